@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto'
+import type { ProtocolParams } from './config.js'
+import { InvalidInputError } from './errors.js'
+
+/**
+ * Epoch arithmetic and the epoch-level hashes of DESIGN.md ("Derived values", "Epochs and
+ * consensus"). Byte layouts use the signing conventions: big-endian integers and
+ * `str` = u16 length + UTF-8.
+ *
+ * - epoch digest(r) = SHA-256("alara/v1/epoch" 0x00 | str network | u64 r | u32 n | id_1 … id_n),
+ *   ids sorted ascending (bytewise).
+ * - beacon(r) = SHA-256("alara/v1/beacon" 0x00 | str network | u64 r | digest(r) | bits_1 … bits_n),
+ *   bits_i the raw packed `bits` of contribution i in the same id order; no beacon for n = 0.
+ * - pool digest = SHA-256(id_1 | … | id_n) over the sorted ids of every retained folded
+ *   contribution: one ascending order across all retained epochs (not grouped by epoch),
+ *   no prefix and no count, exactly as DESIGN.md words it. Empty pool: SHA-256 of nothing.
+ */
+
+const ID_BYTES = 32
+const DIGEST_BYTES = 32
+
+const EPOCH_DOMAIN = domain('alara/v1/epoch')
+const BEACON_DOMAIN = domain('alara/v1/beacon')
+
+// Layout encoders stay private: signing.ts has its own writer, and generic exported names
+// would collide in the package index.
+
+/** The domain string of a layout, followed by its 0x00 separator. */
+function domain(name: string): Uint8Array {
+  const text = new TextEncoder().encode(name)
+  const out = new Uint8Array(text.length + 1)
+  out.set(text)
+  return out
+}
+
+/** `str` = u16 big-endian length + UTF-8; throws when the text does not fit. */
+function encodeStr(text: string): Uint8Array {
+  const utf8 = new TextEncoder().encode(text)
+  if (utf8.length > 0xffff)
+    throw new InvalidInputError(`string too long for a u16 length prefix: ${utf8.length} bytes`)
+  const out = new Uint8Array(2 + utf8.length)
+  out[0] = utf8.length >>> 8
+  out[1] = utf8.length & 0xff
+  out.set(utf8, 2)
+  return out
+}
+
+/** u64 big-endian from a non-negative safe integer (uint64 values are JS numbers here). */
+function encodeU64(value: number, what = 'value'): Uint8Array {
+  assertU64(value, what)
+  const out = new Uint8Array(8)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, Math.floor(value / 0x1_0000_0000))
+  view.setUint32(4, value >>> 0)
+  return out
+}
+
+/** u32 big-endian. */
+function encodeU32(value: number, what = 'value'): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff)
+    throw new InvalidInputError(`${what} must be an integer in 0..2^32-1, got ${value}`)
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, value)
+  return out
+}
+
+function assertU64(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidInputError(`${what} must be a non-negative safe integer, got ${value}`)
+}
+
+function assertId(id: Uint8Array, what = 'id'): void {
+  if (id.length !== ID_BYTES)
+    throw new InvalidInputError(`${what} must be ${ID_BYTES} bytes, got ${id.length}`)
+}
+
+/** Bytewise ascending order: the order ids take in every digest. */
+export function compareIds(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number)
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}
+
+function sha256(parts: readonly Uint8Array[]): Uint8Array {
+  const hash = createHash('sha256')
+  for (const part of parts) hash.update(part)
+  return Uint8Array.from(hash.digest())
+}
+
+/** Epoch digest over the folded ids of epoch r; `ids` in any order (a sorted copy is used). */
+export function epochDigest(
+  network: string,
+  epoch: number,
+  ids: readonly Uint8Array[],
+): Uint8Array {
+  for (const id of ids) assertId(id)
+  const sorted = [...ids].sort(compareIds)
+  return sha256([
+    EPOCH_DOMAIN,
+    encodeStr(network),
+    encodeU64(epoch, 'epoch'),
+    encodeU32(sorted.length, 'id count'),
+    ...sorted,
+  ])
+}
+
+/**
+ * Beacon of epoch r. `bitsInIdOrder` are the raw `bits` fields of the folded contributions
+ * in ascending id order (the order of the digest); an empty epoch has no beacon, so an
+ * empty list is refused rather than hashed.
+ */
+export function epochBeacon(
+  network: string,
+  epoch: number,
+  digest: Uint8Array,
+  bitsInIdOrder: readonly Uint8Array[],
+): Uint8Array {
+  if (digest.length !== DIGEST_BYTES)
+    throw new InvalidInputError(`digest must be ${DIGEST_BYTES} bytes, got ${digest.length}`)
+  if (bitsInIdOrder.length === 0)
+    throw new InvalidInputError(`epoch ${epoch} has no folded contribution, so no beacon`)
+  return sha256([
+    BEACON_DOMAIN,
+    encodeStr(network),
+    encodeU64(epoch, 'epoch'),
+    digest,
+    ...bitsInIdOrder,
+  ])
+}
+
+/** Pool digest: SHA-256 over the ids sorted ascending, concatenated (see the module note). */
+export function poolDigest(ids: readonly Uint8Array[]): Uint8Array {
+  for (const id of ids) assertId(id)
+  return sha256([...ids].sort(compareIds))
+}
+
+// ---- time ----------------------------------------------------------------------------
+
+type EpochTiming = Pick<ProtocolParams, 'epochMs' | 'graceMs' | 'finalMs'>
+
+function assertEpochMs(epochMs: number): void {
+  if (!Number.isSafeInteger(epochMs) || epochMs <= 0)
+    throw new InvalidInputError(`epochMs must be a positive integer, got ${epochMs}`)
+}
+
+/** floor(timestampMs / epochMs): the epoch a contribution signed at `timestampMs` belongs to. */
+export function epochOf(timestampMs: number, epochMs: number): number {
+  assertU64(timestampMs, 'timestampMs')
+  assertEpochMs(epochMs)
+  return Math.floor(timestampMs / epochMs)
+}
+
+/** First millisecond of epoch r (inclusive). */
+export function epochStart(r: number, epochMs: number): number {
+  assertU64(r, 'epoch')
+  assertEpochMs(epochMs)
+  return r * epochMs
+}
+
+/** End of epoch r, exclusive: r spans [start(r), end(r)). */
+export function epochEnd(r: number, epochMs: number): number {
+  return epochStart(r, epochMs) + epochMs
+}
+
+/** When the node closes epoch r and votes: end(r) + graceMs. */
+export function epochCloseMs(r: number, params: EpochTiming): number {
+  return epochEnd(r, params.epochMs) + params.graceMs
+}
+
+/** When epoch r becomes final: end(r) + finalMs. */
+export function epochFinalMs(r: number, params: EpochTiming): number {
+  return epochEnd(r, params.epochMs) + params.finalMs
+}
+
+export type EpochPhase = 'open' | 'closed' | 'final'
+
+/** open before close, closed from close until final, final from then on (both inclusive). */
+export function epochPhase(r: number, nowMs: number, params: EpochTiming): EpochPhase {
+  assertU64(nowMs, 'nowMs')
+  if (nowMs >= epochFinalMs(r, params)) return 'final'
+  if (nowMs >= epochCloseMs(r, params)) return 'closed'
+  return 'open'
+}
+
+/** Newest epoch whose boundary end(r) + offsetMs is at or before nowMs, if any. */
+function lastEpochPast(nowMs: number, epochMs: number, offsetMs: number): number | undefined {
+  assertU64(nowMs, 'nowMs')
+  assertEpochMs(epochMs)
+  const r = Math.floor((nowMs - offsetMs) / epochMs) - 1
+  return r >= 0 ? r : undefined
+}
+
+/** Newest closed epoch at nowMs (undefined before the first close). */
+export function lastClosedEpoch(nowMs: number, params: EpochTiming): number | undefined {
+  return lastEpochPast(nowMs, params.epochMs, params.graceMs)
+}
+
+/** Newest final epoch at nowMs (undefined before the first one). */
+export function lastFinalEpoch(nowMs: number, params: EpochTiming): number | undefined {
+  return lastEpochPast(nowMs, params.epochMs, params.finalMs)
+}
+
+/** Oldest epoch of the retained window ending at `currentEpoch` (retainEpochs epochs in all). */
+export function oldestRetainedEpoch(currentEpoch: number, retainEpochs: number): number {
+  assertU64(currentEpoch, 'epoch')
+  if (!Number.isSafeInteger(retainEpochs) || retainEpochs < 1)
+    throw new InvalidInputError(`retainEpochs must be a positive integer, got ${retainEpochs}`)
+  return Math.max(0, currentEpoch - retainEpochs + 1)
+}
