@@ -1,0 +1,156 @@
+import { hkdfSync } from 'node:crypto'
+import { READY_CREDIT_BITS } from './config.js'
+import { AlaraError, InvalidInputError } from './errors.js'
+
+/**
+ * Random draws (DESIGN.md, "Private draws" and "Shared draws"). Both are HKDF-SHA256
+ * (RFC 5869) with these exact layouts (big-endian integers, `str` = u16 length + UTF-8):
+ *
+ * private draw, for key material:
+ *   ikm    = pool state (32 bytes) | OS random (32 bytes)
+ *   salt   = "alara/v1/private-draw" 0x00
+ *   info_j = str network | u64 draw counter | u32 j
+ * shared draw, identical on every node that agrees on beacon(r):
+ *   ikm    = beacon(r) (32 bytes)
+ *   salt   = "alara/v1/shared-draw" 0x00
+ *   info_j = str network | u64 r | u32 j
+ *
+ * Output = OKM_0 | OKM_1 | … truncated to N bytes, OKM_j = HKDF(ikm, salt, info_j) of
+ * 8160 bytes (255 × 32, HKDF-SHA256's ceiling), the last one only as long as needed. The
+ * chunk index lets one draw exceed that ceiling (up to 65536 bytes). N is not in the info,
+ * so a shorter draw is a prefix of a longer one with the same inputs: a shared draw of
+ * epoch r is one stream everybody reads from the start.
+ *
+ * The private draw is never weaker than either source: HKDF of a key that contains 32
+ * uniform OS bytes is uniform even if the pool state is known, and the pool state keeps it
+ * unpredictable if the OS generator were weak. The counter separates draws that would
+ * otherwise share both inputs.
+ */
+
+export const MIN_DRAW_BYTES = 1
+export const MAX_DRAW_BYTES = 65_536
+/** Bytes the caller hands in from the OS CSPRNG for each private draw. */
+export const OS_RANDOM_BYTES = 32
+
+const HKDF_SHA256_MAX = 255 * 32
+const PRIVATE_SALT = saltOf('alara/v1/private-draw')
+const SHARED_SALT = saltOf('alara/v1/shared-draw')
+
+/** A private draw asked before credited entropy reached READY_CREDIT_BITS. */
+export class NotReadyError extends AlaraError {
+  readonly creditBits: number
+
+  constructor(creditBits: number) {
+    super(
+      'ERR_NOT_READY',
+      `not enough entropy yet for a private draw: ${formatBits(creditBits)} of ${READY_CREDIT_BITS} credited bits; allow low entropy to draw anyway`,
+    )
+    this.name = 'NotReadyError'
+    this.creditBits = creditBits
+  }
+}
+
+export interface PrivateDrawInput {
+  network: string
+  /** the replica's SHA-256 chain over folded ids (32 bytes) */
+  poolState: Uint8Array
+  /** 32 fresh bytes from the OS CSPRNG, drawn by the caller for this draw only */
+  osRandom: Uint8Array
+  /** draw counter (u64), different for every draw from the same pool state */
+  counter: number
+  /** bytes wanted, 1..65536 */
+  length: number
+  /** credited entropy of the replica */
+  creditBits: number
+  /** draw even when creditBits < READY_CREDIT_BITS */
+  allowLowEntropy?: boolean
+}
+
+/** Throws InvalidInputError unless `length` is an integer in 1..65536. */
+export function assertDrawLength(length: number): void {
+  if (!Number.isInteger(length) || length < MIN_DRAW_BYTES || length > MAX_DRAW_BYTES)
+    throw new InvalidInputError(
+      `draw length must be an integer from ${MIN_DRAW_BYTES} to ${MAX_DRAW_BYTES} bytes, got ${length}`,
+    )
+}
+
+/** Private draw; throws NotReadyError (ERR_NOT_READY) before ready unless allowed. */
+export function privateDraw(input: PrivateDrawInput): Uint8Array {
+  assertDrawLength(input.length)
+  assertBytes(input.poolState, 32, 'pool state')
+  assertBytes(input.osRandom, OS_RANDOM_BYTES, 'OS random input')
+  assertU64(input.counter, 'draw counter')
+  if (!(input.creditBits >= READY_CREDIT_BITS) && input.allowLowEntropy !== true)
+    throw new NotReadyError(input.creditBits)
+  const ikm = new Uint8Array(64)
+  ikm.set(input.poolState)
+  ikm.set(input.osRandom, 32)
+  return expand(ikm, PRIVATE_SALT, input.network, input.counter, input.length)
+}
+
+/** Shared draw of epoch r: `length` bytes expanded from beacon(r), the same on every node. */
+export function sharedDraw(
+  beacon: Uint8Array,
+  epoch: number,
+  network: string,
+  length: number,
+): Uint8Array {
+  assertDrawLength(length)
+  assertBytes(beacon, 32, 'beacon')
+  assertU64(epoch, 'epoch')
+  return expand(beacon, SHARED_SALT, network, epoch, length)
+}
+
+function expand(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  network: string,
+  n: number,
+  length: number,
+): Uint8Array {
+  const head = infoHead(network, n)
+  const out = new Uint8Array(length)
+  for (let j = 0, at = 0; at < length; j++, at += HKDF_SHA256_MAX) {
+    const info = new Uint8Array(head.length + 4)
+    info.set(head)
+    new DataView(info.buffer).setUint32(head.length, j)
+    const size = Math.min(HKDF_SHA256_MAX, length - at)
+    out.set(new Uint8Array(hkdfSync('sha256', ikm, salt, info, size)), at)
+  }
+  return out
+}
+
+/** str network | u64 n */
+function infoHead(network: string, n: number): Uint8Array {
+  const name = new TextEncoder().encode(network)
+  if (name.length > 0xffff)
+    throw new InvalidInputError(`network name is ${name.length} bytes of UTF-8, above 65535`)
+  const out = new Uint8Array(2 + name.length + 8)
+  const view = new DataView(out.buffer)
+  view.setUint16(0, name.length)
+  out.set(name, 2)
+  view.setUint32(2 + name.length, Math.floor(n / 0x1_0000_0000))
+  view.setUint32(2 + name.length + 4, n >>> 0)
+  return out
+}
+
+function saltOf(domainName: string): Uint8Array {
+  const text = new TextEncoder().encode(domainName)
+  const out = new Uint8Array(text.length + 1)
+  out.set(text)
+  return out
+}
+
+function assertBytes(bytes: Uint8Array, length: number, what: string): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length)
+    throw new InvalidInputError(`${what} must be ${length} bytes, got ${bytes?.length}`)
+}
+
+function assertU64(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidInputError(`${what} must be a non-negative safe integer, got ${value}`)
+}
+
+function formatBits(bits: number): string {
+  return Number.isFinite(bits) ? bits.toFixed(1) : String(bits)
+}
