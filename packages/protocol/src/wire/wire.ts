@@ -1,0 +1,504 @@
+import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Contribution {
+  network: string
+  origin: Uint8Array<ArrayBuffer>
+  seq: bigint
+  epoch: bigint
+  timestampMs: bigint
+  bitLength: number
+  bits: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Contribution {
+  let _codec: Codec<Contribution, Partial<Contribution>>
+
+  export const codec = (): Codec<Contribution, Partial<Contribution>> => {
+    if (_codec == null) {
+      _codec = message<Contribution, Partial<Contribution>>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.network != null && obj.network !== '')) {
+          w.uint32(10)
+          w.string(obj.network)
+        }
+
+        if ((obj.origin != null && obj.origin.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.origin)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.epoch)
+        }
+
+        if ((obj.timestampMs != null && obj.timestampMs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.timestampMs)
+        }
+
+        if ((obj.bitLength != null && obj.bitLength !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.bitLength)
+        }
+
+        if ((obj.bits != null && obj.bits.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.bits)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          network: '',
+          origin: uint8ArrayAlloc(0),
+          seq: 0n,
+          epoch: 0n,
+          timestampMs: 0n,
+          bitLength: 0,
+          bits: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.network = reader.string()
+              break
+            }
+            case 2: {
+              obj.origin = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.epoch = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.timestampMs = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.bitLength = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.bits = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.network`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.timestampMs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.bitLength`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.bits`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ContributionNetworkFieldEvent {
+    field: '$.network'
+    value: string
+  }
+
+  export interface ContributionOriginFieldEvent {
+    field: '$.origin'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContributionSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface ContributionEpochFieldEvent {
+    field: '$.epoch'
+    value: bigint
+  }
+
+  export interface ContributionTimestampMsFieldEvent {
+    field: '$.timestampMs'
+    value: bigint
+  }
+
+  export interface ContributionBitLengthFieldEvent {
+    field: '$.bitLength'
+    value: number
+  }
+
+  export interface ContributionBitsFieldEvent {
+    field: '$.bits'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ContributionSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Contribution>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Contribution.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Contribution>): Contribution {
+    return decodeMessage(buf, Contribution.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Contribution>): Generator<ContributionNetworkFieldEvent | ContributionOriginFieldEvent | ContributionSeqFieldEvent | ContributionEpochFieldEvent | ContributionTimestampMsFieldEvent | ContributionBitLengthFieldEvent | ContributionBitsFieldEvent | ContributionSignatureFieldEvent> {
+    return streamMessage(buf, Contribution.codec(), opts)
+  }
+}
+
+export interface Vote {
+  network: string
+  origin: Uint8Array<ArrayBuffer>
+  epoch: bigint
+  digest: Uint8Array<ArrayBuffer>
+  count: number
+  beacon: Uint8Array<ArrayBuffer>
+  timestampMs: bigint
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Vote {
+  let _codec: Codec<Vote, Partial<Vote>>
+
+  export const codec = (): Codec<Vote, Partial<Vote>> => {
+    if (_codec == null) {
+      _codec = message<Vote, Partial<Vote>>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.network != null && obj.network !== '')) {
+          w.uint32(10)
+          w.string(obj.network)
+        }
+
+        if ((obj.origin != null && obj.origin.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.origin)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.epoch)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.digest)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.beacon != null && obj.beacon.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.beacon)
+        }
+
+        if ((obj.timestampMs != null && obj.timestampMs !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.timestampMs)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          network: '',
+          origin: uint8ArrayAlloc(0),
+          epoch: 0n,
+          digest: uint8ArrayAlloc(0),
+          count: 0,
+          beacon: uint8ArrayAlloc(0),
+          timestampMs: 0n,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.network = reader.string()
+              break
+            }
+            case 2: {
+              obj.origin = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.epoch = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.digest = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.beacon = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.timestampMs = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.network`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.beacon`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.timestampMs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface VoteNetworkFieldEvent {
+    field: '$.network'
+    value: string
+  }
+
+  export interface VoteOriginFieldEvent {
+    field: '$.origin'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface VoteEpochFieldEvent {
+    field: '$.epoch'
+    value: bigint
+  }
+
+  export interface VoteDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface VoteCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface VoteBeaconFieldEvent {
+    field: '$.beacon'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface VoteTimestampMsFieldEvent {
+    field: '$.timestampMs'
+    value: bigint
+  }
+
+  export interface VoteSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Vote>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Vote.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Vote {
+    return decodeMessage(buf, Vote.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Generator<VoteNetworkFieldEvent | VoteOriginFieldEvent | VoteEpochFieldEvent | VoteDigestFieldEvent | VoteCountFieldEvent | VoteBeaconFieldEvent | VoteTimestampMsFieldEvent | VoteSignatureFieldEvent> {
+    return streamMessage(buf, Vote.codec(), opts)
+  }
+}
