@@ -1,0 +1,313 @@
+import { createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
+import type { Ed25519PeerId, PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { AlaraError, InvalidInputError } from './errors.js'
+import type {
+  Contribution,
+  UnsignedContribution,
+  UnsignedVote,
+  VerifiedContribution,
+  Vote,
+} from './types.js'
+
+/**
+ * Signing bytes, ids and Ed25519 signatures (DESIGN.md, "Signing bytes").
+ *
+ * Signatures cover a fixed byte layout, never a protobuf re-encoding, so any
+ * implementation can check them from the fields alone. Verification is the ceiling of the
+ * whole pipeline, so it goes straight to node:crypto with one cached KeyObject per origin:
+ * @libp2p/crypto's Ed25519 verify (5.1.x, Node build) also ends in crypto.verify, but it
+ * imports the raw key from a JWK on every call.
+ */
+
+export const CONTRIBUTION_DOMAIN = 'alara/v1/contribution'
+export const VOTE_DOMAIN = 'alara/v1/vote'
+export const ED25519_SIGNATURE_LENGTH = 64
+
+/** The origin is not the peer id of an Ed25519 key (or not a peer id at all). */
+export class BadOriginError extends AlaraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_BAD_ORIGIN', message, options)
+    this.name = 'BadOriginError'
+  }
+}
+
+/** The signature does not verify against the origin's key. */
+export class BadSignatureError extends AlaraError {
+  constructor(message = 'signature does not verify against the origin key') {
+    super('ERR_BAD_SIGNATURE', message)
+    this.name = 'BadSignatureError'
+  }
+}
+
+/** A vote whose signature has been checked, with its content id. */
+export interface VerifiedVote {
+  /** SHA-256 of the vote signing bytes: the gossipsub message id of the vote */
+  id: Uint8Array
+  idHex: string
+  originHex: string
+  vote: Vote
+}
+
+const utf8 = new TextEncoder()
+const CONTRIBUTION_PREFIX = utf8.encode(CONTRIBUTION_DOMAIN)
+const VOTE_PREFIX = utf8.encode(VOTE_DOMAIN)
+const TWO_32 = 0x1_0000_0000
+
+/** `"alara/v1/contribution" 0x00 | str network | b origin | u64 seq | u64 epoch | u64 timestamp_ms | u32 bit_length | b bits` */
+export function contributionSigningBytes(u: UnsignedContribution): Uint8Array {
+  const network = networkBytes(u.network)
+  const w = new LayoutWriter(
+    CONTRIBUTION_PREFIX.length +
+      1 +
+      2 +
+      network.length +
+      4 +
+      u.origin.length +
+      24 +
+      4 +
+      4 +
+      u.bits.length,
+  )
+  w.raw(CONTRIBUTION_PREFIX)
+  w.u8(0)
+  w.u16(network.length)
+  w.raw(network)
+  w.b(u.origin)
+  w.u64(u.seq, 'seq')
+  w.u64(u.epoch, 'epoch')
+  w.u64(u.timestampMs, 'timestampMs')
+  w.u32(u.bitLength, 'bitLength')
+  w.b(u.bits)
+  return w.bytes
+}
+
+/** `"alara/v1/vote" 0x00 | str network | b origin | u64 epoch | b digest | u32 count | b beacon | u64 timestamp_ms` */
+export function voteSigningBytes(u: UnsignedVote): Uint8Array {
+  const network = networkBytes(u.network)
+  const w = new LayoutWriter(
+    VOTE_PREFIX.length +
+      1 +
+      2 +
+      network.length +
+      4 +
+      u.origin.length +
+      8 +
+      4 +
+      u.digest.length +
+      4 +
+      4 +
+      u.beacon.length +
+      8,
+  )
+  w.raw(VOTE_PREFIX)
+  w.u8(0)
+  w.u16(network.length)
+  w.raw(network)
+  w.b(u.origin)
+  w.u64(u.epoch, 'epoch')
+  w.b(u.digest)
+  w.u32(u.count, 'count')
+  w.b(u.beacon)
+  w.u64(u.timestampMs, 'timestampMs')
+  return w.bytes
+}
+
+/** SHA-256 of `bytes` as a plain Uint8Array. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  const digest = hash('sha256', bytes, 'buffer')
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+}
+
+/** Contribution id = SHA-256(signing bytes): gossipsub message id and key everywhere. */
+export function contributionId(c: UnsignedContribution): Uint8Array {
+  return sha256(contributionSigningBytes(c))
+}
+
+/** Vote id = SHA-256(vote signing bytes), the votes topic's message id. */
+export function voteId(v: UnsignedVote): Uint8Array {
+  return sha256(voteSigningBytes(v))
+}
+
+/** Lowercase hex, the form ids and origins take as map and store keys. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+/** The origin bytes of an Ed25519 peer id (its identity multihash). */
+export function originOf(peerId: PeerId): Uint8Array {
+  if (peerId.type !== 'Ed25519')
+    throw new BadOriginError(`peer id ${peerId.toString()} is ${peerId.type}; ALARA needs Ed25519`)
+  return new Uint8Array(peerId.toMultihash().bytes)
+}
+
+/**
+ * Parses origin bytes with @libp2p/peer-id. Refuses non-Ed25519 peer ids and any encoding
+ * other than the canonical one, so one key always has exactly one origin (per-origin
+ * quotas and counters cannot be dodged by re-encoding the same key).
+ */
+export function peerIdFromOrigin(origin: Uint8Array): Ed25519PeerId {
+  let peerId: PeerId
+  try {
+    // peer-id parses multihashes only from strings; base58btc is what Ed25519 ids use
+    peerId = peerIdFromString(uint8ArrayToString(origin, 'base58btc'))
+  } catch (err) {
+    throw new BadOriginError(`origin is not a libp2p peer id: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  if (peerId.type !== 'Ed25519')
+    throw new BadOriginError(`origin is a ${peerId.type} peer id; ALARA needs Ed25519`)
+  // the peer id keeps the bytes it was parsed from; the key re-encodes them canonically
+  if (!uint8ArrayEquals(peerId.publicKey.toMultihash().bytes, origin))
+    throw new BadOriginError('origin is not the canonical encoding of its peer id')
+  return peerId
+}
+
+/**
+ * Public keys per origin hex, bounded (least recently used goes first). 4096 is four times
+ * the default maxPeers; a miss costs one peer-id parse and one key import.
+ */
+const KEY_CACHE_MAX = 4096
+const keyCache = new Map<string, KeyObject>()
+
+/** The node:crypto public key of an origin, cached. Throws BadOriginError. */
+export function originKey(origin: Uint8Array, originHex: string = toHex(origin)): KeyObject {
+  const hit = keyCache.get(originHex)
+  if (hit !== undefined) {
+    keyCache.delete(originHex)
+    keyCache.set(originHex, hit)
+    return hit
+  }
+  const raw = peerIdFromOrigin(origin).publicKey.raw
+  const key = createPublicKey({
+    format: 'jwk',
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+  })
+  keyCache.set(originHex, key)
+  if (keyCache.size > KEY_CACHE_MAX) {
+    const oldest = keyCache.keys().next().value
+    if (oldest !== undefined) keyCache.delete(oldest)
+  }
+  return key
+}
+
+/** True when `signature` is the Ed25519 signature of `message` by `key`. */
+export function verifySignature(
+  key: KeyObject,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  // crypto.verify throws on some malformed lengths; a wrong length is just a bad signature
+  if (signature.length !== ED25519_SIGNATURE_LENGTH) return false
+  return verify(null, message, key, signature)
+}
+
+/** Checks a contribution's origin and signature. Throws BadOriginError or BadSignatureError. */
+export function verifyContribution(c: Contribution): VerifiedContribution {
+  const originHex = toHex(c.origin)
+  const key = originKey(c.origin, originHex)
+  const signingBytes = contributionSigningBytes(c)
+  if (!verifySignature(key, signingBytes, c.signature)) throw new BadSignatureError()
+  const id = sha256(signingBytes)
+  return { id, idHex: toHex(id), originHex, contribution: c }
+}
+
+/** Checks a vote's origin and signature. Throws BadOriginError or BadSignatureError. */
+export function verifyVote(v: Vote): VerifiedVote {
+  const originHex = toHex(v.origin)
+  const key = originKey(v.origin, originHex)
+  const signingBytes = voteSigningBytes(v)
+  if (!verifySignature(key, signingBytes, v.signature)) throw new BadSignatureError()
+  const id = sha256(signingBytes)
+  return { id, idHex: toHex(id), originHex, vote: v }
+}
+
+/** Signs with the node's libp2p key; `u.origin` must be that key's peer id. */
+export async function signContribution(
+  privateKey: PrivateKey,
+  u: UnsignedContribution,
+): Promise<Contribution> {
+  checkSigner(privateKey, u.origin)
+  const signature = await privateKey.sign(contributionSigningBytes(u))
+  return { ...u, signature: new Uint8Array(signature) }
+}
+
+/** Signs a vote with the node's libp2p key; `u.origin` must be that key's peer id. */
+export async function signVote(privateKey: PrivateKey, u: UnsignedVote): Promise<Vote> {
+  checkSigner(privateKey, u.origin)
+  const signature = await privateKey.sign(voteSigningBytes(u))
+  return { ...u, signature: new Uint8Array(signature) }
+}
+
+const signerOrigins = new WeakMap<PrivateKey, Uint8Array>()
+
+// A message signed by one key under another's origin would be rejected by every peer.
+function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
+  let own = signerOrigins.get(privateKey)
+  if (own === undefined) {
+    if (privateKey.type !== 'Ed25519')
+      throw new InvalidInputError(`cannot sign with a ${privateKey.type} key; ALARA needs Ed25519`)
+    own = peerIdFromPrivateKey(privateKey).toMultihash().bytes
+    signerOrigins.set(privateKey, own)
+  }
+  if (!uint8ArrayEquals(own, origin))
+    throw new InvalidInputError('origin is not the peer id of the signing key')
+}
+
+function networkBytes(network: string): Uint8Array {
+  const bytes = utf8.encode(network)
+  if (bytes.length > 0xffff)
+    throw new InvalidInputError(`network name is ${bytes.length} bytes of UTF-8, above 65535`)
+  return bytes
+}
+
+/** Big-endian writer for the fixed signing layouts; sizes are computed up front. */
+class LayoutWriter {
+  readonly bytes: Uint8Array
+  private readonly view: DataView
+  private pos = 0
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size)
+    this.view = new DataView(this.bytes.buffer)
+  }
+
+  raw(data: Uint8Array): void {
+    this.bytes.set(data, this.pos)
+    this.pos += data.length
+  }
+
+  u8(value: number): void {
+    this.view.setUint8(this.pos, value)
+    this.pos += 1
+  }
+
+  u16(value: number): void {
+    this.view.setUint16(this.pos, value)
+    this.pos += 2
+  }
+
+  u32(value: number, field: string): void {
+    if (!Number.isInteger(value) || value < 0 || value >= TWO_32)
+      throw new InvalidInputError(`${field} must be an integer in 0..2^32-1, got ${value}`)
+    this.view.setUint32(this.pos, value)
+    this.pos += 4
+  }
+
+  u64(value: number, field: string): void {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new InvalidInputError(`${field} must be an integer in 0..2^53-1, got ${value}`)
+    this.view.setUint32(this.pos, Math.floor(value / TWO_32))
+    this.view.setUint32(this.pos + 4, value >>> 0)
+    this.pos += 8
+  }
+
+  /** `b` = u32 length + bytes */
+  b(data: Uint8Array): void {
+    this.u32(data.length, 'length')
+    this.raw(data)
+  }
+}
