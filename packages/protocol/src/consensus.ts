@@ -1,0 +1,255 @@
+import { DEFAULT_PARAMS, type ProtocolParams } from './config.js'
+import { InvalidInputError } from './errors.js'
+import { toHex } from './signing.js'
+
+/**
+ * Trust policy and consensus math (DESIGN.md, "Folding" and "Epochs and consensus").
+ * Peers are named by origin hex (lowercase hex of their peer id bytes) throughout, as in
+ * the replica; the daemon turns them into base58 peer ids for display.
+ */
+
+/** A peer's local trust level: trust in [0, 1], active = not paused. */
+export interface TrustLevel {
+  trust: number
+  active: boolean
+}
+
+/** The trust store: undefined for a peer it does not list (defaultTrust then applies). */
+export type TrustLookup = (originHex: string) => TrustLevel | undefined
+
+const SELF: TrustLevel = Object.freeze({ trust: 1, active: true })
+
+/** A peer's effective trust: the node itself 1, else the store's level, else defaultTrust. */
+export function resolveTrust(
+  originHex: string,
+  selfHex: string,
+  lookup: TrustLookup | undefined,
+  defaultTrust: number,
+): TrustLevel {
+  if (originHex === selfHex) return SELF
+  const level = lookup?.(originHex) ?? { trust: defaultTrust, active: true }
+  assertTrustLevel(level, originHex)
+  return level
+}
+
+/** Throws InvalidInputError unless trust is a number in [0, 1] and active a boolean. */
+export function assertTrustLevel(level: TrustLevel, who = 'peer'): void {
+  if (typeof level.trust !== 'number' || !(level.trust >= 0 && level.trust <= 1))
+    throw new InvalidInputError(`trust of ${who} must be a number from 0 to 1, got ${level.trust}`)
+  if (typeof level.active !== 'boolean')
+    throw new InvalidInputError(`active flag of ${who} must be a boolean, got ${level.active}`)
+}
+
+/** Weight a peer carries in folding, credit and votes: its trust when active, else 0. */
+export function trustWeight(level: TrustLevel): number {
+  return level.active ? level.trust : 0
+}
+
+/**
+ * Agreement needed for `agreed`: 1 − byzantineThreshold. DESIGN.md gives the default 0.33
+ * as "2/3": 0.33 is the original's two-decimal spelling of one third, so a threshold within
+ * 0.005 of 1/3 is read as exactly 1/3 (else 2 of 3 equal voters, 0.667, would fall short
+ * of 0.67 and a three-node network could never agree with one dissenter).
+ */
+export function requiredAgreement(byzantineThreshold: number): number {
+  if (!(byzantineThreshold >= 0 && byzantineThreshold < 1))
+    throw new InvalidInputError(
+      `byzantineThreshold must be a number in [0, 1), got ${byzantineThreshold}`,
+    )
+  if (Math.abs(byzantineThreshold - 1 / 3) < 0.005) return 2 / 3
+  return 1 - byzantineThreshold
+}
+
+/** Sums of trust are floats; a ratio that is mathematically on the threshold must pass. */
+const RATIO_EPSILON = 1e-9
+
+export type ConsensusStatus = 'agreed' | 'split' | 'pending'
+
+export interface AgreementVote {
+  originHex: string
+  /** the voter's 32-byte epoch digest */
+  digest: Uint8Array
+}
+
+export interface AgreementInput {
+  /** this node's digest of the epoch */
+  myDigest: Uint8Array
+  /** peers' newest votes for the epoch, at most one per origin (a VoteBook gives that) */
+  votes: readonly AgreementVote[]
+  selfHex: string
+  trustOf?: TrustLookup
+  /** whether this node has closed the epoch (end + graceMs passed): else `pending` */
+  closed: boolean
+  params?: Partial<Pick<ProtocolParams, 'defaultTrust' | 'byzantineThreshold'>>
+}
+
+export interface Voter {
+  originHex: string
+  /** lowercase hex of the voter's digest */
+  digest: string
+  trust: number
+  active: boolean
+  /** false for trust 0 or inactive: listed, but not part of the agreement */
+  counted: boolean
+  agrees: boolean
+}
+
+export interface AgreementResult {
+  /** Σ trust of counted voters agreeing with me (me included, trust 1) ÷ Σ trust of counted voters */
+  agreement: number
+  status: ConsensusStatus
+  /** lowercase hex of my digest */
+  digest: string
+  /** me first, then peers by origin hex */
+  voters: Voter[]
+  /** counted voters whose digest differs from mine */
+  dissenters: Voter[]
+}
+
+/** Trust-weighted agreement of epoch r at this node. */
+export function agreement(input: AgreementInput): AgreementResult {
+  const defaultTrust = input.params?.defaultTrust ?? DEFAULT_PARAMS.defaultTrust
+  const threshold = input.params?.byzantineThreshold ?? DEFAULT_PARAMS.byzantineThreshold
+  const required = requiredAgreement(threshold)
+  assertDigest(input.myDigest, 'my digest')
+  const mine = toHex(input.myDigest)
+
+  const me: Voter = {
+    originHex: input.selfHex,
+    digest: mine,
+    trust: 1,
+    active: true,
+    counted: true,
+    agrees: true,
+  }
+  const peers: Voter[] = []
+  const seen = new Set<string>()
+  for (const vote of input.votes) {
+    // Self is counted from myDigest; an echo of my own gossiped vote adds nothing.
+    if (vote.originHex === input.selfHex) continue
+    if (seen.has(vote.originHex))
+      throw new InvalidInputError(`more than one vote from ${vote.originHex} for one epoch`)
+    seen.add(vote.originHex)
+    assertDigest(vote.digest, `digest of ${vote.originHex}`)
+    const level = resolveTrust(vote.originHex, input.selfHex, input.trustOf, defaultTrust)
+    const digest = toHex(vote.digest)
+    peers.push({
+      originHex: vote.originHex,
+      digest,
+      trust: level.trust,
+      active: level.active,
+      counted: trustWeight(level) > 0,
+      agrees: digest === mine,
+    })
+  }
+  peers.sort((a, b) => (a.originHex < b.originHex ? -1 : a.originHex > b.originHex ? 1 : 0))
+
+  let agreeing = me.trust
+  let total = me.trust
+  for (const v of peers) {
+    if (!v.counted) continue
+    total += v.trust
+    if (v.agrees) agreeing += v.trust
+  }
+  const ratio = agreeing / total
+  const status: ConsensusStatus = !input.closed
+    ? 'pending'
+    : ratio >= required - RATIO_EPSILON
+      ? 'agreed'
+      : 'split'
+  return {
+    agreement: ratio,
+    status,
+    digest: mine,
+    voters: [me, ...peers],
+    dissenters: peers.filter((v) => v.counted && !v.agrees),
+  }
+}
+
+// ---- votes -------------------------------------------------------------------------------
+
+/** What the VoteBook needs of a vote; the daemon can keep whole signed votes in it. */
+export interface BookVote {
+  originHex: string
+  epoch: number
+  digest: Uint8Array
+  timestampMs: number
+}
+
+/** new: first vote of that origin for the epoch; replaced: a newer one won; stale: ignored. */
+export type RecordResult = 'new' | 'replaced' | 'stale'
+
+/**
+ * The newest vote per origin and epoch (a changed digest is voted again, and the newest
+ * counts). Equal timestamps with different digests (an equivocating origin) keep the
+ * greater digest, so every node ends with the same vote whatever the arrival order.
+ */
+export class VoteBook<V extends BookVote = BookVote> {
+  private readonly byEpoch = new Map<number, Map<string, V>>()
+
+  /** Records `vote` unless a newer one of its origin for its epoch is already there. */
+  record(vote: V): RecordResult {
+    assertDigest(vote.digest, `digest of ${vote.originHex}`)
+    if (!Number.isSafeInteger(vote.epoch) || vote.epoch < 0)
+      throw new InvalidInputError(`vote epoch must be a non-negative integer, got ${vote.epoch}`)
+    let votes = this.byEpoch.get(vote.epoch)
+    if (votes === undefined) {
+      votes = new Map()
+      this.byEpoch.set(vote.epoch, votes)
+    }
+    const old = votes.get(vote.originHex)
+    if (old === undefined) {
+      votes.set(vote.originHex, vote)
+      return 'new'
+    }
+    if (!newer(vote, old)) return 'stale'
+    votes.set(vote.originHex, vote)
+    return 'replaced'
+  }
+
+  /** Newest vote of each origin for `epoch`, by origin hex. */
+  votesOf(epoch: number): V[] {
+    const votes = this.byEpoch.get(epoch)
+    if (votes === undefined) return []
+    return [...votes.values()].sort((a, b) =>
+      a.originHex < b.originHex ? -1 : a.originHex > b.originHex ? 1 : 0,
+    )
+  }
+
+  voteOf(epoch: number, originHex: string): V | undefined {
+    return this.byEpoch.get(epoch)?.get(originHex)
+  }
+
+  /** Epochs holding at least one vote, ascending. */
+  epochs(): number[] {
+    return [...this.byEpoch.keys()].sort((a, b) => a - b)
+  }
+
+  /** Drops the votes of epochs before `oldestEpoch`; returns how many votes went. */
+  prune(oldestEpoch: number): number {
+    let dropped = 0
+    for (const [epoch, votes] of this.byEpoch) {
+      if (epoch >= oldestEpoch) continue
+      dropped += votes.size
+      this.byEpoch.delete(epoch)
+    }
+    return dropped
+  }
+
+  /** Number of votes held. */
+  get size(): number {
+    let n = 0
+    for (const votes of this.byEpoch.values()) n += votes.size
+    return n
+  }
+}
+
+function newer(a: BookVote, b: BookVote): boolean {
+  if (a.timestampMs !== b.timestampMs) return a.timestampMs > b.timestampMs
+  return toHex(a.digest) > toHex(b.digest)
+}
+
+function assertDigest(digest: Uint8Array, what: string): void {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32)
+    throw new InvalidInputError(`${what} must be 32 bytes, got ${digest?.length}`)
+}
