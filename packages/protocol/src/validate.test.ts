@@ -1,0 +1,442 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { packBitString } from './bits.js'
+import { type ProtocolParams, resolveParams } from './config.js'
+import {
+  contributionId,
+  contributionSigningBytes,
+  originOf,
+  signContribution,
+  signVote,
+  toHex,
+  voteId,
+} from './signing.js'
+import type { Contribution, UnsignedContribution, UnsignedVote } from './types.js'
+import {
+  CONTRIBUTION_VERDICTS,
+  type ValidationContext,
+  type ValidationResult,
+  VOTE_VERDICTS,
+  type VoteValidationContext,
+  type VoteValidationResult,
+  validateContribution,
+  validateVote,
+} from './validate.js'
+import { encodeContribution, encodeVote } from './wire/codec.js'
+import * as wire from './wire/wire.js'
+
+const params: ProtocolParams = resolveParams({ network: 'testnet' })
+const key = await generateKeyPair('Ed25519')
+const origin = originOf(peerIdFromPrivateKey(key))
+const originHex = toHex(origin)
+
+const nowMs = 1_764_201_602_500
+const epoch = Math.floor(nowMs / params.epochMs)
+
+/** Deterministic bits that pass the health tests (SHA-256 counter stream). */
+function healthyBits(bitLength: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bitLength / 8))
+  for (let i = 0; i * 32 < out.length; i++)
+    out.set(
+      createHash('sha256')
+        .update(`bits ${i}`)
+        .digest()
+        .subarray(0, Math.min(32, out.length - i * 32)),
+      i * 32,
+    )
+  if (bitLength % 8 !== 0)
+    out[out.length - 1] = (out[out.length - 1] as number) & (0xff << (8 - (bitLength % 8)))
+  return out
+}
+
+function unsigned(patch: Partial<UnsignedContribution> = {}): UnsignedContribution {
+  const timestampMs = patch.timestampMs ?? nowMs - 1000
+  return {
+    network: params.network,
+    origin,
+    seq: 1,
+    epoch: Math.floor(timestampMs / params.epochMs),
+    timestampMs,
+    bitLength: 256,
+    bits: healthyBits(256),
+    ...patch,
+  }
+}
+
+async function signed(patch: Partial<UnsignedContribution> = {}): Promise<Contribution> {
+  return signContribution(key, unsigned(patch))
+}
+
+async function encoded(patch: Partial<UnsignedContribution> = {}): Promise<Uint8Array> {
+  return encodeContribution(await signed(patch))
+}
+
+function context(patch: Partial<ValidationContext> = {}): ValidationContext {
+  return {
+    params,
+    nowMs,
+    seen: () => false,
+    countFor: () => 0,
+    isClosed: () => false,
+    isFinal: () => false,
+    ...patch,
+  }
+}
+
+/** Every reason code a test produced, checked against the tables at the end. */
+const covered = { contribution: new Set<string>(), vote: new Set<string>() }
+
+function expectRefusal(result: ValidationResult, verdict: 'reject' | 'ignore', reason: string) {
+  expect(result).toMatchObject({ verdict, reason })
+  if (result.verdict !== 'accept') {
+    expect(result.message.length).toBeGreaterThan(0)
+    covered.contribution.add(result.reason)
+  }
+}
+
+function expectVoteRefusal(
+  result: VoteValidationResult,
+  verdict: 'reject' | 'ignore',
+  reason: string,
+) {
+  expect(result).toMatchObject({ verdict, reason })
+  if (result.verdict !== 'accept') covered.vote.add(result.reason)
+}
+
+afterAll(() => {
+  expect([...covered.contribution].sort()).toEqual(Object.keys(CONTRIBUTION_VERDICTS).sort())
+  expect([...covered.vote].sort()).toEqual(Object.keys(VOTE_VERDICTS).sort())
+})
+
+describe('validateContribution: accept', () => {
+  it('accepts a well-formed signed contribution and returns its id once computed', async () => {
+    const c = await signed()
+    const result = validateContribution(encodeContribution(c), context())
+    expect(result.verdict).toBe('accept')
+    if (result.verdict !== 'accept') return
+    expect(result.contribution.contribution).toEqual(c)
+    expect(result.contribution.id).toEqual(contributionId(c))
+    expect(result.contribution.idHex).toBe(toHex(contributionId(c)))
+    expect(result.contribution.originHex).toBe(originHex)
+  })
+
+  it('accepts the edges: 1 bit, maxBits bits, next epoch, maxPerEpoch - 1 stored', async () => {
+    const oneBit = await encoded({ bitLength: 1, bits: new Uint8Array([0x80]) })
+    expect(validateContribution(oneBit, context()).verdict).toBe('accept')
+    const full = await encoded({ bitLength: params.maxBits, bits: healthyBits(params.maxBits) })
+    expect(validateContribution(full, context()).verdict).toBe('accept')
+    const next = await encoded({ timestampMs: (epoch + 2) * params.epochMs - 1 })
+    expect(validateContribution(next, context()).verdict).toBe('accept')
+    const ctx = context({ countFor: () => params.maxPerEpoch - 1 })
+    expect(validateContribution(await encoded(), ctx).verdict).toBe('accept')
+  })
+
+  it('accepts a message of exactly maxMessageBytes', async () => {
+    const bytes = await encoded()
+    const ctx = context({ params: { ...params, maxMessageBytes: bytes.length } })
+    expect(validateContribution(bytes, ctx).verdict).toBe('accept')
+  })
+
+  it('accepts the reference vectors', async () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL('../../../test/vectors/v1.json', import.meta.url), 'utf8'),
+    ) as {
+      network: string
+      contributions: Array<{ encoded: string; id: string; timestamp: number }>
+    }
+    const ctx = context({
+      params: { ...params, network: vectors.network },
+      nowMs: (vectors.contributions[0]?.timestamp ?? 0) + 1000,
+    })
+    for (const v of vectors.contributions) {
+      const result = validateContribution(new Uint8Array(Buffer.from(v.encoded, 'hex')), ctx)
+      expect(result).toMatchObject({ verdict: 'accept', contribution: { idHex: v.id } })
+    }
+  })
+})
+
+describe('validateContribution: one crafted message per reason', () => {
+  it('TOO_LARGE: above maxMessageBytes', async () => {
+    const bytes = await encoded()
+    const ctx = context({ params: { ...params, maxMessageBytes: bytes.length - 1 } })
+    expectRefusal(validateContribution(bytes, ctx), 'reject', 'TOO_LARGE')
+  })
+
+  it('DECODE: not protobuf, or a required field missing', async () => {
+    expectRefusal(
+      validateContribution(new Uint8Array([0xff, 0xff, 0xff]), context()),
+      'reject',
+      'DECODE',
+    )
+    const c = await signed()
+    const noSignature = wire.Contribution.encode({
+      network: c.network,
+      origin: new Uint8Array(c.origin),
+      seq: 1n,
+      epoch: BigInt(c.epoch),
+      timestampMs: BigInt(c.timestampMs),
+      bitLength: c.bitLength,
+      bits: new Uint8Array(c.bits),
+    })
+    expectRefusal(validateContribution(noSignature, context()), 'reject', 'DECODE')
+  })
+
+  it('WRONG_NETWORK: signed for another network', async () => {
+    const bytes = await encoded({ network: 'othernet' })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'WRONG_NETWORK')
+  })
+
+  it('BIT_LENGTH: zero bits, or more than maxBits', async () => {
+    const zero = await encoded({ bitLength: 0, bits: new Uint8Array(0) })
+    expectRefusal(validateContribution(zero, context()), 'reject', 'BIT_LENGTH')
+    const over = params.maxBits + 8
+    const tooMany = await encoded({ bitLength: over, bits: healthyBits(over) })
+    const ctx = context({ params: { ...params, maxMessageBytes: 64 * 1024 } })
+    expectRefusal(validateContribution(tooMany, ctx), 'reject', 'BIT_LENGTH')
+  })
+
+  it('BITS_LENGTH: bits shorter or longer than ceil(bit_length / 8)', async () => {
+    const short = await encoded({ bitLength: 12, bits: new Uint8Array([0xab]) })
+    expectRefusal(validateContribution(short, context()), 'reject', 'BITS_LENGTH')
+    const long = await encoded({ bitLength: 12, bits: new Uint8Array([0xab, 0xc0, 0x00]) })
+    expectRefusal(validateContribution(long, context()), 'reject', 'BITS_LENGTH')
+  })
+
+  it('BITS_PADDING: a set bit after bit_length in the last byte', async () => {
+    const bytes = await encoded({ bitLength: 12, bits: new Uint8Array([0xab, 0xc1]) })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'BITS_PADDING')
+  })
+
+  it('WRONG_EPOCH: epoch is not floor(timestamp / epochMs)', async () => {
+    const bytes = await encoded({ epoch: epoch - 1, timestampMs: nowMs })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'WRONG_EPOCH')
+  })
+
+  it('EPOCH_TOO_FAR_AHEAD: two epochs ahead of the local clock', async () => {
+    const bytes = await encoded({ timestampMs: (epoch + 2) * params.epochMs })
+    expectRefusal(validateContribution(bytes, context()), 'ignore', 'EPOCH_TOO_FAR_AHEAD')
+  })
+
+  it('EPOCH_CLOSED: late for a closed epoch, unless it comes by repair', async () => {
+    const bytes = await encoded()
+    const closed = (e: number) => e === epoch
+    expectRefusal(
+      validateContribution(bytes, context({ isClosed: closed })),
+      'ignore',
+      'EPOCH_CLOSED',
+    )
+    const repair = context({ isClosed: closed, viaRepair: true })
+    expect(validateContribution(bytes, repair).verdict).toBe('accept')
+  })
+
+  it('EPOCH_FINAL: a final epoch refuses it, by gossip and by repair', async () => {
+    const bytes = await encoded()
+    const final = { isClosed: () => true, isFinal: (e: number) => e === epoch }
+    expectRefusal(validateContribution(bytes, context(final)), 'ignore', 'EPOCH_FINAL')
+    const repair = context({ ...final, viaRepair: true })
+    expectRefusal(validateContribution(bytes, repair), 'ignore', 'EPOCH_FINAL')
+  })
+
+  it('DUPLICATE: its id is stored already', async () => {
+    const c = await signed()
+    const id = toHex(contributionId(c))
+    const ctx = context({ seen: (idHex) => idHex === id })
+    expectRefusal(validateContribution(encodeContribution(c), ctx), 'ignore', 'DUPLICATE')
+  })
+
+  it('BAD_ORIGIN: a secp256k1 peer id as origin', async () => {
+    const secp = await generateKeyPair('secp256k1')
+    const u = unsigned({ origin: peerIdFromPrivateKey(secp).toMultihash().bytes })
+    const signature = await secp.sign(contributionSigningBytes(u))
+    const bytes = encodeContribution({ ...u, signature })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'BAD_ORIGIN')
+  })
+
+  it('HEALTH_RCT: a run of 41 identical bits', async () => {
+    const { bits, bitLength } = packBitString(`01${'1'.repeat(40)}0${'10'.repeat(20)}`)
+    const bytes = await encoded({ bits, bitLength })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'HEALTH_RCT')
+    const { bits: ok, bitLength: okLength } = packBitString(`0${'1'.repeat(40)}0${'10'.repeat(20)}`)
+    const passing = await encoded({ bits: ok, bitLength: okLength })
+    expect(validateContribution(passing, context()).verdict).toBe('accept')
+  })
+
+  it('HEALTH_APT: 625 of a 1024-bit window equal to its first bit', async () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL('../../../test/vectors/v1.json', import.meta.url), 'utf8'),
+    ) as { health: Array<{ bits: string; apt?: string }> }
+    const failing = vectors.health.find((h) => h.apt === 'fail')
+    const passing = vectors.health.find((h) => h.apt === 'pass')
+    if (failing === undefined || passing === undefined) throw new Error('vectors lack APT cases')
+    const bad = await encoded(packBitString(failing.bits))
+    expectRefusal(validateContribution(bad, context()), 'reject', 'HEALTH_APT')
+    const good = await encoded(packBitString(passing.bits))
+    expect(validateContribution(good, context()).verdict).toBe('accept')
+  })
+
+  it('BAD_SIGNATURE: a flipped signature bit, or another key signing under this origin', async () => {
+    const c = await signed()
+    const flipped = c.signature.map((b, i) => (i === 0 ? b ^ 0x01 : b))
+    const bytes = encodeContribution({ ...c, signature: flipped })
+    expectRefusal(validateContribution(bytes, context()), 'reject', 'BAD_SIGNATURE')
+    const other = await generateKeyPair('Ed25519')
+    const forged = await other.sign(contributionSigningBytes(c))
+    const forgedBytes = encodeContribution({ ...c, signature: forged })
+    expectRefusal(validateContribution(forgedBytes, context()), 'reject', 'BAD_SIGNATURE')
+    const short = encodeContribution({ ...c, signature: c.signature.subarray(0, 32) })
+    expectRefusal(validateContribution(short, context()), 'reject', 'BAD_SIGNATURE')
+  })
+
+  it('TOO_MANY_IN_EPOCH: the origin already has maxPerEpoch in that epoch', async () => {
+    const countFor = vi.fn(() => params.maxPerEpoch)
+    const result = validateContribution(await encoded(), context({ countFor }))
+    expectRefusal(result, 'reject', 'TOO_MANY_IN_EPOCH')
+    expect(countFor).toHaveBeenCalledWith(originHex, epoch)
+  })
+})
+
+describe('validateContribution: order of checks', () => {
+  it('a forged message is refused before the quota is consulted', async () => {
+    const c = await signed()
+    const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
+    const countFor = vi.fn(() => params.maxPerEpoch)
+    expectRefusal(validateContribution(bytes, context({ countFor })), 'reject', 'BAD_SIGNATURE')
+    expect(countFor).not.toHaveBeenCalled()
+  })
+
+  it('a duplicate is ignored before any signature or quota work', async () => {
+    const c = await signed()
+    const countFor = vi.fn(() => params.maxPerEpoch)
+    const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
+    const ctx = context({ seen: () => true, countFor })
+    expectRefusal(validateContribution(bytes, ctx), 'ignore', 'DUPLICATE')
+    expect(countFor).not.toHaveBeenCalled()
+  })
+
+  it('epoch state is not consulted for a malformed message', async () => {
+    const isClosed = vi.fn(() => true)
+    const seen = vi.fn(() => true)
+    const bytes = await encoded({ network: 'othernet' })
+    expectRefusal(
+      validateContribution(bytes, context({ isClosed, seen })),
+      'reject',
+      'WRONG_NETWORK',
+    )
+    expect(isClosed).not.toHaveBeenCalled()
+    expect(seen).not.toHaveBeenCalled()
+  })
+})
+
+describe('validateVote', () => {
+  const currentEpoch = epoch
+  const unsignedVote = (patch: Partial<UnsignedVote> = {}): UnsignedVote => ({
+    network: params.network,
+    origin,
+    epoch: currentEpoch - 1,
+    digest: new Uint8Array(32).fill(1),
+    count: 3,
+    beacon: new Uint8Array(32).fill(2),
+    timestampMs: nowMs - 100,
+    ...patch,
+  })
+  const voteBytes = async (patch: Partial<UnsignedVote> = {}) =>
+    encodeVote(await signVote(key, unsignedVote(patch)))
+  const vctx = (patch: Partial<VoteValidationContext> = {}): VoteValidationContext => ({
+    params,
+    nowMs,
+    ...patch,
+  })
+
+  it('accepts a signed vote, and an empty epoch (count 0, no beacon)', async () => {
+    const result = validateVote(await voteBytes(), vctx())
+    expect(result).toMatchObject({
+      verdict: 'accept',
+      vote: { idHex: toHex(voteId(unsignedVote())), originHex },
+    })
+    const empty = await voteBytes({ count: 0, beacon: new Uint8Array(0) })
+    expect(validateVote(empty, vctx()).verdict).toBe('accept')
+  })
+
+  it('accepts the reference vote', async () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL('../../../test/vectors/v1.json', import.meta.url), 'utf8'),
+    ) as {
+      key: { seed: string }
+      network: string
+      vote: { epoch: number; digest: string; count: number; beacon: string; timestamp: number }
+    }
+    const refKey = await generateKeyPairFromSeed('Ed25519', Buffer.from(vectors.key.seed, 'hex'))
+    const v = vectors.vote
+    const bytes = encodeVote(
+      await signVote(refKey, {
+        network: vectors.network,
+        origin: originOf(peerIdFromPrivateKey(refKey)),
+        epoch: v.epoch,
+        digest: Buffer.from(v.digest, 'hex'),
+        count: v.count,
+        beacon: Buffer.from(v.beacon, 'hex'),
+        timestampMs: v.timestamp,
+      }),
+    )
+    const ctx = vctx({ params: { ...params, network: vectors.network }, nowMs: v.timestamp })
+    expect(validateVote(bytes, ctx).verdict).toBe('accept')
+  })
+
+  it('TOO_LARGE and DECODE', async () => {
+    const bytes = await voteBytes()
+    const small = vctx({ params: { ...params, maxMessageBytes: bytes.length - 1 } })
+    expectVoteRefusal(validateVote(bytes, small), 'reject', 'TOO_LARGE')
+    expectVoteRefusal(validateVote(new Uint8Array([0x0a, 0x05, 0x61]), vctx()), 'reject', 'DECODE')
+  })
+
+  it('WRONG_NETWORK', async () => {
+    expectVoteRefusal(
+      validateVote(await voteBytes({ network: 'othernet' }), vctx()),
+      'reject',
+      'WRONG_NETWORK',
+    )
+  })
+
+  it('DIGEST_LENGTH: the digest is not 32 bytes', async () => {
+    for (const digest of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33)])
+      expectVoteRefusal(
+        validateVote(await voteBytes({ digest }), vctx()),
+        'reject',
+        'DIGEST_LENGTH',
+      )
+  })
+
+  it('BEACON_LENGTH: the beacon is neither empty nor 32 bytes', async () => {
+    const bytes = await voteBytes({ beacon: new Uint8Array(16) })
+    expectVoteRefusal(validateVote(bytes, vctx()), 'reject', 'BEACON_LENGTH')
+  })
+
+  it('BEACON_COUNT: a beacon without contributions, or contributions without a beacon', async () => {
+    const noCount = await voteBytes({ count: 0 })
+    expectVoteRefusal(validateVote(noCount, vctx()), 'reject', 'BEACON_COUNT')
+    const noBeacon = await voteBytes({ beacon: new Uint8Array(0) })
+    expectVoteRefusal(validateVote(noBeacon, vctx()), 'reject', 'BEACON_COUNT')
+  })
+
+  it('EPOCH_TOO_FAR_AHEAD: a vote for an epoch that has not ended here', async () => {
+    const bytes = await voteBytes({ epoch: currentEpoch })
+    expectVoteRefusal(validateVote(bytes, vctx()), 'ignore', 'EPOCH_TOO_FAR_AHEAD')
+  })
+
+  it('DUPLICATE: when the caller tracks seen votes', async () => {
+    const bytes = await voteBytes()
+    const id = toHex(voteId(unsignedVote()))
+    expectVoteRefusal(validateVote(bytes, vctx({ seen: (h) => h === id })), 'ignore', 'DUPLICATE')
+  })
+
+  it('BAD_ORIGIN and BAD_SIGNATURE', async () => {
+    const v = await signVote(key, unsignedVote())
+    const badOrigin = encodeVote({ ...v, origin: new Uint8Array([0x00, 0x03, 1, 2, 3]) })
+    expectVoteRefusal(validateVote(badOrigin, vctx()), 'reject', 'BAD_ORIGIN')
+    const badSig = encodeVote({ ...v, count: 4 })
+    expectVoteRefusal(validateVote(badSig, vctx()), 'reject', 'BAD_SIGNATURE')
+  })
+})

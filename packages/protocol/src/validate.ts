@@ -1,0 +1,249 @@
+import type { KeyObject } from 'node:crypto'
+import { isWellPacked, packedLength } from './bits.js'
+import type { ProtocolParams } from './config.js'
+import { DecodeError } from './errors.js'
+import { healthTest } from './health.js'
+import {
+  BadOriginError,
+  contributionSigningBytes,
+  originKey,
+  sha256,
+  toHex,
+  type VerifiedVote,
+  verifySignature,
+  voteSigningBytes,
+} from './signing.js'
+import type { Contribution, VerifiedContribution, Vote } from './types.js'
+import { decodeContribution, decodeVote } from './wire/codec.js'
+
+/**
+ * Network-level validation (DESIGN.md, "Validation"): is this a well-formed, authentic
+ * message? Verdicts map straight onto gossipsub's Accept / Reject / Ignore. Every rule has
+ * one stable reason code; checks run cheapest first, the signature last among the content
+ * checks but before the per-origin quota, so a forged message cannot use up an origin's
+ * quota. Trust is not looked at here: it is local folding policy, not validity.
+ */
+
+/** Reason code of each refusal and the verdict it carries. */
+export const CONTRIBUTION_VERDICTS = {
+  TOO_LARGE: 'reject',
+  DECODE: 'reject',
+  WRONG_NETWORK: 'reject',
+  BIT_LENGTH: 'reject',
+  BITS_LENGTH: 'reject',
+  BITS_PADDING: 'reject',
+  WRONG_EPOCH: 'reject',
+  EPOCH_TOO_FAR_AHEAD: 'ignore',
+  EPOCH_FINAL: 'ignore',
+  EPOCH_CLOSED: 'ignore',
+  DUPLICATE: 'ignore',
+  BAD_ORIGIN: 'reject',
+  HEALTH_RCT: 'reject',
+  HEALTH_APT: 'reject',
+  BAD_SIGNATURE: 'reject',
+  TOO_MANY_IN_EPOCH: 'reject',
+} as const
+
+export const VOTE_VERDICTS = {
+  TOO_LARGE: 'reject',
+  DECODE: 'reject',
+  WRONG_NETWORK: 'reject',
+  DIGEST_LENGTH: 'reject',
+  BEACON_LENGTH: 'reject',
+  BEACON_COUNT: 'reject',
+  EPOCH_TOO_FAR_AHEAD: 'ignore',
+  DUPLICATE: 'ignore',
+  BAD_ORIGIN: 'reject',
+  BAD_SIGNATURE: 'reject',
+} as const
+
+type VerdictTable = Record<string, 'reject' | 'ignore'>
+
+/** One refusal per reason code, with the verdict that code always carries. */
+export type Refusal<T extends VerdictTable> = {
+  [R in keyof T & string]: { verdict: T[R]; reason: R; message: string }
+}[keyof T & string]
+
+export type ContributionReason = keyof typeof CONTRIBUTION_VERDICTS
+export type VoteReason = keyof typeof VOTE_VERDICTS
+export type ReasonCode = ContributionReason | VoteReason
+
+export type ValidationResult =
+  | { verdict: 'accept'; contribution: VerifiedContribution }
+  | Refusal<typeof CONTRIBUTION_VERDICTS>
+
+export type VoteValidationResult =
+  | { verdict: 'accept'; vote: VerifiedVote }
+  | Refusal<typeof VOTE_VERDICTS>
+
+/** What validation needs to know about the local node; supplied by the replica/daemon. */
+export interface ValidationContext {
+  params: ProtocolParams
+  /** the node's clock, for the "more than one epoch ahead" rule */
+  nowMs: number
+  /** true when a contribution with this id is already stored */
+  seen(idHex: string): boolean
+  /** contributions of this origin already accepted for this epoch */
+  countFor(originHex: string, epoch: number): number
+  /** true once the node closed the epoch (published its vote) */
+  isClosed(epoch: number): boolean
+  /** true once the epoch's folded set is frozen */
+  isFinal(epoch: number): boolean
+  /**
+   * The contribution arrives by repair or catch-up over the sync protocol: a closed epoch
+   * still takes it, only a final one refuses it.
+   */
+  viaRepair?: boolean
+}
+
+export interface VoteValidationContext {
+  params: ProtocolParams
+  nowMs: number
+  /** true when a vote with this id was handled already (optional: gossipsub dedupes too) */
+  seen?(idHex: string): boolean
+}
+
+export function validateContribution(bytes: Uint8Array, ctx: ValidationContext): ValidationResult {
+  const { params } = ctx
+  const refuse = refuseContribution
+
+  if (bytes.length > params.maxMessageBytes)
+    return refuse(
+      'TOO_LARGE',
+      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
+    )
+
+  let c: Contribution
+  try {
+    c = decodeContribution(bytes)
+  } catch (err) {
+    if (err instanceof DecodeError) return refuse('DECODE', err.message)
+    throw err
+  }
+
+  if (c.network !== params.network)
+    return refuse('WRONG_NETWORK', `network '${c.network}', expected '${params.network}'`)
+  if (c.bitLength < 1 || c.bitLength > params.maxBits)
+    return refuse('BIT_LENGTH', `bit_length ${c.bitLength} is outside 1..${params.maxBits}`)
+  if (c.bits.length !== packedLength(c.bitLength))
+    return refuse(
+      'BITS_LENGTH',
+      `${c.bitLength} bits need ${packedLength(c.bitLength)} bytes, got ${c.bits.length}`,
+    )
+  if (!isWellPacked(c.bits, c.bitLength))
+    return refuse('BITS_PADDING', 'unused low bits of the last byte are not zero')
+  const expectedEpoch = Math.floor(c.timestampMs / params.epochMs)
+  if (c.epoch !== expectedEpoch)
+    return refuse(
+      'WRONG_EPOCH',
+      `epoch ${c.epoch}, but timestamp ${c.timestampMs} is in epoch ${expectedEpoch}`,
+    )
+
+  const current = Math.floor(ctx.nowMs / params.epochMs)
+  if (c.epoch > current + 1)
+    return refuse('EPOCH_TOO_FAR_AHEAD', `epoch ${c.epoch} is more than one ahead of ${current}`)
+  if (ctx.isFinal(c.epoch)) return refuse('EPOCH_FINAL', `epoch ${c.epoch} is final`)
+  if (ctx.viaRepair !== true && ctx.isClosed(c.epoch))
+    return refuse('EPOCH_CLOSED', `epoch ${c.epoch} is closed; it can only arrive by repair`)
+
+  const signingBytes = contributionSigningBytes(c)
+  const id = sha256(signingBytes)
+  const idHex = toHex(id)
+  if (ctx.seen(idHex)) return refuse('DUPLICATE', `contribution ${idHex} is already stored`)
+
+  const originHex = toHex(c.origin)
+  const key = keyOf(c.origin, originHex)
+  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+
+  const health = healthTest(c.bits, c.bitLength)
+  if (health.rct === 'fail')
+    return refuse(
+      'HEALTH_RCT',
+      `a run of ${health.longestRun} identical bits fails the repetition count test`,
+    )
+  if (health.apt === 'fail')
+    return refuse('HEALTH_APT', 'a 1024-bit window fails the adaptive proportion test')
+
+  if (!verifySignature(key, signingBytes, c.signature))
+    return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
+
+  const count = ctx.countFor(originHex, c.epoch)
+  if (count >= params.maxPerEpoch)
+    return refuse(
+      'TOO_MANY_IN_EPOCH',
+      `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
+    )
+
+  return { verdict: 'accept', contribution: { id, idHex, originHex, contribution: c } }
+}
+
+export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): VoteValidationResult {
+  const { params } = ctx
+  const refuse = refuseVote
+
+  if (bytes.length > params.maxMessageBytes)
+    return refuse(
+      'TOO_LARGE',
+      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
+    )
+
+  let v: Vote
+  try {
+    v = decodeVote(bytes)
+  } catch (err) {
+    if (err instanceof DecodeError) return refuse('DECODE', err.message)
+    throw err
+  }
+
+  if (v.network !== params.network)
+    return refuse('WRONG_NETWORK', `network '${v.network}', expected '${params.network}'`)
+  if (v.digest.length !== 32)
+    return refuse('DIGEST_LENGTH', `digest is ${v.digest.length} bytes, expected 32`)
+  if (v.beacon.length !== 0 && v.beacon.length !== 32)
+    return refuse('BEACON_LENGTH', `beacon is ${v.beacon.length} bytes, expected 0 or 32`)
+  if ((v.count === 0) !== (v.beacon.length === 0))
+    return refuse(
+      'BEACON_COUNT',
+      `count ${v.count} with a ${v.beacon.length}-byte beacon: the beacon is empty iff count is 0`,
+    )
+
+  // An honest node votes at end(r) + graceMs of its clock, at most graceMs ahead of ours,
+  // so by our clock epoch r has ended: a vote for the current epoch or later is early.
+  const current = Math.floor(ctx.nowMs / params.epochMs)
+  if (v.epoch >= current)
+    return refuse(
+      'EPOCH_TOO_FAR_AHEAD',
+      `vote for epoch ${v.epoch}, which has not ended (now ${current})`,
+    )
+
+  const signingBytes = voteSigningBytes(v)
+  const id = sha256(signingBytes)
+  const idHex = toHex(id)
+  if (ctx.seen?.(idHex) === true) return refuse('DUPLICATE', `vote ${idHex} was seen already`)
+
+  const originHex = toHex(v.origin)
+  const key = keyOf(v.origin, originHex)
+  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+  if (!verifySignature(key, signingBytes, v.signature))
+    return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
+
+  return { verdict: 'accept', vote: { id, idHex, originHex, vote: v } }
+}
+
+/** The origin's key, or the reason it has none (no exception on the hot path's result). */
+function keyOf(origin: Uint8Array, originHex: string): KeyObject | string {
+  try {
+    return originKey(origin, originHex)
+  } catch (err) {
+    if (err instanceof BadOriginError) return err.message
+    throw err
+  }
+}
+
+function refuser<T extends VerdictTable>(table: T) {
+  return <R extends keyof T & string>(reason: R, message: string): Refusal<T> =>
+    ({ verdict: table[reason], reason, message }) as Refusal<T>
+}
+
+const refuseContribution = refuser(CONTRIBUTION_VERDICTS)
+const refuseVote = refuser(VOTE_VERDICTS)
