@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify'
+import type { NodeService } from '../service.js'
+
+/** Route table of docs/API.md; every body and query is schema-checked before a handler. */
+
+const PEER_ID = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[1-9A-HJ-NP-Za-km-z]+$' }
+
+export function registerRoutes(app: FastifyInstance, service: NodeService): void {
+  app.get('/v1/healthz', async () => ({ ok: true }))
+
+  app.get('/v1/id', async () => service.id())
+
+  app.get('/v1/peers', async () => ({ peers: await service.peers() }))
+
+  app.post(
+    '/v1/connect',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['multiaddr'],
+          additionalProperties: false,
+          properties: { multiaddr: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+      },
+    },
+    async (request) => service.connect((request.body as { multiaddr: string }).multiaddr),
+  )
+
+  app.get('/v1/trust', async () => ({ trust: service.trustList() }))
+
+  app.put(
+    '/v1/trust/:peerId',
+    {
+      schema: {
+        params: { type: 'object', properties: { peerId: PEER_ID } },
+        body: {
+          type: 'object',
+          required: ['trust'],
+          additionalProperties: false,
+          properties: {
+            trust: { type: 'number', minimum: 0, maximum: 1 },
+            active: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { peerId } = request.params as { peerId: string }
+      const body = request.body as { trust: number; active?: boolean }
+      return service.trustSet(peerId, body.trust, body.active ?? true)
+    },
+  )
+
+  app.delete(
+    '/v1/trust/:peerId',
+    { schema: { params: { type: 'object', properties: { peerId: PEER_ID } } } },
+    async (request) => service.trustRemove((request.params as { peerId: string }).peerId),
+  )
+
+  app.post(
+    '/v1/inject',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            bits: { type: 'string', minLength: 1, maxLength: 4 * 1024 * 1024, pattern: '^[01]+$' },
+            hex: {
+              type: 'string',
+              minLength: 2,
+              maxLength: 1024 * 1024,
+              pattern: '^([0-9a-fA-F]{2})+$',
+            },
+            random: { type: 'integer', minimum: 1, maximum: 4 * 1024 * 1024 },
+          },
+        },
+      },
+    },
+    async (request) => service.inject(request.body as { bits?: string; hex?: string; random?: number }),
+  )
+
+  app.get(
+    '/v1/pool',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { bits: { type: 'integer', minimum: 0 } },
+        },
+      },
+    },
+    async (request) => service.pool((request.query as { bits?: number }).bits),
+  )
+
+  app.get('/v1/quality', async () => service.quality())
+
+  app.get('/v1/tests', async () => service.tests())
+
+  app.get(
+    '/v1/consensus',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { epochs: { type: 'integer', minimum: 1, maximum: 10_000 } },
+        },
+      },
+    },
+    async (request) => ({ epochs: service.consensus((request.query as { epochs?: number }).epochs ?? 10) }),
+  )
+
+  app.get(
+    '/v1/beacon/:epoch',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { epoch: { type: 'string', pattern: '^(latest|[0-9]{1,15})$' } },
+        },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { verify: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request) => {
+      const { epoch } = request.params as { epoch: string }
+      const { verify } = request.query as { verify?: boolean }
+      return service.beaconChecked(epoch === 'latest' ? 'latest' : Number(epoch), verify === true)
+    },
+  )
+
+  app.post(
+    '/v1/random',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['bytes'],
+          additionalProperties: false,
+          properties: {
+            bytes: { type: 'integer', minimum: 1, maximum: 65_536 },
+            epoch: { type: 'integer', minimum: 0 },
+            allowLowEntropy: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request) =>
+      service.random(request.body as { bytes: number; epoch?: number; allowLowEntropy?: boolean }),
+  )
+
+  app.get('/v1/status', async () => service.status())
+}

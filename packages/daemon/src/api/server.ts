@@ -1,0 +1,97 @@
+import { timingSafeEqual } from 'node:crypto'
+import { AlaraError } from '@alara/protocol'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { httpStatusOf, PortInUseError } from '../errors.js'
+import type { NodeService } from '../service.js'
+import { registerRoutes } from './routes.js'
+
+/**
+ * The control API: HTTP + JSON under /v1, bearer token on every route but /v1/healthz,
+ * errors as `{ error: { code, message } }`. Bodies are checked by JSON schemas before a
+ * handler runs, so a bad request changes nothing.
+ */
+
+export interface ApiServerInit {
+  host: string
+  port: number
+  token: string
+  service: NodeService
+  warn?: (message: string) => void
+}
+
+export interface ApiServer {
+  url: string
+  close(): Promise<void>
+}
+
+function tokenMatches(header: string | undefined, token: Buffer): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false
+  const given = Buffer.from(header.slice('Bearer '.length).trim())
+  return given.length === token.length && timingSafeEqual(given, token)
+}
+
+export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+  })
+  const token = Buffer.from(init.token)
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/v1/healthz') return
+    if (!tokenMatches(request.headers.authorization, token)) {
+      await reply.code(401).send({
+        error: { code: 'ERR_UNAUTHORIZED', message: 'missing or wrong API token (see HOME/api.token)' },
+      })
+    }
+  })
+
+  app.setErrorHandler((err: FastifyError | AlaraError | Error, _request, reply) => {
+    if (err instanceof AlaraError) {
+      return reply.code(httpStatusOf(err.code)).send({ error: { code: err.code, message: err.message } })
+    }
+    const fe = err as FastifyError
+    if (fe.validation !== undefined || (fe.statusCode !== undefined && fe.statusCode < 500)) {
+      return reply.code(fe.statusCode ?? 400).send({
+        error: { code: 'ERR_BAD_REQUEST', message: fe.message },
+      })
+    }
+    return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: err.message } })
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: { code: 'ERR_NOT_FOUND', message: `no such route: ${request.method} ${request.url}` },
+    }),
+  )
+
+  registerRoutes(app, init.service)
+  return app
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+export async function startApi(init: ApiServerInit): Promise<ApiServer> {
+  const app = buildApi(init)
+  if (!LOOPBACK.has(init.host))
+    init.warn?.(
+      `WARNING: the control API is bound to ${init.host}, reachable from other machines; anyone with the token controls this node`,
+    )
+  try {
+    await app.listen({ host: init.host, port: init.port })
+  } catch (err) {
+    await app.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(
+        'control API',
+        `${init.host}:${init.port}`,
+        'stop what uses it or pick another with --api HOST:PORT (port 0 picks a free one)',
+      )
+    throw err
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : init.port
+  const host = init.host.includes(':') ? `[${init.host}]` : init.host
+  return { url: `http://${host}:${port}`, close: () => app.close() }
+}

@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises'
+import { DEFAULT_PARAMS, type ProtocolParams, resolveParams } from '@alara/protocol'
+import { Ajv } from 'ajv'
+import { badConfig } from './errors.js'
+
+/**
+ * Every daemon setting, its default and its meaning, in one place. `config.json` in the
+ * repo holds any subset; command-line flags override it for one run. docs/OPERATIONS.md
+ * documents the same keys.
+ */
+export interface DaemonConfig {
+  /** network name: topics and signatures are bound to it */
+  network: string
+  /** epoch length; every node of a network must use the same */
+  epochMs: number
+  /** an epoch closes (and is voted) at its end + graceMs */
+  graceMs: number
+  /** an epoch is final at its end + finalMs; default 3 epochs */
+  finalMs?: number
+  /** pool bits shown and tested (the original's global pool size) */
+  poolBits: number
+  /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */
+  retainEpochs: number
+  /** trust of a peer that is not in the trust store */
+  defaultTrust: number
+  /** an epoch is agreed when agreement >= 1 - byzantineThreshold */
+  byzantineThreshold: number
+  /** connection manager limit */
+  maxPeers: number
+  /** validation cutoffs: must be equal on every node */
+  maxMessageBytes: number
+  maxBits: number
+  maxPerEpoch: number
+  /** libp2p listen multiaddrs */
+  listen: string[]
+  /** multiaddrs (with /p2p/<id>) dialled at start */
+  bootstrap: string[]
+  /** control API HOST:PORT; port 0 picks a free one */
+  api: string
+  /** LAN discovery by mDNS */
+  mdns: boolean
+  /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
+  dht: boolean
+}
+
+export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
+  network: DEFAULT_PARAMS.network,
+  epochMs: DEFAULT_PARAMS.epochMs,
+  graceMs: DEFAULT_PARAMS.graceMs,
+  poolBits: DEFAULT_PARAMS.poolBits,
+  retainEpochs: DEFAULT_PARAMS.retainEpochs,
+  defaultTrust: DEFAULT_PARAMS.defaultTrust,
+  byzantineThreshold: DEFAULT_PARAMS.byzantineThreshold,
+  maxPeers: 1000,
+  maxMessageBytes: DEFAULT_PARAMS.maxMessageBytes,
+  maxBits: DEFAULT_PARAMS.maxBits,
+  maxPerEpoch: DEFAULT_PARAMS.maxPerEpoch,
+  listen: ['/ip4/0.0.0.0/tcp/4590'],
+  bootstrap: [],
+  api: '127.0.0.1:5890',
+  mdns: true,
+  dht: true,
+})
+
+const NETWORK_NAME = '^[A-Za-z0-9._-]{1,64}$'
+
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    network: { type: 'string', pattern: NETWORK_NAME },
+    epochMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+    graceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+    finalMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
+    poolBits: { type: 'integer', minimum: 1, maximum: 100_000_000 },
+    retainEpochs: { type: 'integer', minimum: 4, maximum: 1_000_000 },
+    defaultTrust: { type: 'number', minimum: 0, maximum: 1 },
+    byzantineThreshold: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+    maxPeers: { type: 'integer', minimum: 1, maximum: 100_000 },
+    maxMessageBytes: { type: 'integer', minimum: 256, maximum: 4 * 1024 * 1024 },
+    maxBits: { type: 'integer', minimum: 1, maximum: 8 * 1024 * 1024 },
+    maxPerEpoch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    listen: { type: 'array', items: { type: 'string', minLength: 1 } },
+    bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
+    api: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+    mdns: { type: 'boolean' },
+    dht: { type: 'boolean' },
+  },
+} as const
+
+const ajv = new Ajv({ allErrors: true })
+const checkConfig = ajv.compile(configSchema)
+
+/** Validates a partial config (from a file or from flags); throws ERR_BAD_CONFIG. */
+export function checkConfigValues(values: unknown, source: string): Partial<DaemonConfig> {
+  if (!checkConfig(values)) {
+    const detail = (checkConfig.errors ?? [])
+      .map((e) => `${e.instancePath.slice(1) || 'config'} ${e.message ?? 'is invalid'}`)
+      .join('; ')
+    throw badConfig(source, detail)
+  }
+  const partial = values as Partial<DaemonConfig>
+  if (partial.api !== undefined) parseHostPort(partial.api, source)
+  return partial
+}
+
+export async function readConfigFile(file: string): Promise<Partial<DaemonConfig>> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw badConfig(file, (err as Error).message)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw badConfig(file, `not valid JSON (${(err as Error).message})`)
+  }
+  return checkConfigValues(parsed, file)
+}
+
+export function mergeConfig(...layers: Array<Partial<DaemonConfig>>): DaemonConfig {
+  const out: DaemonConfig = { ...DEFAULT_CONFIG }
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) Object.assign(out, { [k]: v })
+  }
+  return out
+}
+
+export function protocolParams(config: DaemonConfig): ProtocolParams {
+  return resolveParams({
+    network: config.network,
+    epochMs: config.epochMs,
+    graceMs: config.graceMs,
+    finalMs: config.finalMs,
+    poolBits: config.poolBits,
+    retainEpochs: config.retainEpochs,
+    defaultTrust: config.defaultTrust,
+    byzantineThreshold: config.byzantineThreshold,
+    maxMessageBytes: config.maxMessageBytes,
+    maxBits: config.maxBits,
+    maxPerEpoch: config.maxPerEpoch,
+  })
+}
+
+export function parseHostPort(value: string, source = 'api'): { host: string; port: number } {
+  const i = value.lastIndexOf(':')
+  const host = value.slice(0, i)
+  const port = Number(value.slice(i + 1))
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw badConfig(source, `api must be HOST:PORT with a port 0..65535, got '${value}'`)
+  return { host, port }
+}

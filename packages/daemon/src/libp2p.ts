@@ -1,0 +1,120 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type GossipSub, type GossipsubOpts, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
+import { identify } from '@libp2p/identify'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import type { Datastore } from 'interface-datastore'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { DaemonConfig } from './config.js'
+
+/**
+ * The libp2p node of a daemon. Gossipsub runs StrictNoSign: ALARA signs its own
+ * messages (they also travel over sync and must stay verifiable from storage), and the
+ * message id is the content id computed by `msgIdFn`.
+ */
+
+export function topicsOf(network: string): { contributions: string; votes: string } {
+  return {
+    contributions: `/alara/v1/${network}/contributions`,
+    votes: `/alara/v1/${network}/votes`,
+  }
+}
+
+/** Identical on every node: a frame above a receiver's limit kills its stream for good. */
+export const GOSSIP_MAX_INBOUND_DATA_LENGTH = 4 * 1024 * 1024
+
+/**
+ * Scoring that punishes invalid messages hard (three rejects take a peer below the
+ * graylist threshold) and nothing else an honest LAN peer does: quiet peers are not
+ * penalised for few mesh deliveries (an entropy source may inject rarely), and many
+ * daemons behind one address (a host running several, loopback tests) are tolerated.
+ */
+export function topicScoreParams(): TopicScoreParams {
+  return createTopicScoreParams({
+    topicWeight: 1,
+    timeInMeshWeight: 0.01,
+    timeInMeshQuantum: 1000,
+    timeInMeshCap: 300,
+    firstMessageDeliveriesWeight: 0.5,
+    firstMessageDeliveriesDecay: 0.9,
+    firstMessageDeliveriesCap: 20,
+    meshMessageDeliveriesWeight: 0,
+    meshFailurePenaltyWeight: 0,
+    invalidMessageDeliveriesWeight: -10,
+    // per decayInterval (1 s): a reject is forgotten over minutes, not seconds
+    invalidMessageDeliveriesDecay: 0.99,
+  })
+}
+
+export interface AlaraLibp2pInit {
+  privateKey: PrivateKey
+  datastore: Datastore
+  config: DaemonConfig
+  msgIdFn: GossipsubOpts['msgIdFn']
+}
+
+export type AlaraServices = {
+  identify: ReturnType<ReturnType<typeof identify>>
+  ping: ReturnType<ReturnType<typeof ping>>
+  pubsub: GossipSub
+  dht?: unknown
+}
+
+export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<AlaraServices>> {
+  const { config } = init
+  const topics = topicsOf(config.network)
+  const peerDiscovery: Array<(components: never) => PeerDiscovery> = []
+  if (config.bootstrap.length > 0)
+    peerDiscovery.push(bootstrap({ list: config.bootstrap, timeout: 100 }) as never)
+  if (config.mdns)
+    peerDiscovery.push(mdns({ serviceTag: `alara-${config.network}.local`, interval: 5000 }) as never)
+
+  const services: Record<string, unknown> = {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({
+      globalSignaturePolicy: StrictNoSign,
+      msgIdFn: init.msgIdFn,
+      allowPublishToZeroTopicPeers: true,
+      ignoreDuplicatePublishError: true,
+      emitSelf: false,
+      maxInboundDataLength: GOSSIP_MAX_INBOUND_DATA_LENGTH,
+      allowedTopics: [topics.contributions, topics.votes],
+      scoreParams: {
+        topics: {
+          [topics.contributions]: topicScoreParams(),
+          [topics.votes]: topicScoreParams(),
+        },
+        IPColocationFactorWeight: -1,
+        IPColocationFactorThreshold: 64,
+        IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
+      },
+    }),
+  }
+  if (config.dht)
+    // On a LAN every address is private: the default mapper would drop every peer.
+    services.dht = kadDHT({
+      clientMode: false,
+      protocol: `/alara/${config.network}/kad/1.0.0`,
+      peerInfoMapper: removePublicAddressesMapper,
+    })
+
+  return (await createLibp2p({
+    privateKey: init.privateKey,
+    datastore: init.datastore,
+    addresses: { listen: config.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: config.maxPeers },
+    peerDiscovery: peerDiscovery as never,
+    services: services as never,
+    start: false,
+  })) as unknown as Libp2p<AlaraServices>
+}

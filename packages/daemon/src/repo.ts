@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { AlaraError } from '@alara/protocol'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { checkConfigValues, type DaemonConfig, readConfigFile } from './config.js'
+import { RepoError, repoLocked, repoMissing } from './errors.js'
+
+/**
+ * The repo directory: identity.key and api.token (mode 0600), config.json, the
+ * datastore, and while a daemon runs, repo.lock (its pid) and api (its API URL).
+ */
+export const REPO_FILES = Object.freeze({
+  identity: 'identity.key',
+  token: 'api.token',
+  config: 'config.json',
+  datastore: 'datastore',
+  lock: 'repo.lock',
+  api: 'api',
+})
+
+export function resolveHome(flag?: string): string {
+  return resolve(flag ?? process.env.ALARA_HOME ?? join(homedir(), '.alara'))
+}
+
+export interface InitOptions {
+  network?: string
+  force?: boolean
+}
+
+export interface InitResult {
+  home: string
+  peerId: string
+  network: string
+  created: boolean
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Writes a secret so that it is never readable by others, not even for an instant. */
+async function writeSecret(path: string, data: Uint8Array | string): Promise<void> {
+  await writeFile(path, data, { mode: 0o600 })
+  await chmod(path, 0o600)
+}
+
+/**
+ * Creates the repo (identity, token, config). An existing repo is kept unless `force`,
+ * which makes a new identity and token; `force` never touches a repo a daemon holds.
+ */
+export async function initRepo(home: string, opts: InitOptions = {}): Promise<InitResult> {
+  home = resolve(home)
+  if (opts.network !== undefined) checkConfigValues({ network: opts.network }, '--network')
+  const identityFile = join(home, REPO_FILES.identity)
+  if ((await exists(identityFile)) && opts.force !== true) {
+    const repo = await openRepo(home)
+    return { home, peerId: repo.peerId, network: repo.config.network ?? 'default', created: false }
+  }
+  await mkdir(home, { recursive: true, mode: 0o700 })
+  if (opts.force === true) {
+    const holder = await lockHolder(home)
+    if (holder !== undefined) throw repoLocked(home, holder)
+  }
+  const key = await generateKeyPair('Ed25519')
+  await writeSecret(identityFile, privateKeyToProtobuf(key))
+  await writeSecret(join(home, REPO_FILES.token), `${randomBytes(32).toString('hex')}\n`)
+  const configFile = join(home, REPO_FILES.config)
+  const config = await readConfigFile(configFile)
+  if (opts.network !== undefined) config.network = opts.network
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`)
+  return {
+    home,
+    peerId: peerIdFromPrivateKey(key).toString(),
+    network: config.network ?? 'default',
+    created: true,
+  }
+}
+
+export interface Repo {
+  home: string
+  privateKey: PrivateKey
+  peerId: string
+  token: string
+  /** what config.json sets (validated); defaults are applied by the daemon */
+  config: Partial<DaemonConfig>
+}
+
+export async function openRepo(home: string): Promise<Repo> {
+  home = resolve(home)
+  let keyBytes: Uint8Array
+  try {
+    keyBytes = await readFile(join(home, REPO_FILES.identity))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw repoMissing(home)
+    throw err
+  }
+  let privateKey: PrivateKey
+  try {
+    privateKey = privateKeyFromProtobuf(keyBytes)
+  } catch (err) {
+    throw new RepoError('ERR_BAD_IDENTITY', `${join(home, REPO_FILES.identity)} is not a libp2p private key`, {
+      cause: err,
+    })
+  }
+  if (privateKey.type !== 'Ed25519')
+    throw new RepoError('ERR_BAD_IDENTITY', `identity key must be Ed25519, found ${privateKey.type}`)
+  const token = (await readFile(join(home, REPO_FILES.token), 'utf8').catch(() => '')).trim()
+  if (token.length < 32)
+    throw new RepoError('ERR_BAD_TOKEN', `${join(home, REPO_FILES.token)} is missing or too short; run alara init --force`)
+  const config = await readConfigFile(join(home, REPO_FILES.config))
+  return { home, privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), token, config }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The pid holding the repo's lock, or undefined when free or stale. */
+async function lockHolder(home: string): Promise<number | undefined> {
+  const text = await readFile(join(home, REPO_FILES.lock), 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  const pid = Number.parseInt(text, 10)
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined
+  return pidAlive(pid) ? pid : undefined
+}
+
+export interface RepoLock {
+  release(): Promise<void>
+}
+
+/**
+ * One daemon per repo. The lock file holds the owner's pid; a lock left by a killed
+ * daemon (its pid is gone) is cleared and taken over.
+ */
+export async function lockRepo(home: string): Promise<RepoLock> {
+  const file = join(home, REPO_FILES.lock)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o600)
+      await handle.writeFile(`${process.pid}\n`)
+      await handle.close()
+      return {
+        release: async () => {
+          await rm(file, { force: true })
+        },
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const holder = await lockHolder(home)
+      if (holder !== undefined) throw repoLocked(home, holder)
+      await rm(file, { force: true })
+    }
+  }
+  throw new AlaraError('ERR_REPO_LOCKED', `could not take the lock ${file}`)
+}

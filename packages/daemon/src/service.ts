@@ -1,0 +1,974 @@
+import { randomBytes } from 'node:crypto'
+import {
+  AlaraError,
+  agreement,
+  bitString,
+  type Contribution,
+  decodeContribution,
+  encodeContribution,
+  encodeVote,
+  epochBeacon,
+  epochDigest,
+  epochOf,
+  epochPhase,
+  healthTest,
+  InvalidInputError,
+  lastClosedEpoch,
+  lastFinalEpoch,
+  mcvMinEntropyPerBitUnpacked,
+  oldestRetainedEpoch,
+  type ProtocolParams,
+  packBitString,
+  peerIdFromOrigin,
+  Replica,
+  runSp80022,
+  sharedDraw,
+  shannonEntropyPerBit,
+  signContribution,
+  signVote,
+  toHex,
+  unpackBits,
+  type ValidationContext,
+  type VerifiedContribution,
+  type VerifiedVote,
+  validateContribution,
+  validateVote,
+  verifyContribution,
+  VoteBook,
+} from '@alara/protocol'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from 'libp2p'
+import { type DaemonConfig, protocolParams } from './config.js'
+import { EpochClock } from './epoch-clock.js'
+import { BadRequestError, NotFoundError, RateLimitedError } from './errors.js'
+import { GossipIds } from './gossip.js'
+import { type AlaraServices, topicsOf } from './libp2p.js'
+import type { Logger } from './logger.js'
+import type { Repo } from './repo.js'
+import type { AlaraStore } from './store.js'
+import { originHexOf, TrustBook } from './trust.js'
+import { VERSION } from './version.js'
+
+/**
+ * The ALARA node: the replica and what feeds it (gossip, inject, sync), the trust store,
+ * the epoch life cycle and votes, and every query of the control API. libp2p and the
+ * store are handed in; everything it decides comes from @alara/protocol.
+ */
+
+export interface PeerEntry {
+  peerId: string
+  addresses: string[]
+  connected: boolean
+  trust: number
+  active: boolean
+  contributions: number
+  lastSeenMs: number | null
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
+}
+
+export interface ConsensusEntry {
+  epoch: number
+  status: 'agreed' | 'split' | 'pending'
+  agreement: number
+  digest: string
+  count: number
+  final: boolean
+  voters: Array<{ peerId: string; digest: string; trust: number; agrees: boolean; counted: boolean }>
+  dissenters: Array<{ peerId: string; digest: string; trust: number }>
+}
+
+export type InjectInput = { bits?: string; hex?: string; random?: number }
+
+export interface InjectResult {
+  ids: string[]
+  epoch: number
+  bitLength: number
+  publishedTo: number
+}
+
+/** What the control API calls; AlaraNode implements it. */
+export interface NodeService {
+  id(): { peerId: string; addresses: string[]; network: string; version: string }
+  peers(): Promise<PeerEntry[]>
+  connect(ma: string): Promise<{ peerId: string; addresses: string[] }>
+  trustList(): Array<{ peerId: string; trust: number; active: boolean }>
+  trustSet(peerId: string, trust: number, active: boolean): Promise<{ peerId: string; trust: number; active: boolean }>
+  trustRemove(peerId: string): Promise<{ peerId: string; removed: boolean }>
+  inject(input: InjectInput): Promise<InjectResult>
+  pool(bits?: number): PoolView
+  quality(): QualityView
+  tests(): TestsView
+  consensus(epochs: number): ConsensusEntry[]
+  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView>
+  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): { bytes: string; epoch?: number }
+  status(): StatusView
+}
+
+export interface PoolView {
+  network: string
+  bits: string
+  bitLength: number
+  folded: number
+  stored: number
+  digest: string
+  creditBits: number
+  ready: boolean
+}
+
+export interface QualityView {
+  shannonPerBit: number
+  minEntropyPerBit: number
+  poolBits: number
+  creditBits: number
+  origins: Array<{
+    peerId: string
+    trust: number
+    active: boolean
+    contributions: number
+    bits: number
+    healthFailures: number
+    lastSeenMs: number
+    creditBits: number
+  }>
+}
+
+export interface TestsView {
+  bits: number
+  alpha: number
+  tests: Array<{ name: string; pValue: number | null; passed: boolean | null; note?: string }>
+}
+
+export interface BeaconView {
+  epoch: number
+  beacon: string
+  digest: string
+  count: number
+  contributions: string[]
+  final: boolean
+  verified?: boolean
+}
+
+export interface StatusView {
+  peerId: string
+  network: string
+  version: string
+  epoch: number
+  peers: number
+  ready: boolean
+  creditBits: number
+  folded: number
+  stored: number
+  lastFinalEpoch: number | null
+  consensus: ConsensusEntry | null
+}
+
+/** A signed vote kept with what the VoteBook needs. */
+interface HeldVote {
+  originHex: string
+  epoch: number
+  digest: Uint8Array
+  timestampMs: number
+  count: number
+  encoded: Uint8Array
+}
+
+export interface AlaraNodeInit {
+  repo: Repo
+  config: DaemonConfig
+  store: AlaraStore
+  log: Logger
+  now?: () => number
+}
+
+const ALPHA = 0.01
+
+export class AlaraNode implements NodeService {
+  readonly params: ProtocolParams
+  readonly replica: Replica
+  readonly votes = new VoteBook<HeldVote>()
+  readonly gossip: GossipIds
+  readonly topics: { contributions: string; votes: string }
+  readonly selfHex: string
+  private readonly repo: Repo
+  private readonly config: DaemonConfig
+  private readonly store: AlaraStore
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly trust: TrustBook
+  private readonly clock: EpochClock
+  /** epochs this node has closed (and voted), newest kept within the retained window */
+  private readonly closed = new Set<number>()
+  /** health-test failures per origin (rejected contributions never reach the replica) */
+  private readonly healthFailures = new Map<string, number>()
+  private libp2p: Libp2p<AlaraServices> | undefined
+  private seq: number
+  private injecting: Promise<unknown> = Promise.resolve()
+  private apiUrl = ''
+  private readonly stopController = new AbortController()
+  private bootstrapTimer: NodeJS.Timeout | undefined
+  /** called when a closed, non-final epoch's digest changed or a peer disagrees */
+  onRepairNeeded: ((epoch: number, peer: PeerId) => void) | undefined
+  /** called when a peer connects: catch-up */
+  onPeerConnected: ((peer: PeerId) => void) | undefined
+
+  private constructor(init: AlaraNodeInit, trust: TrustBook, seq: number) {
+    this.repo = init.repo
+    this.config = init.config
+    this.store = init.store
+    this.log = init.log
+    this.now = init.now ?? Date.now
+    this.params = protocolParams(init.config)
+    this.trust = trust
+    this.seq = seq
+    const selfPeer = peerIdFromString(init.repo.peerId)
+    this.selfHex = toHex(selfPeer.toMultihash().bytes)
+    this.topics = topicsOf(this.params.network)
+    this.gossip = new GossipIds(this.topics, this.params.maxMessageBytes)
+    this.replica = new Replica({
+      params: this.params,
+      selfHex: this.selfHex,
+      trustOf: (originHex) => this.trust.lookup(originHex, this.selfHex),
+    })
+    this.clock = new EpochClock(
+      this.params,
+      { close: (r) => this.closeEpoch(r), finalize: (r) => this.finalizeEpoch(r) },
+      (err) => this.log.error(`epoch clock: ${(err as Error).message}`),
+      this.now,
+    )
+  }
+
+  static async create(init: AlaraNodeInit): Promise<AlaraNode> {
+    const params = protocolParams(init.config)
+    const trust = await TrustBook.load(init.store, init.repo.peerId, params.defaultTrust)
+    const node = new AlaraNode(init, trust, await init.store.lastSeq())
+    await node.reload()
+    return node
+  }
+
+  /** Restart: every stored contribution of the retained window back into the replica. */
+  private async reload(): Promise<void> {
+    const current = this.currentEpoch()
+    const oldest = oldestRetainedEpoch(current, this.params.retainEpochs)
+    await this.store.pruneContributionsBefore(oldest)
+    await this.store.pruneVotesBefore(oldest)
+    let loaded = 0
+    for await (const bytes of this.store.contributionsFrom(oldest)) {
+      try {
+        // Re-verified: the store is ours, but a disk is not a signature.
+        const v = verifyContribution(decodeContribution(bytes))
+        if (this.replica.add(v) === 'added') loaded++
+      } catch (err) {
+        this.log.warn(`store: skipping an unreadable contribution (${(err as Error).message})`)
+      }
+    }
+    // Epochs that were final before the restart stay frozen: whatever is stored for them
+    // is what they had (a final epoch refuses additions), folded with today's trust.
+    const lastFinal = lastFinalEpoch(this.now(), this.params)
+    if (lastFinal !== undefined)
+      for (const r of this.replica.retainedEpochs()) if (r <= lastFinal) this.replica.finalize(r)
+    for await (const bytes of this.store.votesFrom(oldest)) {
+      try {
+        this.recordVote(this.checkVote(bytes), bytes)
+      } catch {
+        // a vote from an older run that no longer validates is just dropped
+      }
+    }
+    if (loaded > 0) this.log.info(`reloaded ${loaded} contributions from the store`)
+  }
+
+  setApiUrl(url: string): void {
+    this.apiUrl = url
+  }
+
+  get apiBaseUrl(): string {
+    return this.apiUrl
+  }
+
+  // ---- life cycle ---------------------------------------------------------------------
+
+  async start(libp2p: Libp2p<AlaraServices>): Promise<void> {
+    this.libp2p = libp2p
+    const pubsub = libp2p.services.pubsub
+    pubsub.topicValidators.set(this.topics.contributions, (from, msg) =>
+      this.onGossipContribution(from, msg.data),
+    )
+    pubsub.topicValidators.set(this.topics.votes, (from, msg) => this.onGossipVote(from, msg.data))
+    pubsub.subscribe(this.topics.contributions)
+    pubsub.subscribe(this.topics.votes)
+
+    // libp2p 3 does not dial what discovery finds: mDNS and the DHT only report peers.
+    libp2p.addEventListener('peer:discovery', (evt) => {
+      const peer = evt.detail.id
+      if (peer.equals(libp2p.peerId) || libp2p.getConnections(peer).length > 0) return
+      libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+        this.log.debug(`dial ${peer.toString()} after discovery failed: ${err.message}`)
+      })
+    })
+    libp2p.addEventListener('peer:connect', (evt) => {
+      this.onPeerConnected?.(evt.detail)
+    })
+    this.startBootstrapRedial()
+    this.clock.start()
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort()
+    if (this.bootstrapTimer !== undefined) clearInterval(this.bootstrapTimer)
+    await this.clock.stop()
+    await this.injecting.catch(() => undefined)
+    const pubsub = this.libp2p?.services.pubsub
+    pubsub?.topicValidators.delete(this.topics.contributions)
+    pubsub?.topicValidators.delete(this.topics.votes)
+    await this.store.flush()
+  }
+
+  get signal(): AbortSignal {
+    return this.stopController.signal
+  }
+
+  /** The bootstrap module dials its list once; a LAN peer that restarts is dialled again. */
+  private startBootstrapRedial(): void {
+    if (this.config.bootstrap.length === 0) return
+    this.bootstrapTimer = setInterval(() => {
+      const libp2p = this.libp2p
+      if (libp2p === undefined) return
+      for (const addr of this.config.bootstrap) {
+        const ma = multiaddr(addr)
+        const id = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
+        if (id === undefined || id === libp2p.peerId.toString()) continue
+        if (libp2p.getConnections(peerIdFromString(id)).length > 0) continue
+        libp2p.dial(ma, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+      }
+    }, 5000)
+  }
+
+  // ---- time ---------------------------------------------------------------------------
+
+  currentEpoch(): number {
+    return epochOf(this.now(), this.params.epochMs)
+  }
+
+  isClosed(r: number): boolean {
+    return this.closed.has(r) || epochPhase(r, this.now(), this.params) !== 'open'
+  }
+
+  // ---- receiving ----------------------------------------------------------------------
+
+  private validationContext(viaRepair: boolean): ValidationContext {
+    return {
+      params: this.params,
+      nowMs: this.now(),
+      seen: (idHex) => this.replica.has(idHex),
+      countFor: (originHex, epoch) => this.replica.countOf(originHex, epoch),
+      isClosed: (epoch) => this.isClosed(epoch),
+      isFinal: (epoch) => this.replica.isFinal(epoch),
+      viaRepair,
+    }
+  }
+
+  private onGossipContribution(from: PeerId, data: Uint8Array): TopicValidatorResult {
+    const result = this.ingest(data, false)
+    if (result.verdict !== 'accept')
+      this.log.debug(`contribution from ${from.toString()}: ${result.verdict} ${result.reason}`)
+    return result.verdict === 'accept'
+      ? TopicValidatorResult.Accept
+      : result.verdict === 'reject'
+        ? TopicValidatorResult.Reject
+        : TopicValidatorResult.Ignore
+  }
+
+  /**
+   * Validates and, when valid, stores and folds one encoded contribution. Gossip and
+   * repair both come through here; repair may fill epochs that are closed but not final.
+   */
+  ingest(
+    data: Uint8Array,
+    viaRepair: boolean,
+  ): { verdict: 'accept'; v: VerifiedContribution } | { verdict: 'reject' | 'ignore'; reason: string } {
+    const result = validateContribution(data, this.validationContext(viaRepair))
+    if (result.verdict !== 'accept') {
+      if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
+        try {
+          const originHex = toHex(decodeContribution(data).origin)
+          this.healthFailures.set(originHex, (this.healthFailures.get(originHex) ?? 0) + 1)
+        } catch {
+          // undecodable messages never reach the health tests
+        }
+      }
+      return { verdict: result.verdict, reason: result.reason }
+    }
+    const v = result.contribution
+    if (this.replica.add(v, this.now()) === 'added') {
+      if (viaRepair) this.repaired.push({ idHex: v.idHex, epoch: v.contribution.epoch, encoded: data })
+      else this.store.queueContribution(v.idHex, v.contribution.epoch, data)
+      if (this.closed.has(v.contribution.epoch)) this.digestChanged.add(v.contribution.epoch)
+    }
+    return { verdict: 'accept', v }
+  }
+
+  /** Contributions added by repair since the last `commitRepairs` (written synced). */
+  private repaired: Array<{ idHex: string; epoch: number; encoded: Uint8Array }> = []
+  /** closed epochs whose digest changed since their last vote */
+  private readonly digestChanged = new Set<number>()
+
+  /** Persists repaired contributions and re-votes every closed epoch whose digest changed. */
+  async commitRepairs(): Promise<void> {
+    const batch = this.repaired
+    this.repaired = []
+    await this.store.putContributions(batch)
+    const changed = [...this.digestChanged].sort((a, b) => a - b)
+    this.digestChanged.clear()
+    for (const r of changed) if (!this.replica.isFinal(r)) await this.publishVote(r)
+  }
+
+  private checkVote(data: Uint8Array): VerifiedVote {
+    const result = validateVote(data, { params: this.params, nowMs: this.now() })
+    if (result.verdict !== 'accept') throw new AlaraError(`ERR_VOTE_${result.reason}`, result.message)
+    return result.vote
+  }
+
+  private onGossipVote(from: PeerId, data: Uint8Array): TopicValidatorResult {
+    const result = validateVote(data, { params: this.params, nowMs: this.now() })
+    if (result.verdict !== 'accept') {
+      this.log.debug(`vote from ${from.toString()}: ${result.verdict} ${result.reason}`)
+      return result.verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    }
+    const v = result.vote
+    if (v.vote.epoch < this.replica.oldestRetainedEpoch) return TopicValidatorResult.Ignore
+    if (this.recordVote(v, data) !== 'stale') {
+      void this.store.putVote(v.vote.epoch, v.originHex, data).catch((err: Error) => {
+        this.log.warn(`store: vote not saved (${err.message})`)
+      })
+      this.checkAgainstMine(v)
+    }
+    return TopicValidatorResult.Accept
+  }
+
+  private recordVote(v: VerifiedVote, encoded: Uint8Array): 'new' | 'replaced' | 'stale' {
+    return this.votes.record({
+      originHex: v.originHex,
+      epoch: v.vote.epoch,
+      digest: v.vote.digest,
+      timestampMs: v.vote.timestampMs,
+      count: v.vote.count,
+      encoded,
+    })
+  }
+
+  /** A peer's vote for an epoch I closed that differs from my digest: repair from it. */
+  private checkAgainstMine(v: VerifiedVote): void {
+    const r = v.vote.epoch
+    if (v.originHex === this.selfHex || !this.closed.has(r) || this.replica.isFinal(r)) return
+    if (toHex(v.vote.digest) === toHex(this.replica.digest(r))) return
+    this.onRepairNeeded?.(r, peerIdFromOrigin(v.vote.origin))
+  }
+
+  // ---- epochs -------------------------------------------------------------------------
+
+  private async closeEpoch(r: number): Promise<void> {
+    this.closed.add(r)
+    this.digestChanged.delete(r)
+    await this.publishVote(r)
+    // Votes that arrived before I closed could not be compared yet.
+    for (const vote of this.votes.votesOf(r))
+      if (vote.originHex !== this.selfHex && toHex(vote.digest) !== toHex(this.replica.digest(r)))
+        this.onRepairNeeded?.(r, peerIdFromOrigin(hexToBytes(vote.originHex)))
+  }
+
+  private async finalizeEpoch(r: number): Promise<void> {
+    await this.commitRepairs()
+    this.replica.finalize(r)
+    const current = this.currentEpoch()
+    const oldest = oldestRetainedEpoch(current, this.params.retainEpochs)
+    if (oldest > this.replica.oldestRetainedEpoch) {
+      this.replica.prune(oldest)
+      this.votes.prune(oldest)
+      for (const e of this.closed) if (e < oldest) this.closed.delete(e)
+      await this.store.pruneContributionsBefore(oldest)
+      await this.store.pruneVotesBefore(oldest)
+    }
+  }
+
+  private async publishVote(r: number): Promise<void> {
+    const libp2p = this.libp2p
+    if (libp2p === undefined) return
+    const count = this.replica.count(r)
+    const vote = await signVote(this.repo.privateKey, {
+      network: this.params.network,
+      origin: hexToBytes(this.selfHex),
+      epoch: r,
+      digest: this.replica.digest(r),
+      count,
+      beacon: this.replica.beacon(r) ?? new Uint8Array(0),
+      // strictly increasing per epoch, so a re-vote always replaces the previous one
+      timestampMs: Math.max(this.now(), (this.votes.voteOf(r, this.selfHex)?.timestampMs ?? 0) + 1),
+    })
+    const encoded = encodeVote(vote)
+    this.votes.record({
+      originHex: this.selfHex,
+      epoch: r,
+      digest: vote.digest,
+      timestampMs: vote.timestampMs,
+      count,
+      encoded,
+    })
+    await this.store.putVote(r, this.selfHex, encoded)
+    await libp2p.services.pubsub.publish(this.topics.votes, encoded).catch((err: Error) => {
+      this.log.debug(`vote ${r}: publish failed (${err.message})`)
+    })
+  }
+
+  // ---- inject -------------------------------------------------------------------------
+
+  inject(input: InjectInput): Promise<InjectResult> {
+    const run = this.injecting.then(() => this.injectNow(input))
+    this.injecting = run.catch(() => undefined)
+    return run
+  }
+
+  private async injectNow(input: InjectInput): Promise<InjectResult> {
+    const { bits, bitLength } = parseInjectInput(input)
+    const pieces = splitBits(bits, bitLength, this.params.maxBits)
+    for (const [i, p] of pieces.entries()) {
+      const health = healthTest(p.bits, p.bitLength)
+      const where = pieces.length > 1 ? ` (piece ${i + 1} of ${pieces.length})` : ''
+      if (health.rct === 'fail')
+        throw new InvalidInputError(
+          `these bits fail the SP 800-90B repetition count test${where}: a run of ${health.longestRun} identical bits (41 or more); peers would reject them, nothing was published`,
+        )
+      if (health.apt === 'fail')
+        throw new InvalidInputError(
+          `these bits fail the SP 800-90B adaptive proportion test${where} (625 or more of 1024 bits alike); peers would reject them, nothing was published`,
+        )
+    }
+    const nowMs = this.now()
+    const epoch = epochOf(nowMs, this.params.epochMs)
+    const used = this.replica.countOf(this.selfHex, epoch)
+    if (used + pieces.length > this.params.maxPerEpoch) {
+      const left = this.params.maxPerEpoch - used
+      const waitMs = (epoch + 1) * this.params.epochMs - nowMs
+      throw new RateLimitedError(
+        `this node may sign ${this.params.maxPerEpoch} contributions per epoch and ${left} are left (this needs ${pieces.length} of up to ${this.params.maxBits} bits); try again in ${waitMs} ms or inject less`,
+      )
+    }
+    const origin = hexToBytes(this.selfHex)
+    const signed: Array<{ v: VerifiedContribution; encoded: Uint8Array }> = []
+    let seq = this.seq
+    for (const p of pieces) {
+      const c: Contribution = await signContribution(this.repo.privateKey, {
+        network: this.params.network,
+        origin,
+        seq: ++seq,
+        epoch,
+        timestampMs: nowMs,
+        bitLength: p.bitLength,
+        bits: p.bits,
+      })
+      const encoded = encodeContribution(c)
+      if (encoded.length > this.params.maxMessageBytes)
+        throw new InvalidInputError(
+          `a contribution of ${p.bitLength} bits encodes to ${encoded.length} bytes, above maxMessageBytes ${this.params.maxMessageBytes}; lower maxBits`,
+        )
+      signed.push({ v: verifyContribution(c), encoded })
+    }
+    // Durable first: acknowledged means it survives a crash.
+    await this.store.putOwnContributions(
+      signed.map((s) => ({ idHex: s.v.idHex, epoch, encoded: s.encoded })),
+      seq,
+    )
+    this.seq = seq
+    for (const s of signed) this.replica.add(s.v, nowMs)
+    const reached = new Set<string>()
+    const pubsub = this.libp2p?.services.pubsub
+    if (pubsub !== undefined)
+      for (const s of signed) {
+        try {
+          const res = await pubsub.publish(this.topics.contributions, s.encoded)
+          for (const peer of res.recipients) reached.add(peer.toString())
+        } catch (err) {
+          // Stored and folded: sync delivers it once peers connect.
+          this.log.debug(`publish failed: ${(err as Error).message}`)
+        }
+      }
+    return {
+      ids: signed.map((s) => s.v.idHex),
+      epoch,
+      bitLength,
+      publishedTo: reached.size,
+    }
+  }
+
+  // ---- queries ------------------------------------------------------------------------
+
+  id(): { peerId: string; addresses: string[]; network: string; version: string } {
+    return {
+      peerId: this.repo.peerId,
+      addresses: this.libp2p?.getMultiaddrs().map((ma) => ma.toString()) ?? [],
+      network: this.params.network,
+      version: VERSION,
+    }
+  }
+
+  async peers(): Promise<PeerEntry[]> {
+    const libp2p = this.libp2p
+    const ids = new Set<string>()
+    const connected = new Set<string>()
+    for (const p of libp2p?.getPeers() ?? []) {
+      ids.add(p.toString())
+      connected.add(p.toString())
+    }
+    for (const t of this.trust.list()) ids.add(t.peerId)
+    const statsByPeer = new Map<string, ReturnType<Replica['allOriginStats']>[number]>()
+    for (const s of this.replica.allOriginStats()) {
+      if (s.originHex === this.selfHex) continue
+      const peerId = peerIdFromOrigin(hexToBytes(s.originHex)).toString()
+      statsByPeer.set(peerId, s)
+      ids.add(peerId)
+    }
+    const voteStats = this.voteStatsByOrigin()
+    const out: PeerEntry[] = []
+    for (const peerId of [...ids].sort()) {
+      if (peerId === this.repo.peerId) continue
+      const level = this.trust.levelOf(peerId)
+      const stats = statsByPeer.get(peerId)
+      let addresses: string[] = []
+      if (libp2p !== undefined) {
+        const conns = libp2p.getConnections(peerIdFromString(peerId))
+        addresses = conns.map((c) => c.remoteAddr.toString())
+        if (addresses.length === 0) {
+          const info = await libp2p.peerStore.get(peerIdFromString(peerId)).catch(() => undefined)
+          addresses = info?.addresses.map((a) => a.multiaddr.toString()) ?? []
+        }
+      }
+      const votes = voteStats.get(originHexOf(peerId))
+      out.push({
+        peerId,
+        addresses: [...new Set(addresses)],
+        connected: connected.has(peerId),
+        trust: level.trust,
+        active: level.active,
+        contributions: stats?.contributions ?? 0,
+        lastSeenMs: stats?.lastSeenMs ?? null,
+        epochsVoted: votes?.voted ?? 0,
+        epochsAgreed: votes?.agreed ?? 0,
+        lastVoteEpoch: votes?.last ?? null,
+      })
+    }
+    return out
+  }
+
+  /** Per origin: closed epochs it voted on, of which in agreement with me, and its newest. */
+  private voteStatsByOrigin(): Map<string, { voted: number; agreed: number; last: number }> {
+    const out = new Map<string, { voted: number; agreed: number; last: number }>()
+    for (const r of this.votes.epochs()) {
+      if (!this.closed.has(r) && !this.replica.isFinal(r)) continue
+      const mine = toHex(this.replica.digest(r))
+      for (const vote of this.votes.votesOf(r)) {
+        const s = out.get(vote.originHex) ?? { voted: 0, agreed: 0, last: r }
+        s.voted++
+        if (toHex(vote.digest) === mine) s.agreed++
+        s.last = Math.max(s.last, r)
+        out.set(vote.originHex, s)
+      }
+    }
+    return out
+  }
+
+  async connect(ma: string): Promise<{ peerId: string; addresses: string[] }> {
+    const libp2p = this.requireLibp2p()
+    let addr: ReturnType<typeof multiaddr>
+    try {
+      addr = multiaddr(ma)
+    } catch (err) {
+      throw new InvalidInputError(`'${ma}' is not a multiaddr: ${(err as Error).message}`)
+    }
+    try {
+      const conn = await libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
+      return { peerId: conn.remotePeer.toString(), addresses: [conn.remoteAddr.toString()] }
+    } catch (err) {
+      throw new AlaraError('ERR_DIAL_FAILED', `could not connect to ${ma}: ${(err as Error).message}`)
+    }
+  }
+
+  trustList(): Array<{ peerId: string; trust: number; active: boolean }> {
+    return this.trust.list().sort((a, b) => (a.peerId < b.peerId ? -1 : 1))
+  }
+
+  async trustSet(
+    peerId: string,
+    trust: number,
+    active: boolean,
+  ): Promise<{ peerId: string; trust: number; active: boolean }> {
+    const { originHex } = await this.trust.set(peerId, trust, active)
+    this.replica.setTrust(originHex, { trust, active })
+    this.markChangedDigests()
+    return { peerId, trust, active }
+  }
+
+  async trustRemove(peerId: string): Promise<{ peerId: string; removed: boolean }> {
+    const { originHex } = await this.trust.remove(peerId)
+    this.replica.setTrust(originHex, this.trust.lookup(originHex, this.selfHex))
+    this.markChangedDigests()
+    return { peerId, removed: true }
+  }
+
+  /** A trust change re-folds non-final epochs: those already voted are voted again. */
+  private markChangedDigests(): void {
+    for (const r of this.closed) {
+      if (this.replica.isFinal(r)) continue
+      const mine = this.votes.voteOf(r, this.selfHex)
+      if (mine === undefined || toHex(mine.digest) !== toHex(this.replica.digest(r))) this.digestChanged.add(r)
+    }
+    void this.commitRepairs().catch((err: Error) => this.log.warn(`re-vote failed: ${err.message}`))
+  }
+
+  pool(bits?: number): PoolView {
+    const pool = this.replica.poolBits(bits)
+    const full = this.replica.poolBits()
+    return {
+      network: this.params.network,
+      bits: bitString(pool.bits, pool.bitLength),
+      bitLength: full.bitLength,
+      folded: this.replica.foldedCount,
+      stored: this.replica.storedCount,
+      digest: toHex(this.replica.poolDigest()),
+      creditBits: this.replica.creditBits,
+      ready: this.replica.ready,
+    }
+  }
+
+  quality(): QualityView {
+    const pool = this.replica.poolBits()
+    const unpacked = unpackBits(pool.bits, pool.bitLength)
+    const origins: QualityView['origins'] = this.replica.allOriginStats().map((s) => ({
+      peerId: peerIdFromOrigin(hexToBytes(s.originHex)).toString(),
+      trust: s.trust,
+      active: s.active,
+      contributions: s.contributions,
+      bits: s.bits,
+      healthFailures: this.healthFailures.get(s.originHex) ?? 0,
+      lastSeenMs: s.lastSeenMs,
+      creditBits: s.creditBits,
+    }))
+    // Origins whose every contribution failed the health tests still deserve a line.
+    for (const [originHex, failures] of this.healthFailures) {
+      if (this.replica.originStats(originHex) !== undefined) continue
+      const level = this.trust.lookup(originHex, this.selfHex)
+      origins.push({
+        peerId: peerIdFromOrigin(hexToBytes(originHex)).toString(),
+        trust: level.trust,
+        active: level.active,
+        contributions: 0,
+        bits: 0,
+        healthFailures: failures,
+        lastSeenMs: 0,
+        creditBits: 0,
+      })
+    }
+    return {
+      shannonPerBit: pool.bitLength === 0 ? 0 : shannonEntropyPerBit(unpacked),
+      minEntropyPerBit: mcvMinEntropyPerBitUnpacked(unpacked),
+      poolBits: pool.bitLength,
+      creditBits: this.replica.creditBits,
+      origins,
+    }
+  }
+
+  tests(): TestsView {
+    const pool = this.replica.poolBits()
+    const results = runSp80022(unpackBits(pool.bits, pool.bitLength), ALPHA)
+    return {
+      bits: pool.bitLength,
+      alpha: ALPHA,
+      tests: results.map((t) => ({
+        name: t.name,
+        pValue: t.pValue,
+        passed: t.passed,
+        ...(t.skipped !== undefined ? { note: t.skipped } : {}),
+      })),
+    }
+  }
+
+  /** The newest `count` epochs this node has closed (or holds frozen), newest first. */
+  private recentClosedEpochs(count: number): number[] {
+    const last = lastClosedEpoch(this.now(), this.params)
+    if (last === undefined) return []
+    const out: number[] = []
+    const oldest = this.replica.oldestRetainedEpoch
+    for (let r = last; r >= oldest && r >= 0 && out.length < count; r--)
+      if (this.closed.has(r) || this.replica.isFinal(r) || this.votes.votesOf(r).length > 0) out.push(r)
+    return out
+  }
+
+  consensusOf(r: number): ConsensusEntry {
+    const result = agreement({
+      myDigest: this.replica.digest(r),
+      votes: this.votes.votesOf(r),
+      selfHex: this.selfHex,
+      trustOf: (originHex) => this.trust.lookup(originHex, this.selfHex),
+      closed: this.isClosed(r),
+      params: this.params,
+    })
+    const peerOf = (hex: string): string =>
+      hex === this.selfHex ? this.repo.peerId : peerIdFromOrigin(hexToBytes(hex)).toString()
+    return {
+      epoch: r,
+      status: result.status,
+      agreement: result.agreement,
+      digest: result.digest,
+      count: this.replica.count(r),
+      final: this.replica.isFinal(r),
+      voters: result.voters.map((v) => ({
+        peerId: peerOf(v.originHex),
+        digest: v.digest,
+        trust: v.trust,
+        agrees: v.agrees,
+        counted: v.counted,
+      })),
+      dissenters: result.dissenters.map((v) => ({ peerId: peerOf(v.originHex), digest: v.digest, trust: v.trust })),
+    }
+  }
+
+  consensus(epochs: number): ConsensusEntry[] {
+    return this.recentClosedEpochs(epochs).map((r) => this.consensusOf(r))
+  }
+
+  beacon(epoch: number | 'latest'): BeaconView {
+    let r: number
+    if (epoch === 'latest') {
+      const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find((e) => this.replica.count(e) > 0)
+      if (found === undefined)
+        throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')
+      r = found
+    } else {
+      r = epoch
+      if (r < this.replica.oldestRetainedEpoch)
+        throw new NotFoundError(`epoch ${r} is older than the retained window (from ${this.replica.oldestRetainedEpoch})`)
+      if (!this.isClosed(r)) throw new AlaraError('ERR_NOT_READY', `epoch ${r} is not closed yet`)
+    }
+    const beacon = this.replica.beacon(r)
+    if (beacon === undefined) throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
+    const folded = this.replica.foldedOf(r)
+    const view: BeaconView = {
+      epoch: r,
+      beacon: toHex(beacon),
+      digest: toHex(this.replica.digest(r)),
+      count: folded.length,
+      contributions: folded.map((v) => v.idHex),
+      final: this.replica.isFinal(r),
+    }
+    return view
+  }
+
+  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView> {
+    const view = this.beacon(epoch)
+    if (verify) view.verified = await this.verifyBeacon(view.epoch, view.contributions, hexToBytes(view.beacon))
+    return view
+  }
+
+  /**
+   * Recomputes beacon(r) from the signed contributions as stored on disk, each decoded and
+   * its signature checked again: what anyone holding them could do.
+   */
+  private async verifyBeacon(r: number, ids: string[], beacon: Uint8Array): Promise<boolean> {
+    try {
+      const checked: VerifiedContribution[] = []
+      for (const idHex of ids) {
+        const bytes = await this.store.getContribution(r, idHex)
+        if (bytes === undefined) return false
+        const v = verifyContribution(decodeContribution(bytes))
+        if (v.idHex !== idHex || v.contribution.epoch !== r) return false
+        checked.push(v)
+      }
+      const sorted = checked.sort((a, b) => (a.idHex < b.idHex ? -1 : 1))
+      const digest = epochDigest(this.params.network, r, sorted.map((c) => c.id))
+      const again = epochBeacon(this.params.network, r, digest, sorted.map((c) => c.contribution.bits))
+      return toHex(again) === toHex(beacon) && toHex(digest) === toHex(this.replica.digest(r))
+    } catch {
+      return false
+    }
+  }
+
+  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): { bytes: string; epoch?: number } {
+    if (req.epoch !== undefined) {
+      const view = this.beacon(req.epoch)
+      const out = sharedDraw(hexToBytes(view.beacon), view.epoch, this.params.network, req.bytes)
+      return { bytes: toHex(out), epoch: view.epoch }
+    }
+    const out = this.replica.privateDraw(randomBytes(32), req.bytes, {
+      allowLowEntropy: req.allowLowEntropy === true,
+    })
+    return { bytes: toHex(out) }
+  }
+
+  status(): StatusView {
+    const latest = this.recentClosedEpochs(1)[0]
+    return {
+      peerId: this.repo.peerId,
+      network: this.params.network,
+      version: VERSION,
+      epoch: this.currentEpoch(),
+      peers: this.libp2p?.getPeers().length ?? 0,
+      ready: this.replica.ready,
+      creditBits: this.replica.creditBits,
+      folded: this.replica.foldedCount,
+      stored: this.replica.storedCount,
+      lastFinalEpoch: lastFinalEpoch(this.now(), this.params) ?? null,
+      consensus: latest === undefined ? null : this.consensusOf(latest),
+    }
+  }
+
+  private requireLibp2p(): Libp2p<AlaraServices> {
+    if (this.libp2p === undefined) throw new AlaraError('ERR_NOT_READY', 'the node is not started')
+    return this.libp2p
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------
+
+export function hexToBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'))
+}
+
+function parseInjectInput(input: InjectInput): { bits: Uint8Array; bitLength: number } {
+  const given = [input.bits, input.hex, input.random].filter((x) => x !== undefined).length
+  if (given !== 1) throw new BadRequestError('give exactly one of bits, hex or random')
+  if (input.bits !== undefined) return packBitString(input.bits)
+  if (input.hex !== undefined) {
+    if (!/^([0-9a-fA-F]{2})+$/.test(input.hex))
+      throw new InvalidInputError('hex must be a non-empty, even number of hex digits')
+    const bits = hexToBytes(input.hex)
+    return { bits, bitLength: bits.length * 8 }
+  }
+  const n = input.random as number
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`random takes a positive number of bits, got ${n}`)
+  const bits = new Uint8Array(randomBytes(Math.ceil(n / 8)))
+  const spare = bits.length * 8 - n
+  if (spare > 0) bits[bits.length - 1] = (bits[bits.length - 1] as number) & ((0xff << spare) & 0xff)
+  return { bits, bitLength: n }
+}
+
+/** Cuts packed bits into pieces of at most `maxBits` bits (each re-packed from bit 0). */
+export function splitBits(
+  bits: Uint8Array,
+  bitLength: number,
+  maxBits: number,
+): Array<{ bits: Uint8Array; bitLength: number }> {
+  const out: Array<{ bits: Uint8Array; bitLength: number }> = []
+  for (let start = 0; start < bitLength; start += maxBits) {
+    const n = Math.min(maxBits, bitLength - start)
+    const piece = new Uint8Array(Math.ceil(n / 8))
+    for (let i = 0; i < n; i++) {
+      const src = start + i
+      if ((((bits[src >> 3] as number) >> (7 - (src & 7))) & 1) === 1)
+        piece[i >> 3] = (piece[i >> 3] as number) | (0x80 >> (i & 7))
+    }
+    out.push({ bits: piece, bitLength: n })
+  }
+  return out
+}

@@ -1,0 +1,176 @@
+import { LevelDatastore } from 'datastore-level'
+import { Level } from 'level'
+
+/**
+ * The durable store: one LevelDB per repo. ALARA's records live under `/alara/…`; the
+ * same database, wrapped as a datastore, holds libp2p's peer store and DHT records.
+ *
+ * Writes a caller is told about (inject, trust) are synced to disk before the promise
+ * resolves; contributions received by gossip are written in the background in batches
+ * (they are recoverable from peers by sync, so a crash may only cost a re-fetch).
+ */
+
+const PREFIX = {
+  contribution: '/alara/c/',
+  vote: '/alara/v/',
+  trust: '/alara/t/',
+  meta: '/alara/m/',
+} as const
+
+const EPOCH_DIGITS = 16
+
+function epochKey(epoch: number): string {
+  return epoch.toString().padStart(EPOCH_DIGITS, '0')
+}
+
+export interface TrustRecord {
+  trust: number
+  active: boolean
+}
+
+type BatchOp =
+  | { type: 'put'; key: string; value: Uint8Array }
+  | { type: 'del'; key: string }
+
+export class AlaraStore {
+  readonly db: Level<string, Uint8Array>
+  /** libp2p's view of the same database */
+  readonly datastore: LevelDatastore
+  private pending: BatchOp[] = []
+  private flushing: Promise<void> = Promise.resolve()
+  private flushTimer: NodeJS.Timeout | undefined
+
+  private constructor(db: Level<string, Uint8Array>) {
+    this.db = db
+    this.datastore = new LevelDatastore(db)
+  }
+
+  static async open(path: string): Promise<AlaraStore> {
+    const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    await db.open()
+    const store = new AlaraStore(db)
+    await store.datastore.open()
+    return store
+  }
+
+  /** Contributions received from the network: batched, written within ~50 ms. */
+  queueContribution(idHex: string, epoch: number, encoded: Uint8Array): void {
+    this.pending.push({ type: 'put', key: contributionKey(epoch, idHex), value: encoded })
+    if (this.pending.length >= 512) void this.flush()
+    else this.flushTimer ??= setTimeout(() => void this.flush(), 50)
+  }
+
+  /** Writes everything queued so far. */
+  flush(): Promise<void> {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    const ops = this.pending
+    this.pending = []
+    if (ops.length > 0) this.flushing = this.flushing.then(() => this.db.batch(ops))
+    return this.flushing
+  }
+
+  /**
+   * Own contributions and the seq they advanced to, synced in one atomic batch: once this
+   * resolves the inject may be acknowledged.
+   */
+  async putOwnContributions(
+    entries: Array<{ idHex: string; epoch: number; encoded: Uint8Array }>,
+    lastSeq: number,
+  ): Promise<void> {
+    const ops: BatchOp[] = entries.map((e) => ({
+      type: 'put',
+      key: contributionKey(e.epoch, e.idHex),
+      value: e.encoded,
+    }))
+    ops.push({ type: 'put', key: `${PREFIX.meta}seq`, value: u64(lastSeq) })
+    await this.db.batch(ops, { sync: true })
+  }
+
+  /** Contributions repaired over sync: synced, so a repaired digest survives a crash. */
+  async putContributions(
+    entries: Array<{ idHex: string; epoch: number; encoded: Uint8Array }>,
+  ): Promise<void> {
+    if (entries.length === 0) return
+    await this.db.batch(
+      entries.map((e) => ({ type: 'put' as const, key: contributionKey(e.epoch, e.idHex), value: e.encoded })),
+      { sync: true },
+    )
+  }
+
+  async getContribution(epoch: number, idHex: string): Promise<Uint8Array | undefined> {
+    return this.db.get(contributionKey(epoch, idHex))
+  }
+
+  async *contributionsFrom(fromEpoch: number): AsyncGenerator<Uint8Array> {
+    for await (const value of this.db.values({
+      gte: `${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`,
+      lt: `${PREFIX.contribution}~`,
+    }))
+      yield value
+  }
+
+  /** Drops contributions of epochs older than `epoch` (the store's retention). */
+  async pruneContributionsBefore(epoch: number): Promise<void> {
+    await this.db.clear({ gte: PREFIX.contribution, lt: `${PREFIX.contribution}${epochKey(epoch)}` })
+  }
+
+  async lastSeq(): Promise<number> {
+    const v = await this.db.get(`${PREFIX.meta}seq`)
+    return v === undefined ? 0 : readU64(v)
+  }
+
+  async putVote(epoch: number, originHex: string, encoded: Uint8Array): Promise<void> {
+    await this.db.put(`${PREFIX.vote}${epochKey(epoch)}/${originHex}`, encoded)
+  }
+
+  async *votesFrom(fromEpoch: number): AsyncGenerator<Uint8Array> {
+    for await (const value of this.db.values({
+      gte: `${PREFIX.vote}${epochKey(Math.max(0, fromEpoch))}`,
+      lt: `${PREFIX.vote}~`,
+    }))
+      yield value
+  }
+
+  async pruneVotesBefore(epoch: number): Promise<void> {
+    await this.db.clear({ gte: PREFIX.vote, lt: `${PREFIX.vote}${epochKey(epoch)}` })
+  }
+
+  async trust(): Promise<Map<string, TrustRecord>> {
+    const out = new Map<string, TrustRecord>()
+    for await (const [key, value] of this.db.iterator({ gte: PREFIX.trust, lt: `${PREFIX.trust}~` })) {
+      const record = JSON.parse(new TextDecoder().decode(value)) as TrustRecord
+      out.set(key.slice(PREFIX.trust.length), record)
+    }
+    return out
+  }
+
+  async putTrust(peerId: string, record: TrustRecord): Promise<void> {
+    await this.db.put(`${PREFIX.trust}${peerId}`, new TextEncoder().encode(JSON.stringify(record)), {
+      sync: true,
+    })
+  }
+
+  async deleteTrust(peerId: string): Promise<void> {
+    await this.db.del(`${PREFIX.trust}${peerId}`, { sync: true })
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    await this.db.close()
+  }
+}
+
+function contributionKey(epoch: number, idHex: string): string {
+  return `${PREFIX.contribution}${epochKey(epoch)}/${idHex}`
+}
+
+function u64(n: number): Uint8Array {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, BigInt(n))
+  return out
+}
+
+function readU64(b: Uint8Array): number {
+  return Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0))
+}
