@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import type { EpochConsensus } from '../api-types.js'
+import { peerLabel, renderConsensus } from './consensus.js'
+
+const SELF = '12D3KooWGzBnHAHh2MDFZ9qS7fBEQxQmhVaWPA8VD7qtdVbUXVx5'
+const PEER_B = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+const PEER_C = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHy3nvXeCSKoJtRpLxBS8Ka'
+const D1 = `9f86d081${'0'.repeat(56)}`
+const D2 = `1a2b3c4d${'0'.repeat(56)}`
+
+const vote = (peerId: string, digest: string, agrees: boolean) => ({
+  peerId,
+  digest,
+  trust: 0.8,
+  agrees,
+})
+
+const EPOCHS: EpochConsensus[] = [
+  // newest first, as an API may return them: the table sorts oldest first
+  {
+    epoch: 102,
+    status: 'split',
+    agreement: 0.5555,
+    digest: D1,
+    count: 2,
+    voters: [vote(PEER_B, D2, false), vote(SELF, D1, true)],
+  },
+  {
+    epoch: 101,
+    status: 'agreed',
+    agreement: 1,
+    digest: D1,
+    count: 3,
+    voters: [vote(PEER_C, D1, true), vote(SELF, D1, true), vote(PEER_B, D1, true)],
+  },
+]
+
+describe('consensus table', () => {
+  it('reads at a glance: epoch, status, agreement, count, digest prefix, one mark per voter', () => {
+    expect(renderConsensus(EPOCHS, SELF)).toBe(
+      [
+        'EPOCH  STATUS  AGREEMENT  COUNT  DIGEST    A  B  C',
+        '101    agreed       100%      3  9f86d081  ✓  ✓  ✓',
+        '102    split       55.6%      2  9f86d081  ✓  ·  ✗',
+        '',
+        'voters:',
+        '  A  12D3…bUXVx5  (this node)',
+        '  B  12D3…xBS8Ka',
+        '  C  12D3…CVe2Xo',
+        '',
+        '✓ agrees  ✗ dissents  · no vote',
+      ].join('\n'),
+    )
+  })
+
+  it('puts this node first only when it voted', () => {
+    const out = renderConsensus(EPOCHS, 'someone-else')
+    expect(out).toContain('  A  12D3…xBS8Ka')
+    expect(out).not.toContain('this node')
+  })
+
+  it('says when nothing closed or nobody voted', () => {
+    expect(renderConsensus([])).toBe('no closed epochs yet')
+    const pending: EpochConsensus = {
+      epoch: 5,
+      status: 'pending',
+      agreement: null,
+      digest: D1,
+      count: 0,
+      voters: [],
+    }
+    expect(renderConsensus([pending])).toBe(
+      'EPOCH  STATUS   AGREEMENT  COUNT  DIGEST\n5      pending          -      0  9f86d081\n\nno votes received yet',
+    )
+  })
+
+  it('labels columns A…Z, then AA', () => {
+    expect([0, 1, 25, 26, 27, 51, 52].map(peerLabel)).toEqual([
+      'A',
+      'B',
+      'Z',
+      'AA',
+      'AB',
+      'AZ',
+      'BA',
+    ])
+  })
+})

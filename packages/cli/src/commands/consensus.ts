@@ -1,0 +1,85 @@
+import type { Command } from 'commander'
+import type { ConsensusResponse, EpochConsensus, IdResponse } from '../api-types.js'
+import type { Context } from '../context.js'
+import { percent, shortHex, shortPeerId, table } from '../output.js'
+import { intInRange } from '../validate.js'
+
+export const MARK = { agrees: '✓', dissents: '✗', none: '·' } as const
+
+/** A, B, … Z, AA, AB, … */
+export function peerLabel(index: number): string {
+  let label = ''
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    label = String.fromCharCode(65 + ((n - 1) % 26)) + label
+  }
+  return label
+}
+
+/** This node first, then peers in order of first appearance. */
+function voterOrder(epochs: EpochConsensus[], selfId?: string): string[] {
+  const seen = new Set<string>()
+  const voted = new Set(epochs.flatMap((e) => e.voters.map((v) => v.peerId)))
+  if (selfId !== undefined && voted.has(selfId)) seen.add(selfId)
+  for (const e of epochs) for (const v of e.voters) seen.add(v.peerId)
+  return [...seen]
+}
+
+/**
+ * One row per epoch (oldest first, newest next to the prompt) and one mark column per
+ * voter, then a legend mapping the column letters to peers.
+ */
+export function renderConsensus(epochs: EpochConsensus[], selfId?: string): string {
+  if (epochs.length === 0) return 'no closed epochs yet'
+  const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch)
+  const peers = voterOrder(sorted, selfId)
+  const labels = peers.map((_, i) => peerLabel(i))
+  const rows = sorted.map((e) => {
+    const byPeer = new Map(e.voters.map((v) => [v.peerId, v]))
+    const marks = peers.map((p) => {
+      const v = byPeer.get(p)
+      return v === undefined ? MARK.none : v.agrees ? MARK.agrees : MARK.dissents
+    })
+    return [
+      String(e.epoch),
+      e.status,
+      percent(e.agreement),
+      String(e.count),
+      e.count === 0 && e.digest === '' ? '-' : shortHex(e.digest),
+      ...marks,
+    ]
+  })
+  const grid = table(
+    [
+      'EPOCH',
+      'STATUS',
+      { header: 'AGREEMENT', align: 'right' },
+      { header: 'COUNT', align: 'right' },
+      'DIGEST',
+      ...labels,
+    ],
+    rows,
+  )
+  const legend = peers.map((p, i) => {
+    const self = p === selfId ? '  (this node)' : ''
+    return `  ${labels[i]}  ${shortPeerId(p)}${self}`
+  })
+  const key = `${MARK.agrees} agrees  ${MARK.dissents} dissents  ${MARK.none} no vote`
+  if (peers.length === 0) return `${grid}\n\nno votes received yet`
+  return [grid, '', 'voters:', ...legend, '', key].join('\n')
+}
+
+export function registerConsensus(program: Command, ctx: Context): void {
+  program
+    .command('consensus')
+    .description('the last K closed epochs: status, agreement, digest, count and each voter')
+    .option('--epochs <k>', 'how many epochs', intInRange(1, 10_000), 10)
+    .action(async (opts: { epochs: number }, cmd: Command) => {
+      const client = await ctx.client(cmd)
+      // people want to know which column is this node; scripts do not need the extra call
+      const [res, id] = await Promise.all([
+        client.get<ConsensusResponse>('/v1/consensus', { epochs: opts.epochs }),
+        ctx.globals(cmd).json ? undefined : client.get<IdResponse>('/v1/id'),
+      ])
+      ctx.print(cmd, res, (r) => renderConsensus(r.epochs, id?.peerId))
+    })
+}

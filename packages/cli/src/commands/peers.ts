@@ -1,0 +1,39 @@
+import type { Command } from 'commander'
+import type { PeerInfo, PeersResponse } from '../api-types.js'
+import type { Context } from '../context.js'
+import { ago, fixed, table, yesNo } from '../output.js'
+
+export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
+  if (peers.length === 0) return 'no known peers (connect one with: alara connect MULTIADDR)'
+  const rows = peers.map((p) => [
+    p.peerId,
+    yesNo(p.connected),
+    fixed(p.trust, 2),
+    yesNo(p.active),
+    String(p.contributions),
+    ago(p.lastSeenMs, nowMs),
+  ])
+  return table(
+    [
+      'PEER',
+      'CONNECTED',
+      { header: 'TRUST', align: 'right' },
+      'ACTIVE',
+      { header: 'CONTRIBUTIONS', align: 'right' },
+      'LAST SEEN',
+    ],
+    rows,
+  )
+}
+
+export function registerPeers(program: Command, ctx: Context): void {
+  program
+    .command('peers')
+    .description('known peers: connected, trust, active, contributions, last seen')
+    .action(async (_opts: object, cmd: Command) => {
+      const client = await ctx.client(cmd)
+      const { peers } = await client.get<PeersResponse>('/v1/peers')
+      // --json prints the array itself (CLI.md)
+      ctx.print(cmd, peers, (p) => renderPeers(p))
+    })
+}

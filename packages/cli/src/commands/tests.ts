@@ -1,0 +1,32 @@
+import type { Command } from 'commander'
+import type { TestsResponse } from '../api-types.js'
+import type { Context } from '../context.js'
+import { table } from '../output.js'
+
+function pValue(p: number | null): string {
+  if (p === null || !Number.isFinite(p)) return '-'
+  return p < 0.0001 && p > 0 ? p.toExponential(2) : p.toFixed(4)
+}
+
+export function renderTests(t: TestsResponse): string {
+  const alpha = t.alpha ?? 0.01
+  const passed = t.tests.filter((x) => x.passed).length
+  const rows = t.tests.map((x) => [x.name, pValue(x.pValue), x.passed ? 'pass' : 'FAIL'])
+  return [
+    `NIST SP 800-22 subset on ${t.bits} pool bits, alpha ${alpha}`,
+    '',
+    table(['TEST', { header: 'P-VALUE', align: 'right' }, 'VERDICT'], rows),
+    '',
+    `${passed} of ${t.tests.length} passed`,
+  ].join('\n')
+}
+
+export function registerTests(program: Command, ctx: Context): void {
+  program
+    .command('tests')
+    .description('statistical tests (NIST SP 800-22 subset) on the pool bits')
+    .action(async (_opts: object, cmd: Command) => {
+      const client = await ctx.client(cmd)
+      ctx.print(cmd, await client.get<TestsResponse>('/v1/tests'), renderTests)
+    })
+}
