@@ -56,7 +56,14 @@ describe('flag parsers', () => {
   it('takes HOST:PORT for the API', () => {
     expect(parseHostPort('127.0.0.1:0')).toBe('127.0.0.1:0')
     expect(parseHostPort('localhost:5890')).toBe('localhost:5890')
-    for (const bad of ['5890', ':5890', '127.0.0.1:', '127.0.0.1:70000', 'http://127.0.0.1:1', '::1:5']) {
+    for (const bad of [
+      '5890',
+      ':5890',
+      '127.0.0.1:',
+      '127.0.0.1:70000',
+      'http://127.0.0.1:1',
+      '::1:5',
+    ]) {
       expect(() => parseHostPort(bad), bad).toThrow()
     }
   })
