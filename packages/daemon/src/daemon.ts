@@ -14,6 +14,7 @@ import { type Logger, consoleLogger } from './logger.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { AlaraNode } from './service.js'
 import { AlaraStore } from './store.js'
+import { SyncService } from './sync.js'
 
 export interface DaemonOverrides {
   network?: string
@@ -91,6 +92,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     })
     await node.start(libp2p)
     undo.push(() => node.stop())
+    const sync = new SyncService(node, libp2p, log)
+    await sync.start()
+    undo.push(() => sync.stop())
 
     const server = await startApi({
       host: api.host,

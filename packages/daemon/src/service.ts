@@ -203,6 +203,8 @@ export class AlaraNode implements NodeService {
   private readonly clock: EpochClock
   /** epochs this node has closed (and voted), newest kept within the retained window */
   private readonly closed = new Set<number>()
+  /** epochs final by the clock that this node did not see freeze: filled by catch-up */
+  private readonly backfill = new Set<number>()
   /** health-test failures per origin (rejected contributions never reach the replica) */
   private readonly healthFailures = new Map<string, number>()
   private libp2p: Libp2p<AlaraServices> | undefined
@@ -266,11 +268,21 @@ export class AlaraNode implements NodeService {
         this.log.warn(`store: skipping an unreadable contribution (${(err as Error).message})`)
       }
     }
-    // Epochs that were final before the restart stay frozen: whatever is stored for them
-    // is what they had (a final epoch refuses additions), folded with today's trust.
+    // Epochs frozen before the restart stay exactly as they were frozen.
+    const frozen = new Set<number>()
+    for await (const { epoch, foldedIds } of this.store.finalsFrom(oldest)) {
+      try {
+        this.replica.finalize(epoch, foldedIds.map(toHex))
+        frozen.add(epoch)
+      } catch (err) {
+        this.log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
+      }
+    }
+    // Epochs that became final while this node was down (or before it first started) are
+    // back-filled from peers by catch-up, then frozen: see freezeBackfill().
     const lastFinal = lastFinalEpoch(this.now(), this.params)
     if (lastFinal !== undefined)
-      for (const r of this.replica.retainedEpochs()) if (r <= lastFinal) this.replica.finalize(r)
+      for (let r = oldest; r <= lastFinal; r++) if (!frozen.has(r)) this.backfill.add(r)
     for await (const bytes of this.store.votesFrom(oldest)) {
       try {
         this.recordVote(this.checkVote(bytes), bytes)
@@ -313,7 +325,29 @@ export class AlaraNode implements NodeService {
       this.onPeerConnected?.(evt.detail)
     })
     this.startBootstrapRedial()
+    // Epochs closed by the clock but not final yet at start: vote them now; peers' votes
+    // then drive repair like for any other closed epoch.
+    for (let r = this.clock.nextCloseEpoch - 1; r >= 0 && !this.replica.isFinal(r) && !this.backfill.has(r); r--) {
+      if (epochPhase(r, this.now(), this.params) !== 'closed') break
+      await this.closeEpoch(r)
+    }
     this.clock.start()
+  }
+
+  /** Freezes the epochs that became final while this node was away, as catch-up left them. */
+  async freezeBackfill(): Promise<void> {
+    await this.commitRepairs()
+    for (const r of [...this.backfill].sort((a, b) => a - b)) {
+      this.backfill.delete(r)
+      if (r < this.replica.oldestRetainedEpoch || this.replica.isFinal(r)) continue
+      await this.freeze(r)
+    }
+  }
+
+  private async freeze(r: number): Promise<void> {
+    this.replica.finalize(r)
+    const ids = this.replica.foldedIdsOf(r)
+    if (ids.length > 0 || this.replica.summary(r).stored > 0) await this.store.putFinal(r, ids.map(hexToBytes))
   }
 
   async stop(): Promise<void> {
@@ -433,20 +467,29 @@ export class AlaraNode implements NodeService {
   }
 
   private onGossipVote(from: PeerId, data: Uint8Array): TopicValidatorResult {
+    const verdict = this.ingestVote(data)
+    if (verdict.verdict !== 'accept')
+      this.log.debug(`vote from ${from.toString()}: ${verdict.verdict} ${verdict.reason}`)
+    return verdict.verdict === 'accept'
+      ? TopicValidatorResult.Accept
+      : verdict.verdict === 'reject'
+        ? TopicValidatorResult.Reject
+        : TopicValidatorResult.Ignore
+  }
+
+  /** Validates and records a vote (gossip or sync); a disagreeing one triggers repair. */
+  ingestVote(data: Uint8Array): { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string } {
     const result = validateVote(data, { params: this.params, nowMs: this.now() })
-    if (result.verdict !== 'accept') {
-      this.log.debug(`vote from ${from.toString()}: ${result.verdict} ${result.reason}`)
-      return result.verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
-    }
+    if (result.verdict !== 'accept') return { verdict: result.verdict, reason: result.reason }
     const v = result.vote
-    if (v.vote.epoch < this.replica.oldestRetainedEpoch) return TopicValidatorResult.Ignore
+    if (v.vote.epoch < this.replica.oldestRetainedEpoch) return { verdict: 'ignore', reason: 'TOO_OLD' }
     if (this.recordVote(v, data) !== 'stale') {
       void this.store.putVote(v.vote.epoch, v.originHex, data).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)
       })
       this.checkAgainstMine(v)
     }
-    return TopicValidatorResult.Accept
+    return { verdict: 'accept' }
   }
 
   private recordVote(v: VerifiedVote, encoded: Uint8Array): 'new' | 'replaced' | 'stale' {
@@ -482,7 +525,7 @@ export class AlaraNode implements NodeService {
 
   private async finalizeEpoch(r: number): Promise<void> {
     await this.commitRepairs()
-    this.replica.finalize(r)
+    await this.freeze(r)
     const current = this.currentEpoch()
     const oldest = oldestRetainedEpoch(current, this.params.retainEpochs)
     if (oldest > this.replica.oldestRetainedEpoch) {
@@ -491,6 +534,7 @@ export class AlaraNode implements NodeService {
       for (const e of this.closed) if (e < oldest) this.closed.delete(e)
       await this.store.pruneContributionsBefore(oldest)
       await this.store.pruneVotesBefore(oldest)
+      await this.store.pruneFinalsBefore(oldest)
     }
   }
 

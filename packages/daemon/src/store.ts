@@ -14,6 +14,7 @@ const PREFIX = {
   contribution: '/alara/c/',
   vote: '/alara/v/',
   trust: '/alara/t/',
+  final: '/alara/f/',
   meta: '/alara/m/',
 } as const
 
@@ -118,6 +119,28 @@ export class AlaraStore {
   async lastSeq(): Promise<number> {
     const v = await this.db.get(`${PREFIX.meta}seq`)
     return v === undefined ? 0 : readU64(v)
+  }
+
+  /** Epoch r was frozen with these folded ids (32 bytes each): restored as is on restart. */
+  async putFinal(epoch: number, foldedIds: Uint8Array[]): Promise<void> {
+    const value = new Uint8Array(foldedIds.length * 32)
+    foldedIds.forEach((id, i) => value.set(id, i * 32))
+    await this.db.put(`${PREFIX.final}${epochKey(epoch)}`, value)
+  }
+
+  async *finalsFrom(fromEpoch: number): AsyncGenerator<{ epoch: number; foldedIds: Uint8Array[] }> {
+    for await (const [key, value] of this.db.iterator({
+      gte: `${PREFIX.final}${epochKey(Math.max(0, fromEpoch))}`,
+      lt: `${PREFIX.final}~`,
+    })) {
+      const ids: Uint8Array[] = []
+      for (let i = 0; i + 32 <= value.length; i += 32) ids.push(value.slice(i, i + 32))
+      yield { epoch: Number(key.slice(PREFIX.final.length)), foldedIds: ids }
+    }
+  }
+
+  async pruneFinalsBefore(epoch: number): Promise<void> {
+    await this.db.clear({ gte: PREFIX.final, lt: `${PREFIX.final}${epochKey(epoch)}` })
   }
 
   async putVote(epoch: number, originHex: string, encoded: Uint8Array): Promise<void> {

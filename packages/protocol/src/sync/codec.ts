@@ -1,0 +1,189 @@
+import { DecodeError, InvalidInputError } from '../errors.js'
+import * as pb from './sync.js'
+
+/**
+ * The sync protocol's messages (sync.proto), bounded. Every frame a peer sends is
+ * checked against these limits before and while it is parsed, so a hostile peer cannot
+ * make a node allocate more than one frame's worth, and answers are cut to fit.
+ */
+export const SYNC_PROTOCOL = '/alara/sync/1.0.0'
+
+export const SYNC_LIMITS = Object.freeze({
+  /** largest frame either side reads */
+  maxFrameBytes: 4 * 1024 * 1024,
+  /** ids in one CONTRIBUTIONS request, and in one IDS answer */
+  maxIds: 4096,
+  /** contributions in one answer; the asker asks again for the rest */
+  maxContributions: 1024,
+  /** epochs spanned by one SUMMARIES or VOTES request */
+  maxEpochSpan: 10_000,
+  /** votes in one answer */
+  maxVotes: 16_384,
+})
+
+export type SyncRequest =
+  | { kind: 'summaries'; network: string; fromEpoch: number; toEpoch: number }
+  | { kind: 'ids'; network: string; epoch: number }
+  | { kind: 'contributions'; network: string; ids: Uint8Array[] }
+  | { kind: 'votes'; network: string; fromEpoch: number; toEpoch: number }
+
+export interface SyncEpochSummary {
+  epoch: number
+  digest: Uint8Array
+  count: number
+  stored: number
+  storedDigest: Uint8Array
+  final: boolean
+}
+
+export type SyncStatus = 'ok' | 'bad-request' | 'wrong-network' | 'too-large'
+
+export interface SyncResponse {
+  status: SyncStatus
+  error: string
+  summaries: SyncEpochSummary[]
+  ids: Uint8Array[]
+  /** encoded Contribution messages */
+  contributions: Uint8Array[]
+  /** encoded Vote messages */
+  votes: Uint8Array[]
+}
+
+const KIND_TO_WIRE = {
+  summaries: pb.SyncRequest.Kind.SUMMARIES,
+  ids: pb.SyncRequest.Kind.IDS,
+  contributions: pb.SyncRequest.Kind.CONTRIBUTIONS,
+  votes: pb.SyncRequest.Kind.VOTES,
+} as const
+
+const STATUS_TO_WIRE = {
+  ok: pb.SyncResponse.Status.OK,
+  'bad-request': pb.SyncResponse.Status.BAD_REQUEST,
+  'wrong-network': pb.SyncResponse.Status.WRONG_NETWORK,
+  'too-large': pb.SyncResponse.Status.TOO_LARGE,
+} as const
+
+const STATUS_FROM_WIRE = new Map<string, SyncStatus>(
+  Object.entries(STATUS_TO_WIRE).map(([k, v]) => [String(v), k as SyncStatus]),
+)
+
+export function encodeSyncRequest(req: SyncRequest): Uint8Array {
+  checkRequest(req, (m) => new InvalidInputError(m))
+  return pb.SyncRequest.encode({
+    kind: KIND_TO_WIRE[req.kind],
+    network: req.network,
+    fromEpoch: 'fromEpoch' in req ? BigInt(req.fromEpoch) : 0n,
+    toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
+    epoch: req.kind === 'ids' ? BigInt(req.epoch) : 0n,
+    ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
+  })
+}
+
+export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
+  if (bytes.length > SYNC_LIMITS.maxFrameBytes) throw new DecodeError('sync request too large')
+  const m = parse(() => pb.SyncRequest.decode(bytes, { limits: { ids: SYNC_LIMITS.maxIds } }))
+  const network = m.network
+  let req: SyncRequest
+  switch (m.kind) {
+    case pb.SyncRequest.Kind.SUMMARIES:
+    case pb.SyncRequest.Kind.VOTES:
+      req = {
+        kind: m.kind === pb.SyncRequest.Kind.SUMMARIES ? 'summaries' : 'votes',
+        network,
+        fromEpoch: u64(m.fromEpoch, 'from_epoch'),
+        toEpoch: u64(m.toEpoch, 'to_epoch'),
+      }
+      break
+    case pb.SyncRequest.Kind.IDS:
+      req = { kind: 'ids', network, epoch: u64(m.epoch, 'epoch') }
+      break
+    case pb.SyncRequest.Kind.CONTRIBUTIONS:
+      req = { kind: 'contributions', network, ids: m.ids.map((id) => new Uint8Array(id)) }
+      break
+    default:
+      throw new DecodeError(`unknown sync request kind ${String(m.kind)}`)
+  }
+  checkRequest(req, (msg) => new DecodeError(msg))
+  return req
+}
+
+export function encodeSyncResponse(res: Partial<SyncResponse> & { status: SyncStatus }): Uint8Array {
+  return pb.SyncResponse.encode({
+    status: STATUS_TO_WIRE[res.status],
+    error: res.error ?? '',
+    summaries: (res.summaries ?? []).map((s) => ({
+      epoch: BigInt(s.epoch),
+      digest: s.digest as Uint8Array<ArrayBuffer>,
+      count: s.count,
+      stored: s.stored,
+      final: s.final,
+      storedDigest: s.storedDigest as Uint8Array<ArrayBuffer>,
+    })),
+    ids: (res.ids ?? []) as Array<Uint8Array<ArrayBuffer>>,
+    contributions: (res.contributions ?? []) as Array<Uint8Array<ArrayBuffer>>,
+    votes: (res.votes ?? []) as Array<Uint8Array<ArrayBuffer>>,
+  })
+}
+
+export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
+  if (bytes.length > SYNC_LIMITS.maxFrameBytes) throw new DecodeError('sync response too large')
+  const m = parse(() =>
+    pb.SyncResponse.decode(bytes, {
+      limits: {
+        summaries: SYNC_LIMITS.maxEpochSpan,
+        ids: SYNC_LIMITS.maxIds,
+        contributions: SYNC_LIMITS.maxContributions,
+        votes: SYNC_LIMITS.maxVotes,
+      },
+    }),
+  )
+  const status = STATUS_FROM_WIRE.get(String(m.status))
+  if (status === undefined) throw new DecodeError(`unknown sync status ${String(m.status)}`)
+  for (const id of m.ids) if (id.length !== 32) throw new DecodeError('sync response id is not 32 bytes')
+  return {
+    status,
+    error: m.error,
+    summaries: m.summaries.map((s) => {
+      if (s.digest.length !== 32 || s.storedDigest.length !== 32)
+        throw new DecodeError('sync summary digest is not 32 bytes')
+      return {
+        epoch: u64(s.epoch, 'epoch'),
+        digest: new Uint8Array(s.digest),
+        count: s.count,
+        stored: s.stored,
+        storedDigest: new Uint8Array(s.storedDigest),
+        final: s.final,
+      }
+    }),
+    ids: m.ids.map((id) => new Uint8Array(id)),
+    contributions: m.contributions.map((c) => new Uint8Array(c)),
+    votes: m.votes.map((v) => new Uint8Array(v)),
+  }
+}
+
+function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
+  if (req.network.length === 0) throw fail('sync request has no network')
+  if (req.kind === 'summaries' || req.kind === 'votes') {
+    if (req.toEpoch < req.fromEpoch) throw fail('sync request to_epoch is before from_epoch')
+    if (req.toEpoch - req.fromEpoch + 1 > SYNC_LIMITS.maxEpochSpan)
+      throw fail(`sync request spans more than ${SYNC_LIMITS.maxEpochSpan} epochs`)
+  }
+  if (req.kind === 'contributions') {
+    if (req.ids.length === 0) throw fail('sync request asks for no ids')
+    if (req.ids.length > SYNC_LIMITS.maxIds) throw fail(`sync request asks for more than ${SYNC_LIMITS.maxIds} ids`)
+    for (const id of req.ids) if (id.length !== 32) throw fail('sync request id is not 32 bytes')
+  }
+}
+
+function parse<T>(run: () => T): T {
+  try {
+    return run()
+  } catch (err) {
+    throw new DecodeError(`sync frame is not valid: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function u64(value: bigint, field: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`sync ${field} ${value} is above 2^53 - 1`)
+  return Number(value)
+}
