@@ -81,7 +81,8 @@ class Child {
     this.#logStream = createWriteStream(log, { flags: 'a' })
     this.process = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
     this.exited = new Promise((resolve) => {
-      this.process.once('exit', (code, signal) => {
+      // 'close' rather than 'exit': stderr is fully read by then, for the error message
+      this.process.once('close', (code, signal) => {
         this.#running = false
         resolve({ code, signal })
       })
@@ -103,8 +104,9 @@ class Child {
     this.#tail.splice(0, Math.max(0, this.#tail.length - TAIL_LINES))
   }
 
+  /** The child's last stderr line, without its own `alara: ` prefix. */
   lastLine(): string {
-    return this.#tail.at(-1) ?? '(no output)'
+    return (this.#tail.at(-1) ?? '(no output)').replace(/^alara: /, '')
   }
 
   /** The daemon's --json ready line; everything it prints afterwards goes to the log. */
