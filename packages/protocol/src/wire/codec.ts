@@ -33,20 +33,19 @@ export function encodeContribution(c: Contribution): Uint8Array {
 
 export function decodeContribution(bytes: Uint8Array, opts: DecodeOptions = {}): Contribution {
   checkSize(bytes, opts, 'contribution')
-  const m = parse(() => wire.Contribution.decode(bytes), 'contribution')
+  const m = parse(() => wire.Contribution.decode(ownCopy(bytes)), 'contribution')
   requireField(m.network.length > 0, 'contribution', 'network')
   requireField(m.origin.length > 0, 'contribution', 'origin')
   requireField(m.signature.length > 0, 'contribution', 'signature')
-  // Copies: the reader returns views into `bytes`, which a transport may reuse.
   return {
     network: m.network,
-    origin: copy(m.origin),
+    origin: m.origin,
     seq: u64FromWire(m.seq, 'contribution', 'seq'),
     epoch: u64FromWire(m.epoch, 'contribution', 'epoch'),
     timestampMs: u64FromWire(m.timestampMs, 'contribution', 'timestamp_ms'),
     bitLength: m.bitLength,
-    bits: copy(m.bits),
-    signature: copy(m.signature),
+    bits: m.bits,
+    signature: m.signature,
   }
 }
 
@@ -66,19 +65,19 @@ export function encodeVote(v: Vote): Uint8Array {
 
 export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
   checkSize(bytes, opts, 'vote')
-  const m = parse(() => wire.Vote.decode(bytes), 'vote')
+  const m = parse(() => wire.Vote.decode(ownCopy(bytes)), 'vote')
   requireField(m.network.length > 0, 'vote', 'network')
   requireField(m.origin.length > 0, 'vote', 'origin')
   requireField(m.signature.length > 0, 'vote', 'signature')
   return {
     network: m.network,
-    origin: copy(m.origin),
+    origin: m.origin,
     epoch: u64FromWire(m.epoch, 'vote', 'epoch'),
-    digest: copy(m.digest),
+    digest: m.digest,
     count: m.count,
-    beacon: copy(m.beacon),
+    beacon: m.beacon,
     timestampMs: u64FromWire(m.timestampMs, 'vote', 'timestamp_ms'),
-    signature: copy(m.signature),
+    signature: m.signature,
   }
 }
 
@@ -129,6 +128,10 @@ function u32ToWire(value: number, field: string): number {
   return value
 }
 
-function copy(view: Uint8Array): Uint8Array {
-  return view.length === 0 ? new Uint8Array(0) : new Uint8Array(view)
+/**
+ * The reader returns views into its input, and a transport may reuse its buffers: decode
+ * from one private copy of the message (a single allocation, the fields are views of it).
+ */
+function ownCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
 }
