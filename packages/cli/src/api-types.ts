@@ -91,7 +91,9 @@ export interface QualityResponse {
 export interface TestResult {
   name: string
   pValue: number | null
-  passed: boolean
+  /** null when the test does not apply (e.g. too few bits); `note` says why */
+  passed: boolean | null
+  note?: string
 }
 
 export interface TestsResponse {

@@ -8,16 +8,22 @@ function pValue(p: number | null): string {
   return p < 0.0001 && p > 0 ? p.toExponential(2) : p.toFixed(4)
 }
 
+function verdict(passed: boolean | null): string {
+  return passed === null ? 'n/a' : passed ? 'pass' : 'FAIL'
+}
+
 export function renderTests(t: TestsResponse): string {
   const alpha = t.alpha ?? 0.01
-  const passed = t.tests.filter((x) => x.passed).length
-  const rows = t.tests.map((x) => [x.name, pValue(x.pValue), x.passed ? 'pass' : 'FAIL'])
+  const applicable = t.tests.filter((x) => x.passed !== null)
+  const passed = applicable.filter((x) => x.passed === true).length
+  const rows = t.tests.map((x) => [x.name, pValue(x.pValue), verdict(x.passed), x.note ?? ''])
+  const skipped = t.tests.length - applicable.length
   return [
     `NIST SP 800-22 subset on ${t.bits} pool bits, alpha ${alpha}`,
     '',
-    table(['TEST', { header: 'P-VALUE', align: 'right' }, 'VERDICT'], rows),
+    table(['TEST', { header: 'P-VALUE', align: 'right' }, 'VERDICT', ''], rows),
     '',
-    `${passed} of ${t.tests.length} passed`,
+    `${passed} of ${applicable.length} passed${skipped > 0 ? `, ${skipped} not applicable` : ''}`,
   ].join('\n')
 }
 
