@@ -1,0 +1,29 @@
+/**
+ * Every failure ALARA reports carries a stable `code`: the CLI prints it with the message,
+ * the control API returns it as `{ error: { code, message } }`, and tests match on it.
+ */
+export class AlaraError extends Error {
+  readonly code: string
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'AlaraError'
+    this.code = code
+  }
+}
+
+/** A message or frame that cannot be decoded, or decodes to something out of range. */
+export class DecodeError extends AlaraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_DECODE', message, options)
+    this.name = 'DecodeError'
+  }
+}
+
+/** Input handed to an encoder or signer that breaks a rule of DESIGN.md. */
+export class InvalidInputError extends AlaraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_INVALID_INPUT', message, options)
+    this.name = 'InvalidInputError'
+  }
+}
