@@ -1,0 +1,478 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { bitString, packBitString } from './bits.js'
+import { READY_CREDIT_BITS, resolveParams } from './config.js'
+import type { TrustLevel } from './consensus.js'
+import { epochBeacon, epochDigest } from './epoch.js'
+import { mcvMinEntropyPerBit } from './health.js'
+import { Replica } from './replica.js'
+import { toHex, verifyContribution } from './signing.js'
+import type { VerifiedContribution } from './types.js'
+
+interface Vectors {
+  network: string
+  epochMs: number
+  key: { origin: string }
+  contributions: Array<{
+    seq: number
+    timestamp: number
+    bits: string
+    bitLength: number
+    epoch: number
+    id: string
+    signature: string
+  }>
+  epoch: { epoch: number; ids: string[]; digest: string; beacon: string }
+  poolBits: string
+}
+
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../test/vectors/v1.json', import.meta.url), 'utf8'),
+) as Vectors
+const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'))
+
+const NETWORK = 'unit'
+const SELF = 'ee'.repeat(38)
+const A = 'a1'.repeat(38)
+const B = 'b2'.repeat(38)
+const params = resolveParams({ network: NETWORK, poolBits: 10_000 })
+
+let serial = 0
+/** A contribution as the caller hands it over after verification (id = any 32 bytes). */
+function contribution(
+  originHex: string,
+  epoch: number,
+  bitText: string,
+  id: Uint8Array = createHash('sha256').update(`c${serial++}`).digest(),
+): VerifiedContribution {
+  const { bits, bitLength } = packBitString(bitText)
+  return {
+    id: Uint8Array.from(id),
+    idHex: toHex(id),
+    originHex,
+    contribution: {
+      network: NETWORK,
+      origin: fromHex(originHex),
+      seq: serial,
+      epoch,
+      timestampMs: epoch * params.epochMs + 1,
+      bitLength,
+      bits,
+      signature: new Uint8Array(64),
+    },
+  }
+}
+
+function replica(levels: Record<string, TrustLevel> = {}, overrides = {}): Replica {
+  return new Replica({
+    params: { ...params, ...overrides },
+    selfHex: SELF,
+    trustOf: (o) => levels[o],
+  })
+}
+
+/** 256 pseudo-random bits as a bit string. */
+const bits256 = (seed: string) =>
+  bitString(createHash('sha512').update(seed).digest().subarray(0, 32), 256)
+
+const sha256Hex = (...parts: Uint8Array[]) => {
+  const h = createHash('sha256')
+  for (const p of parts) h.update(p)
+  return h.digest('hex')
+}
+
+describe('replica reproduces vectors v1', () => {
+  const verified = vectors.contributions.map((c) =>
+    verifyContribution({
+      network: vectors.network,
+      origin: fromHex(vectors.key.origin),
+      seq: c.seq,
+      epoch: c.epoch,
+      timestampMs: c.timestamp,
+      bitLength: c.bitLength,
+      bits: fromHex(c.bits),
+      signature: fromHex(c.signature),
+    }),
+  )
+  const vparams = resolveParams({ network: vectors.network, epochMs: vectors.epochMs })
+
+  for (const [name, order] of [
+    ['in signing order', [0, 1, 2]],
+    ['in reverse order', [2, 1, 0]],
+    ['shuffled', [1, 2, 0]],
+  ] as const) {
+    it(`digest, beacon and pool bits, ${name}`, () => {
+      const r = new Replica({ params: vparams, selfHex: SELF })
+      for (const i of order) expect(r.add(verified[i] as VerifiedContribution)).toBe('added')
+      const epoch = vectors.epoch.epoch
+      expect(verified.map((v) => v.idHex)).toEqual(vectors.contributions.map((c) => c.id))
+      expect(r.foldedIdsOf(epoch)).toEqual(vectors.epoch.ids)
+      expect(toHex(r.digest(epoch))).toBe(vectors.epoch.digest)
+      expect(toHex(r.beacon(epoch) as Uint8Array)).toBe(vectors.epoch.beacon)
+      expect(r.count(epoch)).toBe(3)
+      const pool = r.poolBits()
+      expect(pool.bitLength).toBe(vectors.poolBits.length)
+      expect(bitString(pool.bits, pool.bitLength)).toBe(vectors.poolBits)
+      expect(toHex(r.poolDigest())).toBe(sha256Hex(...vectors.epoch.ids.map(fromHex)))
+    })
+  }
+})
+
+describe('store', () => {
+  it('adds once, reports duplicates, counts per origin and epoch', () => {
+    const r = replica()
+    const a1 = contribution(A, 10, '1011')
+    const a2 = contribution(A, 10, '0110')
+    const b1 = contribution(B, 11, '1')
+    expect(r.add(a1, 5_000)).toBe('added')
+    expect(r.add(a1, 9_000)).toBe('duplicate')
+    expect(r.add(a2, 7_000)).toBe('added')
+    expect(r.add(b1)).toBe('added')
+    expect(r.has(a1.idHex)).toBe(true)
+    expect(r.get(a2.idHex)).toBe(a2)
+    expect(r.get('00'.repeat(32))).toBeUndefined()
+    expect(r.countOf(A, 10)).toBe(2)
+    expect(r.countOf(A, 11)).toBe(0)
+    expect(r.countOf(B, 11)).toBe(1)
+    expect(r.idsOfEpoch(10)).toEqual([a1.idHex, a2.idHex].sort())
+    expect(r.contributionsOf(10).map((v) => v.idHex)).toEqual([a1.idHex, a2.idHex].sort())
+    expect(r.storedCount).toBe(3)
+    expect(r.foldedCount).toBe(3)
+    expect(r.retainedEpochs()).toEqual([10, 11])
+    expect(r.missingFrom([b1.idHex, 'ff'.repeat(32), a1.idHex, 'ff'.repeat(32)])).toEqual([
+      'ff'.repeat(32),
+    ])
+    const stats = r.originStats(A)
+    expect(stats).toMatchObject({
+      originHex: A,
+      trust: params.defaultTrust,
+      active: true,
+      contributions: 2,
+      bits: 8,
+      lastSeenMs: 7_000,
+      retained: 2,
+      folded: 2,
+    })
+    // no receipt time given: the contribution's own timestamp
+    expect(r.originStats(B)?.lastSeenMs).toBe(b1.contribution.timestampMs)
+    expect(r.allOriginStats().map((s) => s.originHex)).toEqual([A, B])
+  })
+
+  it('refuses contributions of another network and malformed ids', () => {
+    const r = replica()
+    const foreign = contribution(A, 1, '1')
+    foreign.contribution.network = 'other'
+    expect(() => r.add(foreign)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }))
+    const short = { ...contribution(A, 1, '1'), id: new Uint8Array(31) }
+    expect(() => r.add(short)).toThrow(/32 bytes/)
+    expect(r.storedCount).toBe(0)
+  })
+
+  it('loads in bulk and merges by union', () => {
+    const r = replica()
+    const items = [contribution(A, 1, '1'), contribution(B, 2, '01'), contribution(A, 3, '11')]
+    expect(r.load([...items, items[0] as VerifiedContribution])).toEqual({
+      added: 3,
+      duplicate: 1,
+      final: 0,
+    })
+    const other = replica()
+    other.add(items[1] as VerifiedContribution)
+    other.add(contribution(B, 2, '0'))
+    expect(other.merge(r)).toEqual({ added: 2, duplicate: 1, final: 0 })
+    expect(other.merge(other)).toEqual({ added: 0, duplicate: 0, final: 0 })
+    expect(other.storedCount).toBe(4)
+  })
+})
+
+describe('fold policy and trust', () => {
+  it('trust 0 stores without folding; back above 0 folds again', () => {
+    const r = replica({ [A]: { trust: 0, active: true } })
+    const a = contribution(A, 5, '1100')
+    const b = contribution(B, 5, '0011')
+    r.add(a)
+    r.add(b)
+    expect(r.storedCount).toBe(2)
+    expect(r.foldedIdsOf(5)).toEqual([b.idHex])
+    expect(r.isFolded(a.idHex)).toBe(false)
+    expect(toHex(r.digest(5))).toBe(toHex(epochDigest(NETWORK, 5, [b.id])))
+    expect(r.summary(5)).toMatchObject({ count: 1, stored: 2, final: false })
+    expect(toHex(r.summary(5).storedDigest)).toBe(toHex(epochDigest(NETWORK, 5, [a.id, b.id])))
+
+    r.setTrust(A, { trust: 0.5, active: true })
+    expect(r.foldedIdsOf(5)).toEqual([a.idHex, b.idHex].sort())
+    expect(toHex(r.digest(5))).toBe(toHex(r.summary(5).storedDigest))
+    expect(r.trustOf(A)).toEqual({ trust: 0.5, active: true })
+  })
+
+  it('an inactive origin is stored but not folded', () => {
+    const r = replica({ [A]: { trust: 0.9, active: false } })
+    r.add(contribution(A, 1, '1'))
+    expect(r.foldedCount).toBe(0)
+    expect(r.beacon(1)).toBeUndefined()
+    r.setTrust(A, { trust: 0.9, active: true })
+    expect(r.foldedCount).toBe(1)
+    expect(r.beacon(1)).toBeInstanceOf(Uint8Array)
+  })
+
+  it('folds its own contributions with trust 1 whatever the lookup says', () => {
+    const r = replica({ [SELF]: { trust: 0, active: false } })
+    r.add(contribution(SELF, 1, '10'))
+    expect(r.foldedCount).toBe(1)
+    expect(r.trustOf(SELF)).toEqual({ trust: 1, active: true })
+    expect(() => r.setTrust(SELF, { trust: 0, active: true })).toThrow(/trust 1/)
+    expect(() => r.setTrust(A, { trust: 2, active: true })).toThrow(/from 0 to 1/)
+  })
+
+  it('refold() re-reads the lookup for every origin', () => {
+    const levels: Record<string, TrustLevel> = {}
+    const r = replica(levels)
+    r.add(contribution(A, 1, '1'))
+    r.add(contribution(B, 1, '0'))
+    levels[A] = { trust: 0, active: true }
+    expect(r.foldedCount).toBe(2) // cached until told
+    r.refold()
+    expect(r.foldedCount).toBe(1)
+    expect(r.originStats(A)?.trust).toBe(0)
+  })
+
+  it('a trust change re-folds non-final epochs only; final ones stay frozen', () => {
+    const r = replica()
+    const old = contribution(A, 1, '1010')
+    const fresh = contribution(A, 2, '0101')
+    const other = contribution(B, 1, '1')
+    for (const v of [old, fresh, other]) r.add(v)
+    r.finalize(1)
+    const digest1 = toHex(r.digest(1))
+    const beacon1 = toHex(r.beacon(1) as Uint8Array)
+    r.setTrust(A, { trust: 0, active: true })
+    expect(toHex(r.digest(1))).toBe(digest1)
+    expect(toHex(r.beacon(1) as Uint8Array)).toBe(beacon1)
+    expect(r.foldedIdsOf(1)).toEqual([old.idHex, other.idHex].sort())
+    expect(r.foldedIdsOf(2)).toEqual([])
+    expect(r.beacon(2)).toBeUndefined()
+    // a frozen contribution of an origin now at trust 0 earns no credit
+    expect(r.originStats(A)?.creditBits).toBe(0)
+  })
+})
+
+describe('finality and pruning', () => {
+  it('refuses contributions to a final epoch, empty ones included', () => {
+    const r = replica()
+    r.add(contribution(A, 7, '1'))
+    r.finalize(7)
+    r.finalize(8)
+    r.finalize(8) // idempotent
+    expect(r.add(contribution(A, 7, '0'))).toBe('final')
+    expect(r.add(contribution(A, 8, '0'))).toBe('final')
+    expect(r.add(contribution(A, 9, '0'))).toBe('added')
+    expect(r.isFinal(7)).toBe(true)
+    expect(r.isFinal(9)).toBe(false)
+    expect(r.storedCount).toBe(2)
+    expect(r.summaries().map((s) => [s.epoch, s.count, s.final])).toEqual([
+      [7, 1, true],
+      [8, 0, true],
+      [9, 1, false],
+    ])
+  })
+
+  it('finalize(r, ids) restores a folded set frozen before a restart', () => {
+    const a = contribution(A, 3, '1')
+    const b = contribution(B, 3, '0')
+    const before = replica()
+    before.load([a, b])
+    before.finalize(3)
+    const frozen = before.foldedIdsOf(3)
+    // after the restart A is distrusted, but epoch 3 was frozen with A in it
+    const after = replica({ [A]: { trust: 0, active: true } })
+    after.load([b, a])
+    expect(after.foldedIdsOf(3)).toEqual([b.idHex])
+    after.finalize(3, frozen)
+    expect(toHex(after.digest(3))).toBe(toHex(before.digest(3)))
+    expect(toHex(after.beacon(3) as Uint8Array)).toBe(toHex(before.beacon(3) as Uint8Array))
+    after.refold()
+    expect(after.foldedIdsOf(3)).toEqual(frozen)
+    expect(() => after.finalize(3, [b.idHex])).toThrow(/another folded set/)
+    expect(() => after.finalize(4, [a.idHex])).toThrow(/not stored in it/)
+    expect(after.retainedEpochs()).toEqual([3])
+  })
+
+  it('prune drops old epochs, which then count as final', () => {
+    const r = replica()
+    const a = contribution(A, 1, bits256('old'))
+    const kept = contribution(A, 2, '11')
+    r.load([a, contribution(B, 1, '0'), kept, contribution(A, 3, '0')])
+    expect(r.creditBits).toBeGreaterThan(0)
+    expect(r.prune(2)).toBe(2)
+    expect(r.creditBits).toBe(0) // what is left has h = 0
+    expect(r.prune(2)).toBe(0)
+    expect(r.oldestRetainedEpoch).toBe(2)
+    expect(r.has(a.idHex)).toBe(false)
+    expect(r.storedCount).toBe(2)
+    expect(r.foldedCount).toBe(2)
+    expect(r.retainedEpochs()).toEqual([2, 3])
+    expect(r.add(a)).toBe('final')
+    expect(r.isFinal(1)).toBe(true)
+    expect(r.originStats(B)).toBeUndefined() // nothing left in the window
+    expect(r.originStats(A)).toMatchObject({ contributions: 3, retained: 2 })
+    const pool = r.poolBits()
+    expect(bitString(pool.bits, pool.bitLength)).toBe('011')
+    expect(toHex(r.poolDigest())).toBe(
+      sha256Hex(...[kept.id, ...r.idsOfEpoch(3).map(fromHex)].sort(Buffer.compare)),
+    )
+  })
+})
+
+describe('pool bits and pool digest', () => {
+  it('orders epochs newest first, ids ascending inside, truncated to poolBits', () => {
+    const r = replica({}, { poolBits: 12 })
+    const id = (b: number) => new Uint8Array(32).fill(b)
+    r.add(contribution(A, 1, '11111111', id(1)))
+    r.add(contribution(A, 2, '0000', id(9)))
+    r.add(contribution(B, 2, '101', id(3)))
+    const pool = r.poolBits()
+    expect(pool.bitLength).toBe(12)
+    expect(bitString(pool.bits, 12)).toBe('1010000' + '11111')
+    expect(pool.bits).toHaveLength(2)
+    expect((pool.bits[1] as number) & 0x0f).toBe(0) // padding stays zero
+    const first = r.poolBits(5)
+    expect(bitString(first.bits, first.bitLength)).toBe('10100')
+    expect(first.bits).toEqual(Uint8Array.of(0b10100000))
+    expect(r.poolBits(0)).toEqual({ bits: new Uint8Array(0), bitLength: 0 })
+    expect(() => r.poolBits(-1)).toThrow(/limit/)
+    expect(toHex(r.poolDigest())).toBe(sha256Hex(id(1), id(3), id(9)))
+  })
+
+  it('appends across unaligned boundaries', () => {
+    const r = replica()
+    const texts = ['1', '0110011', '111000111000111', '0', '10101010101010101']
+    texts.forEach((t, i) => {
+      r.add(contribution(A, 1, t, new Uint8Array(32).fill(i)))
+    })
+    const pool = r.poolBits()
+    expect(bitString(pool.bits, pool.bitLength)).toBe(texts.join(''))
+  })
+})
+
+describe('credit and readiness', () => {
+  it('weights each contribution by its origin trust: 0.9 vs 0.6', () => {
+    const r = replica({ [A]: { trust: 0.9, active: true }, [B]: { trust: 0.6, active: true } })
+    const a = contribution(A, 1, bits256('a'))
+    const b = contribution(B, 1, bits256('b'))
+    r.load([a, b])
+    const h = (v: VerifiedContribution) =>
+      mcvMinEntropyPerBit(v.contribution.bits, v.contribution.bitLength)
+    const expected = 0.9 * 256 * h(a) + 0.6 * 256 * h(b)
+    expect(expected).toBeGreaterThan(0)
+    expect(r.creditBits).toBeCloseTo(expected, 9)
+    expect(r.originStats(A)?.creditBits).toBeCloseTo(0.9 * 256 * h(a), 9)
+    r.setTrust(B, { trust: 0.6, active: false })
+    expect(r.creditBits).toBeCloseTo(0.9 * 256 * h(a), 9)
+    r.setTrust(A, { trust: 0.3, active: true })
+    expect(r.creditBits).toBeCloseTo(0.3 * 256 * h(a), 9)
+  })
+
+  it('credits nothing for constant bits, and is ready at 256 credited bits', () => {
+    const r = replica()
+    r.add(contribution(SELF, 1, '1'.repeat(40)))
+    expect(r.creditBits).toBe(0)
+    expect(r.ready).toBe(false)
+    let n = 0
+    while (!r.ready) r.add(contribution(SELF, 1, bits256(`s${n++}`)))
+    expect(r.creditBits).toBeGreaterThanOrEqual(READY_CREDIT_BITS)
+    expect(n).toBeGreaterThan(1)
+  })
+
+  it('private draw: refuses before ready unless allowed, counts draws', () => {
+    const r = replica()
+    expect(() => r.privateDraw(randomBytes(32), 16)).toThrow(
+      expect.objectContaining({ code: 'ERR_NOT_READY' }),
+    )
+    expect(r.drawCounter).toBe(0)
+    const os = new Uint8Array(32).fill(7)
+    const one = r.privateDraw(os, 16, { allowLowEntropy: true })
+    const two = r.privateDraw(os, 16, { allowLowEntropy: true })
+    expect(one).toHaveLength(16)
+    expect(toHex(two)).not.toBe(toHex(one)) // same OS bytes, new counter
+    expect(r.drawCounter).toBe(2)
+    expect(() => r.privateDraw(os, 0, { allowLowEntropy: true })).toThrow(/draw length/)
+    expect(r.drawCounter).toBe(2)
+  })
+})
+
+describe('pool state', () => {
+  it('chains every folded id once, in arrival order', () => {
+    const r = replica({ [B]: { trust: 0, active: true } })
+    const a = contribution(A, 1, '1')
+    const b = contribution(B, 1, '0')
+    const c = contribution(A, 2, '1')
+    r.add(a)
+    r.add(b) // stored, not folded: not absorbed
+    r.add(c)
+    const s1 = createHash('sha256').update(new Uint8Array(32)).update(a.id).digest()
+    const s2 = createHash('sha256').update(s1).update(c.id).digest()
+    expect(toHex(r.poolState)).toBe(s2.toString('hex'))
+    r.setTrust(B, { trust: 1, active: true }) // folded now: absorbed now
+    const s3 = createHash('sha256').update(s2).update(b.id).digest()
+    expect(toHex(r.poolState)).toBe(s3.toString('hex'))
+    r.setTrust(B, { trust: 0, active: true })
+    r.setTrust(B, { trust: 1, active: true }) // never absorbed twice
+    expect(toHex(r.poolState)).toBe(s3.toString('hex'))
+  })
+
+  it('restores a persisted state and counter', () => {
+    const state = new Uint8Array(32).fill(3)
+    const r = new Replica({ params, selfHex: SELF, poolState: state, drawCounter: 41 })
+    expect(r.poolState).toEqual(state)
+    expect(r.drawCounter).toBe(41)
+    expect(() => new Replica({ params, selfHex: SELF, poolState: new Uint8Array(2) })).toThrow(
+      /32 bytes/,
+    )
+  })
+})
+
+describe('summaries and epochs without contributions', () => {
+  it('gives the empty-set digest and no beacon for an epoch it never saw', () => {
+    const r = replica()
+    expect(toHex(r.digest(42))).toBe(toHex(epochDigest(NETWORK, 42, [])))
+    expect(r.beacon(42)).toBeUndefined()
+    expect(r.summary(42)).toMatchObject({ epoch: 42, count: 0, stored: 0, final: false })
+    expect(r.summaries()).toEqual([])
+  })
+
+  it('beacon(r) is the DESIGN.md beacon of the folded set', () => {
+    const r = replica()
+    const a = contribution(A, 4, '1')
+    const b = contribution(B, 4, '0111')
+    r.load([a, b])
+    const sorted = [a, b].sort((x, y) => (x.idHex < y.idHex ? -1 : 1))
+    const digest = epochDigest(NETWORK, 4, [a.id, b.id])
+    const beacon = epochBeacon(
+      NETWORK,
+      4,
+      digest,
+      sorted.map((v) => v.contribution.bits),
+    )
+    expect(toHex(r.beacon(4) as Uint8Array)).toBe(toHex(beacon))
+    // returned bytes are copies: the caches cannot be corrupted from outside
+    r.digest(4).fill(0)
+    expect(toHex(r.digest(4))).toBe(toHex(digest))
+  })
+})
+
+describe('throughput', () => {
+  it('adds well above 15k contributions per second', () => {
+    const items: VerifiedContribution[] = []
+    for (let i = 0; i < 30_000; i++) {
+      const id = createHash('sha256').update(`t${i}`).digest()
+      items.push(contribution(i % 2 ? A : B, 100 + (i % 50), bits256(`t${i}`), id))
+    }
+    const r = replica()
+    const start = performance.now()
+    for (const v of items) r.add(v)
+    const perSecond = items.length / ((performance.now() - start) / 1000)
+    expect(r.foldedCount).toBe(items.length)
+    expect(perSecond).toBeGreaterThan(15_000)
+  })
+})
