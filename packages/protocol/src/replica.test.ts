@@ -166,6 +166,7 @@ describe('store', () => {
     expect(() => r.add(foreign)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }))
     const short = { ...contribution(A, 1, '1'), id: new Uint8Array(31) }
     expect(() => r.add(short)).toThrow(/32 bytes/)
+    expect(() => r.add(contribution(A, 1, '1'), Number.NaN)).toThrow(/receivedMs/)
     expect(r.storedCount).toBe(0)
   })
 

@@ -259,6 +259,8 @@ export class Replica {
       )
     if (v.id.length !== 32 || v.idHex.length !== 64)
       throw new InvalidInputError('contribution id must be 32 bytes with its 64-digit hex')
+    if (receivedMs !== undefined && !Number.isFinite(receivedMs))
+      throw new InvalidInputError(`receivedMs must be a finite number, got ${receivedMs}`)
     if (this.byId.has(v.idHex)) return 'duplicate'
     const r = c.epoch
     if (!Number.isSafeInteger(r) || r < 0)
