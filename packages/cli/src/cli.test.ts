@@ -61,6 +61,9 @@ const ANSWERS: Record<string, unknown> = {
     publishedTo: 2,
   },
   'POST /v1/random': { bytes: '00ff10' },
+  'POST /v1/inject-too-large': {
+    error: { code: 'ERR_BAD_REQUEST', message: 'Request body is too large' },
+  },
   'GET /v1/beacon/latest': {
     epoch: 9,
     beacon: '11'.repeat(32),
@@ -89,9 +92,12 @@ beforeAll(async () => {
     for await (const chunk of req) body += String(chunk)
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`
     seen.push({ route, url: req.url ?? '', body })
-    const answer = ANSWERS[route]
+    // a body over 64 KiB stands in for the daemon's request size limit
+    const tooLarge = body.length > 65_536
+    const answer = ANSWERS[tooLarge ? `${route}-too-large` : route]
+    const status = answer === undefined ? 404 : tooLarge ? 400 : 200
     res
-      .writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' })
+      .writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify(answer ?? { error: { code: 'ERR_NOT_FOUND', message: `no ${route}` } }))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -245,6 +251,16 @@ describe('commands against the API', () => {
     expect(r.code).toBe(0)
     expect(seen.at(-1)?.body).toBe('{"hex":"dead01"}')
     expect(JSON.parse(r.stdout)).toMatchObject({ epoch: 7, bitLength: 16, publishedTo: 2 })
+  })
+
+  it('inject --file names the file when it is too large for the daemon', async () => {
+    const big = join(home, 'big.bin')
+    await writeFile(big, new Uint8Array(40_000))
+    const r = await alara(['inject', '--file', big])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      `alara: Request body is too large: ${big} holds 40000 bytes; inject it in smaller pieces (ERR_BAD_REQUEST)\n`,
+    )
   })
 
   it('inject --file with a missing file fails clearly', async () => {

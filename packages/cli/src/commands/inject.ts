@@ -65,6 +65,17 @@ export async function injectBody(
   return { hex: Buffer.from(bytes).toString('hex') }
 }
 
+/** The daemon caps a request's size; name the file and its size so the fix is obvious. */
+function fileTooLarge(err: unknown, path: string, hex: string): unknown {
+  if (!(err instanceof CliError) || !/too large/i.test(err.message)) return err
+  const name = path === '-' ? 'stdin' : path
+  return new CliError(
+    err.code,
+    `${err.message}: ${name} holds ${hex.length / 2} bytes; inject it in smaller pieces`,
+    { status: err.status, cause: err },
+  )
+}
+
 export function renderInject(r: InjectResponse): string {
   const lines = r.ids.map((id) => `${id}  epoch ${r.epoch}`)
   lines.push(
@@ -85,6 +96,11 @@ export function registerInject(program: Command, ctx: Context): void {
     .action(async (opts: InjectOptions, cmd: Command) => {
       const body = await injectBody(opts, cmd, ctx)
       const client = await ctx.client(cmd)
-      ctx.print(cmd, await client.post<InjectResponse>('/v1/inject', body), renderInject)
+      const res = await client.post<InjectResponse>('/v1/inject', body).catch((err: unknown) => {
+        throw opts.file !== undefined && 'hex' in body
+          ? fileTooLarge(err, opts.file, body.hex)
+          : err
+      })
+      ctx.print(cmd, res, renderInject)
     })
 }
