@@ -85,7 +85,7 @@ describe('multiaddr syntax', () => {
       '/ip4/192.0.2.7/udp/4590/quic-v1',
       '/ip4/192.0.2.7/tcp/443/wss',
       `/ip4/192.0.2.7/tcp/1/p2p/${PEER}/p2p-circuit/p2p/${PEER}`,
-      '/unix/tmp/alara.sock',
+      '/unix/tmp%2Falara.sock',
     ]) {
       expect(multiaddrProblem(ok), ok).toBeUndefined()
     }
@@ -94,10 +94,10 @@ describe('multiaddr syntax', () => {
   it('explains what is wrong', () => {
     expect(multiaddrProblem('127.0.0.1:4590')).toMatch(/starts with \//)
     expect(multiaddrProblem('/ip4/300.1.1.1/tcp/1')).toMatch(/IPv4/)
-    expect(multiaddrProblem('/ip4/127.0.0.1/tcp/99999')).toMatch(/port/)
-    expect(multiaddrProblem('/ip4/127.0.0.1/tcp')).toMatch(/needs a value/)
-    expect(multiaddrProblem('/ipv4/127.0.0.1')).toMatch(/unknown protocol 'ipv4'/)
-    expect(multiaddrProblem('/ip4/127.0.0.1/tcp/1/p2p/0OIl')).toMatch(/peer id/)
+    expect(multiaddrProblem('/ip4/127.0.0.1/tcp/99999')).toMatch(/65535/)
+    expect(multiaddrProblem('/ip4/127.0.0.1/tcp')).toMatch(/missing value/)
+    expect(multiaddrProblem('/ipv4/127.0.0.1')).toMatch(/ipv4 was unknown/)
+    expect(multiaddrProblem('/ip4/127.0.0.1/tcp/1/p2p/0OIl')).toMatch(/not a peer id/)
     expect(multiaddrProblem('/')).toMatch(/empty/)
   })
 
