@@ -2,15 +2,10 @@ import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AlaraError } from '@alara/protocol'
 import { startApi } from './api/server.js'
-import {
-  checkConfigValues,
-  type DaemonConfig,
-  mergeConfig,
-  parseHostPort,
-} from './config.js'
+import { checkConfigValues, type DaemonConfig, mergeConfig, parseHostPort } from './config.js'
 import { PortInUseError } from './errors.js'
 import { createAlaraLibp2p } from './libp2p.js'
-import { type Logger, consoleLogger } from './logger.js'
+import { consoleLogger, type Logger } from './logger.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { AlaraNode } from './service.js'
 import { AlaraStore } from './store.js'
@@ -60,7 +55,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
 
   const undo: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => {
-    for (const step of undo.reverse()) await step().catch((err) => log.error(`stop: ${(err as Error).message}`))
+    for (const step of undo.reverse())
+      await step().catch((err) => log.error(`stop: ${(err as Error).message}`))
     undo.length = 0
   }
   try {

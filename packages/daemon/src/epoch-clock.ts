@@ -56,7 +56,10 @@ export class EpochClock {
 
   private schedule(): void {
     if (!this.running) return
-    const due = Math.min(epochCloseMs(this.nextClose, this.params), epochFinalMs(this.nextFinal, this.params))
+    const due = Math.min(
+      epochCloseMs(this.nextClose, this.params),
+      epochFinalMs(this.nextFinal, this.params),
+    )
     this.timer = setTimeout(() => this.tick(), Math.max(0, due - this.now()))
   }
 

@@ -1,6 +1,6 @@
+import type { Contribution, Vote } from '@alara/protocol'
 import { contributionId, decodeContribution, decodeVote, sha256, voteId } from '@alara/protocol'
 import type { Message } from '@libp2p/gossipsub'
-import type { Contribution, Vote } from '@alara/protocol'
 
 /**
  * Gossipsub's message id is ALARA's content id (contribution id, vote id), so the router

@@ -14,10 +14,22 @@
  * ```
  */
 export { buildApi, startApi } from './api/server.js'
-export { DEFAULT_CONFIG, type DaemonConfig, mergeConfig, readConfigFile } from './config.js'
-export { type AlaraDaemon, type AlaraDaemonInit, createAlaraDaemon, type DaemonOverrides } from './daemon.js'
+export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
+export {
+  type AlaraDaemon,
+  type AlaraDaemonInit,
+  createAlaraDaemon,
+  type DaemonOverrides,
+} from './daemon.js'
 export * from './errors.js'
 export { consoleLogger, type Logger, silentLogger } from './logger.js'
-export { type InitOptions, type InitResult, initRepo, openRepo, REPO_FILES, resolveHome } from './repo.js'
+export {
+  type InitOptions,
+  type InitResult,
+  initRepo,
+  openRepo,
+  REPO_FILES,
+  resolveHome,
+} from './repo.js'
 export type { NodeService } from './service.js'
 export { VERSION } from './version.js'

@@ -73,7 +73,9 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
   if (config.bootstrap.length > 0)
     peerDiscovery.push(bootstrap({ list: config.bootstrap, timeout: 100 }) as never)
   if (config.mdns)
-    peerDiscovery.push(mdns({ serviceTag: `alara-${config.network}.local`, interval: 5000 }) as never)
+    peerDiscovery.push(
+      mdns({ serviceTag: `alara-${config.network}.local`, interval: 5000 }) as never,
+    )
 
   const services: Record<string, unknown> = {
     identify: identify(),

@@ -107,15 +107,25 @@ export async function openRepo(home: string): Promise<Repo> {
   try {
     privateKey = privateKeyFromProtobuf(keyBytes)
   } catch (err) {
-    throw new RepoError('ERR_BAD_IDENTITY', `${join(home, REPO_FILES.identity)} is not a libp2p private key`, {
-      cause: err,
-    })
+    throw new RepoError(
+      'ERR_BAD_IDENTITY',
+      `${join(home, REPO_FILES.identity)} is not a libp2p private key`,
+      {
+        cause: err,
+      },
+    )
   }
   if (privateKey.type !== 'Ed25519')
-    throw new RepoError('ERR_BAD_IDENTITY', `identity key must be Ed25519, found ${privateKey.type}`)
+    throw new RepoError(
+      'ERR_BAD_IDENTITY',
+      `identity key must be Ed25519, found ${privateKey.type}`,
+    )
   const token = (await readFile(join(home, REPO_FILES.token), 'utf8').catch(() => '')).trim()
   if (token.length < 32)
-    throw new RepoError('ERR_BAD_TOKEN', `${join(home, REPO_FILES.token)} is missing or too short; run alara init --force`)
+    throw new RepoError(
+      'ERR_BAD_TOKEN',
+      `${join(home, REPO_FILES.token)} is missing or too short; run alara init --force`,
+    )
   const config = await readConfigFile(join(home, REPO_FILES.config))
   return { home, privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), token, config }
 }

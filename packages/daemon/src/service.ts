@@ -22,8 +22,8 @@ import {
   peerIdFromOrigin,
   Replica,
   runSp80022,
-  sharedDraw,
   shannonEntropyPerBit,
+  sharedDraw,
   signContribution,
   signVote,
   toHex,
@@ -31,10 +31,10 @@ import {
   type ValidationContext,
   type VerifiedContribution,
   type VerifiedVote,
+  VoteBook,
   validateContribution,
   validateVote,
   verifyContribution,
-  VoteBook,
 } from '@alara/protocol'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -78,7 +78,13 @@ export interface ConsensusEntry {
   digest: string
   count: number
   final: boolean
-  voters: Array<{ peerId: string; digest: string; trust: number; agrees: boolean; counted: boolean }>
+  voters: Array<{
+    peerId: string
+    digest: string
+    trust: number
+    agrees: boolean
+    counted: boolean
+  }>
   dissenters: Array<{ peerId: string; digest: string; trust: number }>
 }
 
@@ -97,7 +103,11 @@ export interface NodeService {
   peers(): Promise<PeerEntry[]>
   connect(ma: string): Promise<{ peerId: string; addresses: string[] }>
   trustList(): Array<{ peerId: string; trust: number; active: boolean }>
-  trustSet(peerId: string, trust: number, active: boolean): Promise<{ peerId: string; trust: number; active: boolean }>
+  trustSet(
+    peerId: string,
+    trust: number,
+    active: boolean,
+  ): Promise<{ peerId: string; trust: number; active: boolean }>
   trustRemove(peerId: string): Promise<{ peerId: string; removed: boolean }>
   inject(input: InjectInput): Promise<InjectResult>
   pool(bits?: number): PoolView
@@ -105,7 +115,10 @@ export interface NodeService {
   tests(): TestsView
   consensus(epochs: number): ConsensusEntry[]
   beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView>
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): { bytes: string; epoch?: number }
+  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): {
+    bytes: string
+    epoch?: number
+  }
   status(): StatusView
 }
 
@@ -275,7 +288,9 @@ export class AlaraNode implements NodeService {
         this.replica.finalize(epoch, foldedIds.map(toHex))
         frozen.add(epoch)
       } catch (err) {
-        this.log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
+        this.log.warn(
+          `store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`,
+        )
       }
     }
     // Epochs that became final while this node was down (or before it first started) are
@@ -327,7 +342,11 @@ export class AlaraNode implements NodeService {
     this.startBootstrapRedial()
     // Epochs closed by the clock but not final yet at start: vote them now; peers' votes
     // then drive repair like for any other closed epoch.
-    for (let r = this.clock.nextCloseEpoch - 1; r >= 0 && !this.replica.isFinal(r) && !this.backfill.has(r); r--) {
+    for (
+      let r = this.clock.nextCloseEpoch - 1;
+      r >= 0 && !this.replica.isFinal(r) && !this.backfill.has(r);
+      r--
+    ) {
       if (epochPhase(r, this.now(), this.params) !== 'closed') break
       await this.closeEpoch(r)
     }
@@ -347,7 +366,8 @@ export class AlaraNode implements NodeService {
   private async freeze(r: number): Promise<void> {
     this.replica.finalize(r)
     const ids = this.replica.foldedIdsOf(r)
-    if (ids.length > 0 || this.replica.summary(r).stored > 0) await this.store.putFinal(r, ids.map(hexToBytes))
+    if (ids.length > 0 || this.replica.summary(r).stored > 0)
+      await this.store.putFinal(r, ids.map(hexToBytes))
   }
 
   async stop(): Promise<void> {
@@ -423,7 +443,9 @@ export class AlaraNode implements NodeService {
   ingest(
     data: Uint8Array,
     viaRepair: boolean,
-  ): { verdict: 'accept'; v: VerifiedContribution } | { verdict: 'reject' | 'ignore'; reason: string } {
+  ):
+    | { verdict: 'accept'; v: VerifiedContribution }
+    | { verdict: 'reject' | 'ignore'; reason: string } {
     const result = validateContribution(data, this.validationContext(viaRepair))
     if (result.verdict !== 'accept') {
       if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
@@ -438,7 +460,8 @@ export class AlaraNode implements NodeService {
     }
     const v = result.contribution
     if (this.replica.add(v, this.now()) === 'added') {
-      if (viaRepair) this.repaired.push({ idHex: v.idHex, epoch: v.contribution.epoch, encoded: data })
+      if (viaRepair)
+        this.repaired.push({ idHex: v.idHex, epoch: v.contribution.epoch, encoded: data })
       else this.store.queueContribution(v.idHex, v.contribution.epoch, data)
       if (this.closed.has(v.contribution.epoch)) this.digestChanged.add(v.contribution.epoch)
     }
@@ -462,7 +485,8 @@ export class AlaraNode implements NodeService {
 
   private checkVote(data: Uint8Array): VerifiedVote {
     const result = validateVote(data, { params: this.params, nowMs: this.now() })
-    if (result.verdict !== 'accept') throw new AlaraError(`ERR_VOTE_${result.reason}`, result.message)
+    if (result.verdict !== 'accept')
+      throw new AlaraError(`ERR_VOTE_${result.reason}`, result.message)
     return result.vote
   }
 
@@ -478,11 +502,14 @@ export class AlaraNode implements NodeService {
   }
 
   /** Validates and records a vote (gossip or sync); a disagreeing one triggers repair. */
-  ingestVote(data: Uint8Array): { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string } {
+  ingestVote(
+    data: Uint8Array,
+  ): { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string } {
     const result = validateVote(data, { params: this.params, nowMs: this.now() })
     if (result.verdict !== 'accept') return { verdict: result.verdict, reason: result.reason }
     const v = result.vote
-    if (v.vote.epoch < this.replica.oldestRetainedEpoch) return { verdict: 'ignore', reason: 'TOO_OLD' }
+    if (v.vote.epoch < this.replica.oldestRetainedEpoch)
+      return { verdict: 'ignore', reason: 'TOO_OLD' }
     if (this.recordVote(v, data) !== 'stale') {
       void this.store.putVote(v.vote.epoch, v.originHex, data).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)
@@ -735,7 +762,10 @@ export class AlaraNode implements NodeService {
       const conn = await libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
       return { peerId: conn.remotePeer.toString(), addresses: [conn.remoteAddr.toString()] }
     } catch (err) {
-      throw new AlaraError('ERR_DIAL_FAILED', `could not connect to ${ma}: ${(err as Error).message}`)
+      throw new AlaraError(
+        'ERR_DIAL_FAILED',
+        `could not connect to ${ma}: ${(err as Error).message}`,
+      )
     }
   }
 
@@ -766,7 +796,8 @@ export class AlaraNode implements NodeService {
     for (const r of this.closed) {
       if (this.replica.isFinal(r)) continue
       const mine = this.votes.voteOf(r, this.selfHex)
-      if (mine === undefined || toHex(mine.digest) !== toHex(this.replica.digest(r))) this.digestChanged.add(r)
+      if (mine === undefined || toHex(mine.digest) !== toHex(this.replica.digest(r)))
+        this.digestChanged.add(r)
     }
     void this.commitRepairs().catch((err: Error) => this.log.warn(`re-vote failed: ${err.message}`))
   }
@@ -845,7 +876,8 @@ export class AlaraNode implements NodeService {
     const out: number[] = []
     const oldest = this.replica.oldestRetainedEpoch
     for (let r = last; r >= oldest && r >= 0 && out.length < count; r--)
-      if (this.closed.has(r) || this.replica.isFinal(r) || this.votes.votesOf(r).length > 0) out.push(r)
+      if (this.closed.has(r) || this.replica.isFinal(r) || this.votes.votesOf(r).length > 0)
+        out.push(r)
     return out
   }
 
@@ -874,7 +906,11 @@ export class AlaraNode implements NodeService {
         agrees: v.agrees,
         counted: v.counted,
       })),
-      dissenters: result.dissenters.map((v) => ({ peerId: peerOf(v.originHex), digest: v.digest, trust: v.trust })),
+      dissenters: result.dissenters.map((v) => ({
+        peerId: peerOf(v.originHex),
+        digest: v.digest,
+        trust: v.trust,
+      })),
     }
   }
 
@@ -885,18 +921,25 @@ export class AlaraNode implements NodeService {
   beacon(epoch: number | 'latest'): BeaconView {
     let r: number
     if (epoch === 'latest') {
-      const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find((e) => this.replica.count(e) > 0)
+      const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
+        (e) => this.replica.count(e) > 0,
+      )
       if (found === undefined)
-        throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')
+        throw new NotFoundError(
+          'no closed epoch has folded contributions yet, so there is no beacon',
+        )
       r = found
     } else {
       r = epoch
       if (r < this.replica.oldestRetainedEpoch)
-        throw new NotFoundError(`epoch ${r} is older than the retained window (from ${this.replica.oldestRetainedEpoch})`)
+        throw new NotFoundError(
+          `epoch ${r} is older than the retained window (from ${this.replica.oldestRetainedEpoch})`,
+        )
       if (!this.isClosed(r)) throw new AlaraError('ERR_NOT_READY', `epoch ${r} is not closed yet`)
     }
     const beacon = this.replica.beacon(r)
-    if (beacon === undefined) throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
+    if (beacon === undefined)
+      throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
     const folded = this.replica.foldedOf(r)
     const view: BeaconView = {
       epoch: r,
@@ -911,7 +954,12 @@ export class AlaraNode implements NodeService {
 
   async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView> {
     const view = this.beacon(epoch)
-    if (verify) view.verified = await this.verifyBeacon(view.epoch, view.contributions, hexToBytes(view.beacon))
+    if (verify)
+      view.verified = await this.verifyBeacon(
+        view.epoch,
+        view.contributions,
+        hexToBytes(view.beacon),
+      )
     return view
   }
 
@@ -930,15 +978,27 @@ export class AlaraNode implements NodeService {
         checked.push(v)
       }
       const sorted = checked.sort((a, b) => (a.idHex < b.idHex ? -1 : 1))
-      const digest = epochDigest(this.params.network, r, sorted.map((c) => c.id))
-      const again = epochBeacon(this.params.network, r, digest, sorted.map((c) => c.contribution.bits))
+      const digest = epochDigest(
+        this.params.network,
+        r,
+        sorted.map((c) => c.id),
+      )
+      const again = epochBeacon(
+        this.params.network,
+        r,
+        digest,
+        sorted.map((c) => c.contribution.bits),
+      )
       return toHex(again) === toHex(beacon) && toHex(digest) === toHex(this.replica.digest(r))
     } catch {
       return false
     }
   }
 
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): { bytes: string; epoch?: number } {
+  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): {
+    bytes: string
+    epoch?: number
+  } {
     if (req.epoch !== undefined) {
       const view = this.beacon(req.epoch)
       const out = sharedDraw(hexToBytes(view.beacon), view.epoch, this.params.network, req.bytes)
@@ -990,10 +1050,12 @@ function parseInjectInput(input: InjectInput): { bits: Uint8Array; bitLength: nu
     return { bits, bitLength: bits.length * 8 }
   }
   const n = input.random as number
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`random takes a positive number of bits, got ${n}`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError(`random takes a positive number of bits, got ${n}`)
   const bits = new Uint8Array(randomBytes(Math.ceil(n / 8)))
   const spare = bits.length * 8 - n
-  if (spare > 0) bits[bits.length - 1] = (bits[bits.length - 1] as number) & ((0xff << spare) & 0xff)
+  if (spare > 0)
+    bits[bits.length - 1] = (bits[bits.length - 1] as number) & ((0xff << spare) & 0xff)
   return { bits, bitLength: n }
 }
 

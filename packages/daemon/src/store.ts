@@ -29,9 +29,7 @@ export interface TrustRecord {
   active: boolean
 }
 
-type BatchOp =
-  | { type: 'put'; key: string; value: Uint8Array }
-  | { type: 'del'; key: string }
+type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
 export class AlaraStore {
   readonly db: Level<string, Uint8Array>
@@ -94,7 +92,11 @@ export class AlaraStore {
   ): Promise<void> {
     if (entries.length === 0) return
     await this.db.batch(
-      entries.map((e) => ({ type: 'put' as const, key: contributionKey(e.epoch, e.idHex), value: e.encoded })),
+      entries.map((e) => ({
+        type: 'put' as const,
+        key: contributionKey(e.epoch, e.idHex),
+        value: e.encoded,
+      })),
       { sync: true },
     )
   }
@@ -113,7 +115,10 @@ export class AlaraStore {
 
   /** Drops contributions of epochs older than `epoch` (the store's retention). */
   async pruneContributionsBefore(epoch: number): Promise<void> {
-    await this.db.clear({ gte: PREFIX.contribution, lt: `${PREFIX.contribution}${epochKey(epoch)}` })
+    await this.db.clear({
+      gte: PREFIX.contribution,
+      lt: `${PREFIX.contribution}${epochKey(epoch)}`,
+    })
   }
 
   async lastSeq(): Promise<number> {
@@ -124,7 +129,7 @@ export class AlaraStore {
   /** Epoch r was frozen with these folded ids (32 bytes each): restored as is on restart. */
   async putFinal(epoch: number, foldedIds: Uint8Array[]): Promise<void> {
     const value = new Uint8Array(foldedIds.length * 32)
-    foldedIds.forEach((id, i) => value.set(id, i * 32))
+    for (const [i, id] of foldedIds.entries()) value.set(id, i * 32)
     await this.db.put(`${PREFIX.final}${epochKey(epoch)}`, value)
   }
 
@@ -161,7 +166,10 @@ export class AlaraStore {
 
   async trust(): Promise<Map<string, TrustRecord>> {
     const out = new Map<string, TrustRecord>()
-    for await (const [key, value] of this.db.iterator({ gte: PREFIX.trust, lt: `${PREFIX.trust}~` })) {
+    for await (const [key, value] of this.db.iterator({
+      gte: PREFIX.trust,
+      lt: `${PREFIX.trust}~`,
+    })) {
       const record = JSON.parse(new TextDecoder().decode(value)) as TrustRecord
       out.set(key.slice(PREFIX.trust.length), record)
     }
@@ -169,9 +177,13 @@ export class AlaraStore {
   }
 
   async putTrust(peerId: string, record: TrustRecord): Promise<void> {
-    await this.db.put(`${PREFIX.trust}${peerId}`, new TextEncoder().encode(JSON.stringify(record)), {
-      sync: true,
-    })
+    await this.db.put(
+      `${PREFIX.trust}${peerId}`,
+      new TextEncoder().encode(JSON.stringify(record)),
+      {
+        sync: true,
+      },
+    )
   }
 
   async deleteTrust(peerId: string): Promise<void> {

@@ -17,7 +17,7 @@ import { lpStream, Queue } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import type { AlaraServices } from './libp2p.js'
 import type { Logger } from './logger.js'
-import { hexToBytes, type AlaraNode } from './service.js'
+import { type AlaraNode, hexToBytes } from './service.js'
 
 /**
  * The sync protocol /alara/sync/1.0.0: one request, one answer, per stream.
@@ -52,10 +52,14 @@ export class SyncService {
   ) {}
 
   async start(): Promise<void> {
-    await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), {
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-    })
+    await this.libp2p.handle(
+      SYNC_PROTOCOL,
+      (stream, connection) => this.serve(stream, connection),
+      {
+        maxInboundStreams: MAX_INBOUND_STREAMS,
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      },
+    )
     this.node.onRepairNeeded = (epoch, peer) => this.scheduleRepair(peer, epoch)
     this.node.onPeerConnected = (peer) => this.scheduleCatchUp(peer)
     this.antiEntropy = setInterval(() => {
@@ -116,7 +120,10 @@ export class SyncService {
           status: 'ok',
           summaries: replica
             .summaries()
-            .filter((s) => s.epoch >= req.fromEpoch && s.epoch <= req.toEpoch && (s.stored > 0 || s.final)),
+            .filter(
+              (s) =>
+                s.epoch >= req.fromEpoch && s.epoch <= req.toEpoch && (s.stored > 0 || s.final),
+            ),
         })
       case 'ids':
         return encodeSyncResponse({
@@ -130,7 +137,10 @@ export class SyncService {
           const v = replica.get(toHex(id))
           if (v === undefined) continue
           const encoded = encodeContribution(v.contribution)
-          if (out.length >= SYNC_LIMITS.maxContributions || bytes + encoded.length > SYNC_LIMITS.maxFrameBytes / 2)
+          if (
+            out.length >= SYNC_LIMITS.maxContributions ||
+            bytes + encoded.length > SYNC_LIMITS.maxFrameBytes / 2
+          )
             break
           out.push(encoded)
           bytes += encoded.length
@@ -176,7 +186,9 @@ export class SyncService {
         await this.repairEpoch(peer, epoch)
         await this.node.commitRepairs()
       })
-      .catch((err: Error) => this.log.debug(`repair of epoch ${epoch} from ${peer.toString()}: ${err.message}`))
+      .catch((err: Error) =>
+        this.log.debug(`repair of epoch ${epoch} from ${peer.toString()}: ${err.message}`),
+      )
       .finally(() => this.inflight.delete(key))
   }
 
@@ -200,12 +212,18 @@ export class SyncService {
     let added = 0
     for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxContributions) {
       const chunk = missing.slice(i, i + SYNC_LIMITS.maxContributions).map(hexToBytes)
-      const { contributions } = await this.request(peer, { kind: 'contributions', network, ids: chunk })
+      const { contributions } = await this.request(peer, {
+        kind: 'contributions',
+        network,
+        ids: chunk,
+      })
       for (const bytes of contributions) {
         const result = node.ingest(bytes, true)
         if (result.verdict === 'accept') added++
         else if (result.verdict === 'reject')
-          this.log.warn(`repair from ${peer.toString()}: rejected a contribution (${result.reason})`)
+          this.log.warn(
+            `repair from ${peer.toString()}: rejected a contribution (${result.reason})`,
+          )
       }
     }
     if (added > 0) this.log.debug(`repaired epoch ${epoch} from ${peer.toString()}: +${added}`)
@@ -223,10 +241,18 @@ export class SyncService {
     const current = node.currentEpoch()
     const fromEpoch = Math.max(
       node.replica.oldestRetainedEpoch,
-      oldestRetainedEpoch(current, Math.min(node.params.retainEpochs, SYNC_LIMITS.maxEpochSpan - 1)),
+      oldestRetainedEpoch(
+        current,
+        Math.min(node.params.retainEpochs, SYNC_LIMITS.maxEpochSpan - 1),
+      ),
     )
     const toEpoch = current
-    const { summaries } = await this.request(peer, { kind: 'summaries', network, fromEpoch, toEpoch })
+    const { summaries } = await this.request(peer, {
+      kind: 'summaries',
+      network,
+      fromEpoch,
+      toEpoch,
+    })
     for (const theirs of summaries) {
       if (node.replica.isFinal(theirs.epoch)) continue
       const mine = node.replica.summary(theirs.epoch)

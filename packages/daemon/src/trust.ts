@@ -18,7 +18,11 @@ export class TrustBook {
     private readonly defaultTrust: number,
   ) {}
 
-  static async load(store: AlaraStore, selfPeerId: string, defaultTrust: number): Promise<TrustBook> {
+  static async load(
+    store: AlaraStore,
+    selfPeerId: string,
+    defaultTrust: number,
+  ): Promise<TrustBook> {
     const book = new TrustBook(store, selfPeerId, defaultTrust)
     for (const [peerId, record] of await store.trust()) book.remember(peerId, record)
     return book
@@ -41,7 +45,8 @@ export class TrustBook {
 
   async set(peerId: string, trust: number, active: boolean): Promise<{ originHex: string }> {
     const originHex = this.checkPeer(peerId)
-    if (!(trust >= 0 && trust <= 1)) throw new InvalidInputError(`trust must be in [0, 1], got ${trust}`)
+    if (!(trust >= 0 && trust <= 1))
+      throw new InvalidInputError(`trust must be in [0, 1], got ${trust}`)
     const record = { trust, active }
     await this.store.putTrust(peerId, record)
     this.remember(peerId, record)
@@ -79,6 +84,9 @@ export function originHexOf(peerId: string): string {
     throw new InvalidInputError(`'${peerId}' is not a peer id (expected e.g. 12D3KooW…)`)
   }
   if (parsed.type !== 'Ed25519')
-    throw new AlaraError('ERR_INVALID_INPUT', `'${peerId}' is not an Ed25519 peer id; ALARA origins are Ed25519`)
+    throw new AlaraError(
+      'ERR_INVALID_INPUT',
+      `'${peerId}' is not an Ed25519 peer id; ALARA origins are Ed25519`,
+    )
   return toHex(originOf(parsed))
 }

@@ -80,7 +80,8 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) => service.inject(request.body as { bits?: string; hex?: string; random?: number }),
+    async (request) =>
+      service.inject(request.body as { bits?: string; hex?: string; random?: number }),
   )
 
   app.get(
@@ -112,7 +113,9 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) => ({ epochs: service.consensus((request.query as { epochs?: number }).epochs ?? 10) }),
+    async (request) => ({
+      epochs: service.consensus((request.query as { epochs?: number }).epochs ?? 10),
+    }),
   )
 
   app.get(

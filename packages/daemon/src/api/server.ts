@@ -42,14 +42,19 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     if (request.url === '/v1/healthz') return
     if (!tokenMatches(request.headers.authorization, token)) {
       await reply.code(401).send({
-        error: { code: 'ERR_UNAUTHORIZED', message: 'missing or wrong API token (see HOME/api.token)' },
+        error: {
+          code: 'ERR_UNAUTHORIZED',
+          message: 'missing or wrong API token (see HOME/api.token)',
+        },
       })
     }
   })
 
   app.setErrorHandler((err: FastifyError | AlaraError | Error, _request, reply) => {
     if (err instanceof AlaraError) {
-      return reply.code(httpStatusOf(err.code)).send({ error: { code: err.code, message: err.message } })
+      return reply
+        .code(httpStatusOf(err.code))
+        .send({ error: { code: err.code, message: err.message } })
     }
     const fe = err as FastifyError
     if (fe.validation !== undefined || (fe.statusCode !== undefined && fe.statusCode < 500)) {

@@ -107,7 +107,9 @@ export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
   return req
 }
 
-export function encodeSyncResponse(res: Partial<SyncResponse> & { status: SyncStatus }): Uint8Array {
+export function encodeSyncResponse(
+  res: Partial<SyncResponse> & { status: SyncStatus },
+): Uint8Array {
   return pb.SyncResponse.encode({
     status: STATUS_TO_WIRE[res.status],
     error: res.error ?? '',
@@ -139,7 +141,8 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
   )
   const status = STATUS_FROM_WIRE.get(String(m.status))
   if (status === undefined) throw new DecodeError(`unknown sync status ${String(m.status)}`)
-  for (const id of m.ids) if (id.length !== 32) throw new DecodeError('sync response id is not 32 bytes')
+  for (const id of m.ids)
+    if (id.length !== 32) throw new DecodeError('sync response id is not 32 bytes')
   return {
     status,
     error: m.error,
@@ -170,7 +173,8 @@ function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
   }
   if (req.kind === 'contributions') {
     if (req.ids.length === 0) throw fail('sync request asks for no ids')
-    if (req.ids.length > SYNC_LIMITS.maxIds) throw fail(`sync request asks for more than ${SYNC_LIMITS.maxIds} ids`)
+    if (req.ids.length > SYNC_LIMITS.maxIds)
+      throw fail(`sync request asks for more than ${SYNC_LIMITS.maxIds} ids`)
     for (const id of req.ids) if (id.length !== 32) throw fail('sync request id is not 32 bytes')
   }
 }
@@ -184,6 +188,7 @@ function parse<T>(run: () => T): T {
 }
 
 function u64(value: bigint, field: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`sync ${field} ${value} is above 2^53 - 1`)
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new DecodeError(`sync ${field} ${value} is above 2^53 - 1`)
   return Number(value)
 }
