@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto'
+import { type DaemonOptions, type DaemonProcess, spawnDaemon, startDaemon } from './daemon.js'
+import { makeHome, removeHome } from './home.js'
+
+/**
+ * What one test file starts: temp homes and daemons, all stopped and removed by
+ * `cleanup()` (call it from afterAll/afterEach), whatever happened in the tests.
+ */
+export class Harness {
+  readonly daemons: DaemonProcess[] = []
+  readonly homes: string[] = []
+  /** a network name of its own, so files never hear each other */
+  readonly network: string
+
+  constructor(label: string) {
+    this.network = `e2e-${label}-${randomBytes(3).toString('hex')}`
+  }
+
+  async home(label = 'node'): Promise<string> {
+    const home = await makeHome(label)
+    this.homes.push(home)
+    return home
+  }
+
+  /** Starts a daemon (in a new home unless one is given) and waits until it is ready. */
+  async start(opts: Partial<DaemonOptions> = {}): Promise<DaemonProcess> {
+    const home = opts.home ?? (await this.home())
+    const pending = startDaemon({ network: this.network, ...opts, home })
+    const d = await pending
+    this.daemons.push(d)
+    return d
+  }
+
+  /** Spawns a daemon without waiting for it to be ready (a start expected to fail). */
+  spawn(opts: Partial<DaemonOptions> & { home: string }): DaemonProcess {
+    const d = spawnDaemon({ network: this.network, ...opts })
+    this.daemons.push(d)
+    return d
+  }
+
+  /** Starts `n` daemons one after the other. */
+  async startMany(n: number, opts: Partial<DaemonOptions> = {}): Promise<DaemonProcess[]> {
+    const out: DaemonProcess[] = []
+    for (let i = 0; i < n; i++) out.push(await this.start(opts))
+    return out
+  }
+
+  /** Stops every daemon (SIGTERM, SIGKILL after 5 s) and removes every home. */
+  async cleanup(): Promise<void> {
+    const daemons = this.daemons.splice(0)
+    await Promise.allSettled(daemons.map((d) => d.stop()))
+    const homes = this.homes.splice(0)
+    await Promise.allSettled(homes.map((h) => removeHome(h)))
+  }
+
+  /** Every daemon's stderr, for a failure message. */
+  describe(): string {
+    return this.daemons.map((d) => d.describe()).join('\n')
+  }
+}

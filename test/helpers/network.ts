@@ -1,0 +1,60 @@
+import { cliJson } from './cli.js'
+import type { DaemonProcess } from './daemon.js'
+import { waitFor } from './wait.js'
+
+/** Peers as `alara peers --json` prints them (CLI.md minimum fields). */
+export interface PeerJson {
+  peerId: string
+  addresses: string[]
+  connected: boolean
+  trust: number
+  active: boolean
+  contributions: number
+  lastSeenMs: number | null
+}
+
+export function peersOf(d: DaemonProcess): Promise<PeerJson[]> {
+  return cliJson<PeerJson[]>(d.home, ['peers'])
+}
+
+/** `alara connect MA` from `from` to `to`'s listening address. */
+export async function connect(from: DaemonProcess, to: DaemonProcess): Promise<void> {
+  await cliJson(from.home, ['connect', to.multiaddr])
+}
+
+export function connectedIds(peers: PeerJson[]): Set<string> {
+  return new Set(peers.filter((p) => p.connected).map((p) => p.peerId))
+}
+
+/** Waits until `d` lists every one of `others` as connected. */
+export async function waitConnected(
+  d: DaemonProcess,
+  others: DaemonProcess[],
+  timeoutMs = 20_000,
+): Promise<PeerJson[]> {
+  return waitFor(
+    () => peersOf(d),
+    (peers) => {
+      const ids = connectedIds(peers)
+      return others.every((o) => ids.has(o.peerId))
+    },
+    {
+      timeoutMs,
+      intervalMs: 300,
+      what: `${d.peerId} connected to ${others.map((o) => o.peerId).join(', ')}`,
+    },
+  )
+}
+
+/**
+ * Connects every pair with `alara connect` (a full mesh, so gossipsub has a direct path
+ * between any two nodes) and waits until each node sees all the others.
+ */
+export async function connectMesh(nodes: DaemonProcess[]): Promise<void> {
+  for (const [i, a] of nodes.entries()) for (const b of nodes.slice(i + 1)) await connect(a, b)
+  for (const d of nodes)
+    await waitConnected(
+      d,
+      nodes.filter((o) => o !== d),
+    )
+}

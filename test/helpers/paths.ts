@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url'
+
+/** The checkout's root and the built CLI entry point, as a user runs it. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url))
+
+/** The environment a test's processes get: no ALARA_HOME leaks in, logs stay at info. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  delete env.ALARA_HOME
+  delete env.ALARA_LOG
+  delete env.DEBUG
+  return env
+}
