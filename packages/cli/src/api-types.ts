@@ -48,7 +48,10 @@ export interface TrustRemoveResponse {
   removed: boolean
 }
 
-export type InjectRequest = { bits: string } | { hex: string } | { random: number }
+export type InjectRequest = ({ bits: string } | { hex: string } | { random: number }) & {
+  /** false: store and fold locally only (peers get it by sync) */
+  publish?: boolean
+}
 
 export interface InjectResponse {
   /** contribution ids, lowercase hex */

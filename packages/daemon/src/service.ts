@@ -88,7 +88,13 @@ export interface ConsensusEntry {
   dissenters: Array<{ peerId: string; digest: string; trust: number }>
 }
 
-export type InjectInput = { bits?: string; hex?: string; random?: number }
+export type InjectInput = {
+  bits?: string
+  hex?: string
+  random?: number
+  /** false: store and fold here only; peers get it by repair and catch-up */
+  publish?: boolean
+}
 
 export interface InjectResult {
   ids: string[]
@@ -656,7 +662,7 @@ export class AlaraNode implements NodeService {
     for (const s of signed) this.replica.add(s.v, nowMs)
     const reached = new Set<string>()
     const pubsub = this.libp2p?.services.pubsub
-    if (pubsub !== undefined)
+    if (pubsub !== undefined && input.publish !== false)
       for (const s of signed) {
         try {
           const res = await pubsub.publish(this.topics.contributions, s.encoded)

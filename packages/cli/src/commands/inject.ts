@@ -11,6 +11,7 @@ interface InjectOptions {
   hex?: string
   file?: string
   random?: number
+  publish?: boolean
 }
 
 const SOURCES = '--bits, --hex, --file or --random'
@@ -93,8 +94,11 @@ export function registerInject(program: Command, ctx: Context): void {
     .option('--hex <hex>', 'whole bytes in hex', parseHexString)
     .option('--file <path>', "a file's raw bytes, or - for stdin")
     .option('--random <n>', 'N fresh bits from the OS random source', parsePositiveInt)
+    .option('--no-publish', 'keep it local: peers receive it only by sync (repair, catch-up)')
     .action(async (opts: InjectOptions, cmd: Command) => {
-      const body = await injectBody(opts, cmd, ctx)
+      const body: InjectRequest = await injectBody(opts, cmd, ctx)
+      // --no-publish: stored and folded here only; peers get it by repair and catch-up
+      if (opts.publish === false) body.publish = false
       const client = await ctx.client(cmd)
       const res = await client.post<InjectResponse>('/v1/inject', body).catch((err: unknown) => {
         throw opts.file !== undefined && 'hex' in body

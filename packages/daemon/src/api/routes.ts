@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { NodeService } from '../service.js'
+import type { InjectInput, NodeService } from '../service.js'
 
 /** Route table of docs/API.md; every body and query is schema-checked before a handler. */
 
@@ -65,9 +65,10 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         body: {
           type: 'object',
           additionalProperties: false,
-          minProperties: 1,
-          maxProperties: 1,
+          // exactly one source of entropy
+          oneOf: [{ required: ['bits'] }, { required: ['hex'] }, { required: ['random'] }],
           properties: {
+            publish: { type: 'boolean' },
             bits: { type: 'string', minLength: 1, maxLength: 4 * 1024 * 1024, pattern: '^[01]+$' },
             hex: {
               type: 'string',

@@ -1,0 +1,321 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AlaraError } from '@alara/protocol'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  checkConfigValues,
+  type DaemonConfig,
+  DEFAULT_CONFIG,
+  mergeConfig,
+  parseHostPort,
+  protocolParams,
+  readConfigFile,
+} from './config.js'
+
+/** Runs `fn` and returns the AlaraError it throws (fails when it does not throw one). */
+function refusal(fn: () => unknown): AlaraError {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(AlaraError)
+    return err as AlaraError
+  }
+  throw new Error('expected a refusal, but the call returned')
+}
+
+async function refusalOf(promise: Promise<unknown>): Promise<AlaraError> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(AlaraError)
+    return err as AlaraError
+  }
+  throw new Error('expected a refusal, but the call resolved')
+}
+
+describe('DEFAULT_CONFIG and mergeConfig', () => {
+  it('has the defaults docs/OPERATIONS.md lists', () => {
+    expect(mergeConfig()).toEqual({
+      network: 'default',
+      epochMs: 5000,
+      graceMs: 1000,
+      poolBits: 10_000,
+      retainEpochs: 720,
+      defaultTrust: 0.8,
+      byzantineThreshold: 0.33,
+      maxPeers: 1000,
+      maxMessageBytes: 8192,
+      maxBits: 8192,
+      maxPerEpoch: 64,
+      listen: ['/ip4/0.0.0.0/tcp/4590'],
+      bootstrap: [],
+      api: '127.0.0.1:5890',
+      mdns: true,
+      dht: true,
+    })
+    expect(Object.isFrozen(DEFAULT_CONFIG)).toBe(true)
+  })
+
+  it('finalMs defaults to 3 epochs of whatever epochMs is', () => {
+    expect(protocolParams(mergeConfig()).finalMs).toBe(15_000)
+    expect(protocolParams(mergeConfig({ epochMs: 1000 })).finalMs).toBe(3000)
+    expect(protocolParams(mergeConfig({ epochMs: 1000, finalMs: 7000 })).finalMs).toBe(7000)
+  })
+
+  it('later layers win, undefined values are skipped, the defaults are never changed', () => {
+    const merged = mergeConfig(
+      { network: 'file', epochMs: 2000, mdns: false },
+      { network: 'flag', epochMs: undefined, listen: ['/ip4/127.0.0.1/tcp/0'] },
+    )
+    expect(merged.network).toBe('flag')
+    expect(merged.epochMs).toBe(2000)
+    expect(merged.mdns).toBe(false)
+    expect(merged.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
+    expect(merged.dht).toBe(true)
+    expect(DEFAULT_CONFIG.network).toBe('default')
+    expect(DEFAULT_CONFIG.epochMs).toBe(5000)
+    expect(DEFAULT_CONFIG.listen).toEqual(['/ip4/0.0.0.0/tcp/4590'])
+  })
+
+  it('a merged config is not aliased to the defaults', () => {
+    const a = mergeConfig()
+    a.network = 'changed'
+    expect(mergeConfig().network).toBe('default')
+  })
+})
+
+describe('checkConfigValues', () => {
+  it('accepts the defaults, an empty object and the documented bounds', () => {
+    expect(checkConfigValues({ ...DEFAULT_CONFIG }, 'x')).toEqual(DEFAULT_CONFIG)
+    expect(checkConfigValues({}, 'x')).toEqual({})
+    const edges: Array<Partial<DaemonConfig>> = [
+      { network: 'a' },
+      { network: 'A-z_0.9' },
+      { network: 'n'.repeat(64) },
+      { epochMs: 100 },
+      { epochMs: 3_600_000 },
+      { graceMs: 0 },
+      { finalMs: 1 },
+      { defaultTrust: 0 },
+      { defaultTrust: 1 },
+      { byzantineThreshold: 0 },
+      { byzantineThreshold: 0.99 },
+      { retainEpochs: 4 },
+      { maxMessageBytes: 256 },
+      { maxBits: 1 },
+      { api: 'localhost:0' },
+      { api: '0.0.0.0:65535' },
+      { listen: [] },
+      { bootstrap: ['/ip4/1.2.3.4/tcp/4590/p2p/12D3KooWabc'] },
+      { mdns: false, dht: false },
+    ]
+    for (const values of edges)
+      expect(checkConfigValues(values, 'x'), JSON.stringify(values)).toEqual(values)
+  })
+
+  it('accepts any mix of valid values and mergeConfig applies them over the defaults', () => {
+    const valid = fc.record(
+      {
+        network: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
+        epochMs: fc.integer({ min: 100, max: 3_600_000 }),
+        graceMs: fc.integer({ min: 0, max: 3_600_000 }),
+        finalMs: fc.integer({ min: 1, max: 86_400_000 }),
+        poolBits: fc.integer({ min: 1, max: 100_000_000 }),
+        retainEpochs: fc.integer({ min: 4, max: 1_000_000 }),
+        defaultTrust: fc.double({ min: 0, max: 1, noNaN: true }),
+        byzantineThreshold: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        maxPeers: fc.integer({ min: 1, max: 100_000 }),
+        maxMessageBytes: fc.integer({ min: 256, max: 4 * 1024 * 1024 }),
+        maxBits: fc.integer({ min: 1, max: 8 * 1024 * 1024 }),
+        maxPerEpoch: fc.integer({ min: 1, max: 1_000_000 }),
+        listen: fc.array(fc.string({ minLength: 1 })),
+        bootstrap: fc.array(fc.string({ minLength: 1 })),
+        api: fc
+          .tuple(fc.stringMatching(/^[^\s:]+$/), fc.integer({ min: 0, max: 65535 }))
+          .map(([h, p]) => `${h}:${p}`),
+        mdns: fc.boolean(),
+        dht: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(valid, (values) => {
+        expect(checkConfigValues(values, 'config.json')).toEqual(values)
+        const merged = mergeConfig(values)
+        for (const [k, v] of Object.entries(DEFAULT_CONFIG))
+          expect(merged[k as keyof DaemonConfig]).toEqual(
+            k in values ? values[k as keyof typeof values] : v,
+          )
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('refuses an unknown key with ERR_BAD_CONFIG naming the key and the source', () => {
+    for (const key of ['epochms', 'poolSize', 'apiPort', '__proto__x']) {
+      const err = refusal(() => checkConfigValues({ network: 'ok', [key]: 1 }, '/repo/config.json'))
+      expect(err.code).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toContain('/repo/config.json')
+      expect(err.message, 'the message must name the unknown key').toContain(key)
+    }
+  })
+
+  const badValues: Array<[keyof DaemonConfig, unknown]> = [
+    ['network', ''],
+    ['network', 'has space'],
+    ['network', 'slash/inside'],
+    ['network', 'n'.repeat(65)],
+    ['network', 7],
+    ['epochMs', 99],
+    ['epochMs', 3_600_001],
+    ['epochMs', 1000.5],
+    ['epochMs', '5000'],
+    ['epochMs', null],
+    ['graceMs', -1],
+    ['finalMs', 0],
+    ['poolBits', 0],
+    ['retainEpochs', 3],
+    ['defaultTrust', 1.01],
+    ['defaultTrust', -0.1],
+    ['defaultTrust', '0.8'],
+    ['byzantineThreshold', 1],
+    ['byzantineThreshold', -0.01],
+    ['maxPeers', 0],
+    ['maxMessageBytes', 255],
+    ['maxBits', 0],
+    ['maxPerEpoch', 0],
+    ['listen', '/ip4/0.0.0.0/tcp/4590'],
+    ['listen', ['']],
+    ['listen', [4590]],
+    ['bootstrap', 'x'],
+    ['bootstrap', ['']],
+    ['api', '5890'],
+    ['api', ':5890'],
+    ['api', 'localhost:'],
+    ['api', 'localhost:99999'],
+    ['api', 'localhost:65536'],
+    ['api', 'local host:1'],
+    ['api', 'localhost:-1'],
+    ['mdns', 'yes'],
+    ['mdns', 1],
+    ['dht', null],
+  ]
+  for (const [key, value] of badValues) {
+    it(`refuses ${key} = ${JSON.stringify(value)} with ERR_BAD_CONFIG naming ${key}`, () => {
+      const err = refusal(() => checkConfigValues({ [key]: value }, 'config.json'))
+      expect(err.code).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toContain('config.json')
+      expect(err.message).toContain(key)
+    })
+  }
+
+  it('names every bad key at once', () => {
+    const err = refusal(() => checkConfigValues({ epochMs: 1, defaultTrust: 2 }, 'flags'))
+    expect(err.message).toContain('epochMs')
+    expect(err.message).toContain('defaultTrust')
+  })
+
+  it('refuses a config that is not a JSON object', () => {
+    for (const value of [null, [], ['network'], 'default', 5, true]) {
+      const err = refusal(() => checkConfigValues(value, 'config.json'))
+      expect(err.code, JSON.stringify(value)).toBe('ERR_BAD_CONFIG')
+    }
+  })
+})
+
+describe('readConfigFile', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'alara-config-'))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a missing file is {}', async () => {
+    expect(await readConfigFile(join(dir, 'absent.json'))).toEqual({})
+  })
+
+  it('reads and validates a file', async () => {
+    const file = join(dir, 'ok.json')
+    await writeFile(file, JSON.stringify({ network: 'lab', epochMs: 1000, mdns: false }))
+    expect(await readConfigFile(file)).toEqual({ network: 'lab', epochMs: 1000, mdns: false })
+  })
+
+  it('an empty object file is {}', async () => {
+    const file = join(dir, 'empty-object.json')
+    await writeFile(file, '{}\n')
+    expect(await readConfigFile(file)).toEqual({})
+  })
+
+  it('refuses invalid JSON with ERR_BAD_CONFIG naming the file', async () => {
+    for (const [name, text] of [
+      ['broken.json', '{ "network": "lab", }'],
+      ['empty.json', ''],
+      ['text.json', 'network = lab'],
+    ]) {
+      const file = join(dir, name as string)
+      await writeFile(file, text as string)
+      const err = await refusalOf(readConfigFile(file))
+      expect(err.code).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toContain(file)
+      expect(err.message).toMatch(/not valid JSON/)
+    }
+  })
+
+  it('refuses an unknown key or a bad value in the file, naming the file and the key', async () => {
+    const unknown = join(dir, 'unknown.json')
+    await writeFile(unknown, JSON.stringify({ network: 'lab', epochLength: 5000 }))
+    const e1 = await refusalOf(readConfigFile(unknown))
+    expect(e1.code).toBe('ERR_BAD_CONFIG')
+    expect(e1.message).toContain(unknown)
+    expect(e1.message, 'the message must name the unknown key').toContain('epochLength')
+
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, JSON.stringify({ defaultTrust: 2 }))
+    const e2 = await refusalOf(readConfigFile(bad))
+    expect(e2.code).toBe('ERR_BAD_CONFIG')
+    expect(e2.message).toContain(bad)
+    expect(e2.message).toContain('defaultTrust')
+  })
+
+  it('refuses a path that cannot be read as a file with ERR_BAD_CONFIG', async () => {
+    const err = await refusalOf(readConfigFile(dir))
+    expect(err.code).toBe('ERR_BAD_CONFIG')
+    expect(err.message).toContain(dir)
+  })
+})
+
+describe('parseHostPort', () => {
+  it('splits HOST:PORT at the last colon', () => {
+    expect(parseHostPort('127.0.0.1:5890')).toEqual({ host: '127.0.0.1', port: 5890 })
+    expect(parseHostPort('localhost:0')).toEqual({ host: 'localhost', port: 0 })
+    expect(parseHostPort('0.0.0.0:65535')).toEqual({ host: '0.0.0.0', port: 65535 })
+  })
+
+  it('refuses a missing host or a port outside 0..65535 with ERR_BAD_CONFIG', () => {
+    for (const bad of ['5890', ':5890', 'host:65536', 'host:-1', 'host:1.5', 'host:abc', '']) {
+      const err = refusal(() => parseHostPort(bad, '--api'))
+      expect(err.code, bad).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toContain('--api')
+      expect(err.message).toContain(`'${bad}'`)
+    }
+  })
+
+  it('refuses ports that are not plain decimal digits', () => {
+    // Number() reads '' as 0, ' 80' as 80 and '0x10' as 16: none of them is HOST:PORT
+    const bad = ['localhost:', 'localhost: 80', 'localhost:0x10', 'localhost:1e3', 'localhost:+80']
+    const accepted = bad.filter((value) => {
+      try {
+        parseHostPort(value)
+        return true
+      } catch (err) {
+        expect((err as AlaraError).code).toBe('ERR_BAD_CONFIG')
+        return false
+      }
+    })
+    expect(accepted, 'parseHostPort accepted these').toEqual([])
+  })
+})
