@@ -68,15 +68,24 @@ const STATUS_FROM_WIRE = new Map<string, SyncStatus>(
 )
 
 export function encodeSyncRequest(req: SyncRequest): Uint8Array {
+  if (!Object.hasOwn(KIND_TO_WIRE, req.kind))
+    throw new InvalidInputError(`unknown sync request kind '${String(req.kind)}'`)
+  if ('fromEpoch' in req) {
+    checkU64(req.fromEpoch, 'fromEpoch')
+    checkU64(req.toEpoch, 'toEpoch')
+  }
+  if (req.kind === 'ids') checkU64(req.epoch, 'epoch')
   checkRequest(req, (m) => new InvalidInputError(m))
-  return pb.SyncRequest.encode({
-    kind: KIND_TO_WIRE[req.kind],
-    network: req.network,
-    fromEpoch: 'fromEpoch' in req ? BigInt(req.fromEpoch) : 0n,
-    toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
-    epoch: req.kind === 'ids' ? BigInt(req.epoch) : 0n,
-    ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
-  })
+  return checkFrame(
+    pb.SyncRequest.encode({
+      kind: KIND_TO_WIRE[req.kind],
+      network: req.network,
+      fromEpoch: 'fromEpoch' in req ? BigInt(req.fromEpoch) : 0n,
+      toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
+      epoch: req.kind === 'ids' ? BigInt(req.epoch) : 0n,
+      ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
+    }),
+  )
 }
 
 export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
@@ -110,21 +119,43 @@ export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
 export function encodeSyncResponse(
   res: Partial<SyncResponse> & { status: SyncStatus },
 ): Uint8Array {
-  return pb.SyncResponse.encode({
-    status: STATUS_TO_WIRE[res.status],
-    error: res.error ?? '',
-    summaries: (res.summaries ?? []).map((s) => ({
-      epoch: BigInt(s.epoch),
-      digest: s.digest as Uint8Array<ArrayBuffer>,
-      count: s.count,
-      stored: s.stored,
-      final: s.final,
-      storedDigest: s.storedDigest as Uint8Array<ArrayBuffer>,
-    })),
-    ids: (res.ids ?? []) as Array<Uint8Array<ArrayBuffer>>,
-    contributions: (res.contributions ?? []) as Array<Uint8Array<ArrayBuffer>>,
-    votes: (res.votes ?? []) as Array<Uint8Array<ArrayBuffer>>,
-  })
+  if (!Object.hasOwn(STATUS_TO_WIRE, res.status))
+    throw new InvalidInputError(`unknown sync status '${String(res.status)}'`)
+  const fail = (m: string) => new InvalidInputError(m)
+  checkCount(res.summaries?.length ?? 0, SYNC_LIMITS.maxEpochSpan, 'summaries', fail)
+  checkCount(res.ids?.length ?? 0, SYNC_LIMITS.maxIds, 'ids', fail)
+  checkCount(res.contributions?.length ?? 0, SYNC_LIMITS.maxContributions, 'contributions', fail)
+  checkCount(res.votes?.length ?? 0, SYNC_LIMITS.maxVotes, 'votes', fail)
+  for (const id of res.ids ?? [])
+    if (id.length !== 32) throw fail('sync response id is not 32 bytes')
+  for (const s of res.summaries ?? []) {
+    checkU64(s.epoch, 'summary epoch')
+    for (const [field, n] of [
+      ['count', s.count],
+      ['stored', s.stored],
+    ] as const)
+      if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff)
+        throw fail(`sync summary ${field} must be an integer in 0..2^32-1, got ${n}`)
+    if (s.digest.length !== 32 || s.storedDigest.length !== 32)
+      throw fail('sync summary digest is not 32 bytes')
+  }
+  return checkFrame(
+    pb.SyncResponse.encode({
+      status: STATUS_TO_WIRE[res.status],
+      error: res.error ?? '',
+      summaries: (res.summaries ?? []).map((s) => ({
+        epoch: BigInt(s.epoch),
+        digest: s.digest as Uint8Array<ArrayBuffer>,
+        count: s.count,
+        stored: s.stored,
+        final: s.final,
+        storedDigest: s.storedDigest as Uint8Array<ArrayBuffer>,
+      })),
+      ids: (res.ids ?? []) as Array<Uint8Array<ArrayBuffer>>,
+      contributions: (res.contributions ?? []) as Array<Uint8Array<ArrayBuffer>>,
+      votes: (res.votes ?? []) as Array<Uint8Array<ArrayBuffer>>,
+    }),
+  )
 }
 
 export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
@@ -177,6 +208,24 @@ function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
       throw fail(`sync request asks for more than ${SYNC_LIMITS.maxIds} ids`)
     for (const id of req.ids) if (id.length !== 32) throw fail('sync request id is not 32 bytes')
   }
+}
+
+function checkU64(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidInputError(`${field} must be an integer in 0..2^53-1, got ${value}`)
+}
+
+function checkCount(n: number, max: number, what: string, fail: (m: string) => Error): void {
+  if (n > max) throw fail(`sync response carries ${n} ${what}, above the limit of ${max}`)
+}
+
+/** Nothing is written that the other side would refuse to read. */
+function checkFrame(frame: Uint8Array): Uint8Array {
+  if (frame.length > SYNC_LIMITS.maxFrameBytes)
+    throw new InvalidInputError(
+      `sync frame of ${frame.length} bytes is above maxFrameBytes ${SYNC_LIMITS.maxFrameBytes}`,
+    )
+  return frame
 }
 
 function parse<T>(run: () => T): T {

@@ -30,16 +30,16 @@ export namespace SyncRequest {
   }
 
   export namespace Kind {
-    export const codec = (): Codec<Kind, Partial<Kind>> => {
+    export const codec = (): Codec<Kind> => {
       return enumeration<Kind>(__KindValues)
     }
   }
 
-  let _codec: Codec<SyncRequest, Partial<SyncRequest>>
+  let _codec: Codec<SyncRequest>
 
-  export const codec = (): Codec<SyncRequest, Partial<SyncRequest>> => {
+  export const codec = (): Codec<SyncRequest> => {
     if (_codec == null) {
-      _codec = message<SyncRequest, Partial<SyncRequest>>((obj, w, opts = {}) => {
+      _codec = message<SyncRequest>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -258,11 +258,11 @@ export interface EpochSummary {
 }
 
 export namespace EpochSummary {
-  let _codec: Codec<EpochSummary, Partial<EpochSummary>>
+  let _codec: Codec<EpochSummary>
 
-  export const codec = (): Codec<EpochSummary, Partial<EpochSummary>> => {
+  export const codec = (): Codec<EpochSummary> => {
     if (_codec == null) {
-      _codec = message<EpochSummary, Partial<EpochSummary>>((obj, w, opts = {}) => {
+      _codec = message<EpochSummary>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -477,16 +477,16 @@ export namespace SyncResponse {
   }
 
   export namespace Status {
-    export const codec = (): Codec<Status, Partial<Status>> => {
+    export const codec = (): Codec<Status> => {
       return enumeration<Status>(__StatusValues)
     }
   }
 
-  let _codec: Codec<SyncResponse, Partial<SyncResponse>>
+  let _codec: Codec<SyncResponse>
 
-  export const codec = (): Codec<SyncResponse, Partial<SyncResponse>> => {
+  export const codec = (): Codec<SyncResponse> => {
     if (_codec == null) {
-      _codec = message<SyncResponse, Partial<SyncResponse>>((obj, w, opts = {}) => {
+      _codec = message<SyncResponse>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }

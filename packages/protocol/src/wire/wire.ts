@@ -15,11 +15,11 @@ export interface Contribution {
 }
 
 export namespace Contribution {
-  let _codec: Codec<Contribution, Partial<Contribution>>
+  let _codec: Codec<Contribution>
 
-  export const codec = (): Codec<Contribution, Partial<Contribution>> => {
+  export const codec = (): Codec<Contribution> => {
     if (_codec == null) {
-      _codec = message<Contribution, Partial<Contribution>>((obj, w, opts = {}) => {
+      _codec = message<Contribution>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -265,11 +265,11 @@ export interface Vote {
 }
 
 export namespace Vote {
-  let _codec: Codec<Vote, Partial<Vote>>
+  let _codec: Codec<Vote>
 
-  export const codec = (): Codec<Vote, Partial<Vote>> => {
+  export const codec = (): Codec<Vote> => {
     if (_codec == null) {
-      _codec = message<Vote, Partial<Vote>>((obj, w, opts = {}) => {
+      _codec = message<Vote>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
