@@ -1,5 +1,11 @@
-import type { Contribution, Vote } from '@alara/protocol'
-import { contributionId, decodeContribution, decodeVote, sha256, voteId } from '@alara/protocol'
+import {
+  contributionSigningBytes,
+  decodeContribution,
+  decodeVote,
+  type PreDecoded,
+  sha256,
+  voteId,
+} from '@alara/protocol'
 import type { Message } from '@libp2p/gossipsub'
 
 /**
@@ -8,16 +14,12 @@ import type { Message } from '@libp2p/gossipsub'
  * the result is kept on the side for the topic validator, which runs right after on the
  * same message object, so each message is decoded and hashed once.
  */
-export interface Decoded<T> {
-  value: T
-  id: Uint8Array
-}
 
 /** Prefix for ids of messages that do not decode: they can never collide with a real id. */
 const UNDECODABLE = new TextEncoder().encode('alara/v1/undecodable\0')
 
 export class GossipIds {
-  private readonly decoded = new WeakMap<Message, Decoded<Contribution> | Decoded<Vote>>()
+  private readonly decoded = new WeakMap<Message, PreDecoded>()
 
   constructor(
     private readonly topics: { contributions: string; votes: string },
@@ -28,17 +30,15 @@ export class GossipIds {
     if (msg.data.length <= this.maxMessageBytes) {
       try {
         if (msg.topic === this.topics.contributions) {
-          const value = decodeContribution(msg.data, { maxBytes: this.maxMessageBytes })
-          const id = contributionId(value)
-          this.decoded.set(msg, { value, id })
+          const contribution = decodeContribution(msg.data, { maxBytes: this.maxMessageBytes })
+          const signingBytes = contributionSigningBytes(contribution)
+          const id = sha256(signingBytes)
+          this.decoded.set(msg, { contribution, signingBytes, id })
           return id
         }
-        if (msg.topic === this.topics.votes) {
-          const value = decodeVote(msg.data, { maxBytes: this.maxMessageBytes })
-          const id = voteId(value)
-          this.decoded.set(msg, { value, id })
-          return id
-        }
+        // Votes are few (one per peer and epoch): their validator decodes them again.
+        if (msg.topic === this.topics.votes)
+          return voteId(decodeVote(msg.data, { maxBytes: this.maxMessageBytes }))
       } catch {
         // falls through: the validator rejects it
       }
@@ -50,7 +50,7 @@ export class GossipIds {
   }
 
   /** The decode done for the id, if it succeeded (consumed: validators call it once). */
-  take(msg: Message): Decoded<Contribution> | Decoded<Vote> | undefined {
+  take(msg: Message): PreDecoded | undefined {
     const d = this.decoded.get(msg)
     this.decoded.delete(msg)
     return d

@@ -17,6 +17,7 @@ import {
   lastFinalEpoch,
   mcvMinEntropyPerBitUnpacked,
   oldestRetainedEpoch,
+  type PreDecoded,
   type ProtocolParams,
   packBitString,
   peerIdFromOrigin,
@@ -328,7 +329,7 @@ export class AlaraNode implements NodeService {
     this.libp2p = libp2p
     const pubsub = libp2p.services.pubsub
     pubsub.topicValidators.set(this.topics.contributions, (from, msg) =>
-      this.onGossipContribution(from, msg.data),
+      this.onGossipContribution(from, msg.data, this.gossip.take(msg)),
     )
     pubsub.topicValidators.set(this.topics.votes, (from, msg) => this.onGossipVote(from, msg.data))
     pubsub.subscribe(this.topics.contributions)
@@ -431,8 +432,12 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  private onGossipContribution(from: PeerId, data: Uint8Array): TopicValidatorResult {
-    const result = this.ingest(data, false)
+  private onGossipContribution(
+    from: PeerId,
+    data: Uint8Array,
+    pre: PreDecoded | undefined,
+  ): TopicValidatorResult {
+    const result = this.ingest(data, false, pre)
     if (result.verdict !== 'accept')
       this.log.debug(`contribution from ${from.toString()}: ${result.verdict} ${result.reason}`)
     return result.verdict === 'accept'
@@ -449,10 +454,11 @@ export class AlaraNode implements NodeService {
   ingest(
     data: Uint8Array,
     viaRepair: boolean,
+    pre?: PreDecoded,
   ):
     | { verdict: 'accept'; v: VerifiedContribution }
     | { verdict: 'reject' | 'ignore'; reason: string } {
-    const result = validateContribution(data, this.validationContext(viaRepair))
+    const result = validateContribution(data, this.validationContext(viaRepair), pre)
     if (result.verdict !== 'accept') {
       if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
         try {

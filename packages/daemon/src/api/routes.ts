@@ -81,8 +81,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) =>
-      service.inject(request.body as { bits?: string; hex?: string; random?: number }),
+    async (request) => service.inject(request.body as InjectInput),
   )
 
   app.get(
