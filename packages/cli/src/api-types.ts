@@ -19,9 +19,10 @@ export interface PeerInfo {
   contributions: number
   /** wall-clock time (ms since 1970) this peer was last heard from; null or 0 when never */
   lastSeenMs: number | null
-  epochsVoted?: number
-  epochsAgreed?: number
-  lastVoteEpoch?: number | null
+  /** closed epochs it voted on, how many of those with this node's digest, its newest */
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
 }
 
 export interface PeersResponse {
@@ -81,6 +82,9 @@ export interface OriginQuality {
   bits: number
   healthFailures: number
   lastSeenMs: number | null
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
 }
 
 export interface QualityResponse {

@@ -50,6 +50,9 @@ const ANSWERS: Record<string, unknown> = {
         active: true,
         contributions: 3,
         lastSeenMs: 0,
+        epochsVoted: 4,
+        epochsAgreed: 3,
+        lastVoteEpoch: 6,
       },
     ],
   },
@@ -232,9 +235,11 @@ describe('commands against the API', () => {
   it('peers prints a table', async () => {
     const r = await alara(['peers'])
     expect(r.stdout.split('\n')[0]).toMatch(
-      /^PEER\s+CONNECTED\s+TRUST\s+ACTIVE\s+CONTRIBUTIONS\s+LAST SEEN$/,
+      /^PEER\s+CONNECTED\s+TRUST\s+ACTIVE\s+CONTRIBUTIONS\s+LAST SEEN\s+AGREED\/VOTED\s+LAST VOTE$/,
     )
-    expect(r.stdout).toMatch(new RegExp(`^${PEER}\\s+yes\\s+0\\.80\\s+yes\\s+3\\s+never$`, 'm'))
+    expect(r.stdout).toMatch(
+      new RegExp(`^${PEER}\\s+yes\\s+0\\.80\\s+yes\\s+3\\s+never\\s+3/4\\s+6$`, 'm'),
+    )
   })
 
   it('inject --bits sends the bits and prints ids, epoch and peers', async () => {

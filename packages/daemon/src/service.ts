@@ -154,6 +154,10 @@ export interface QualityView {
     healthFailures: number
     lastSeenMs: number
     creditBits: number
+    /** closed epochs this origin voted on, of which with my digest, and its newest vote */
+    epochsVoted: number
+    epochsAgreed: number
+    lastVoteEpoch: number | null
   }>
 }
 
@@ -832,6 +836,15 @@ export class AlaraNode implements NodeService {
   quality(): QualityView {
     const pool = this.replica.poolBits()
     const unpacked = unpackBits(pool.bits, pool.bitLength)
+    const votes = this.voteStatsByOrigin()
+    const voteFigures = (originHex: string) => {
+      const v = votes.get(originHex)
+      return {
+        epochsVoted: v?.voted ?? 0,
+        epochsAgreed: v?.agreed ?? 0,
+        lastVoteEpoch: v?.last ?? null,
+      }
+    }
     const origins: QualityView['origins'] = this.replica.allOriginStats().map((s) => ({
       peerId: peerIdFromOrigin(hexToBytes(s.originHex)).toString(),
       trust: s.trust,
@@ -841,6 +854,7 @@ export class AlaraNode implements NodeService {
       healthFailures: this.healthFailures.get(s.originHex) ?? 0,
       lastSeenMs: s.lastSeenMs,
       creditBits: s.creditBits,
+      ...voteFigures(s.originHex),
     }))
     // Origins whose every contribution failed the health tests still deserve a line.
     for (const [originHex, failures] of this.healthFailures) {
@@ -855,6 +869,7 @@ export class AlaraNode implements NodeService {
         healthFailures: failures,
         lastSeenMs: 0,
         creditBits: 0,
+        ...voteFigures(originHex),
       })
     }
     return {

@@ -3,6 +3,11 @@ import type { PeerInfo, PeersResponse } from '../api-types.js'
 import type { Context } from '../context.js'
 import { ago, fixed, table, yesNo } from '../output.js'
 
+/** "agreed/voted" over the closed epochs a peer voted on, e.g. 12/12. */
+export function votesCell(p: Pick<PeerInfo, 'epochsVoted' | 'epochsAgreed'>): string {
+  return p.epochsVoted === 0 ? '-' : `${p.epochsAgreed}/${p.epochsVoted}`
+}
+
 export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
   if (peers.length === 0) return 'no known peers (connect one with: alara connect MULTIADDR)'
   const rows = peers.map((p) => [
@@ -12,6 +17,8 @@ export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
     yesNo(p.active),
     String(p.contributions),
     ago(p.lastSeenMs, nowMs),
+    votesCell(p),
+    p.lastVoteEpoch === null ? '-' : String(p.lastVoteEpoch),
   ])
   return table(
     [
@@ -21,6 +28,8 @@ export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
       'ACTIVE',
       { header: 'CONTRIBUTIONS', align: 'right' },
       'LAST SEEN',
+      { header: 'AGREED/VOTED', align: 'right' },
+      'LAST VOTE',
     ],
     rows,
   )

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { QualityResponse } from '../api-types.js'
 import type { Context } from '../context.js'
 import { ago, fields, fixed, table } from '../output.js'
+import { votesCell } from './peers.js'
 
 export function renderQuality(q: QualityResponse, nowMs = Date.now()): string {
   const head = fields([
@@ -19,6 +20,7 @@ export function renderQuality(q: QualityResponse, nowMs = Date.now()): string {
       { header: 'BITS', align: 'right' },
       { header: 'HEALTH FAILURES', align: 'right' },
       'LAST SEEN',
+      { header: 'AGREED/VOTED', align: 'right' },
     ],
     q.origins.map((o) => [
       o.peerId,
@@ -27,6 +29,7 @@ export function renderQuality(q: QualityResponse, nowMs = Date.now()): string {
       String(o.bits),
       String(o.healthFailures),
       ago(o.lastSeenMs, nowMs),
+      votesCell(o),
     ]),
   )
   return `${head}\n\n${origins}`
