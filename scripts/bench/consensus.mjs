@@ -14,15 +14,20 @@ const EPOCHS = Number(process.env.EPOCHS ?? 10)
 const POLL_MS = 10
 const cli = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname
 
-const devnet = spawn(process.execPath, [cli, 'devnet', '--nodes', String(NODES), '--epoch-ms', String(EPOCH_MS), '--json'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const stopDevnet = () => new Promise((resolve) => {
-  if (devnet.exitCode !== null) return resolve()
-  devnet.once('exit', resolve)
-  devnet.kill('SIGTERM')
-  setTimeout(() => devnet.kill('SIGKILL'), 15_000).unref()
-})
+const devnet = spawn(
+  process.execPath,
+  [cli, 'devnet', '--nodes', String(NODES), '--epoch-ms', String(EPOCH_MS), '--json'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
+const stopDevnet = () =>
+  new Promise((resolve) => {
+    if (devnet.exitCode !== null) return resolve()
+    devnet.once('exit', resolve)
+    devnet.kill('SIGTERM')
+    setTimeout(() => devnet.kill('SIGKILL'), 15_000).unref()
+  })
 process.on('SIGINT', () => stopDevnet().then(() => process.exit(130)))
 
 try {
@@ -71,7 +76,12 @@ try {
         for (const e of epochs) {
           const waiting = pending.get(e.epoch)
           if (waiting === undefined || !waiting.has(i)) continue
-          if (e.status === 'agreed' && e.voters.length === NODES && e.agreement === 1 && e.count >= 1) {
+          if (
+            e.status === 'agreed' &&
+            e.voters.length === NODES &&
+            e.agreement === 1 &&
+            e.count >= 1
+          ) {
             waiting.delete(i)
             if (waiting.size === 0) {
               pending.delete(e.epoch)
@@ -83,10 +93,12 @@ try {
     )
     await new Promise((r) => setTimeout(r, POLL_MS))
   }
-  for (const [epoch, ms] of [...done].sort((a, b) => a[0] - b[0])) latencies.push(ms)
+  for (const [, ms] of [...done].sort((a, b) => a[0] - b[0])) latencies.push(ms)
   const sorted = [...latencies].sort((a, b) => a - b)
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
-  console.log(`nodes ${NODES}, epochMs ${EPOCH_MS}, graceMs ${GRACE_MS}, epochs measured ${sorted.length} of ${EPOCHS}, poll ${POLL_MS} ms`)
+  console.log(
+    `nodes ${NODES}, epochMs ${EPOCH_MS}, graceMs ${GRACE_MS}, epochs measured ${sorted.length} of ${EPOCHS}, poll ${POLL_MS} ms`,
+  )
   console.log(`close -> agreed on all nodes (ms): ${latencies.join(', ')}`)
   if (sorted.length > 0) console.log(`p50 ${pct(0.5)} ms, max ${sorted.at(-1)} ms`)
   if (pending.size > 0) {
