@@ -116,30 +116,33 @@ describe('checkConfigValues', () => {
   })
 
   it('accepts any mix of valid values and mergeConfig applies them over the defaults', () => {
-    const valid = fc.record(
-      {
-        network: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
-        epochMs: fc.integer({ min: 100, max: 3_600_000 }),
-        graceMs: fc.integer({ min: 0, max: 3_600_000 }),
-        finalMs: fc.integer({ min: 1, max: 86_400_000 }),
-        poolBits: fc.integer({ min: 1, max: 100_000_000 }),
-        retainEpochs: fc.integer({ min: 4, max: 1_000_000 }),
-        defaultTrust: fc.double({ min: 0, max: 1, noNaN: true }),
-        byzantineThreshold: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        maxPeers: fc.integer({ min: 1, max: 100_000 }),
-        maxMessageBytes: fc.integer({ min: 256, max: 4 * 1024 * 1024 }),
-        maxBits: fc.integer({ min: 1, max: 8 * 1024 * 1024 }),
-        maxPerEpoch: fc.integer({ min: 1, max: 1_000_000 }),
-        listen: fc.array(fc.string({ minLength: 1 })),
-        bootstrap: fc.array(fc.string({ minLength: 1 })),
-        api: fc
-          .tuple(fc.stringMatching(/^[^\s:]+$/), fc.integer({ min: 0, max: 65535 }))
-          .map(([h, p]) => `${h}:${p}`),
-        mdns: fc.boolean(),
-        dht: fc.boolean(),
-      },
-      { requiredKeys: [] },
-    )
+    const valid = fc
+      .record(
+        {
+          network: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
+          epochMs: fc.integer({ min: 100, max: 3_600_000 }),
+          graceMs: fc.integer({ min: 0, max: 3_600_000 }),
+          finalMs: fc.integer({ min: 1, max: 86_400_000 }),
+          poolBits: fc.integer({ min: 1, max: 100_000_000 }),
+          retainEpochs: fc.integer({ min: 4, max: 1_000_000 }),
+          defaultTrust: fc.double({ min: 0, max: 1, noNaN: true }),
+          byzantineThreshold: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+          maxPeers: fc.integer({ min: 1, max: 100_000 }),
+          maxMessageBytes: fc.integer({ min: 256, max: 4 * 1024 * 1024 }),
+          maxBits: fc.integer({ min: 1, max: 8 * 1024 * 1024 }),
+          maxPerEpoch: fc.integer({ min: 1, max: 1_000_000 }),
+          listen: fc.array(fc.string({ minLength: 1 })),
+          bootstrap: fc.array(fc.string({ minLength: 1 })),
+          api: fc
+            .tuple(fc.stringMatching(/^[^\s:]+$/), fc.integer({ min: 0, max: 65535 }))
+            .map(([h, p]) => `${h}:${p}`),
+          mdns: fc.boolean(),
+          dht: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      )
+      // an epoch closes before it is final (see the finalMs/graceMs test below)
+      .filter((v) => v.finalMs === undefined || v.graceMs === undefined || v.finalMs > v.graceMs)
     fc.assert(
       fc.property(valid, (values) => {
         expect(checkConfigValues(values, 'config.json')).toEqual(values)
@@ -210,6 +213,24 @@ describe('checkConfigValues', () => {
       expect(err.message).toContain(key)
     })
   }
+
+  it('refuses finalMs at or before graceMs (an epoch would be final before it closes)', () => {
+    // DESIGN.md: epoch r closes at end(r) + graceMs, is repaired while closed, and freezes
+    // at end(r) + finalMs; a final that comes first freezes an epoch nobody has voted on.
+    for (const values of [
+      { graceMs: 1000, finalMs: 1000 },
+      { graceMs: 1000, finalMs: 500 },
+      { graceMs: 3_600_000, finalMs: 1 },
+    ]) {
+      const err = refusal(() => checkConfigValues(values, 'config.json'))
+      expect(err.code, JSON.stringify(values)).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toContain('finalMs')
+    }
+    expect(checkConfigValues({ graceMs: 1000, finalMs: 1001 }, 'x')).toEqual({
+      graceMs: 1000,
+      finalMs: 1001,
+    })
+  })
 
   it('names every bad key at once', () => {
     const err = refusal(() => checkConfigValues({ epochMs: 1, defaultTrust: 2 }, 'flags'))
