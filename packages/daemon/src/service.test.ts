@@ -15,14 +15,12 @@ function paddingOf(bytes: Uint8Array, n: number): string {
 }
 
 /** Packed input with any bit length up to its size; bits past bitLength may be set. */
-const input = fc
-  .uint8Array({ minLength: 0, maxLength: 200 })
-  .chain((bytes) =>
-    fc.record({
-      bytes: fc.constant(bytes),
-      bitLength: fc.integer({ min: 0, max: bytes.length * 8 }),
-    }),
-  )
+const input = fc.uint8Array({ minLength: 0, maxLength: 200 }).chain((bytes) =>
+  fc.record({
+    bytes: fc.constant(bytes),
+    bitLength: fc.integer({ min: 0, max: bytes.length * 8 }),
+  }),
+)
 
 describe('splitBits', () => {
   it('pieces of at most maxBits whose concatenation is the input, padding zero', () => {
