@@ -134,15 +134,16 @@ describe('checkConfigValues', () => {
           listen: fc.array(fc.string({ minLength: 1 })),
           bootstrap: fc.array(fc.string({ minLength: 1 })),
           api: fc
-            .tuple(fc.stringMatching(/^[^\s:]+$/), fc.integer({ min: 0, max: 65535 }))
+            .tuple(fc.stringMatching(/^[^\s:[\]]+$/), fc.integer({ min: 0, max: 65535 }))
             .map(([h, p]) => `${h}:${p}`),
           mdns: fc.boolean(),
           dht: fc.boolean(),
         },
         { requiredKeys: [] },
       )
-      // an epoch closes before it is final (see the finalMs/graceMs test below)
-      .filter((v) => v.finalMs === undefined || v.graceMs === undefined || v.finalMs > v.graceMs)
+      // an epoch closes before it is final (see the finalMs/graceMs test below); finalMs
+      // defaults to 3 epochs, graceMs to 1000
+      .filter((v) => (v.finalMs ?? 3 * (v.epochMs ?? 5000)) > (v.graceMs ?? 1000))
     fc.assert(
       fc.property(valid, (values) => {
         expect(checkConfigValues(values, 'config.json')).toEqual(values)

@@ -82,7 +82,8 @@ const configSchema = {
     maxPerEpoch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     listen: { type: 'array', items: { type: 'string', minLength: 1 } },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
-    api: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+    // HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890
+    api: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$' },
     mdns: { type: 'boolean' },
     dht: { type: 'boolean' },
   },
@@ -95,13 +96,33 @@ const checkConfig = ajv.compile(configSchema)
 export function checkConfigValues(values: unknown, source: string): Partial<DaemonConfig> {
   if (!checkConfig(values)) {
     const detail = (checkConfig.errors ?? [])
-      .map((e) => `${e.instancePath.slice(1) || 'config'} ${e.message ?? 'is invalid'}`)
+      .map((e) =>
+        e.keyword === 'additionalProperties'
+          ? `unknown key '${String(e.params.additionalProperty)}' (docs/OPERATIONS.md lists the keys)`
+          : `${e.instancePath.slice(1) || 'config'} ${e.message ?? 'is invalid'}`,
+      )
       .join('; ')
     throw badConfig(source, detail)
   }
   const partial = values as Partial<DaemonConfig>
   if (partial.api !== undefined) parseHostPort(partial.api, source)
+  checkTiming(partial, source)
   return partial
+}
+
+/**
+ * An epoch must close (end + graceMs) before it is final (end + finalMs), or it would
+ * freeze before anyone voted on it. Checked on each layer and on the merged config.
+ */
+export function checkTiming(config: Partial<DaemonConfig>, source: string): void {
+  const graceMs = config.graceMs
+  if (graceMs === undefined) return
+  const finalMs = config.finalMs ?? (config.epochMs === undefined ? undefined : 3 * config.epochMs)
+  if (finalMs !== undefined && finalMs <= graceMs)
+    throw badConfig(
+      source,
+      `finalMs (${finalMs}${config.finalMs === undefined ? ', 3 epochs' : ''}) must be above graceMs (${graceMs}): an epoch must close before it is final`,
+    )
 }
 
 export async function readConfigFile(file: string): Promise<Partial<DaemonConfig>> {
@@ -126,6 +147,7 @@ export function mergeConfig(...layers: Array<Partial<DaemonConfig>>): DaemonConf
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) Object.assign(out, { [k]: v })
   }
+  checkTiming(out, 'config.json and flags together')
   return out
 }
 
@@ -146,10 +168,12 @@ export function protocolParams(config: DaemonConfig): ProtocolParams {
 }
 
 export function parseHostPort(value: string, source = 'api'): { host: string; port: number } {
-  const i = value.lastIndexOf(':')
-  const host = value.slice(0, i)
-  const port = Number(value.slice(i + 1))
-  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw badConfig(source, `api must be HOST:PORT with a port 0..65535, got '${value}'`)
-  return { host, port }
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(value)
+  const port = Number(match?.[3])
+  if (match === null || port > 65535)
+    throw badConfig(
+      source,
+      `api must be HOST:PORT (an IPv6 host in brackets) with a port 0..65535, got '${value}'`,
+    )
+  return { host: (match[1] ?? match[2]) as string, port }
 }

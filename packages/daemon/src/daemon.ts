@@ -62,7 +62,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
   try {
     const lock = await lockRepo(repo.home)
     undo.push(() => lock.release())
-    const store = await AlaraStore.open(join(repo.home, REPO_FILES.datastore))
+    const store = await AlaraStore.open(join(repo.home, REPO_FILES.datastore), (err) =>
+      log.error(`store: a background write failed: ${err.message}`),
+    )
     undo.push(() => store.close())
 
     const node = await AlaraNode.create({ repo, config, store, log })

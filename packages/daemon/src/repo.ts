@@ -140,12 +140,18 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds now: its own pid in a lock file is not always stale. */
+const heldLocks = new Set<string>()
+
 /** The pid holding the repo's lock, or undefined when free or stale. */
 async function lockHolder(home: string): Promise<number | undefined> {
-  const text = await readFile(join(home, REPO_FILES.lock), 'utf8').catch(() => undefined)
+  const file = join(home, REPO_FILES.lock)
+  const text = await readFile(file, 'utf8').catch(() => undefined)
   if (text === undefined) return undefined
   const pid = Number.parseInt(text, 10)
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined
+  if (!Number.isInteger(pid) || pid <= 0) return undefined
+  // Our own pid: held if we took it, else left by an earlier process that had our pid.
+  if (pid === process.pid) return heldLocks.has(file) ? pid : undefined
   return pidAlive(pid) ? pid : undefined
 }
 
@@ -164,8 +170,13 @@ export async function lockRepo(home: string): Promise<RepoLock> {
       const handle = await open(file, 'wx', 0o600)
       await handle.writeFile(`${process.pid}\n`)
       await handle.close()
+      heldLocks.add(file)
+      let released = false
       return {
         release: async () => {
+          if (released) return
+          released = true
+          heldLocks.delete(file)
           await rm(file, { force: true })
         },
       }

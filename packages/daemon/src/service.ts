@@ -1092,6 +1092,8 @@ export function splitBits(
   bitLength: number,
   maxBits: number,
 ): Array<{ bits: Uint8Array; bitLength: number }> {
+  if (!Number.isSafeInteger(maxBits) || maxBits < 1)
+    throw new InvalidInputError(`maxBits must be a positive integer, got ${maxBits}`)
   const out: Array<{ bits: Uint8Array; bitLength: number }> = []
   for (let start = 0; start < bitLength; start += maxBits) {
     const n = Math.min(maxBits, bitLength - start)

@@ -39,15 +39,22 @@ export class AlaraStore {
   private flushing: Promise<void> = Promise.resolve()
   private flushTimer: NodeJS.Timeout | undefined
 
-  private constructor(db: Level<string, Uint8Array>) {
+  private constructor(
+    db: Level<string, Uint8Array>,
+    private readonly onBackgroundError: (err: Error) => void,
+  ) {
     this.db = db
     this.datastore = new LevelDatastore(db)
   }
 
-  static async open(path: string): Promise<AlaraStore> {
+  /** `onBackgroundError` hears of failed background writes (nobody else awaits them). */
+  static async open(
+    path: string,
+    onBackgroundError: (err: Error) => void = () => {},
+  ): Promise<AlaraStore> {
     const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' })
     await db.open()
-    const store = new AlaraStore(db)
+    const store = new AlaraStore(db, onBackgroundError)
     await store.datastore.open()
     return store
   }
@@ -55,18 +62,27 @@ export class AlaraStore {
   /** Contributions received from the network: batched, written within ~50 ms. */
   queueContribution(idHex: string, epoch: number, encoded: Uint8Array): void {
     this.pending.push({ type: 'put', key: contributionKey(epoch, idHex), value: encoded })
-    if (this.pending.length >= 512) void this.flush()
-    else this.flushTimer ??= setTimeout(() => void this.flush(), 50)
+    if (this.pending.length >= 512) this.flushInBackground()
+    else this.flushTimer ??= setTimeout(() => this.flushInBackground(), 50)
   }
 
-  /** Writes everything queued so far. */
+  private flushInBackground(): void {
+    this.flush().catch((err: Error) => this.onBackgroundError(err))
+  }
+
+  /**
+   * Writes everything queued so far; rejects when that batch fails. A failed batch does
+   * not stop later ones (they run after it either way).
+   */
   flush(): Promise<void> {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
     const ops = this.pending
     this.pending = []
-    if (ops.length > 0) this.flushing = this.flushing.then(() => this.db.batch(ops))
-    return this.flushing
+    if (ops.length === 0) return this.flushing.catch(() => undefined)
+    const run = this.flushing.catch(() => undefined).then(() => this.db.batch(ops))
+    this.flushing = run
+    return run
   }
 
   /**
@@ -191,8 +207,11 @@ export class AlaraStore {
   }
 
   async close(): Promise<void> {
-    await this.flush()
-    await this.db.close()
+    try {
+      await this.flush()
+    } finally {
+      await this.db.close()
+    }
   }
 }
 

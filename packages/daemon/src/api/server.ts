@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { AlaraError } from '@alara/protocol'
+import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { httpStatusOf, PortInUseError } from '../errors.js'
 import type { NodeService } from '../service.js'
@@ -31,11 +32,14 @@ function tokenMatches(header: string | undefined, token: Buffer): boolean {
 }
 
 export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyInstance {
-  const app = Fastify({
-    logger: false,
-    bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
-  })
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  // Query strings and path parameters are text and are converted to their schema types
+  // (?bits=16); JSON bodies are checked as they are: "0.5" is not a trust level.
+  const bodies = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false })
+  const params = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false })
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodies : params).compile(schema),
+  )
   const token = Buffer.from(init.token)
 
   app.addHook('onRequest', async (request, reply) => {
