@@ -1,0 +1,192 @@
+import { cliJson } from './cli.js'
+import type { DaemonOptions, DaemonProcess } from './daemon.js'
+import type { Harness } from './harness.js'
+import type { PeerJson } from './network.js'
+import type { InjectJson } from './node-state.js'
+import { waitFor } from './wait.js'
+
+/**
+ * Epochs, votes and beacons as the CLI prints them (`--json`), and the epoch timing the
+ * tests run with: `--epoch-ms 1000` and the defaults graceMs = 1000, finalMs = 3 epochs
+ * (DESIGN.md "Epochs and consensus"). Every daemon runs on this machine's clock, so the
+ * test computes epoch boundaries from `Date.now()` exactly as the daemons do.
+ */
+
+export const EPOCH_MS = 1000
+export const GRACE_MS = 1000
+export const FINAL_MS = 3 * EPOCH_MS
+
+export const epochAt = (ms: number): number => Math.floor(ms / EPOCH_MS)
+/** end(r) + graceMs: the node closes epoch r and votes */
+export const closeAtMs = (r: number): number => (r + 1) * EPOCH_MS + GRACE_MS
+/** end(r) + finalMs: epoch r freezes */
+export const finalAtMs = (r: number): number => (r + 1) * EPOCH_MS + FINAL_MS
+
+export interface VoterJson {
+  peerId: string
+  digest: string
+  trust: number
+  agrees: boolean
+  /** false for voters with trust 0 or inactive (API.md field notes) */
+  counted?: boolean
+}
+
+export interface ConsensusEntryJson {
+  epoch: number
+  status: 'agreed' | 'split' | 'pending'
+  agreement: number
+  digest: string
+  count: number
+  voters: VoterJson[]
+  dissenters?: Array<{ peerId: string; digest: string; trust: number }>
+}
+
+export interface BeaconJson {
+  epoch: number
+  beacon: string
+  digest: string
+  count: number
+  contributions: string[]
+  verified?: boolean
+}
+
+export interface StatusJson {
+  peerId: string
+  network: string
+  epoch: number
+  peers: number
+  ready: boolean
+  creditBits: number
+  lastFinalEpoch: number | null
+  consensus: ConsensusEntryJson | null
+}
+
+/** `peers --json` with the per-peer vote figures the API adds (API.md). */
+export interface PeerVotesJson extends PeerJson {
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
+}
+
+export const statusOf = (d: DaemonProcess): Promise<StatusJson> =>
+  cliJson<StatusJson>(d.home, ['status'])
+
+export const peerVotesOf = (d: DaemonProcess): Promise<PeerVotesJson[]> =>
+  cliJson<PeerVotesJson[]>(d.home, ['peers'])
+
+/** The last `k` closed epochs, newest first. */
+export async function consensusOf(d: DaemonProcess, k = 60): Promise<ConsensusEntryJson[]> {
+  return (
+    await cliJson<{ epochs: ConsensusEntryJson[] }>(d.home, ['consensus', '--epochs', String(k)])
+  ).epochs
+}
+
+/** The consensus entry of epoch `r` (throws when `d` does not list it). */
+export async function entryOf(d: DaemonProcess, r: number): Promise<ConsensusEntryJson> {
+  const e = (await consensusOf(d)).find((x) => x.epoch === r)
+  if (e === undefined) throw new Error(`${d.peerId} lists no consensus entry for epoch ${r}`)
+  return e
+}
+
+export function beaconOf(d: DaemonProcess, r: number, verify = false): Promise<BeaconJson> {
+  return cliJson<BeaconJson>(d.home, ['beacon', String(r), ...(verify ? ['--verify'] : [])])
+}
+
+export function sharedDraw(
+  d: DaemonProcess,
+  r: number,
+  bytes = 32,
+): Promise<{ bytes: string; epoch?: number }> {
+  return cliJson(d.home, ['random', '--bytes', String(bytes), '--epoch', String(r)])
+}
+
+/** `inject --random N` (and `--no-publish` when publish is false). */
+export function injectRandom(d: DaemonProcess, bits = 64, publish = true): Promise<InjectJson> {
+  return cliJson<InjectJson>(d.home, [
+    'inject',
+    '--random',
+    String(bits),
+    ...(publish ? [] : ['--no-publish']),
+  ])
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Waits for the next epoch boundary (plus `offsetMs`), so what follows lands early in a
+ * fresh epoch, well before it closes: a clock-aligned wait, never longer than one epoch.
+ */
+export async function atNextEpoch(offsetMs = 30): Promise<number> {
+  const next = epochAt(Date.now()) + 1
+  await sleep(next * EPOCH_MS + offsetMs - Date.now())
+  return next
+}
+
+/** What one node injected in one round. */
+export interface Injected {
+  node: DaemonProcess
+  epoch: number
+  ids: string[]
+}
+
+/**
+ * `rounds` rounds, each starting at a fresh epoch: every node in `who` injects `bits`
+ * random bits (published unless `publish` is false). Returns what each injection gave.
+ */
+export async function injectRounds(
+  who: DaemonProcess[],
+  rounds: number,
+  bits = 64,
+  publish = true,
+): Promise<Injected[]> {
+  const out: Injected[] = []
+  for (let i = 0; i < rounds; i++) {
+    await atNextEpoch()
+    const results = await Promise.all(who.map((d) => injectRandom(d, bits, publish)))
+    for (const [j, r] of results.entries())
+      out.push({ node: who[j] as DaemonProcess, epoch: r.epoch, ids: r.ids })
+  }
+  return out
+}
+
+/** Epochs of the injections, ascending, without repeats. */
+export const epochsOf = (injected: Injected[]): number[] =>
+  [...new Set(injected.map((x) => x.epoch))].sort((a, b) => a - b)
+
+/** Ids injected in epoch `r` (optionally only by `nodes`), sorted ascending. */
+export function idsOf(injected: Injected[], r: number, nodes?: DaemonProcess[]): string[] {
+  return injected
+    .filter((x) => x.epoch === r && (nodes === undefined || nodes.includes(x.node)))
+    .flatMap((x) => x.ids)
+    .sort()
+}
+
+/**
+ * Waits until every node reports epoch `r` final (`status --json` lastFinalEpoch ≥ r):
+ * first for the clock to pass final(r), then polling each node.
+ */
+export async function waitFinal(
+  nodes: DaemonProcess[],
+  r: number,
+  slackMs = 10_000,
+): Promise<void> {
+  await sleep(finalAtMs(r) + 100 - Date.now())
+  await Promise.all(
+    nodes.map((d) =>
+      waitFor(
+        () => statusOf(d),
+        (s) => s.lastFinalEpoch !== null && s.lastFinalEpoch >= r,
+        { timeoutMs: slackMs, intervalMs: 250, what: `epoch ${r} final on ${d.peerId}` },
+      ),
+    ),
+  )
+}
+
+/** Starts `n` daemons at once (faster than one after the other on two cores). */
+export function startNodes(
+  h: Harness,
+  n: number,
+  opts: Partial<DaemonOptions> = {},
+): Promise<DaemonProcess[]> {
+  return Promise.all(Array.from({ length: n }, () => h.start(opts)))
+}
