@@ -112,27 +112,39 @@ export function injectRandom(d: DaemonProcess, bits = 64, publish = true): Promi
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Waits until epoch `r` has begun (plus `offsetMs`); returns at once when it has. */
+export async function untilEpoch(r: number, offsetMs = 30): Promise<void> {
+  await sleep(r * EPOCH_MS + offsetMs - Date.now())
+}
+
 /**
  * Waits for the next epoch boundary (plus `offsetMs`), so what follows lands early in a
  * fresh epoch, well before it closes: a clock-aligned wait, never longer than one epoch.
  */
 export async function atNextEpoch(offsetMs = 30): Promise<number> {
   const next = epochAt(Date.now()) + 1
-  await sleep(next * EPOCH_MS + offsetMs - Date.now())
+  await untilEpoch(next, offsetMs)
   return next
 }
 
-/** What one node injected in one round. */
+/** What one node injected. */
 export interface Injected {
   node: DaemonProcess
   epoch: number
   ids: string[]
 }
 
-/**
- * `rounds` rounds, each starting at a fresh epoch: every node in `who` injects `bits`
- * random bits (published unless `publish` is false). Returns what each injection gave.
- */
+/** Every node in `who` injects `bits` random bits now, at once. */
+export async function injectAll(
+  who: DaemonProcess[],
+  bits = 64,
+  publish = true,
+): Promise<Injected[]> {
+  const results = await Promise.all(who.map((d) => injectRandom(d, bits, publish)))
+  return results.map((r, j) => ({ node: who[j] as DaemonProcess, epoch: r.epoch, ids: r.ids }))
+}
+
+/** `rounds` rounds, each at the start of a fresh epoch, of `injectAll(who)`. */
 export async function injectRounds(
   who: DaemonProcess[],
   rounds: number,
@@ -142,9 +154,7 @@ export async function injectRounds(
   const out: Injected[] = []
   for (let i = 0; i < rounds; i++) {
     await atNextEpoch()
-    const results = await Promise.all(who.map((d) => injectRandom(d, bits, publish)))
-    for (const [j, r] of results.entries())
-      out.push({ node: who[j] as DaemonProcess, epoch: r.epoch, ids: r.ids })
+    out.push(...(await injectAll(who, bits, publish)))
   }
   return out
 }

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DaemonProcess } from './helpers/daemon.js'
+import {
+  atNextEpoch,
+  beaconOf,
+  type ConsensusEntryJson,
+  consensusOf,
+  epochAt,
+  epochsOf,
+  finalAtMs,
+  type Injected,
+  idsOf,
+  injectAll,
+  injectRandom,
+  injectRounds,
+  startNodes,
+  untilEpoch,
+  waitFinal,
+} from './helpers/epochs.js'
+import { Harness } from './helpers/harness.js'
+import { connectMesh } from './helpers/network.js'
+import { pool } from './helpers/node-state.js'
+import { eventually } from './helpers/wait.js'
+
+/**
+ * DESIGN.md "Epochs and consensus", repair and catch-up, with three real daemons
+ * (epochs of 1 s, closed at end + 1 s, final at end + 3 s):
+ * (a) a contribution only one node holds (`inject --no-publish`) reaches the others by
+ *     repair, driven by the disagreeing votes, before the epoch is final;
+ * (b) a node killed with SIGKILL for several epochs comes back on the same home: every
+ *     epoch that was not final when it left ends agreed everywhere, and the epochs it
+ *     missed are back-filled from its peers (same beacon, verified from its own store).
+ */
+
+const h = new Harness('repair')
+let a: DaemonProcess
+let b: DaemonProcess
+let c: DaemonProcess
+
+beforeAll(async () => {
+  ;[a, b, c] = (await startNodes(h, 3)) as [DaemonProcess, DaemonProcess, DaemonProcess]
+  await connectMesh([a, b, c])
+})
+afterAll(() => h.cleanup())
+
+/** Every counted voter agrees, agreement 1, and `must` are among the voters. */
+function expectAgreed(e: ConsensusEntryJson | undefined, must: DaemonProcess[], who: string) {
+  expect(e, `${who}: consensus entry`).toBeDefined()
+  if (e === undefined) return
+  expect(e.status, who).toBe('agreed')
+  expect(e.agreement, who).toBe(1)
+  const voters = new Set(e.voters.map((v) => v.peerId))
+  for (const d of must)
+    expect(voters.has(d.peerId), `${who}: ${d.peerId} among the voters`).toBe(true)
+  for (const v of e.voters) {
+    expect(v.agrees, `${who}: voter ${v.peerId}`).toBe(true)
+    expect(v.digest, `${who}: voter ${v.peerId}`).toBe(e.digest)
+  }
+}
+
+describe('repair', () => {
+  it('a contribution kept on one node reaches every node by repair before the epoch is final', async () => {
+    const nodes = [a, b, c]
+    const before = await Promise.all([b, c].map((d) => pool(d.home)))
+    const r = await atNextEpoch()
+    const kept = await injectRandom(a, 64, false)
+    expect(kept.epoch).toBe(r)
+    expect(kept.publishedTo).toBe(0)
+    // still open: B and C cannot have it yet (nothing was published)
+    const during = await Promise.all([b, c].map((d) => pool(d.home)))
+    expect(during.map((p) => p.stored)).toEqual(before.map((p) => p.stored))
+    const published = await injectRandom(b, 64)
+    expect(published.epoch).toBe(r)
+    expect(Date.now(), 'both injected before epoch r closed').toBeLessThan(finalAtMs(r) - 2000)
+
+    await waitFinal(nodes, r)
+    // final epochs refuse late contributions: holding it now means it came before final(r)
+    const expected = [...kept.ids, ...published.ids].sort()
+    const beacons = await Promise.all(nodes.map((d) => beaconOf(d, r, true)))
+    const entries = await Promise.all(nodes.map((d) => consensusOf(d)))
+    for (const [i, d] of nodes.entries()) {
+      const who = `epoch ${r} on ${d.peerId}`
+      const bc = beacons[i]
+      expect([...(bc?.contributions ?? [])].sort(), who).toEqual(expected)
+      expect(bc?.verified, who).toBe(true)
+      expect(bc?.beacon, who).toBe(beacons[0]?.beacon)
+      expect(bc?.digest, who).toBe(beacons[0]?.digest)
+      const e = entries[i]?.find((x) => x.epoch === r)
+      expectAgreed(e, nodes, who)
+      expect(e?.voters, who).toHaveLength(3)
+      expect(e?.digest, who).toBe(bc?.digest)
+    }
+  })
+
+  it('a node killed for several epochs catches up: repair and back-fill, agreed everywhere', async () => {
+    const others = [a, b]
+    // three epochs with all three nodes, gossip delivered everywhere, then kill -9 C
+    const injected: Injected[] = await injectRounds([a, b, c], 3)
+    await eventually(
+      async () => {
+        const pools = await Promise.all([a, b, c].map((d) => pool(d.home)))
+        expect(new Set(pools.map((p) => p.digest)).size).toBe(1)
+      },
+      { timeoutMs: 5000, what: 'the three replicas equal before the kill' },
+    )
+    const homeC = c.home
+    const peerC = c.peerId
+    const killedAt = Date.now()
+    expect((await c.kill9()).signal).toBe('SIGKILL')
+    // not final when C left: final(r) > killedAt
+    let firstOpen = epochAt(killedAt) - 4
+    while (finalAtMs(firstOpen) <= killedAt) firstOpen++
+
+    // A and B go on: four epochs in a row, then (after two quiet ones) one more
+    const down = epochAt(Date.now()) + 1
+    const missed: Injected[] = []
+    for (let r = down; r < down + 4; r++) {
+      await untilEpoch(r)
+      missed.push(...(await injectAll(others)))
+    }
+    const late = down + 6
+    await untilEpoch(late)
+    missed.push(...(await injectAll(others)))
+    // back on the same home, at the start of the next epoch: every epoch of the first
+    // four is final by then (back-fill); `late` closes around the restart (repair)
+    await untilEpoch(late + 1)
+    expect(Date.now() - killedAt, 'down for at least four epochs').toBeGreaterThanOrEqual(4000)
+    expect(finalAtMs(down + 3)).toBeLessThanOrEqual(Date.now())
+    c = await h.start({ home: homeC, bootstrap: [a.multiaddr, b.multiaddr] })
+    expect(c.peerId).toBe(peerC)
+
+    const all = [...injected, ...missed]
+    const last = late
+    await waitFinal([a, b, c], last)
+
+    // every injected epoch C was not there to see final: the same beacon, from C's store
+    const epochs = epochsOf(all).filter((r) => r >= firstOpen)
+    expect(epochs).toEqual(expect.arrayContaining(epochsOf(missed)))
+    const beacons = await Promise.all(
+      [a, b, c].map((d) =>
+        Promise.all(epochs.map((r) => beaconOf(d, r, true).catch((err: Error) => err.message))),
+      ),
+    )
+    for (const [j, r] of epochs.entries()) {
+      const ids = idsOf(all, r)
+      for (const [i, d] of [a, b, c].entries()) {
+        const got = beacons[i]?.[j]
+        const who = `beacon ${r} on ${d.peerId}`
+        expect(typeof got, `${who}: ${String(got)}`).toBe('object')
+        const bc = typeof got === 'object' ? got : undefined
+        const first = beacons[0]?.[j]
+        const ref = typeof first === 'object' ? first : undefined
+        expect([...(bc?.contributions ?? [])].sort(), who).toEqual(ids)
+        expect(bc?.verified, who).toBe(true)
+        expect(bc?.digest, who).toBe(ref?.digest)
+        expect(bc?.beacon, who).toBe(ref?.beacon)
+      }
+    }
+
+    await eventually(
+      async () => {
+        const listings = await Promise.all([a, b, c].map((d) => consensusOf(d)))
+        for (let r = firstOpen; r <= last; r++)
+          for (const [i, d] of [a, b, c].entries())
+            expectAgreed(
+              listings[i]?.find((x) => x.epoch === r),
+              others,
+              `epoch ${r} on ${d.peerId}`,
+            )
+      },
+      { timeoutMs: 5000, what: 'every epoch not final when C left agreed on all three' },
+    )
+
+    // the three replicas hold the same contributions again
+    const pools = await Promise.all([a, b, c].map((d) => pool(d.home)))
+    expect(pools.map((p) => p.stored)).toEqual([
+      pools[0]?.stored,
+      pools[0]?.stored,
+      pools[0]?.stored,
+    ])
+    expect(new Set(pools.map((p) => p.digest)).size).toBe(1)
+  })
+})
