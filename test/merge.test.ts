@@ -1,0 +1,175 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import type { DaemonProcess } from './helpers/daemon.js'
+import {
+  type BeaconJson,
+  beaconOf,
+  consensusOf,
+  epochAt,
+  epochsOf,
+  finalAtMs,
+  type Injected,
+  idsOf,
+  injectAll,
+  startNodes,
+  untilEpoch,
+  waitFinal,
+} from './helpers/epochs.js'
+import { Harness } from './helpers/harness.js'
+import { connect, connectMesh, waitConnected } from './helpers/network.js'
+import { pool } from './helpers/node-state.js'
+import { eventually } from './helpers/wait.js'
+
+/**
+ * DESIGN.md `merge_networks` and "Catch-up": two groups that ran apart merge by union
+ * once they connect. Precisely: catch-up repairs every epoch that is not final and
+ * differs, so epochs still open or closed when the groups meet end with the union on all
+ * four nodes; an epoch already final on a node when they met stays frozen exactly as it
+ * was there (each group keeps its own set, and the nodes that compared votes see it
+ * split); epochs after the merge are agreed by all four.
+ *
+ * Timeline (epoch x = the first round): both groups inject in x and x + 1, which are
+ * final (x + 5) before the groups meet; again in m = x + 7, and B connects to C early in
+ * m, 3 epochs before m is final; after the merge all four inject in two more epochs.
+ */
+
+const h = new Harness('merge')
+afterAll(() => h.cleanup())
+
+const sortIds = (b: BeaconJson): string[] => [...b.contributions].sort()
+
+describe('merge', () => {
+  it('two groups that ran apart merge: union where not final, frozen where final, agreed after', async () => {
+    const [a, b, c, d] = (await startNodes(h, 4)) as [
+      DaemonProcess,
+      DaemonProcess,
+      DaemonProcess,
+      DaemonProcess,
+    ]
+    const g1 = [a, b]
+    const g2 = [c, d]
+    const all = [a, b, c, d]
+    const groupOf = (n: DaemonProcess): DaemonProcess[] => (g1.includes(n) ? g1 : g2)
+    await connectMesh(g1)
+    await connectMesh(g2)
+
+    const injected: Injected[] = []
+    const x = epochAt(Date.now()) + 1
+    for (const r of [x, x + 1]) {
+      await untilEpoch(r)
+      injected.push(...(await injectAll(all)))
+    }
+    // those epochs final everywhere: how each node froze them, before the groups meet
+    const frozenEpochs = epochsOf(injected)
+    await waitFinal(all, frozenEpochs.at(-1) as number)
+    const frozen = await Promise.all(
+      all.map((n) => Promise.all(frozenEpochs.map((r) => beaconOf(n, r, true)))),
+    )
+    for (const [i, n] of all.entries())
+      for (const [j, r] of frozenEpochs.entries()) {
+        const bc = frozen[i]?.[j] as BeaconJson
+        expect(sortIds(bc), `epoch ${r} on ${n.peerId} before the merge`).toEqual(
+          idsOf(injected, r, groupOf(n)),
+        )
+        expect(bc.verified).toBe(true)
+      }
+    // the two groups froze different sets: their beacons differ
+    expect(frozen[0]?.[0]?.beacon).not.toBe(frozen[2]?.[0]?.beacon)
+
+    // m: the far ends A and D inject, then B connects to C, well before m is final
+    const m = epochAt(Date.now()) + 1
+    await untilEpoch(m)
+    const atM = await injectAll([a, d])
+    injected.push(...atM)
+    await connect(b, c)
+    const connectedAt = Date.now()
+    const mEpochs = epochsOf(atM)
+    expect(
+      finalAtMs(mEpochs[0] as number) - connectedAt,
+      'm far from final at the merge',
+    ).toBeGreaterThan(2000)
+    await waitConnected(b, [a, c])
+
+    // after the merge, two rounds by all four, once the gossip mesh spans both groups
+    const after: Injected[] = []
+    for (const r of [m + 2, m + 3]) {
+      await untilEpoch(r)
+      after.push(...(await injectAll(all)))
+    }
+    injected.push(...after)
+    const afterEpochs = epochsOf(after)
+    await waitFinal(all, afterEpochs.at(-1) as number)
+
+    // m: not final when they met, so every node ends with the union, agreed
+    // after the merge: agreed by all four, with the same beacon
+    const listings = await Promise.all(all.map((n) => consensusOf(n)))
+    const checked = [...mEpochs, ...afterEpochs]
+    const beacons = await Promise.all(
+      all.map((n) => Promise.all(checked.map((r) => beaconOf(n, r, true)))),
+    )
+    for (const [j, r] of checked.entries()) {
+      const union = idsOf(injected, r)
+      for (const [i, n] of all.entries()) {
+        const who = `epoch ${r} on ${n.peerId}`
+        const bc = beacons[i]?.[j] as BeaconJson
+        expect(sortIds(bc), who).toEqual(union)
+        expect(bc.verified, who).toBe(true)
+        expect(bc.beacon, who).toBe(beacons[0]?.[j]?.beacon)
+        const e = listings[i]?.find((x) => x.epoch === r)
+        expect(e?.status, who).toBe('agreed')
+        expect(e?.agreement, who).toBe(1)
+        expect(e?.digest, who).toBe(bc.digest)
+        for (const v of e?.voters ?? []) expect(v.agrees, `${who}: voter ${v.peerId}`).toBe(true)
+        if (afterEpochs.includes(r))
+          expect(new Set(e?.voters.map((v) => v.peerId)), who).toEqual(
+            new Set(all.map((o) => o.peerId)),
+          )
+      }
+    }
+
+    // x and x + 1 were final when they met: frozen as they were on each node
+    for (const [i, n] of all.entries())
+      for (const [j, r] of frozenEpochs.entries()) {
+        const now = await beaconOf(n, r, true)
+        const then = frozen[i]?.[j] as BeaconJson
+        const who = `epoch ${r} on ${n.peerId} after the merge`
+        expect(sortIds(now), who).toEqual(sortIds(then))
+        expect(now.digest, who).toBe(then.digest)
+        expect(now.beacon, who).toBe(then.beacon)
+        expect(now.verified, who).toBe(true)
+      }
+    // B and C compared votes over the window in their catch-up: there the frozen
+    // epochs are split, the other group dissenting
+    for (const [n, others] of [
+      [b, g2],
+      [c, g1],
+    ] as const)
+      await eventually(
+        async () => {
+          const list = await consensusOf(n)
+          for (const r of frozenEpochs) {
+            const e = list.find((x) => x.epoch === r)
+            const who = `frozen epoch ${r} on ${n.peerId}`
+            expect(e?.status, who).toBe('split')
+            expect(new Set(e?.dissenters?.map((x) => x.peerId)), who).toEqual(
+              new Set(others.map((o) => o.peerId)),
+            )
+          }
+        },
+        { timeoutMs: 3000, what: `the frozen epochs split on ${n.peerId}` },
+      )
+
+    // stores: all of the own group, the other group's from m on; same within a group
+    const pools = await Promise.all(all.map((n) => pool(n.home)))
+    for (const [i, n] of all.entries()) {
+      const own = injected.filter((x) => groupOf(n).includes(x.node))
+      const theirs = injected.filter((x) => !groupOf(n).includes(x.node) && x.epoch >= m)
+      expect(theirs.length).toBeGreaterThan(0)
+      const expected = [...own, ...theirs].flatMap((x) => x.ids).length
+      expect(pools[i]?.stored, `stored on ${n.peerId}`).toBe(expected)
+      expect(pools[i]?.folded, `folded on ${n.peerId}`).toBe(expected)
+    }
+    expect(pools[0]?.digest).toBe(pools[1]?.digest)
+    expect(pools[2]?.digest).toBe(pools[3]?.digest)
+    expect(pools[0]?.digest).not.toBe(pools[2]?.digest)
+  })
+})
