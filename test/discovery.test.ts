@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DaemonProcess } from './helpers/daemon.js'
 import { Harness } from './helpers/harness.js'
-import { connectedIds, peersOf } from './helpers/network.js'
+import { expectFullMesh } from './helpers/network.js'
 import { idOf } from './helpers/node-state.js'
 import { eventually } from './helpers/wait.js'
 
@@ -26,17 +26,10 @@ describe('discovery', () => {
     // every node is what it says it is
     for (const d of nodes) expect((await idOf(d.home)).peerId).toBe(d.peerId)
 
-    await eventually(
-      async () => {
-        for (const d of nodes) {
-          const connected = connectedIds(await peersOf(d))
-          const expected = nodes.filter((o) => o !== d).map((o) => o.peerId)
-          expect([...connected].sort(), `connected peers of ${d.peerId}`).toEqual(
-            expect.arrayContaining(expected.sort()),
-          )
-        }
-      },
-      { timeoutMs: 20_000, intervalMs: 500, what: 'a full mesh of four nodes' },
-    )
+    await eventually(() => expectFullMesh(nodes), {
+      timeoutMs: 20_000,
+      intervalMs: 500,
+      what: 'a full mesh of four nodes',
+    })
   })
 })

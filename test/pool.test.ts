@@ -72,11 +72,11 @@ describe('pool', () => {
     const nodes = await h.startMany(4)
     const trustOf = [0.9, 0.8, 0.7, 0.6]
     const lengths = [32, 24, 16, 8]
+    await connectMesh(nodes)
     // every node trusts origin i at trustOf[i] (itself is always 1), set before injecting
     for (const d of nodes)
       for (const [i, o] of nodes.entries())
         if (o !== d) await setTrust(d.home, o.peerId, trustOf[i] as number)
-    await connectMesh(nodes)
 
     // balanced bits: the MCV estimate credits every length (8 bits with 7 ones earn 0)
     const bitsOf = lengths.map((n) => balancedBits(n))

@@ -58,3 +58,20 @@ export async function connectMesh(nodes: DaemonProcess[]): Promise<void> {
       nodes.filter((o) => o !== d),
     )
 }
+
+/**
+ * Asserts that every node lists every other one as connected; the failure names, per
+ * node, the peers it does not see connected.
+ */
+export async function expectFullMesh(nodes: DaemonProcess[]): Promise<void> {
+  const missing: Record<string, string[]> = {}
+  for (const d of nodes) {
+    const connected = connectedIds(await peersOf(d))
+    const absent = nodes.filter((o) => o !== d && !connected.has(o.peerId)).map((o) => o.peerId)
+    if (absent.length > 0) missing[d.peerId] = absent
+  }
+  if (Object.keys(missing).length > 0)
+    throw new Error(
+      `not a full mesh; node -> peers it does not see connected: ${JSON.stringify(missing)}`,
+    )
+}

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url'
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url))
 
-/** The environment a test's processes get: no ALARA_HOME leaks in, logs stay at info. */
+/** The environment a test's processes get: no ALARA_HOME or log settings leak in; `extra` wins. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  const env: NodeJS.ProcessEnv = { ...process.env }
   delete env.ALARA_HOME
   delete env.ALARA_LOG
   delete env.DEBUG
-  return env
+  return { ...env, ...extra }
 }
