@@ -81,13 +81,6 @@ export async function consensusOf(d: DaemonProcess, k = 60): Promise<ConsensusEn
   ).epochs
 }
 
-/** The consensus entry of epoch `r` (throws when `d` does not list it). */
-export async function entryOf(d: DaemonProcess, r: number): Promise<ConsensusEntryJson> {
-  const e = (await consensusOf(d)).find((x) => x.epoch === r)
-  if (e === undefined) throw new Error(`${d.peerId} lists no consensus entry for epoch ${r}`)
-  return e
-}
-
 export function beaconOf(d: DaemonProcess, r: number, verify = false): Promise<BeaconJson> {
   return cliJson<BeaconJson>(d.home, ['beacon', String(r), ...(verify ? ['--verify'] : [])])
 }
