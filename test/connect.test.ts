@@ -60,8 +60,8 @@ describe('connect', () => {
     }
 
     await eventually(() => fullMesh(nodes), { timeoutMs: 5_000, what: 'a full mesh' })
-    // then it stays that way: every look for 15 s shows every connection up
-    const until = Date.now() + 15_000
+    // then it stays that way: every look for 11 s (a full tick of every node) shows every connection up
+    const until = Date.now() + 11_000
     while (Date.now() < until) {
       await fullMesh(nodes)
       await sleep(1_000)
