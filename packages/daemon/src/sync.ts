@@ -67,11 +67,9 @@ export class SyncService {
       const peer = peers[Math.floor(Math.random() * peers.length)]
       if (peer !== undefined) this.scheduleCatchUp(peer)
     }, ANTI_ENTROPY_EPOCHS * this.node.params.epochMs)
-    // With no peer to ask, back-filled epochs are frozen as they are once they would
-    // have been final anyway.
-    setTimeout(() => {
-      if (!this.caughtUpOnce) void this.node.freezeBackfill()
-    }, this.node.params.finalMs).unref()
+    // Connections made while the node was starting (bootstrap, peers remembered from the
+    // peer store) fired no event this service heard: catch up with them now.
+    for (const peer of this.libp2p.getPeers()) this.scheduleCatchUp(peer)
   }
 
   async stop(): Promise<void> {
