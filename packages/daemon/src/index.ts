@@ -14,6 +14,7 @@
  * ```
  */
 export { buildApi, startApi } from './api/server.js'
+export type * from './api/types.js'
 export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
 export {
   type AlaraDaemon,

@@ -42,6 +42,23 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
+import type {
+  BeaconResponse,
+  ConnectResponse,
+  EpochConsensus,
+  IdResponse,
+  InjectRequest,
+  InjectResponse,
+  PeerInfo,
+  PoolResponse,
+  QualityResponse,
+  RandomRequest,
+  RandomResponse,
+  StatusResponse,
+  TestsResponse,
+  TrustEntry,
+  TrustRemoveResponse,
+} from './api/types.js'
 import { type DaemonConfig, protocolParams } from './config.js'
 import { EpochClock } from './epoch-clock.js'
 import { BadRequestError, NotFoundError, RateLimitedError } from './errors.js'
@@ -59,136 +76,22 @@ import { VERSION } from './version.js'
  * store are handed in; everything it decides comes from @alara/protocol.
  */
 
-export interface PeerEntry {
-  peerId: string
-  addresses: string[]
-  connected: boolean
-  trust: number
-  active: boolean
-  contributions: number
-  lastSeenMs: number | null
-  epochsVoted: number
-  epochsAgreed: number
-  lastVoteEpoch: number | null
-}
-
-export interface ConsensusEntry {
-  epoch: number
-  status: 'agreed' | 'split' | 'pending'
-  agreement: number
-  digest: string
-  count: number
-  final: boolean
-  voters: Array<{
-    peerId: string
-    digest: string
-    trust: number
-    agrees: boolean
-    counted: boolean
-  }>
-  dissenters: Array<{ peerId: string; digest: string; trust: number }>
-}
-
-export type InjectInput = {
-  bits?: string
-  hex?: string
-  random?: number
-  /** false: store and fold here only; peers get it by repair and catch-up */
-  publish?: boolean
-}
-
-export interface InjectResult {
-  ids: string[]
-  epoch: number
-  bitLength: number
-  publishedTo: number
-}
-
 /** What the control API calls; AlaraNode implements it. */
 export interface NodeService {
-  id(): { peerId: string; addresses: string[]; network: string; version: string }
-  peers(): Promise<PeerEntry[]>
-  connect(ma: string): Promise<{ peerId: string; addresses: string[] }>
-  trustList(): Array<{ peerId: string; trust: number; active: boolean }>
-  trustSet(
-    peerId: string,
-    trust: number,
-    active: boolean,
-  ): Promise<{ peerId: string; trust: number; active: boolean }>
-  trustRemove(peerId: string): Promise<{ peerId: string; removed: boolean }>
-  inject(input: InjectInput): Promise<InjectResult>
-  pool(bits?: number): PoolView
-  quality(): QualityView
-  tests(): TestsView
-  consensus(epochs: number): ConsensusEntry[]
-  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView>
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): {
-    bytes: string
-    epoch?: number
-  }
-  status(): StatusView
-}
-
-export interface PoolView {
-  network: string
-  bits: string
-  bitLength: number
-  folded: number
-  stored: number
-  digest: string
-  creditBits: number
-  ready: boolean
-}
-
-export interface QualityView {
-  shannonPerBit: number
-  minEntropyPerBit: number
-  poolBits: number
-  creditBits: number
-  origins: Array<{
-    peerId: string
-    trust: number
-    active: boolean
-    contributions: number
-    bits: number
-    healthFailures: number
-    lastSeenMs: number
-    creditBits: number
-    /** closed epochs this origin voted on, of which with my digest, and its newest vote */
-    epochsVoted: number
-    epochsAgreed: number
-    lastVoteEpoch: number | null
-  }>
-}
-
-export interface TestsView {
-  bits: number
-  alpha: number
-  tests: Array<{ name: string; pValue: number | null; passed: boolean | null; note?: string }>
-}
-
-export interface BeaconView {
-  epoch: number
-  beacon: string
-  digest: string
-  count: number
-  contributions: string[]
-  final: boolean
-  verified?: boolean
-}
-
-export interface StatusView {
-  peerId: string
-  network: string
-  version: string
-  epoch: number
-  peers: number
-  ready: boolean
-  creditBits: number
-  folded: number
-  stored: number
-  lastFinalEpoch: number | null
-  consensus: ConsensusEntry | null
+  id(): IdResponse
+  peers(): Promise<PeerInfo[]>
+  connect(ma: string): Promise<ConnectResponse>
+  trustList(): TrustEntry[]
+  trustSet(peerId: string, trust: number, active: boolean): Promise<TrustEntry>
+  trustRemove(peerId: string): Promise<TrustRemoveResponse>
+  inject(input: InjectRequest): Promise<InjectResponse>
+  pool(bits?: number): PoolResponse
+  quality(): QualityResponse
+  tests(): TestsResponse
+  consensus(epochs: number): EpochConsensus[]
+  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse>
+  random(req: RandomRequest): RandomResponse
+  status(): StatusResponse
 }
 
 /** A signed vote kept with what the VoteBook needs. */
@@ -612,13 +515,13 @@ export class AlaraNode implements NodeService {
 
   // ---- inject -------------------------------------------------------------------------
 
-  inject(input: InjectInput): Promise<InjectResult> {
+  inject(input: InjectRequest): Promise<InjectResponse> {
     const run = this.injecting.then(() => this.injectNow(input))
     this.injecting = run.catch(() => undefined)
     return run
   }
 
-  private async injectNow(input: InjectInput): Promise<InjectResult> {
+  private async injectNow(input: InjectRequest): Promise<InjectResponse> {
     const { bits, bitLength } = parseInjectInput(input)
     const pieces = splitBits(bits, bitLength, this.params.maxBits)
     for (const [i, p] of pieces.entries()) {
@@ -701,7 +604,7 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  async peers(): Promise<PeerEntry[]> {
+  async peers(): Promise<PeerInfo[]> {
     const libp2p = this.libp2p
     const ids = new Set<string>()
     const connected = new Set<string>()
@@ -718,7 +621,7 @@ export class AlaraNode implements NodeService {
       ids.add(peerId)
     }
     const voteStats = this.voteStatsByOrigin()
-    const out: PeerEntry[] = []
+    const out: PeerInfo[] = []
     for (const peerId of [...ids].sort()) {
       if (peerId === this.repo.peerId) continue
       const level = this.trust.levelOf(peerId)
@@ -818,7 +721,7 @@ export class AlaraNode implements NodeService {
     void this.commitRepairs().catch((err: Error) => this.log.warn(`re-vote failed: ${err.message}`))
   }
 
-  pool(bits?: number): PoolView {
+  pool(bits?: number): PoolResponse {
     const pool = this.replica.poolBits(bits)
     const full = this.replica.poolBits()
     return {
@@ -833,7 +736,7 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  quality(): QualityView {
+  quality(): QualityResponse {
     const pool = this.replica.poolBits()
     const unpacked = unpackBits(pool.bits, pool.bitLength)
     const votes = this.voteStatsByOrigin()
@@ -845,7 +748,7 @@ export class AlaraNode implements NodeService {
         lastVoteEpoch: v?.last ?? null,
       }
     }
-    const origins: QualityView['origins'] = this.replica.allOriginStats().map((s) => ({
+    const origins: QualityResponse['origins'] = this.replica.allOriginStats().map((s) => ({
       peerId: peerIdFromOrigin(hexToBytes(s.originHex)).toString(),
       trust: s.trust,
       active: s.active,
@@ -881,7 +784,7 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  tests(): TestsView {
+  tests(): TestsResponse {
     const pool = this.replica.poolBits()
     const results = runSp80022(unpackBits(pool.bits, pool.bitLength), ALPHA)
     return {
@@ -908,7 +811,7 @@ export class AlaraNode implements NodeService {
     return out
   }
 
-  consensusOf(r: number): ConsensusEntry {
+  consensusOf(r: number): EpochConsensus {
     const result = agreement({
       myDigest: this.replica.digest(r),
       votes: this.votes.votesOf(r),
@@ -941,11 +844,11 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  consensus(epochs: number): ConsensusEntry[] {
+  consensus(epochs: number): EpochConsensus[] {
     return this.recentClosedEpochs(epochs).map((r) => this.consensusOf(r))
   }
 
-  beacon(epoch: number | 'latest'): BeaconView {
+  beacon(epoch: number | 'latest'): BeaconResponse {
     let r: number
     if (epoch === 'latest') {
       const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
@@ -968,7 +871,7 @@ export class AlaraNode implements NodeService {
     if (beacon === undefined)
       throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
     const folded = this.replica.foldedOf(r)
-    const view: BeaconView = {
+    const view: BeaconResponse = {
       epoch: r,
       beacon: toHex(beacon),
       digest: toHex(this.replica.digest(r)),
@@ -979,7 +882,7 @@ export class AlaraNode implements NodeService {
     return view
   }
 
-  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView> {
+  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
     const view = this.beacon(epoch)
     if (verify)
       view.verified = await this.verifyBeacon(
@@ -1037,7 +940,7 @@ export class AlaraNode implements NodeService {
     return { bytes: toHex(out) }
   }
 
-  status(): StatusView {
+  status(): StatusResponse {
     const latest = this.recentClosedEpochs(1)[0]
     return {
       peerId: this.repo.peerId,
@@ -1066,17 +969,17 @@ export function hexToBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'))
 }
 
-function parseInjectInput(input: InjectInput): { bits: Uint8Array; bitLength: number } {
-  const given = [input.bits, input.hex, input.random].filter((x) => x !== undefined).length
-  if (given !== 1) throw new BadRequestError('give exactly one of bits, hex or random')
-  if (input.bits !== undefined) return packBitString(input.bits)
-  if (input.hex !== undefined) {
+function parseInjectInput(input: InjectRequest): { bits: Uint8Array; bitLength: number } {
+  const given = (['bits', 'hex', 'random'] as const).filter((k) => k in input)
+  if (given.length !== 1) throw new BadRequestError('give exactly one of bits, hex or random')
+  if ('bits' in input) return packBitString(input.bits)
+  if ('hex' in input) {
     if (!/^([0-9a-fA-F]{2})+$/.test(input.hex))
       throw new InvalidInputError('hex must be a non-empty, even number of hex digits')
     const bits = hexToBytes(input.hex)
     return { bits, bitLength: bits.length * 8 }
   }
-  const n = input.random as number
+  const n = input.random
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidInputError(`random takes a positive number of bits, got ${n}`)
   const bits = new Uint8Array(randomBytes(Math.ceil(n / 8)))

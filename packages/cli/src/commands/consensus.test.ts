@@ -13,6 +13,7 @@ const vote = (peerId: string, digest: string, agrees: boolean) => ({
   digest,
   trust: 0.8,
   agrees,
+  counted: true,
 })
 
 const EPOCHS: EpochConsensus[] = [
@@ -23,7 +24,9 @@ const EPOCHS: EpochConsensus[] = [
     agreement: 0.5555,
     digest: D1,
     count: 2,
+    final: false,
     voters: [vote(PEER_B, D2, false), vote(SELF, D1, true)],
+    dissenters: [{ peerId: PEER_B, digest: D2, trust: 0.8 }],
   },
   {
     epoch: 101,
@@ -31,7 +34,9 @@ const EPOCHS: EpochConsensus[] = [
     agreement: 1,
     digest: D1,
     count: 3,
+    final: true,
     voters: [vote(PEER_C, D1, true), vote(SELF, D1, true), vote(PEER_B, D1, true)],
+    dissenters: [],
   },
 ]
 
@@ -64,10 +69,12 @@ describe('consensus table', () => {
     const pending: EpochConsensus = {
       epoch: 5,
       status: 'pending',
-      agreement: null,
+      agreement: 1,
       digest: D1,
       count: 0,
+      final: false,
       voters: [],
+      dissenters: [],
     }
     expect(renderConsensus([pending])).toBe(
       'EPOCH  STATUS   AGREEMENT  COUNT  DIGEST\n5      pending          -      0  9f86d081\n\nno votes received yet',

@@ -4,7 +4,7 @@ import type { Context } from '../context.js'
 import { percent, shortHex, shortPeerId, table } from '../output.js'
 import { intInRange } from '../validate.js'
 
-export const MARK = { agrees: '✓', dissents: '✗', none: '·' } as const
+export const MARK = { agrees: '✓', dissents: '✗', uncounted: '○', none: '·' } as const
 
 /** A, B, … Z, AA, AB, … */
 export function peerLabel(index: number): string {
@@ -37,12 +37,15 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
     const byPeer = new Map(e.voters.map((v) => [v.peerId, v]))
     const marks = peers.map((p) => {
       const v = byPeer.get(p)
-      return v === undefined ? MARK.none : v.agrees ? MARK.agrees : MARK.dissents
+      if (v === undefined) return MARK.none
+      // trust 0 or inactive here: the vote is shown but takes no part in the agreement
+      if (!v.counted) return MARK.uncounted
+      return v.agrees ? MARK.agrees : MARK.dissents
     })
     return [
       String(e.epoch),
       e.status,
-      percent(e.agreement),
+      e.status === 'pending' ? '-' : percent(e.agreement),
       String(e.count),
       e.count === 0 && e.digest === '' ? '-' : shortHex(e.digest),
       ...marks,
@@ -63,7 +66,10 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
     const self = p === selfId ? '  (this node)' : ''
     return `  ${labels[i]}  ${shortPeerId(p)}${self}`
   })
-  const key = `${MARK.agrees} agrees  ${MARK.dissents} dissents  ${MARK.none} no vote`
+  const uncounted = sorted.some((e) => e.voters.some((v) => !v.counted))
+    ? `  ${MARK.uncounted} not counted (trust 0 or inactive)`
+    : ''
+  const key = `${MARK.agrees} agrees  ${MARK.dissents} dissents  ${MARK.none} no vote${uncounted}`
   if (peers.length === 0) return `${grid}\n\nno votes received yet`
   return [grid, '', 'voters:', ...legend, '', key].join('\n')
 }

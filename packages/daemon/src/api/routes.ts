@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import type { InjectInput, NodeService } from '../service.js'
+import type { NodeService } from '../service.js'
+import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } from './types.js'
 
 /** Route table of docs/API.md; every body and query is schema-checked before a handler. */
 
@@ -24,7 +25,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) => service.connect((request.body as { multiaddr: string }).multiaddr),
+    async (request) => service.connect((request.body as ConnectRequest).multiaddr),
   )
 
   app.get('/v1/trust', async () => ({ trust: service.trustList() }))
@@ -47,7 +48,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
     },
     async (request) => {
       const { peerId } = request.params as { peerId: string }
-      const body = request.body as { trust: number; active?: boolean }
+      const body = request.body as TrustSetRequest
       return service.trustSet(peerId, body.trust, body.active ?? true)
     },
   )
@@ -81,7 +82,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) => service.inject(request.body as InjectInput),
+    async (request) => service.inject(request.body as InjectRequest),
   )
 
   app.get(
@@ -156,8 +157,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
         },
       },
     },
-    async (request) =>
-      service.random(request.body as { bytes: number; epoch?: number; allowLowEntropy?: boolean }),
+    async (request) => service.random(request.body as RandomRequest),
   )
 
   app.get('/v1/status', async () => service.status())

@@ -4,19 +4,19 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { NotFoundError, RateLimitedError } from '../errors.js'
-import type {
-  BeaconView,
-  ConsensusEntry,
-  InjectInput,
-  InjectResult,
-  NodeService,
-  PeerEntry,
-  PoolView,
-  QualityView,
-  StatusView,
-  TestsView,
-} from '../service.js'
+import type { NodeService } from '../service.js'
 import { buildApi } from './server.js'
+import type {
+  BeaconResponse,
+  EpochConsensus,
+  InjectRequest,
+  InjectResponse,
+  PeerInfo,
+  PoolResponse,
+  QualityResponse,
+  StatusResponse,
+  TestsResponse,
+} from './types.js'
 
 // ---- a fake node: records every call, answers canned values, throws when told to -------
 
@@ -43,7 +43,7 @@ class FakeService implements NodeService {
       version: '0.1.0',
     }
   }
-  async peers(): Promise<PeerEntry[]> {
+  async peers(): Promise<PeerInfo[]> {
     this.record('peers', [])
     return []
   }
@@ -63,11 +63,11 @@ class FakeService implements NodeService {
     this.record('trustRemove', [peerId])
     return { peerId, removed: true }
   }
-  async inject(input: InjectInput): Promise<InjectResult> {
+  async inject(input: InjectRequest): Promise<InjectResponse> {
     this.record('inject', [input])
     return { ids: ['ab'.repeat(32)], epoch: 7, bitLength: 4, publishedTo: 0 }
   }
-  pool(bits?: number): PoolView {
+  pool(bits?: number): PoolResponse {
     this.record('pool', [bits])
     return {
       network: 'default',
@@ -80,19 +80,19 @@ class FakeService implements NodeService {
       ready: false,
     }
   }
-  quality(): QualityView {
+  quality(): QualityResponse {
     this.record('quality', [])
     return { shannonPerBit: 1, minEntropyPerBit: 1, poolBits: 4, creditBits: 3, origins: [] }
   }
-  tests(): TestsView {
+  tests(): TestsResponse {
     this.record('tests', [])
     return { bits: 4, alpha: 0.01, tests: [] }
   }
-  consensus(epochs: number): ConsensusEntry[] {
+  consensus(epochs: number): EpochConsensus[] {
     this.record('consensus', [epochs])
     return []
   }
-  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconView> {
+  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
     this.record('beaconChecked', [epoch, verify])
     return {
       epoch: epoch === 'latest' ? 9 : epoch,
@@ -108,7 +108,7 @@ class FakeService implements NodeService {
     this.record('random', [req])
     return { bytes: 'ff'.repeat(req.bytes) }
   }
-  status(): StatusView {
+  status(): StatusResponse {
     this.record('status', [])
     return {
       peerId: this.peerId,

@@ -1,0 +1,195 @@
+/**
+ * The control API's request and response bodies (docs/API.md), in one place: the daemon
+ * produces them, the CLI consumes them (its `--json` prints them as received), tests
+ * read them. Field names are those of shared/CLI.md's `--json` lists, plus extras.
+ */
+
+export interface IdResponse {
+  peerId: string
+  addresses: string[]
+  network: string
+  version: string
+}
+
+export interface PeerInfo {
+  peerId: string
+  addresses: string[]
+  connected: boolean
+  trust: number
+  active: boolean
+  contributions: number
+  /** wall-clock ms this peer's newest contribution was received; null when never */
+  lastSeenMs: number | null
+  /** closed epochs it voted on, how many of those with this node's digest, its newest */
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
+}
+
+export interface PeersResponse {
+  peers: PeerInfo[]
+}
+
+export interface ConnectRequest {
+  multiaddr: string
+}
+
+export interface ConnectResponse {
+  peerId: string
+  addresses: string[]
+}
+
+export interface TrustEntry {
+  peerId: string
+  trust: number
+  active: boolean
+}
+
+export interface TrustListResponse {
+  trust: TrustEntry[]
+}
+
+export interface TrustSetRequest {
+  trust: number
+  active?: boolean
+}
+
+export interface TrustRemoveResponse {
+  peerId: string
+  removed: boolean
+}
+
+/** Exactly one source of entropy. */
+export type InjectRequest = ({ bits: string } | { hex: string } | { random: number }) & {
+  /** false: store and fold here only; peers get it by repair and catch-up */
+  publish?: boolean
+}
+
+export interface InjectResponse {
+  /** contribution ids, lowercase hex */
+  ids: string[]
+  epoch: number
+  bitLength: number
+  publishedTo: number
+}
+
+export interface PoolResponse {
+  network: string
+  /** the first N pool bits as a string of 0 and 1 */
+  bits: string
+  /** how many bits the pool holds, at most poolBits */
+  bitLength: number
+  folded: number
+  stored: number
+  digest: string
+  creditBits: number
+  ready: boolean
+}
+
+export interface OriginQuality {
+  peerId: string
+  trust: number
+  active: boolean
+  contributions: number
+  bits: number
+  healthFailures: number
+  /** wall-clock ms; 0 when never */
+  lastSeenMs: number
+  creditBits: number
+  epochsVoted: number
+  epochsAgreed: number
+  lastVoteEpoch: number | null
+}
+
+export interface QualityResponse {
+  shannonPerBit: number
+  minEntropyPerBit: number
+  poolBits: number
+  creditBits: number
+  origins: OriginQuality[]
+}
+
+export interface TestResult {
+  name: string
+  pValue: number | null
+  /** null when the test does not apply (e.g. too few bits); `note` says why */
+  passed: boolean | null
+  note?: string
+}
+
+export interface TestsResponse {
+  bits: number
+  alpha: number
+  tests: TestResult[]
+}
+
+export type ConsensusStatus = 'agreed' | 'split' | 'pending'
+
+export interface Voter {
+  peerId: string
+  digest: string
+  trust: number
+  agrees: boolean
+  /** false for trust 0 or inactive: listed, not part of the agreement */
+  counted: boolean
+}
+
+export interface EpochConsensus {
+  epoch: number
+  status: ConsensusStatus
+  /** trust-weighted share of voters agreeing with this node, in [0, 1] */
+  agreement: number
+  digest: string
+  count: number
+  final: boolean
+  /** this node first */
+  voters: Voter[]
+  dissenters: Array<{ peerId: string; digest: string; trust: number }>
+}
+
+export interface ConsensusResponse {
+  epochs: EpochConsensus[]
+}
+
+export interface BeaconResponse {
+  epoch: number
+  /** lowercase hex */
+  beacon: string
+  digest: string
+  count: number
+  contributions: string[]
+  final: boolean
+  verified?: boolean
+}
+
+export interface RandomRequest {
+  bytes: number
+  epoch?: number
+  allowLowEntropy?: boolean
+}
+
+export interface RandomResponse {
+  /** lowercase hex */
+  bytes: string
+  epoch?: number
+}
+
+export interface StatusResponse {
+  peerId: string
+  network: string
+  version: string
+  epoch: number
+  /** connected peers */
+  peers: number
+  ready: boolean
+  creditBits: number
+  folded: number
+  stored: number
+  lastFinalEpoch: number | null
+  /** the latest closed epoch's entry, null before any epoch closed */
+  consensus: EpochConsensus | null
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string }
+}
