@@ -79,7 +79,10 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
 
   const services: Record<string, unknown> = {
     identify: identify(),
-    ping: ping(),
+    // The connection monitor pings every connection on this protocol while kad-dht pings
+    // new contacts: with the default of one outbound stream the two collide, the monitor's
+    // ping fails and it aborts a healthy connection.
+    ping: ping({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
     pubsub: gossipsub({
       globalSignaturePolicy: StrictNoSign,
       msgIdFn: init.msgIdFn,

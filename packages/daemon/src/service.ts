@@ -38,7 +38,7 @@ import {
   verifyContribution,
 } from '@alara/protocol'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
@@ -679,6 +679,8 @@ export class AlaraNode implements NodeService {
     }
     try {
       const conn = await libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
+      // A peer joined by hand is one the user wants: libp2p re-dials keep-alive peers.
+      await libp2p.peerStore.merge(conn.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
       return { peerId: conn.remotePeer.toString(), addresses: [conn.remoteAddr.toString()] }
     } catch (err) {
       throw new AlaraError(
