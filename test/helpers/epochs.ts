@@ -1,3 +1,4 @@
+import type { BeaconResponse, EpochConsensus, StatusResponse, Voter } from '@alara/daemon'
 import { cliJson } from './cli.js'
 import type { DaemonOptions, DaemonProcess } from './daemon.js'
 import type { Harness } from './harness.js'
@@ -22,51 +23,16 @@ export const closeAtMs = (r: number): number => (r + 1) * EPOCH_MS + GRACE_MS
 /** end(r) + finalMs: epoch r freezes */
 export const finalAtMs = (r: number): number => (r + 1) * EPOCH_MS + FINAL_MS
 
-export interface VoterJson {
-  peerId: string
-  digest: string
-  trust: number
-  agrees: boolean
-  /** false for voters with trust 0 or inactive (API.md field notes) */
-  counted?: boolean
-}
+export type VoterJson = Voter
 
-export interface ConsensusEntryJson {
-  epoch: number
-  status: 'agreed' | 'split' | 'pending'
-  agreement: number
-  digest: string
-  count: number
-  voters: VoterJson[]
-  dissenters?: Array<{ peerId: string; digest: string; trust: number }>
-}
+export type ConsensusEntryJson = EpochConsensus
 
-export interface BeaconJson {
-  epoch: number
-  beacon: string
-  digest: string
-  count: number
-  contributions: string[]
-  verified?: boolean
-}
+export type BeaconJson = BeaconResponse
 
-export interface StatusJson {
-  peerId: string
-  network: string
-  epoch: number
-  peers: number
-  ready: boolean
-  creditBits: number
-  lastFinalEpoch: number | null
-  consensus: ConsensusEntryJson | null
-}
+export type StatusJson = StatusResponse
 
-/** `peers --json` with the per-peer vote figures the API adds (API.md). */
-export interface PeerVotesJson extends PeerJson {
-  epochsVoted: number
-  epochsAgreed: number
-  lastVoteEpoch: number | null
-}
+/** `peers --json`: the per-peer vote figures are part of PeerInfo. */
+export type PeerVotesJson = PeerJson
 
 export const statusOf = (d: DaemonProcess): Promise<StatusJson> =>
   cliJson<StatusJson>(d.home, ['status'])

@@ -1,17 +1,10 @@
+import type { PeerInfo } from '@alara/daemon'
 import { cliJson } from './cli.js'
 import type { DaemonProcess } from './daemon.js'
 import { waitFor } from './wait.js'
 
-/** Peers as `alara peers --json` prints them (CLI.md minimum fields). */
-export interface PeerJson {
-  peerId: string
-  addresses: string[]
-  connected: boolean
-  trust: number
-  active: boolean
-  contributions: number
-  lastSeenMs: number | null
-}
+/** Peers as `alara peers --json` prints them. */
+export type PeerJson = PeerInfo
 
 export function peersOf(d: DaemonProcess): Promise<PeerJson[]> {
   return cliJson<PeerJson[]>(d.home, ['peers'])

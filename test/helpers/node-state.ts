@@ -1,57 +1,26 @@
+import type {
+  IdResponse,
+  InjectResponse,
+  OriginQuality,
+  PoolResponse,
+  QualityResponse,
+  TrustEntry,
+} from '@alara/daemon'
 import { cliJson } from './cli.js'
 
-/** The --json documents the tests read (CLI.md minimum fields, plus what the API adds). */
+/** The --json documents the tests read: the API's own body types (CLI.md fields and more). */
 
-export interface PoolJson {
-  network: string
-  bits: string
-  bitLength: number
-  folded: number
-  stored: number
-  digest: string
-  creditBits: number
-  ready: boolean
-}
+export type PoolJson = PoolResponse
 
-export interface OriginJson {
-  peerId: string
-  trust: number
-  contributions: number
-  bits: number
-  healthFailures: number
-  lastSeenMs: number | null
-  /** per-origin credit; the API returns it though CLI.md does not require it */
-  creditBits?: number
-  active?: boolean
-}
+export type OriginJson = OriginQuality
 
-export interface QualityJson {
-  shannonPerBit: number
-  minEntropyPerBit: number
-  poolBits: number
-  creditBits: number
-  origins: OriginJson[]
-}
+export type QualityJson = QualityResponse
 
-export interface InjectJson {
-  ids: string[]
-  epoch: number
-  bitLength: number
-  publishedTo: number
-}
+export type InjectJson = InjectResponse
 
-export interface TrustJson {
-  peerId: string
-  trust: number
-  active: boolean
-}
+export type TrustJson = TrustEntry
 
-export interface IdJson {
-  peerId: string
-  addresses: string[]
-  network: string
-  version: string
-}
+export type IdJson = IdResponse
 
 export const pool = (home: string): Promise<PoolJson> => cliJson<PoolJson>(home, ['pool'])
 export const quality = (home: string): Promise<QualityJson> =>

@@ -1,3 +1,4 @@
+import type { DaemonOverrides } from '@alara/daemon'
 import { type Command, InvalidArgumentError } from 'commander'
 import type { Context } from '../context.js'
 import { UsageError } from '../errors.js'
@@ -17,15 +18,6 @@ interface DaemonFlags {
   bootstrap?: string[]
   epochMs?: number
   mdns: boolean
-}
-
-export interface DaemonOverrides {
-  network?: string
-  listen?: string[]
-  bootstrap?: string[]
-  api?: string
-  epochMs?: number
-  mdns?: boolean
 }
 
 /** What `alara daemon` prints once it runs: the ready line, then one line per address. */
