@@ -105,7 +105,6 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const apiFile = join(repo.home, REPO_FILES.api)
     await writeFile(apiFile, `${server.url}\n`)
     undo.push(() => rm(apiFile, { force: true }))
-    node.setApiUrl(server.url)
 
     let stopping: Promise<void> | undefined
     return {

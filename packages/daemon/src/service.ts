@@ -11,7 +11,6 @@ import {
   epochDigest,
   epochOf,
   epochPhase,
-  healthTest,
   InvalidInputError,
   lastClosedEpoch,
   lastFinalEpoch,
@@ -19,7 +18,6 @@ import {
   oldestRetainedEpoch,
   type PreDecoded,
   type ProtocolParams,
-  packBitString,
   peerIdFromOrigin,
   Replica,
   runSp80022,
@@ -61,8 +59,10 @@ import type {
 } from './api/types.js'
 import { type DaemonConfig, protocolParams } from './config.js'
 import { EpochClock } from './epoch-clock.js'
-import { BadRequestError, NotFoundError, RateLimitedError } from './errors.js'
+import { NotFoundError, RateLimitedError } from './errors.js'
 import { GossipIds } from './gossip.js'
+import { hexToBytes } from './hex.js'
+import { assertHealthy, parseInjectInput, splitBits } from './inject.js'
 import { type AlaraServices, topicsOf } from './libp2p.js'
 import type { Logger } from './logger.js'
 import type { Repo } from './repo.js'
@@ -137,8 +137,6 @@ export class AlaraNode implements NodeService {
   private libp2p: Libp2p<AlaraServices> | undefined
   private seq: number
   private injecting: Promise<unknown> = Promise.resolve()
-  private apiUrl = ''
-  private readonly stopController = new AbortController()
   private bootstrapTimer: NodeJS.Timeout | undefined
   /** called when a closed, non-final epoch's digest changed or a peer disagrees */
   onRepairNeeded: ((epoch: number, peer: PeerId) => void) | undefined
@@ -222,14 +220,6 @@ export class AlaraNode implements NodeService {
     if (loaded > 0) this.log.info(`reloaded ${loaded} contributions from the store`)
   }
 
-  setApiUrl(url: string): void {
-    this.apiUrl = url
-  }
-
-  get apiBaseUrl(): string {
-    return this.apiUrl
-  }
-
   // ---- life cycle ---------------------------------------------------------------------
 
   async start(libp2p: Libp2p<AlaraServices>): Promise<void> {
@@ -285,7 +275,6 @@ export class AlaraNode implements NodeService {
   }
 
   async stop(): Promise<void> {
-    this.stopController.abort()
     if (this.bootstrapTimer !== undefined) clearInterval(this.bootstrapTimer)
     await this.clock.stop()
     await this.injecting.catch(() => undefined)
@@ -293,10 +282,6 @@ export class AlaraNode implements NodeService {
     pubsub?.topicValidators.delete(this.topics.contributions)
     pubsub?.topicValidators.delete(this.topics.votes)
     await this.store.flush()
-  }
-
-  get signal(): AbortSignal {
-    return this.stopController.signal
   }
 
   /** The bootstrap module dials its list once; a LAN peer that restarts is dialled again. */
@@ -524,18 +509,7 @@ export class AlaraNode implements NodeService {
   private async injectNow(input: InjectRequest): Promise<InjectResponse> {
     const { bits, bitLength } = parseInjectInput(input)
     const pieces = splitBits(bits, bitLength, this.params.maxBits)
-    for (const [i, p] of pieces.entries()) {
-      const health = healthTest(p.bits, p.bitLength)
-      const where = pieces.length > 1 ? ` (piece ${i + 1} of ${pieces.length})` : ''
-      if (health.rct === 'fail')
-        throw new InvalidInputError(
-          `these bits fail the SP 800-90B repetition count test${where}: a run of ${health.longestRun} identical bits (41 or more); peers would reject them, nothing was published`,
-        )
-      if (health.apt === 'fail')
-        throw new InvalidInputError(
-          `these bits fail the SP 800-90B adaptive proportion test${where} (625 or more of 1024 bits alike); peers would reject them, nothing was published`,
-        )
-    }
+    assertHealthy(pieces)
     const nowMs = this.now()
     const epoch = epochOf(nowMs, this.params.epochMs)
     const used = this.replica.countOf(this.selfHex, epoch)
@@ -966,49 +940,3 @@ export class AlaraNode implements NodeService {
 }
 
 // ---- helpers --------------------------------------------------------------------------
-
-export function hexToBytes(hex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(hex, 'hex'))
-}
-
-function parseInjectInput(input: InjectRequest): { bits: Uint8Array; bitLength: number } {
-  const given = (['bits', 'hex', 'random'] as const).filter((k) => k in input)
-  if (given.length !== 1) throw new BadRequestError('give exactly one of bits, hex or random')
-  if ('bits' in input) return packBitString(input.bits)
-  if ('hex' in input) {
-    if (!/^([0-9a-fA-F]{2})+$/.test(input.hex))
-      throw new InvalidInputError('hex must be a non-empty, even number of hex digits')
-    const bits = hexToBytes(input.hex)
-    return { bits, bitLength: bits.length * 8 }
-  }
-  const n = input.random
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidInputError(`random takes a positive number of bits, got ${n}`)
-  const bits = new Uint8Array(randomBytes(Math.ceil(n / 8)))
-  const spare = bits.length * 8 - n
-  if (spare > 0)
-    bits[bits.length - 1] = (bits[bits.length - 1] as number) & ((0xff << spare) & 0xff)
-  return { bits, bitLength: n }
-}
-
-/** Cuts packed bits into pieces of at most `maxBits` bits (each re-packed from bit 0). */
-export function splitBits(
-  bits: Uint8Array,
-  bitLength: number,
-  maxBits: number,
-): Array<{ bits: Uint8Array; bitLength: number }> {
-  if (!Number.isSafeInteger(maxBits) || maxBits < 1)
-    throw new InvalidInputError(`maxBits must be a positive integer, got ${maxBits}`)
-  const out: Array<{ bits: Uint8Array; bitLength: number }> = []
-  for (let start = 0; start < bitLength; start += maxBits) {
-    const n = Math.min(maxBits, bitLength - start)
-    const piece = new Uint8Array(Math.ceil(n / 8))
-    for (let i = 0; i < n; i++) {
-      const src = start + i
-      if ((((bits[src >> 3] as number) >> (7 - (src & 7))) & 1) === 1)
-        piece[i >> 3] = (piece[i >> 3] as number) | (0x80 >> (i & 7))
-    }
-    out.push({ bits: piece, bitLength: n })
-  }
-  return out
-}

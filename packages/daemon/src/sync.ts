@@ -15,9 +15,10 @@ import {
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { lpStream, Queue } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
+import { hexToBytes } from './hex.js'
 import type { AlaraServices } from './libp2p.js'
 import type { Logger } from './logger.js'
-import { type AlaraNode, hexToBytes } from './service.js'
+import type { AlaraNode } from './service.js'
 
 /**
  * The sync protocol /alara/sync/1.0.0: one request, one answer, per stream.

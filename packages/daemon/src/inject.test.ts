@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hexToBytes, splitBits } from './service.js'
+import { hexToBytes } from './hex.js'
+import { splitBits } from './inject.js'
 
 /** Reference reading of packed bits, MSB first: the first `n` bits as '0'/'1'. */
 function bitsOf(bytes: Uint8Array, n: number): string {
