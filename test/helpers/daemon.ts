@@ -18,6 +18,8 @@ export interface DaemonOptions {
   listen?: string[]
   readyTimeoutMs?: number
   env?: NodeJS.ProcessEnv
+  /** LAN discovery by mDNS (default off: tests connect their nodes themselves) */
+  mdns?: boolean
 }
 
 export interface ReadyInfo {
@@ -48,7 +50,8 @@ process.once('exit', () => {
 export function daemonArgs(opts: DaemonOptions): string[] {
   const args = ['daemon', '--home', opts.home, '--network', opts.network]
   for (const ma of opts.listen ?? ['/ip4/127.0.0.1/tcp/0']) args.push('--listen', ma)
-  args.push('--api', opts.api ?? '127.0.0.1:0', '--no-mdns')
+  args.push('--api', opts.api ?? '127.0.0.1:0')
+  if (opts.mdns !== true) args.push('--no-mdns')
   args.push('--epoch-ms', String(opts.epochMs ?? 1000))
   for (const ma of opts.bootstrap ?? []) args.push('--bootstrap', ma)
   return args
