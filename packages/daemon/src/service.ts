@@ -651,17 +651,44 @@ export class AlaraNode implements NodeService {
     } catch (err) {
       throw new InvalidInputError(`'${ma}' is not a multiaddr: ${(err as Error).message}`)
     }
+    let conn: Awaited<ReturnType<typeof libp2p.dial>>
     try {
-      const conn = await libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
+      conn = await libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
       // A peer joined by hand is one the user wants: libp2p re-dials keep-alive peers.
       await libp2p.peerStore.merge(conn.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
-      return { peerId: conn.remotePeer.toString(), addresses: [conn.remoteAddr.toString()] }
     } catch (err) {
       throw new AlaraError(
         'ERR_DIAL_FAILED',
         `could not connect to ${ma}: ${(err as Error).message}`,
       )
     }
+    await this.waitForGossipPeer(conn.remotePeer, 3000)
+    return { peerId: conn.remotePeer.toString(), addresses: [conn.remoteAddr.toString()] }
+  }
+
+  /**
+   * A publish right after a dial, before the peer's subscription arrived, reaches nobody
+   * (repair delivers it later). `connect` returns once the peer is a gossip peer, so an
+   * inject that follows reaches it at once; a peer of another network never becomes one,
+   * hence the bound.
+   */
+  private async waitForGossipPeer(peer: PeerId, timeoutMs: number): Promise<void> {
+    const pubsub = this.requireLibp2p().services.pubsub
+    const subscribed = () =>
+      pubsub.getSubscribers(this.topics.contributions).some((p) => p.equals(peer))
+    if (subscribed()) return
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        pubsub.removeEventListener('subscription-change', check)
+        resolve()
+      }
+      const check = () => {
+        if (subscribed()) done()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      pubsub.addEventListener('subscription-change', check)
+    })
   }
 
   trustList(): Array<{ peerId: string; trust: number; active: boolean }> {
