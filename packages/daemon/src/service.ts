@@ -549,7 +549,12 @@ export class AlaraNode implements NodeService {
     for (const s of signed) this.replica.add(s.v, nowMs)
     const reached = new Set<string>()
     const pubsub = this.libp2p?.services.pubsub
-    if (pubsub !== undefined && input.publish !== false)
+    if (pubsub !== undefined && input.publish !== false) {
+      // Just connected (a daemon that has only started): give the peers' subscriptions a
+      // moment to arrive, or the publish reaches nobody until repair.
+      const peers = this.libp2p?.getPeers() ?? []
+      if (peers.length > 0 && pubsub.getSubscribers(this.topics.contributions).length === 0)
+        await Promise.race(peers.map((p) => this.waitForGossipPeer(p, 1000)))
       for (const s of signed) {
         try {
           const res = await pubsub.publish(this.topics.contributions, s.encoded)
@@ -559,6 +564,7 @@ export class AlaraNode implements NodeService {
           this.log.debug(`publish failed: ${(err as Error).message}`)
         }
       }
+    }
     return {
       ids: signed.map((s) => s.v.idHex),
       epoch,
