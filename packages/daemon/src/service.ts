@@ -1,32 +1,21 @@
-import { randomBytes } from 'node:crypto'
 import {
   AlaraError,
-  agreement,
-  bitString,
   type Contribution,
   decodeContribution,
   encodeContribution,
   encodeVote,
-  epochBeacon,
-  epochDigest,
   epochOf,
   epochPhase,
   InvalidInputError,
-  lastClosedEpoch,
   lastFinalEpoch,
-  mcvMinEntropyPerBitUnpacked,
   oldestRetainedEpoch,
   type PreDecoded,
   type ProtocolParams,
   peerIdFromOrigin,
   Replica,
-  runSp80022,
-  shannonEntropyPerBit,
-  sharedDraw,
   signContribution,
   signVote,
   toHex,
-  unpackBits,
   type ValidationContext,
   type VerifiedContribution,
   type VerifiedVote,
@@ -59,16 +48,16 @@ import type {
 } from './api/types.js'
 import { type DaemonConfig, protocolParams } from './config.js'
 import { EpochClock } from './epoch-clock.js'
-import { NotFoundError, RateLimitedError } from './errors.js'
+import { RateLimitedError } from './errors.js'
 import { GossipIds } from './gossip.js'
 import { hexToBytes } from './hex.js'
 import { assertHealthy, parseInjectInput, splitBits } from './inject.js'
 import { type AlaraServices, topicsOf } from './libp2p.js'
 import type { Logger } from './logger.js'
+import { NodeQueries } from './queries.js'
 import type { Repo } from './repo.js'
 import type { AlaraStore } from './store.js'
-import { originHexOf, TrustBook } from './trust.js'
-import { VERSION } from './version.js'
+import { TrustBook } from './trust.js'
 
 /**
  * The ALARA node: the replica and what feeds it (gossip, inject, sync), the trust store,
@@ -95,7 +84,7 @@ export interface NodeService {
 }
 
 /** A signed vote kept with what the VoteBook needs. */
-interface HeldVote {
+export interface HeldVote {
   originHex: string
   epoch: number
   digest: Uint8Array
@@ -112,8 +101,6 @@ export interface AlaraNodeInit {
   now?: () => number
 }
 
-const ALPHA = 0.01
-
 export class AlaraNode implements NodeService {
   readonly params: ProtocolParams
   readonly replica: Replica
@@ -128,6 +115,7 @@ export class AlaraNode implements NodeService {
   private readonly now: () => number
   private readonly trust: TrustBook
   private readonly clock: EpochClock
+  private readonly queries: NodeQueries
   /** epochs this node has closed (and voted), newest kept within the retained window */
   private readonly closed = new Set<number>()
   /** epochs final by the clock that this node did not see freeze: filled by catch-up */
@@ -160,6 +148,21 @@ export class AlaraNode implements NodeService {
       params: this.params,
       selfHex: this.selfHex,
       trustOf: (originHex) => this.trust.lookup(originHex, this.selfHex),
+    })
+    this.queries = new NodeQueries({
+      params: this.params,
+      selfHex: this.selfHex,
+      peerId: init.repo.peerId,
+      replica: this.replica,
+      votes: this.votes,
+      trust: this.trust,
+      store: this.store,
+      healthFailures: this.healthFailures,
+      libp2p: () => this.libp2p,
+      now: this.now,
+      currentEpoch: () => this.currentEpoch(),
+      isClosed: (r) => this.isClosed(r),
+      hasClosed: (r) => this.closed.has(r),
     })
     this.clock = new EpochClock(
       this.params,
@@ -573,80 +576,42 @@ export class AlaraNode implements NodeService {
     }
   }
 
-  // ---- queries ------------------------------------------------------------------------
+  // ---- queries (queries.ts) -------------------------------------------------------------
 
-  id(): { peerId: string; addresses: string[]; network: string; version: string } {
-    return {
-      peerId: this.repo.peerId,
-      addresses: this.libp2p?.getMultiaddrs().map((ma) => ma.toString()) ?? [],
-      network: this.params.network,
-      version: VERSION,
-    }
+  id(): IdResponse {
+    return this.queries.id()
   }
 
-  async peers(): Promise<PeerInfo[]> {
-    const libp2p = this.libp2p
-    const ids = new Set<string>()
-    const connected = new Set<string>()
-    for (const p of libp2p?.getPeers() ?? []) {
-      ids.add(p.toString())
-      connected.add(p.toString())
-    }
-    for (const t of this.trust.list()) ids.add(t.peerId)
-    const statsByPeer = new Map<string, ReturnType<Replica['allOriginStats']>[number]>()
-    for (const s of this.replica.allOriginStats()) {
-      if (s.originHex === this.selfHex) continue
-      const peerId = peerIdFromOrigin(hexToBytes(s.originHex)).toString()
-      statsByPeer.set(peerId, s)
-      ids.add(peerId)
-    }
-    const voteStats = this.voteStatsByOrigin()
-    const out: PeerInfo[] = []
-    for (const peerId of [...ids].sort()) {
-      if (peerId === this.repo.peerId) continue
-      const level = this.trust.levelOf(peerId)
-      const stats = statsByPeer.get(peerId)
-      let addresses: string[] = []
-      if (libp2p !== undefined) {
-        const conns = libp2p.getConnections(peerIdFromString(peerId))
-        addresses = conns.map((c) => c.remoteAddr.toString())
-        if (addresses.length === 0) {
-          const info = await libp2p.peerStore.get(peerIdFromString(peerId)).catch(() => undefined)
-          addresses = info?.addresses.map((a) => a.multiaddr.toString()) ?? []
-        }
-      }
-      const votes = voteStats.get(originHexOf(peerId))
-      out.push({
-        peerId,
-        addresses: [...new Set(addresses)],
-        connected: connected.has(peerId),
-        trust: level.trust,
-        active: level.active,
-        contributions: stats?.contributions ?? 0,
-        lastSeenMs: stats?.lastSeenMs ?? null,
-        epochsVoted: votes?.voted ?? 0,
-        epochsAgreed: votes?.agreed ?? 0,
-        lastVoteEpoch: votes?.last ?? null,
-      })
-    }
-    return out
+  peers(): Promise<PeerInfo[]> {
+    return this.queries.peers()
   }
 
-  /** Per origin: closed epochs it voted on, of which in agreement with me, and its newest. */
-  private voteStatsByOrigin(): Map<string, { voted: number; agreed: number; last: number }> {
-    const out = new Map<string, { voted: number; agreed: number; last: number }>()
-    for (const r of this.votes.epochs()) {
-      if (!this.closed.has(r) && !this.replica.isFinal(r)) continue
-      const mine = toHex(this.replica.digest(r))
-      for (const vote of this.votes.votesOf(r)) {
-        const s = out.get(vote.originHex) ?? { voted: 0, agreed: 0, last: r }
-        s.voted++
-        if (toHex(vote.digest) === mine) s.agreed++
-        s.last = Math.max(s.last, r)
-        out.set(vote.originHex, s)
-      }
-    }
-    return out
+  pool(bits?: number): PoolResponse {
+    return this.queries.pool(bits)
+  }
+
+  quality(): QualityResponse {
+    return this.queries.quality()
+  }
+
+  tests(): TestsResponse {
+    return this.queries.tests()
+  }
+
+  consensus(epochs: number): EpochConsensus[] {
+    return this.queries.consensus(epochs)
+  }
+
+  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
+    return this.queries.beaconChecked(epoch, verify)
+  }
+
+  random(req: RandomRequest): RandomResponse {
+    return this.queries.random(req)
+  }
+
+  status(): StatusResponse {
+    return this.queries.status()
   }
 
   async connect(ma: string): Promise<{ peerId: string; addresses: string[] }> {
@@ -728,242 +693,6 @@ export class AlaraNode implements NodeService {
         this.digestChanged.add(r)
     }
     void this.commitRepairs().catch((err: Error) => this.log.warn(`re-vote failed: ${err.message}`))
-  }
-
-  pool(bits?: number): PoolResponse {
-    const pool = this.replica.poolBits(bits)
-    const full = this.replica.poolBits()
-    return {
-      network: this.params.network,
-      bits: bitString(pool.bits, pool.bitLength),
-      bitLength: full.bitLength,
-      folded: this.replica.foldedCount,
-      stored: this.replica.storedCount,
-      digest: toHex(this.replica.poolDigest()),
-      creditBits: this.replica.creditBits,
-      ready: this.replica.ready,
-    }
-  }
-
-  quality(): QualityResponse {
-    const pool = this.replica.poolBits()
-    const unpacked = unpackBits(pool.bits, pool.bitLength)
-    const votes = this.voteStatsByOrigin()
-    const voteFigures = (originHex: string) => {
-      const v = votes.get(originHex)
-      return {
-        epochsVoted: v?.voted ?? 0,
-        epochsAgreed: v?.agreed ?? 0,
-        lastVoteEpoch: v?.last ?? null,
-      }
-    }
-    const origins: QualityResponse['origins'] = this.replica.allOriginStats().map((s) => ({
-      peerId: peerIdFromOrigin(hexToBytes(s.originHex)).toString(),
-      trust: s.trust,
-      active: s.active,
-      contributions: s.contributions,
-      bits: s.bits,
-      healthFailures: this.healthFailures.get(s.originHex) ?? 0,
-      lastSeenMs: s.lastSeenMs,
-      creditBits: s.creditBits,
-      ...voteFigures(s.originHex),
-    }))
-    // Origins whose every contribution failed the health tests still deserve a line.
-    for (const [originHex, failures] of this.healthFailures) {
-      if (this.replica.originStats(originHex) !== undefined) continue
-      const level = this.trust.lookup(originHex, this.selfHex)
-      origins.push({
-        peerId: peerIdFromOrigin(hexToBytes(originHex)).toString(),
-        trust: level.trust,
-        active: level.active,
-        contributions: 0,
-        bits: 0,
-        healthFailures: failures,
-        lastSeenMs: 0,
-        creditBits: 0,
-        ...voteFigures(originHex),
-      })
-    }
-    return {
-      shannonPerBit: pool.bitLength === 0 ? 0 : shannonEntropyPerBit(unpacked),
-      minEntropyPerBit: mcvMinEntropyPerBitUnpacked(unpacked),
-      poolBits: pool.bitLength,
-      creditBits: this.replica.creditBits,
-      origins,
-    }
-  }
-
-  tests(): TestsResponse {
-    const pool = this.replica.poolBits()
-    const results = runSp80022(unpackBits(pool.bits, pool.bitLength), ALPHA)
-    return {
-      bits: pool.bitLength,
-      alpha: ALPHA,
-      tests: results.map((t) => ({
-        name: t.name,
-        pValue: t.pValue,
-        passed: t.passed,
-        ...(t.skipped !== undefined ? { note: t.skipped } : {}),
-      })),
-    }
-  }
-
-  /** The newest `count` epochs this node has closed (or holds frozen), newest first. */
-  private recentClosedEpochs(count: number): number[] {
-    const last = lastClosedEpoch(this.now(), this.params)
-    if (last === undefined) return []
-    const out: number[] = []
-    const oldest = this.replica.oldestRetainedEpoch
-    for (let r = last; r >= oldest && r >= 0 && out.length < count; r--)
-      if (this.closed.has(r) || this.replica.isFinal(r) || this.votes.votesOf(r).length > 0)
-        out.push(r)
-    return out
-  }
-
-  consensusOf(r: number): EpochConsensus {
-    const result = agreement({
-      myDigest: this.replica.digest(r),
-      votes: this.votes.votesOf(r),
-      selfHex: this.selfHex,
-      trustOf: (originHex) => this.trust.lookup(originHex, this.selfHex),
-      closed: this.isClosed(r),
-      params: this.params,
-    })
-    const peerOf = (hex: string): string =>
-      hex === this.selfHex ? this.repo.peerId : peerIdFromOrigin(hexToBytes(hex)).toString()
-    return {
-      epoch: r,
-      status: result.status,
-      agreement: result.agreement,
-      digest: result.digest,
-      count: this.replica.count(r),
-      final: this.replica.isFinal(r),
-      voters: result.voters.map((v) => ({
-        peerId: peerOf(v.originHex),
-        digest: v.digest,
-        trust: v.trust,
-        agrees: v.agrees,
-        counted: v.counted,
-      })),
-      dissenters: result.dissenters.map((v) => ({
-        peerId: peerOf(v.originHex),
-        digest: v.digest,
-        trust: v.trust,
-      })),
-    }
-  }
-
-  consensus(epochs: number): EpochConsensus[] {
-    return this.recentClosedEpochs(epochs).map((r) => this.consensusOf(r))
-  }
-
-  beacon(epoch: number | 'latest'): BeaconResponse {
-    let r: number
-    if (epoch === 'latest') {
-      const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
-        (e) => this.replica.count(e) > 0,
-      )
-      if (found === undefined)
-        throw new NotFoundError(
-          'no closed epoch has folded contributions yet, so there is no beacon',
-        )
-      r = found
-    } else {
-      r = epoch
-      if (r < this.replica.oldestRetainedEpoch)
-        throw new NotFoundError(
-          `epoch ${r} is older than the retained window (from ${this.replica.oldestRetainedEpoch})`,
-        )
-      if (!this.isClosed(r)) throw new AlaraError('ERR_NOT_READY', `epoch ${r} is not closed yet`)
-    }
-    const beacon = this.replica.beacon(r)
-    if (beacon === undefined)
-      throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
-    const folded = this.replica.foldedOf(r)
-    const view: BeaconResponse = {
-      epoch: r,
-      beacon: toHex(beacon),
-      digest: toHex(this.replica.digest(r)),
-      count: folded.length,
-      contributions: folded.map((v) => v.idHex),
-      final: this.replica.isFinal(r),
-    }
-    return view
-  }
-
-  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
-    const view = this.beacon(epoch)
-    if (verify)
-      view.verified = await this.verifyBeacon(
-        view.epoch,
-        view.contributions,
-        hexToBytes(view.beacon),
-      )
-    return view
-  }
-
-  /**
-   * Recomputes beacon(r) from the signed contributions as stored on disk, each decoded and
-   * its signature checked again: what anyone holding them could do.
-   */
-  private async verifyBeacon(r: number, ids: string[], beacon: Uint8Array): Promise<boolean> {
-    try {
-      const checked: VerifiedContribution[] = []
-      for (const idHex of ids) {
-        const bytes = await this.store.getContribution(r, idHex)
-        if (bytes === undefined) return false
-        const v = verifyContribution(decodeContribution(bytes))
-        if (v.idHex !== idHex || v.contribution.epoch !== r) return false
-        checked.push(v)
-      }
-      const sorted = checked.sort((a, b) => (a.idHex < b.idHex ? -1 : 1))
-      const digest = epochDigest(
-        this.params.network,
-        r,
-        sorted.map((c) => c.id),
-      )
-      const again = epochBeacon(
-        this.params.network,
-        r,
-        digest,
-        sorted.map((c) => c.contribution.bits),
-      )
-      return toHex(again) === toHex(beacon) && toHex(digest) === toHex(this.replica.digest(r))
-    } catch {
-      return false
-    }
-  }
-
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): {
-    bytes: string
-    epoch?: number
-  } {
-    if (req.epoch !== undefined) {
-      const view = this.beacon(req.epoch)
-      const out = sharedDraw(hexToBytes(view.beacon), view.epoch, this.params.network, req.bytes)
-      return { bytes: toHex(out), epoch: view.epoch }
-    }
-    const out = this.replica.privateDraw(randomBytes(32), req.bytes, {
-      allowLowEntropy: req.allowLowEntropy === true,
-    })
-    return { bytes: toHex(out) }
-  }
-
-  status(): StatusResponse {
-    const latest = this.recentClosedEpochs(1)[0]
-    return {
-      peerId: this.repo.peerId,
-      network: this.params.network,
-      version: VERSION,
-      epoch: this.currentEpoch(),
-      peers: this.libp2p?.getPeers().length ?? 0,
-      ready: this.replica.ready,
-      creditBits: this.replica.creditBits,
-      folded: this.replica.foldedCount,
-      stored: this.replica.storedCount,
-      lastFinalEpoch: lastFinalEpoch(this.now(), this.params) ?? null,
-      consensus: latest === undefined ? null : this.consensusOf(latest),
-    }
   }
 
   private requireLibp2p(): Libp2p<AlaraServices> {
