@@ -21,6 +21,8 @@ export interface DaemonConfig {
   poolBits: number
   /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */
   retainEpochs: number
+  /** epochs kept on disk (at least retainEpochs): older beacons stay verifiable */
+  storeEpochs: number
   /** trust of a peer that is not in the trust store */
   defaultTrust: number
   /** an epoch is agreed when agreement >= 1 - byzantineThreshold */
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   graceMs: DEFAULT_PARAMS.graceMs,
   poolBits: DEFAULT_PARAMS.poolBits,
   retainEpochs: DEFAULT_PARAMS.retainEpochs,
+  storeEpochs: 17_280,
   defaultTrust: DEFAULT_PARAMS.defaultTrust,
   byzantineThreshold: DEFAULT_PARAMS.byzantineThreshold,
   maxPeers: 1000,
@@ -74,6 +77,7 @@ const configSchema = {
     finalMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
     poolBits: { type: 'integer', minimum: 1, maximum: 100_000_000 },
     retainEpochs: { type: 'integer', minimum: 4, maximum: 1_000_000 },
+    storeEpochs: { type: 'integer', minimum: 4, maximum: 100_000_000 },
     defaultTrust: { type: 'number', minimum: 0, maximum: 1 },
     byzantineThreshold: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
     maxPeers: { type: 'integer', minimum: 1, maximum: 100_000 },

@@ -29,6 +29,8 @@ import type {
   PeerInfo,
   PoolResponse,
   QualityResponse,
+  RandomRequest,
+  RandomResponse,
   StatusResponse,
   TestsResponse,
 } from './api/types.js'
@@ -281,26 +283,12 @@ export class NodeQueries {
     return this.recentClosedEpochs(epochs).map((r) => this.consensusOf(r))
   }
 
-  beacon(epoch: number | 'latest'): BeaconResponse {
-    let r: number
-    if (epoch === 'latest') {
-      const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
-        (e) => this.node.replica.count(e) > 0,
-      )
-      if (found === undefined)
-        throw new NotFoundError(
-          'no closed epoch has folded contributions yet, so there is no beacon',
-        )
-      r = found
-    } else {
-      r = epoch
-      if (r < this.node.replica.oldestRetainedEpoch)
-        throw new NotFoundError(
-          `epoch ${r} is older than the retained window (from ${this.node.replica.oldestRetainedEpoch})`,
-        )
-      if (!this.node.isClosed(r))
-        throw new AlaraError('ERR_NOT_READY', `epoch ${r} is not closed yet`)
-    }
+  /** The beacon of a closed epoch: from the replica, or from disk for older final epochs. */
+  async beacon(epoch: number | 'latest', verify = false): Promise<BeaconResponse> {
+    const r = epoch === 'latest' ? this.latestBeaconEpoch() : epoch
+    if (r < this.node.replica.oldestRetainedEpoch) return this.storedBeacon(r)
+    if (!this.node.isClosed(r))
+      throw new AlaraError('ERR_NOT_READY', `epoch ${r} is not closed yet`)
     const beacon = this.node.replica.beacon(r)
     if (beacon === undefined)
       throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
@@ -313,58 +301,87 @@ export class NodeQueries {
       contributions: folded.map((v) => v.idHex),
       final: this.node.replica.isFinal(r),
     }
+    if (verify) {
+      const again = await this.recompute(r, view.contributions).catch(() => undefined)
+      view.verified =
+        again !== undefined && again.beacon === view.beacon && again.digest === view.digest
+    }
     return view
   }
 
-  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
-    const view = this.beacon(epoch)
-    if (verify)
-      view.verified = await this.verifyBeacon(
-        view.epoch,
-        view.contributions,
-        hexToBytes(view.beacon),
-      )
-    return view
+  private latestBeaconEpoch(): number {
+    const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
+      (e) => this.node.replica.count(e) > 0,
+    )
+    if (found === undefined)
+      throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')
+    return found
   }
 
   /**
-   * Recomputes beacon(r) from the signed contributions as stored on disk, each decoded and
-   * its signature checked again: what anyone holding them could do.
+   * An epoch older than the replica's window: its frozen folded ids and signed
+   * contributions are read back from disk and the beacon recomputed from them, so it is
+   * verified by construction (a missing or forged contribution makes it fail).
    */
-  private async verifyBeacon(r: number, ids: string[], beacon: Uint8Array): Promise<boolean> {
-    try {
-      const checked: VerifiedContribution[] = []
-      for (const idHex of ids) {
-        const bytes = await this.node.store.getContribution(r, idHex)
-        if (bytes === undefined) return false
-        const v = verifyContribution(decodeContribution(bytes))
-        if (v.idHex !== idHex || v.contribution.epoch !== r) return false
-        checked.push(v)
-      }
-      const sorted = checked.sort((a, b) => (a.idHex < b.idHex ? -1 : 1))
-      const digest = epochDigest(
-        this.node.params.network,
-        r,
-        sorted.map((c) => c.id),
+  private async storedBeacon(r: number): Promise<BeaconResponse> {
+    const ids = await this.node.store.getFinal(r)
+    if (ids === undefined)
+      throw new NotFoundError(
+        `epoch ${r} is not held here: older than the store's window, or no contribution was folded`,
       )
-      const again = epochBeacon(
-        this.node.params.network,
-        r,
-        digest,
-        sorted.map((c) => c.contribution.bits),
-      )
-      return toHex(again) === toHex(beacon) && toHex(digest) === toHex(this.node.replica.digest(r))
-    } catch {
-      return false
+    if (ids.length === 0)
+      throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
+    const idHexes = ids.map(toHex).sort()
+    const again = await this.recompute(r, idHexes)
+    return {
+      epoch: r,
+      beacon: again.beacon,
+      digest: again.digest,
+      count: idHexes.length,
+      contributions: idHexes,
+      final: true,
+      verified: true,
     }
   }
 
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }): {
-    bytes: string
-    epoch?: number
-  } {
+  /**
+   * Recomputes digest(r) and beacon(r) from the signed contributions as stored on disk,
+   * each decoded and its signature checked again: what anyone holding them could do.
+   * Throws when one is missing or does not verify.
+   */
+  private async recompute(r: number, ids: string[]): Promise<{ digest: string; beacon: string }> {
+    const checked: VerifiedContribution[] = []
+    for (const idHex of ids) {
+      const bytes = await this.node.store.getContribution(r, idHex)
+      if (bytes === undefined)
+        throw new NotFoundError(`contribution ${idHex} of epoch ${r} is not stored`)
+      const v = verifyContribution(decodeContribution(bytes))
+      if (v.idHex !== idHex || v.contribution.epoch !== r)
+        throw new AlaraError(
+          'ERR_CORRUPT_STORE',
+          `stored contribution ${idHex} is not what it claims`,
+        )
+      checked.push(v)
+    }
+    const sorted = checked.sort((a, b) => (a.idHex < b.idHex ? -1 : 1))
+    const network = this.node.params.network
+    const digest = epochDigest(
+      network,
+      r,
+      sorted.map((c) => c.id),
+    )
+    const beacon = epochBeacon(
+      network,
+      r,
+      digest,
+      sorted.map((c) => c.contribution.bits),
+    )
+    return { digest: toHex(digest), beacon: toHex(beacon) }
+  }
+
+  async random(req: RandomRequest): Promise<RandomResponse> {
     if (req.epoch !== undefined) {
-      const view = this.beacon(req.epoch)
+      const view = await this.beacon(req.epoch)
       const out = sharedDraw(
         hexToBytes(view.beacon),
         view.epoch,

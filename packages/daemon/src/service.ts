@@ -78,8 +78,8 @@ export interface NodeService {
   quality(): QualityResponse
   tests(): TestsResponse
   consensus(epochs: number): EpochConsensus[]
-  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse>
-  random(req: RandomRequest): RandomResponse
+  beacon(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse>
+  random(req: RandomRequest): Promise<RandomResponse>
   status(): StatusResponse
 }
 
@@ -184,8 +184,7 @@ export class AlaraNode implements NodeService {
   private async reload(): Promise<void> {
     const current = this.currentEpoch()
     const oldest = oldestRetainedEpoch(current, this.params.retainEpochs)
-    await this.store.pruneContributionsBefore(oldest)
-    await this.store.pruneVotesBefore(oldest)
+    await this.pruneStore(current)
     let loaded = 0
     for await (const bytes of this.store.contributionsFrom(oldest)) {
       try {
@@ -466,10 +465,22 @@ export class AlaraNode implements NodeService {
       this.replica.prune(oldest)
       this.votes.prune(oldest)
       for (const e of this.closed) if (e < oldest) this.closed.delete(e)
-      await this.store.pruneContributionsBefore(oldest)
-      await this.store.pruneVotesBefore(oldest)
-      await this.store.pruneFinalsBefore(oldest)
+      await this.pruneStore(current)
     }
+  }
+
+  /**
+   * The store keeps `storeEpochs` (more than the replica's window): final epochs older
+   * than the replica's window stay verifiable from disk (`alara beacon R --verify`).
+   */
+  private async pruneStore(current: number): Promise<void> {
+    const oldest = oldestRetainedEpoch(
+      current,
+      Math.max(this.config.storeEpochs, this.params.retainEpochs),
+    )
+    await this.store.pruneContributionsBefore(oldest)
+    await this.store.pruneVotesBefore(oldest)
+    await this.store.pruneFinalsBefore(oldest)
   }
 
   private async publishVote(r: number): Promise<void> {
@@ -602,11 +613,11 @@ export class AlaraNode implements NodeService {
     return this.queries.consensus(epochs)
   }
 
-  beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
-    return this.queries.beaconChecked(epoch, verify)
+  beacon(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
+    return this.queries.beacon(epoch, verify)
   }
 
-  random(req: RandomRequest): RandomResponse {
+  random(req: RandomRequest): Promise<RandomResponse> {
     return this.queries.random(req)
   }
 

@@ -149,14 +149,18 @@ export class AlaraStore {
     await this.db.put(`${PREFIX.final}${epochKey(epoch)}`, value)
   }
 
+  /** The folded ids epoch r was frozen with, if it was frozen here. */
+  async getFinal(epoch: number): Promise<Uint8Array[] | undefined> {
+    const value = await this.db.get(`${PREFIX.final}${epochKey(epoch)}`)
+    return value === undefined ? undefined : splitIds(value)
+  }
+
   async *finalsFrom(fromEpoch: number): AsyncGenerator<{ epoch: number; foldedIds: Uint8Array[] }> {
     for await (const [key, value] of this.db.iterator({
       gte: `${PREFIX.final}${epochKey(Math.max(0, fromEpoch))}`,
       lt: `${PREFIX.final}~`,
     })) {
-      const ids: Uint8Array[] = []
-      for (let i = 0; i + 32 <= value.length; i += 32) ids.push(value.slice(i, i + 32))
-      yield { epoch: Number(key.slice(PREFIX.final.length)), foldedIds: ids }
+      yield { epoch: Number(key.slice(PREFIX.final.length)), foldedIds: splitIds(value) }
     }
   }
 
@@ -213,6 +217,12 @@ export class AlaraStore {
       await this.db.close()
     }
   }
+}
+
+function splitIds(value: Uint8Array): Uint8Array[] {
+  const ids: Uint8Array[] = []
+  for (let i = 0; i + 32 <= value.length; i += 32) ids.push(value.slice(i, i + 32))
+  return ids
 }
 
 function contributionKey(epoch: number, idHex: string): string {

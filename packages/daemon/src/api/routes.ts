@@ -138,7 +138,7 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
     async (request) => {
       const { epoch } = request.params as { epoch: string }
       const { verify } = request.query as { verify?: boolean }
-      return service.beaconChecked(epoch === 'latest' ? 'latest' : Number(epoch), verify === true)
+      return service.beacon(epoch === 'latest' ? 'latest' : Number(epoch), verify === true)
     },
   )
 

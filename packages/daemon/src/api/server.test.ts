@@ -92,8 +92,8 @@ class FakeService implements NodeService {
     this.record('consensus', [epochs])
     return []
   }
-  async beaconChecked(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
-    this.record('beaconChecked', [epoch, verify])
+  async beacon(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
+    this.record('beacon', [epoch, verify])
     return {
       epoch: epoch === 'latest' ? 9 : epoch,
       beacon: '11'.repeat(32),
@@ -104,7 +104,7 @@ class FakeService implements NodeService {
       ...(verify ? { verified: true } : {}),
     }
   }
-  random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }) {
+  async random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }) {
     this.record('random', [req])
     return { bytes: 'ff'.repeat(req.bytes) }
   }
@@ -245,7 +245,7 @@ describe('control API: bearer token', () => {
       'quality',
       'tests',
       'consensus',
-      'beaconChecked',
+      'beacon',
       'random',
       'status',
     ])
@@ -303,8 +303,8 @@ describe('control API: requests reach the node as documented', () => {
       { method: 'pool', args: [0] },
       { method: 'consensus', args: [3] },
       { method: 'consensus', args: [10] },
-      { method: 'beaconChecked', args: ['latest', false] },
-      { method: 'beaconChecked', args: [42, true] },
+      { method: 'beacon', args: ['latest', false] },
+      { method: 'beacon', args: [42, true] },
       { method: 'random', args: [{ bytes: 4, epoch: 42 }] },
       { method: 'random', args: [{ bytes: 65_536, allowLowEntropy: true }] },
     ])

@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
+import { beaconOf, consensusOf, EPOCH_MS, injectRandom, sharedDraw } from './helpers/epochs.js'
+import { Harness } from './helpers/harness.js'
+import { eventually } from './helpers/wait.js'
+
+/**
+ * The replica keeps `retainEpochs` in memory; the store keeps `storeEpochs` on disk
+ * (docs/OPERATIONS.md). A final epoch that has left the replica's window still has a
+ * beacon: recomputed from its frozen folded ids and signed contributions read back from
+ * disk, equal to the one served while it was in memory, and the same shared draw.
+ */
+
+const h = new Harness('history')
+afterAll(() => h.cleanup())
+
+describe('history', () => {
+  it('a beacon older than the in-memory window is recomputed and verified from disk', async () => {
+    const home = await h.home()
+    await writeFile(
+      join(home, 'config.json'),
+      JSON.stringify({ retainEpochs: 4, storeEpochs: 1000 }),
+    )
+    const d = await h.start({ home })
+    const injected = await injectRandom(d, 256)
+    const r = injected.epoch
+
+    // while in memory
+    const live = await eventually(
+      async () => {
+        const b = await beaconOf(d, r, true)
+        expect(b.verified).toBe(true)
+        return b
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: `beacon of epoch ${r}` },
+    )
+    expect(live.contributions).toEqual(injected.ids)
+    const draw = await sharedDraw(d, r, 32)
+
+    // once epoch r has left the 4-epoch window (pruned when a later epoch finalizes)
+    await eventually(
+      async () => {
+        const epochs = (await consensusOf(d, 100)).map((e) => e.epoch)
+        expect(Math.min(...epochs)).toBeGreaterThan(r)
+      },
+      { timeoutMs: 20 * EPOCH_MS, intervalMs: 500, what: `epoch ${r} out of the replica's window` },
+    )
+    const old = await beaconOf(d, r, true)
+    expect(old).toMatchObject({
+      epoch: r,
+      beacon: live.beacon,
+      digest: live.digest,
+      count: 1,
+      contributions: injected.ids,
+      final: true,
+      verified: true,
+    })
+    expect(await sharedDraw(d, r, 32)).toEqual(draw)
+
+    // an epoch with nothing folded has no beacon, old or not: a clear error, exit 1
+    const none = await runCli(d.home, ['beacon', String(r + 2), '--json'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/no beacon|not held here/)
+  })
+})
