@@ -386,7 +386,13 @@ export class AlaraNode implements NodeService {
     await this.store.putContributions(batch)
     const changed = [...this.digestChanged].sort((a, b) => a - b)
     this.digestChanged.clear()
-    for (const r of changed) if (!this.replica.isFinal(r)) await this.publishVote(r)
+    for (const r of changed) {
+      if (this.replica.isFinal(r)) continue
+      // stored but not folded (trust 0) leaves the digest as voted: nothing to say again
+      const voted = this.votes.voteOf(r, this.selfHex)
+      if (voted !== undefined && toHex(voted.digest) === toHex(this.replica.digest(r))) continue
+      await this.publishVote(r)
+    }
   }
 
   private checkVote(data: Uint8Array): VerifiedVote {
@@ -697,12 +703,8 @@ export class AlaraNode implements NodeService {
 
   /** A trust change re-folds non-final epochs: those already voted are voted again. */
   private markChangedDigests(): void {
-    for (const r of this.closed) {
-      if (this.replica.isFinal(r)) continue
-      const mine = this.votes.voteOf(r, this.selfHex)
-      if (mine === undefined || toHex(mine.digest) !== toHex(this.replica.digest(r)))
-        this.digestChanged.add(r)
-    }
+    // commitRepairs votes again only where the digest really moved
+    for (const r of this.closed) this.digestChanged.add(r)
     void this.commitRepairs().catch((err: Error) => this.log.warn(`re-vote failed: ${err.message}`))
   }
 
