@@ -147,9 +147,13 @@ export class SyncService {
         return encodeSyncResponse({ status: 'ok', contributions: out })
       }
       case 'votes': {
+        // Newest epochs first: when the answer is cut to fit, the recent votes are kept.
         const out: Uint8Array[] = []
-        for (let r = req.fromEpoch; r <= req.toEpoch && out.length < SYNC_LIMITS.maxVotes; r++)
+        const epochs = node.votes.epochs().filter((r) => r >= req.fromEpoch && r <= req.toEpoch)
+        for (const r of epochs.reverse()) {
+          if (out.length >= SYNC_LIMITS.maxVotes) break
           for (const vote of node.votes.votesOf(r)) out.push(vote.encoded)
+        }
         return encodeSyncResponse({ status: 'ok', votes: out.slice(0, SYNC_LIMITS.maxVotes) })
       }
     }
