@@ -149,12 +149,19 @@ export class SyncService {
       case 'votes': {
         // Newest epochs first: when the answer is cut to fit, the recent votes are kept.
         const out: Uint8Array[] = []
+        let bytes = 0
         const epochs = node.votes.epochs().filter((r) => r >= req.fromEpoch && r <= req.toEpoch)
-        for (const r of epochs.reverse()) {
-          if (out.length >= SYNC_LIMITS.maxVotes) break
-          for (const vote of node.votes.votesOf(r)) out.push(vote.encoded)
-        }
-        return encodeSyncResponse({ status: 'ok', votes: out.slice(0, SYNC_LIMITS.maxVotes) })
+        fill: for (const r of epochs.reverse())
+          for (const vote of node.votes.votesOf(r)) {
+            if (
+              out.length >= SYNC_LIMITS.maxVotes ||
+              bytes + vote.encoded.length > SYNC_LIMITS.maxFrameBytes / 2
+            )
+              break fill
+            out.push(vote.encoded)
+            bytes += vote.encoded.length
+          }
+        return encodeSyncResponse({ status: 'ok', votes: out })
       }
     }
   }
