@@ -4,7 +4,8 @@ import { AlaraError } from '@alara/protocol'
 import { startApi } from './api/server.js'
 import { checkConfigValues, type DaemonConfig, mergeConfig, parseHostPort } from './config.js'
 import { PortInUseError } from './errors.js'
-import { createAlaraLibp2p } from './libp2p.js'
+import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
+import type { Libp2p } from 'libp2p'
 import { consoleLogger, type Logger } from './logger.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { AlaraNode } from './service.js'
@@ -33,6 +34,8 @@ export interface AlaraDaemon {
   readonly apiUrl: string
   readonly config: DaemonConfig
   readonly node: AlaraNode
+  /** the libp2p node, for embedding and inspection (gossipsub scores, connections) */
+  readonly libp2p: Libp2p<AlaraServices>
   addresses(): string[]
   stop(): Promise<void>
 }
@@ -113,6 +116,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       apiUrl: server.url,
       config,
       node,
+      libp2p,
       addresses: () => libp2p.getMultiaddrs().map((ma) => ma.toString()),
       stop: () => {
         stopping ??= unwind()
