@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import { READY_CREDIT_BITS } from './config.js'
 import { AlaraError, InvalidInputError } from './errors.js'
+import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
 
 /**
  * Random draws (DESIGN.md, "Private draws" and "Shared draws"). Both are HKDF-SHA256
@@ -33,8 +34,8 @@ export const MAX_DRAW_BYTES = 65_536
 export const OS_RANDOM_BYTES = 32
 
 const HKDF_SHA256_MAX = 255 * 32
-const PRIVATE_SALT = saltOf('alara/v1/private-draw')
-const SHARED_SALT = saltOf('alara/v1/shared-draw')
+const PRIVATE_SALT = domain('alara/v1/private-draw')
+const SHARED_SALT = domain('alara/v1/shared-draw')
 
 /** A private draw asked before credited entropy reached READY_CREDIT_BITS. */
 export class NotReadyError extends AlaraError {
@@ -108,47 +109,23 @@ function expand(
   n: number,
   length: number,
 ): Uint8Array {
-  const head = infoHead(network, n)
+  const name = strBytes(network)
   const out = new Uint8Array(length)
   for (let j = 0, at = 0; at < length; j++, at += HKDF_SHA256_MAX) {
-    const info = new Uint8Array(head.length + 4)
-    info.set(head)
-    new DataView(info.buffer).setUint32(head.length, j)
+    // str network | u64 n | u32 chunk
+    const info = new LayoutWriter(2 + name.length + 8 + 4)
+      .str(name)
+      .u64(n, 'n')
+      .u32(j, 'chunk').bytes
     const size = Math.min(HKDF_SHA256_MAX, length - at)
     out.set(new Uint8Array(hkdfSync('sha256', ikm, salt, info, size)), at)
   }
   return out
 }
 
-/** str network | u64 n */
-function infoHead(network: string, n: number): Uint8Array {
-  const name = new TextEncoder().encode(network)
-  if (name.length > 0xffff)
-    throw new InvalidInputError(`network name is ${name.length} bytes of UTF-8, above 65535`)
-  const out = new Uint8Array(2 + name.length + 8)
-  const view = new DataView(out.buffer)
-  view.setUint16(0, name.length)
-  out.set(name, 2)
-  view.setUint32(2 + name.length, Math.floor(n / 0x1_0000_0000))
-  view.setUint32(2 + name.length + 4, n >>> 0)
-  return out
-}
-
-function saltOf(domainName: string): Uint8Array {
-  const text = new TextEncoder().encode(domainName)
-  const out = new Uint8Array(text.length + 1)
-  out.set(text)
-  return out
-}
-
 function assertBytes(bytes: Uint8Array, length: number, what: string): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== length)
     throw new InvalidInputError(`${what} must be ${length} bytes, got ${bytes?.length}`)
-}
-
-function assertU64(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw new InvalidInputError(`${what} must be a non-negative safe integer, got ${value}`)
 }
 
 function formatBits(bits: number): string {

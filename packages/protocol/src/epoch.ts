@@ -1,6 +1,8 @@
-import { hash } from 'node:crypto'
+import { compare } from 'uint8arrays/compare'
 import type { ProtocolParams } from './config.js'
 import { InvalidInputError } from './errors.js'
+import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
+import { sha256 } from './signing.js'
 
 /**
  * Epoch arithmetic and the epoch-level hashes of DESIGN.md ("Derived values", "Epochs and
@@ -22,71 +24,17 @@ const DIGEST_BYTES = 32
 const EPOCH_DOMAIN = domain('alara/v1/epoch')
 const BEACON_DOMAIN = domain('alara/v1/beacon')
 
-// Layout encoders stay private: signing.ts has its own writer, and generic exported names
-// would collide in the package index.
-
-/** The domain string of a layout, followed by its 0x00 separator. */
-function domain(name: string): Uint8Array {
-  const text = new TextEncoder().encode(name)
-  const out = new Uint8Array(text.length + 1)
-  out.set(text)
-  return out
-}
-
-/** `str` = u16 big-endian length + UTF-8; throws when the text does not fit. */
-function encodeStr(text: string): Uint8Array {
-  const utf8 = new TextEncoder().encode(text)
-  if (utf8.length > 0xffff)
-    throw new InvalidInputError(`string too long for a u16 length prefix: ${utf8.length} bytes`)
-  const out = new Uint8Array(2 + utf8.length)
-  out[0] = utf8.length >>> 8
-  out[1] = utf8.length & 0xff
-  out.set(utf8, 2)
-  return out
-}
-
-/** u64 big-endian from a non-negative safe integer (uint64 values are JS numbers here). */
-function encodeU64(value: number, what = 'value'): Uint8Array {
-  assertU64(value, what)
-  const out = new Uint8Array(8)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, Math.floor(value / 0x1_0000_0000))
-  view.setUint32(4, value >>> 0)
-  return out
-}
-
-/** u32 big-endian. */
-function encodeU32(value: number, what = 'value'): Uint8Array {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff)
-    throw new InvalidInputError(`${what} must be an integer in 0..2^32-1, got ${value}`)
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value)
-  return out
-}
-
-function assertU64(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw new InvalidInputError(`${what} must be a non-negative safe integer, got ${value}`)
-}
-
 function assertId(id: Uint8Array, what = 'id'): void {
   if (id.length !== ID_BYTES)
     throw new InvalidInputError(`${what} must be ${ID_BYTES} bytes, got ${id.length}`)
 }
 
-/** Bytewise ascending order: the order ids take in every digest. */
-export function compareIds(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number)
-    if (d !== 0) return d
-  }
-  return a.length - b.length
-}
+/** Bytewise ascending order of ids (uint8arrays' compare). */
+export const compareIds = compare
 
-function sha256(parts: readonly Uint8Array[]): Uint8Array {
-  // one-shot over a joined buffer: per-update overhead dominates for thousands of ids
-  return Uint8Array.from(hash('sha256', Buffer.concat(parts), 'buffer'))
+/** One-shot over a joined buffer: per-update overhead dominates for thousands of ids. */
+function sha256Of(parts: readonly Uint8Array[]): Uint8Array {
+  return sha256(Buffer.concat(parts))
 }
 
 /** Epoch digest over the folded ids of epoch r; `ids` in any order (a sorted copy is used). */
@@ -97,11 +45,9 @@ export function epochDigest(
 ): Uint8Array {
   for (const id of ids) assertId(id)
   const sorted = [...ids].sort(compareIds)
-  return sha256([
+  return sha256Of([
     EPOCH_DOMAIN,
-    encodeStr(network),
-    encodeU64(epoch, 'epoch'),
-    encodeU32(sorted.length, 'id count'),
+    head(network, epoch, 4).u32(sorted.length, 'id count').bytes,
     ...sorted,
   ])
 }
@@ -121,19 +67,19 @@ export function epochBeacon(
     throw new InvalidInputError(`digest must be ${DIGEST_BYTES} bytes, got ${digest.length}`)
   if (bitsInIdOrder.length === 0)
     throw new InvalidInputError(`epoch ${epoch} has no folded contribution, so no beacon`)
-  return sha256([
-    BEACON_DOMAIN,
-    encodeStr(network),
-    encodeU64(epoch, 'epoch'),
-    digest,
-    ...bitsInIdOrder,
-  ])
+  return sha256Of([BEACON_DOMAIN, head(network, epoch, 0).bytes, digest, ...bitsInIdOrder])
+}
+
+/** `str network | u64 r`, with room for `trailing` more bytes (the digest's u32 count). */
+function head(network: string, epoch: number, trailing: number): LayoutWriter {
+  const name = strBytes(network)
+  return new LayoutWriter(2 + name.length + 8 + trailing).str(name).u64(epoch, 'epoch')
 }
 
 /** Pool digest: SHA-256 over the ids sorted ascending, concatenated (see the module note). */
 export function poolDigest(ids: readonly Uint8Array[]): Uint8Array {
   for (const id of ids) assertId(id)
-  return sha256([...ids].sort(compareIds))
+  return sha256Of([...ids].sort(compareIds))
 }
 
 // ---- time ----------------------------------------------------------------------------

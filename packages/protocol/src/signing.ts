@@ -4,6 +4,7 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { AlaraError, InvalidInputError } from './errors.js'
+import { domain, LayoutWriter, strBytes } from './layout.js'
 import type {
   Contribution,
   UnsignedContribution,
@@ -51,68 +52,37 @@ export interface VerifiedVote {
   vote: Vote
 }
 
-const utf8 = new TextEncoder()
-const CONTRIBUTION_PREFIX = utf8.encode(CONTRIBUTION_DOMAIN)
-const VOTE_PREFIX = utf8.encode(VOTE_DOMAIN)
-const TWO_32 = 0x1_0000_0000
+const CONTRIBUTION_PREFIX = domain(CONTRIBUTION_DOMAIN)
+const VOTE_PREFIX = domain(VOTE_DOMAIN)
 
 /** `"alara/v1/contribution" 0x00 | str network | b origin | u64 seq | u64 epoch | u64 timestamp_ms | u32 bit_length | b bits` */
 export function contributionSigningBytes(u: UnsignedContribution): Uint8Array {
-  const network = networkBytes(u.network)
-  const w = new LayoutWriter(
-    CONTRIBUTION_PREFIX.length +
-      1 +
-      2 +
-      network.length +
-      4 +
-      u.origin.length +
-      24 +
-      4 +
-      4 +
-      u.bits.length,
-  )
-  w.raw(CONTRIBUTION_PREFIX)
-  w.u8(0)
-  w.u16(network.length)
-  w.raw(network)
-  w.b(u.origin)
-  w.u64(u.seq, 'seq')
-  w.u64(u.epoch, 'epoch')
-  w.u64(u.timestampMs, 'timestampMs')
-  w.u32(u.bitLength, 'bitLength')
-  w.b(u.bits)
-  return w.bytes
+  const network = strBytes(u.network)
+  const size = CONTRIBUTION_PREFIX.length + 2 + network.length + 4 + u.origin.length
+  return new LayoutWriter(size + 8 * 3 + 4 + 4 + u.bits.length)
+    .raw(CONTRIBUTION_PREFIX)
+    .str(network)
+    .b(u.origin)
+    .u64(u.seq, 'seq')
+    .u64(u.epoch, 'epoch')
+    .u64(u.timestampMs, 'timestampMs')
+    .u32(u.bitLength, 'bitLength')
+    .b(u.bits).bytes
 }
 
 /** `"alara/v1/vote" 0x00 | str network | b origin | u64 epoch | b digest | u32 count | b beacon | u64 timestamp_ms` */
 export function voteSigningBytes(u: UnsignedVote): Uint8Array {
-  const network = networkBytes(u.network)
-  const w = new LayoutWriter(
-    VOTE_PREFIX.length +
-      1 +
-      2 +
-      network.length +
-      4 +
-      u.origin.length +
-      8 +
-      4 +
-      u.digest.length +
-      4 +
-      4 +
-      u.beacon.length +
-      8,
-  )
-  w.raw(VOTE_PREFIX)
-  w.u8(0)
-  w.u16(network.length)
-  w.raw(network)
-  w.b(u.origin)
-  w.u64(u.epoch, 'epoch')
-  w.b(u.digest)
-  w.u32(u.count, 'count')
-  w.b(u.beacon)
-  w.u64(u.timestampMs, 'timestampMs')
-  return w.bytes
+  const network = strBytes(u.network)
+  const size = VOTE_PREFIX.length + 2 + network.length + 4 + u.origin.length
+  return new LayoutWriter(size + 8 + 4 + u.digest.length + 4 + 4 + u.beacon.length + 8)
+    .raw(VOTE_PREFIX)
+    .str(network)
+    .b(u.origin)
+    .u64(u.epoch, 'epoch')
+    .b(u.digest)
+    .u32(u.count, 'count')
+    .b(u.beacon)
+    .u64(u.timestampMs, 'timestampMs').bytes
 }
 
 /** SHA-256 of `bytes` as a plain Uint8Array. */
@@ -255,59 +225,4 @@ function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
   }
   if (!uint8ArrayEquals(own, origin))
     throw new InvalidInputError('origin is not the peer id of the signing key')
-}
-
-function networkBytes(network: string): Uint8Array {
-  const bytes = utf8.encode(network)
-  if (bytes.length > 0xffff)
-    throw new InvalidInputError(`network name is ${bytes.length} bytes of UTF-8, above 65535`)
-  return bytes
-}
-
-/** Big-endian writer for the fixed signing layouts; sizes are computed up front. */
-class LayoutWriter {
-  readonly bytes: Uint8Array
-  private readonly view: DataView
-  private pos = 0
-
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size)
-    this.view = new DataView(this.bytes.buffer)
-  }
-
-  raw(data: Uint8Array): void {
-    this.bytes.set(data, this.pos)
-    this.pos += data.length
-  }
-
-  u8(value: number): void {
-    this.view.setUint8(this.pos, value)
-    this.pos += 1
-  }
-
-  u16(value: number): void {
-    this.view.setUint16(this.pos, value)
-    this.pos += 2
-  }
-
-  u32(value: number, field: string): void {
-    if (!Number.isInteger(value) || value < 0 || value >= TWO_32)
-      throw new InvalidInputError(`${field} must be an integer in 0..2^32-1, got ${value}`)
-    this.view.setUint32(this.pos, value)
-    this.pos += 4
-  }
-
-  u64(value: number, field: string): void {
-    if (!Number.isSafeInteger(value) || value < 0)
-      throw new InvalidInputError(`${field} must be an integer in 0..2^53-1, got ${value}`)
-    this.view.setUint32(this.pos, Math.floor(value / TWO_32))
-    this.view.setUint32(this.pos + 4, value >>> 0)
-    this.pos += 8
-  }
-
-  /** `b` = u32 length + bytes */
-  b(data: Uint8Array): void {
-    this.u32(data.length, 'length')
-    this.raw(data)
-  }
 }
