@@ -1,4 +1,5 @@
 import { DecodeError, InvalidInputError } from '../errors.js'
+import type { EpochSummary } from '../replica.js'
 import * as pb from './sync.js'
 
 /**
@@ -27,14 +28,8 @@ export type SyncRequest =
   | { kind: 'contributions'; network: string; ids: Uint8Array[] }
   | { kind: 'votes'; network: string; fromEpoch: number; toEpoch: number }
 
-export interface SyncEpochSummary {
-  epoch: number
-  digest: Uint8Array
-  count: number
-  stored: number
-  storedDigest: Uint8Array
-  final: boolean
-}
+/** What a SUMMARIES answer carries per epoch: the replica's own summary. */
+export type SyncEpochSummary = EpochSummary
 
 export type SyncStatus = 'ok' | 'bad-request' | 'wrong-network' | 'too-large'
 
