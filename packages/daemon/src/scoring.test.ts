@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { encodeContribution, originOf, signContribution } from '@alara/protocol'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { type GossipSub, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,7 +19,8 @@ import { initRepo } from './repo.js'
 /**
  * Gossipsub scoring as configured for ALARA, against real libp2p peers on loopback: a
  * peer that sends invalid contributions loses score (and what it sent is not stored),
- * while an honest peer that never publishes anything keeps a score of zero or more.
+ * while an honest peer that never publishes anything keeps a score of zero or more; and
+ * health-test failures are charged only to origins that really signed the bits.
  */
 
 const NETWORK = 'scoring'
@@ -118,6 +122,34 @@ describe('gossipsub scoring', () => {
     // a peer that delivers nothing: ALARA's parameters must not
     await new Promise((resolve) => setTimeout(resolve, 6000))
     expect(scored(pubsub).getScore(quiet.peerId.toString())).toBeGreaterThanOrEqual(0)
+    expect(daemon.node.pool().stored).toBe(0)
+  }, 30_000)
+
+  it('counts a health-test failure against an origin only when that origin signed it', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const origin = originOf(peerIdFromPrivateKey(key))
+    const now = Date.now()
+    const stuck = {
+      network: NETWORK,
+      seq: 1,
+      epoch: Math.floor(now / 1000),
+      timestampMs: now,
+      bitLength: 64,
+      bits: new Uint8Array(8), // 64 zeros: fails the repetition count test
+    }
+    const genuine = await signContribution(key, { ...stuck, origin })
+    // the same bits claimed for the attacker's origin, signed by another key
+    const forged = { ...genuine, origin: originOf(attacker.peerId), seq: 2 }
+    for (const c of [genuine, forged])
+      await quiet.services.pubsub.publish(topics.contributions, encodeContribution(c))
+    const failures = () =>
+      new Map(daemon.node.quality().origins.map((o) => [o.peerId, o.healthFailures]))
+    await until(
+      () => failures().get(peerIdFromPrivateKey(key).toString()) === 1,
+      10_000,
+      'the failure',
+    )
+    expect(failures().get(attacker.peerId.toString()) ?? 0).toBe(0)
     expect(daemon.node.pool().stored).toBe(0)
   }, 30_000)
 })

@@ -354,12 +354,14 @@ export class AlaraNode implements NodeService {
     | { verdict: 'reject' | 'ignore'; reason: string } {
     const result = validateContribution(data, this.validationContext(viaRepair), pre)
     if (result.verdict !== 'accept') {
+      // Health tests run before the signature check (they are cheaper); count a failure
+      // against an origin only when the origin really signed it, or anyone could blame it.
       if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
         try {
-          const originHex = toHex(decodeContribution(data).origin)
+          const { originHex } = verifyContribution(pre?.contribution ?? decodeContribution(data))
           this.healthFailures.set(originHex, (this.healthFailures.get(originHex) ?? 0) + 1)
         } catch {
-          // undecodable messages never reach the health tests
+          // forged: not counted (the reject already costs the sender its score)
         }
       }
       return { verdict: result.verdict, reason: result.reason }
