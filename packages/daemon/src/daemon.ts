@@ -1,16 +1,38 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AlaraError } from '@alara/protocol'
+import { toHex } from '@alara/protocol'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
+import { nodeService } from './api/node.js'
+import type { NodeService } from './api/node-service.js'
 import { startApi } from './api/server.js'
-import { checkConfigValues, type DaemonConfig, mergeConfig, parseHostPort } from './config.js'
-import { PortInUseError } from './errors.js'
+import type { AlaraComponents, Startable } from './components.js'
+import {
+  checkConfigValues,
+  type DaemonConfig,
+  mergeConfig,
+  parseHostPort,
+  protocolParams,
+} from './config.js'
+import { EpochService } from './epochs.js'
+import { BadConfigError, PortInUseError } from './errors.js'
+import { AlaraEventBus } from './events.js'
+import { GossipIds } from './gossip/message-id.js'
+import { topicsOf } from './gossip/topics.js'
+import { GossipService } from './gossip/validators.js'
+import { Ingest } from './ingest.js'
+import { InjectService } from './inject.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
-import { consoleLogger, type Logger } from './logger.js'
+import { consoleLogger, forComponent, type Logger } from './logger.js'
+import { PeerService } from './peers.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
-import { AlaraNode } from './service.js'
+import { restoreState } from './restore.js'
+import { NodeState } from './state.js'
 import { AlaraStore } from './store.js'
-import { SyncService } from './sync.js'
+import { syncClient } from './sync/client.js'
+import { RepairService } from './sync/repair.js'
+import { SyncServer } from './sync/server.js'
+import { TrustBook, TrustService } from './trust.js'
 
 export interface DaemonOverrides {
   network?: string
@@ -33,17 +55,35 @@ export interface AlaraDaemon {
   readonly network: string
   readonly apiUrl: string
   readonly config: DaemonConfig
-  readonly node: AlaraNode
+  /** the node as the control API sees it (same calls as the HTTP routes) */
+  readonly node: NodeService
+  /** the running services, for embedding and tests */
+  readonly services: AlaraNodeServices
+  /** the node's event bus (events.ts) */
+  readonly events: AlaraEventBus
   /** the libp2p node, for embedding and inspection (gossipsub scores, connections) */
   readonly libp2p: Libp2p<AlaraServices>
   addresses(): string[]
   stop(): Promise<void>
 }
 
+export interface AlaraNodeServices {
+  gossip: GossipService
+  peers: PeerService
+  epochs: EpochService
+  syncServer: SyncServer
+  repair: RepairService
+  inject: InjectService
+  trust: TrustService
+  ingest: Ingest
+}
+
 /**
- * Starts a node from its repo: lock, store, libp2p, the ALARA node, then the control API;
- * the `api` file is written last, so a CLI that finds it can use the node at once.
- * Anything that fails on the way is undone in reverse order.
+ * The composition root. Starts a node from its repo: lock, store, libp2p (created before
+ * any service, so none holds a `libp2p | undefined`), the components every service
+ * receives, the state restored from the store, then the services in order, then the
+ * control API; the `api` file is written last, so a CLI that finds it can use the node at
+ * once. Stop (and any failure on the way) undoes everything in reverse order.
  */
 export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDaemon> {
   const log = init.logger ?? consoleLogger()
@@ -70,13 +110,41 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     )
     undo.push(() => store.close())
 
-    const node = await AlaraNode.create({ repo, config, store, log })
+    const params = protocolParams(config)
+    const peerId = peerIdFromString(repo.peerId)
+    const selfHex = toHex(peerId.toMultihash().bytes)
+    const topics = topicsOf(params.network)
+    const gossipIds = new GossipIds(topics, params.maxMessageBytes)
+    const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust)
+    const state = new NodeState({
+      params,
+      selfHex,
+      trustOf: (originHex) => trust.lookup(originHex, selfHex),
+      seq: await store.lastSeq(),
+    })
     const libp2p = await createAlaraLibp2p({
       privateKey: repo.privateKey,
       datastore: store.datastore,
       config,
-      msgIdFn: node.gossip.msgIdFn,
+      msgIdFn: gossipIds.msgIdFn,
     })
+    const events = new AlaraEventBus()
+    const components: AlaraComponents = {
+      params,
+      config,
+      peerId,
+      selfHex,
+      privateKey: repo.privateKey,
+      store,
+      trust,
+      state,
+      events,
+      logger: (name) => forComponent(log, name),
+      libp2p,
+      now: Date.now,
+    }
+    await restoreState(components)
+
     try {
       await libp2p.start()
     } catch (err) {
@@ -91,11 +159,44 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     undo.push(async () => {
       await libp2p.stop()
     })
-    await node.start(libp2p)
-    undo.push(() => node.stop())
-    const sync = new SyncService(node, libp2p, log)
-    await sync.start()
-    undo.push(() => sync.stop())
+
+    const ingest = new Ingest(components)
+    const gossip = new GossipService(components, { topics, ids: gossipIds, ingest })
+    const peers = new PeerService(components, { topics })
+    const epochs = new EpochService(components, { gossip })
+    const syncServer = new SyncServer(components)
+    const repair = new RepairService(components, {
+      ingest,
+      epochs,
+      request: syncClient(libp2p),
+      peers: () => libp2p.getPeers(),
+    })
+    const inject = new InjectService(components, {
+      topics,
+      ingest,
+      waitForGossipPeer: (peer, ms) => peers.waitForGossipPeer(peer, ms),
+    })
+    const trustService = new TrustService(components, { epochs })
+    const services: AlaraNodeServices = {
+      gossip,
+      peers,
+      epochs,
+      syncServer,
+      repair,
+      inject,
+      trust: trustService,
+      ingest,
+    }
+    // Started in this order, stopped in reverse; the store is flushed once they are.
+    undo.push(() => store.flush())
+    const ordered: Startable[] = [gossip, peers, epochs, syncServer, repair, inject, trustService]
+    for (const service of ordered) {
+      await service.start()
+      undo.push(async () => {
+        await service.stop()
+      })
+    }
+    const node = nodeService(components, { peers, trust: trustService, inject })
 
     const server = await startApi({
       host: api.host,
@@ -116,6 +217,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       apiUrl: server.url,
       config,
       node,
+      services,
+      events,
       libp2p,
       addresses: () => libp2p.getMultiaddrs().map((ma) => ma.toString()),
       stop: () => {
@@ -132,8 +235,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
 function checkBootstrap(list: string[]): void {
   for (const entry of list)
     if (!/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(entry))
-      throw new AlaraError(
-        'ERR_BAD_CONFIG',
+      throw new BadConfigError(
         `bootstrap address '${entry}' must end with /p2p/<peer id> (as printed by alara id)`,
       )
 }

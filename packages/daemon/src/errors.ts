@@ -1,8 +1,9 @@
 import { AlaraError } from '@alara/protocol'
 
 /**
- * The daemon's failures, each with a stable code. The control API maps them to HTTP
- * statuses through `httpStatusOf`; the CLI prints `message (code)`.
+ * Every failure the daemon throws, each a class with a stable code. The control API maps
+ * codes to HTTP statuses through `httpStatusOf`; the CLI prints `message (code)`.
+ * (`ERR_INVALID_INPUT` and `ERR_DECODE` are @alara/protocol's.)
  */
 
 export class RepoError extends AlaraError {}
@@ -22,6 +23,13 @@ export const repoMissing = (home: string): RepoError =>
 export const badConfig = (file: string, detail: string): RepoError =>
   new RepoError('ERR_BAD_CONFIG', `${file}: ${detail}`)
 
+/** A configuration value (file, flag) that cannot be used. */
+export class BadConfigError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_CONFIG', message)
+  }
+}
+
 export class NotFoundError extends AlaraError {
   constructor(message: string) {
     super('ERR_NOT_FOUND', message)
@@ -34,9 +42,43 @@ export class BadRequestError extends AlaraError {
   }
 }
 
+/** This node's own quota is used up; `retryAfterMs` says when the next epoch starts. */
 export class RateLimitedError extends AlaraError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super('ERR_RATE_LIMITED', message)
+  }
+}
+
+/** Asked for something the node cannot give yet (an epoch still open, not started). */
+export class NotReadyError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_NOT_READY', message)
+  }
+}
+
+export class DialFailedError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_DIAL_FAILED', message)
+  }
+}
+
+/** Something read back from this node's own store is not what it claims to be. */
+export class CorruptStoreError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_CORRUPT_STORE', message)
+  }
+}
+
+/** A vote refused by validation (`ERR_VOTE_<REASON>`, e.g. a stored vote read back). */
+export class VoteRefusedError extends AlaraError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`ERR_VOTE_${reason}`, message)
   }
 }
 
@@ -52,10 +94,8 @@ const STATUS: Record<string, number> = {
   ERR_DECODE: 400,
   ERR_UNAUTHORIZED: 401,
   ERR_NOT_FOUND: 404,
-  ERR_RATE_LIMITED: 409,
-  ERR_EPOCH_FINAL: 409,
+  ERR_RATE_LIMITED: 429,
   ERR_NOT_READY: 503,
-  ERR_NO_PEERS: 503,
   ERR_DIAL_FAILED: 502,
 }
 

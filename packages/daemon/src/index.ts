@@ -13,16 +13,21 @@
  * await daemon.stop()
  * ```
  */
+
+export type { NodeService } from './api/node-service.js'
 export { buildApi, startApi } from './api/server.js'
 export type * from './api/types.js'
+export type { AlaraComponents } from './components.js'
 export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
 export {
   type AlaraDaemon,
   type AlaraDaemonInit,
+  type AlaraNodeServices,
   createAlaraDaemon,
   type DaemonOverrides,
 } from './daemon.js'
 export * from './errors.js'
+export * from './events.js'
 export { consoleLogger, type Logger, silentLogger } from './logger.js'
 export {
   type InitOptions,
@@ -32,5 +37,4 @@ export {
   REPO_FILES,
   resolveHome,
 } from './repo.js'
-export type { NodeService } from './service.js'
 export { VERSION } from './version.js'

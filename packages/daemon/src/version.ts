@@ -1,2 +1,8 @@
-/** Reported by `alara id` and the API; kept equal to the packages' version. */
-export const VERSION = '0.1.0'
+import { readFileSync } from 'node:fs'
+
+/** Reported by `alara id` and the API: the package's version, read beside src/ and dist/. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+).version

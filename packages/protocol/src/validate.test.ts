@@ -421,6 +421,25 @@ describe('validateVote', () => {
     expectVoteRefusal(validateVote(bytes, vctx()), 'ignore', 'EPOCH_TOO_FAR_AHEAD')
   })
 
+  it('EPOCH_TOO_OLD: a valid vote older than the receiver retains (only when told the window)', async () => {
+    const bytes = await voteBytes({ epoch: currentEpoch - 2 })
+    expect(validateVote(bytes, vctx()).verdict).toBe('accept')
+    expect(validateVote(bytes, vctx({ oldestEpoch: currentEpoch - 2 })).verdict).toBe('accept')
+    expectVoteRefusal(
+      validateVote(bytes, vctx({ oldestEpoch: currentEpoch - 1 })),
+      'ignore',
+      'EPOCH_TOO_OLD',
+    )
+    // a forged old vote is still a reject: the age is checked after the signature
+    const v = await signVote(key, unsignedVote({ epoch: currentEpoch - 2 }))
+    const forged = encodeVote({ ...v, count: v.count + 1 })
+    expectVoteRefusal(
+      validateVote(forged, vctx({ oldestEpoch: currentEpoch - 1 })),
+      'reject',
+      'BAD_SIGNATURE',
+    )
+  })
+
   it('DUPLICATE: when the caller tracks seen votes', async () => {
     const bytes = await voteBytes()
     const id = toHex(voteId(unsignedVote()))

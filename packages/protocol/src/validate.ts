@@ -55,6 +55,8 @@ export const VOTE_VERDICTS = {
   DUPLICATE: 'ignore',
   BAD_ORIGIN: 'reject',
   BAD_SIGNATURE: 'reject',
+  /** older than the receiver's retained window: nothing left to compare it with */
+  EPOCH_TOO_OLD: 'ignore',
 } as const
 
 type VerdictTable = Record<string, 'reject' | 'ignore'>
@@ -101,6 +103,8 @@ export interface VoteValidationContext {
   nowMs: number
   /** true when a vote with this id was handled already (optional: gossipsub dedupes too) */
   seen?(idHex: string): boolean
+  /** oldest epoch the receiver retains; an older (valid) vote is EPOCH_TOO_OLD */
+  oldestEpoch?: number
 }
 
 /**
@@ -242,6 +246,12 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
   if (!verifySignature(key, signingBytes, v.signature))
     return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
+  // Checked last, as before it was a protocol reason: a forged old vote is still a reject.
+  if (ctx.oldestEpoch !== undefined && v.epoch < ctx.oldestEpoch)
+    return refuse(
+      'EPOCH_TOO_OLD',
+      `vote for epoch ${v.epoch}, older than the retained window (from ${ctx.oldestEpoch})`,
+    )
 
   return { verdict: 'accept', vote: { id, idHex, originHex, vote: v } }
 }

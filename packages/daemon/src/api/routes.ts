@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { NodeService } from '../service.js'
+import type { NodeService } from './node-service.js'
 import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } from './types.js'
 
 /** Route table of docs/API.md; every body and query is schema-checked before a handler. */

@@ -3,8 +3,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { NotFoundError, RateLimitedError } from '../errors.js'
-import type { NodeService } from '../service.js'
+import { DialFailedError, NotFoundError, RateLimitedError } from '../errors.js'
+import type { NodeService } from './node-service.js'
 import { buildApi } from './server.js'
 import type {
   BeaconResponse,
@@ -508,15 +508,9 @@ describe('control API: unknown routes', () => {
 describe('control API: errors thrown by the node', () => {
   const cases: Array<[string, unknown, number, string]> = [
     ['ERR_NOT_FOUND', new NotFoundError('no such peer'), 404, 'ERR_NOT_FOUND'],
-    ['ERR_RATE_LIMITED', new RateLimitedError('too many this epoch'), 409, 'ERR_RATE_LIMITED'],
-    [
-      'ERR_EPOCH_FINAL',
-      new AlaraError('ERR_EPOCH_FINAL', 'epoch 3 is final'),
-      409,
-      'ERR_EPOCH_FINAL',
-    ],
+    ['ERR_RATE_LIMITED', new RateLimitedError('too many this epoch'), 429, 'ERR_RATE_LIMITED'],
     ['ERR_NOT_READY', new AlaraError('ERR_NOT_READY', 'not enough entropy'), 503, 'ERR_NOT_READY'],
-    ['ERR_NO_PEERS', new AlaraError('ERR_NO_PEERS', 'no peers'), 503, 'ERR_NO_PEERS'],
+    ['ERR_DIAL_FAILED', new DialFailedError('could not connect'), 502, 'ERR_DIAL_FAILED'],
     [
       'ERR_INVALID_INPUT',
       new InvalidInputError('bits fail the health tests'),
@@ -552,6 +546,16 @@ describe('control API: errors thrown by the node', () => {
     const res = await call({ method: 'DELETE', url: `/v1/trust/${peer}` })
     expectError(res, 404, 'ERR_NOT_FOUND')
     expect(res.json().error.message).toContain(peer)
+  })
+
+  it('inject over the epoch quota -> 429 with Retry-After in whole seconds', async () => {
+    fake.failures.set('inject', new RateLimitedError('0 are left', 2300))
+    const res = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
+    expectError(res, 429, 'ERR_RATE_LIMITED')
+    expect(res.headers['retry-after']).toBe('3')
+    fake.failures.set('inject', new RateLimitedError('0 are left', 10))
+    const soon = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
+    expect(soon.headers['retry-after']).toBe('1')
   })
 
   it('random before ready -> 503 ERR_NOT_READY', async () => {

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { AlaraError } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
-import { httpStatusOf, PortInUseError } from '../errors.js'
-import type { NodeService } from '../service.js'
+import { httpStatusOf, PortInUseError, RateLimitedError } from '../errors.js'
+import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
 
 /**
@@ -56,6 +56,9 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
 
   app.setErrorHandler((err: FastifyError | AlaraError | Error, _request, reply) => {
     if (err instanceof AlaraError) {
+      // 429 says when to come back (whole seconds, at least 1)
+      if (err instanceof RateLimitedError && err.retryAfterMs !== undefined)
+        void reply.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))))
       return reply
         .code(httpStatusOf(err.code))
         .send({ error: { code: err.code, message: err.message } })

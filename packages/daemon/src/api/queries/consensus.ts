@@ -1,0 +1,74 @@
+import { agreement, lastClosedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
+import type { AlaraComponents } from '../../components.js'
+import { hexToBytes } from '../../hex.js'
+import type { EpochConsensus } from '../types.js'
+
+/** The consensus view: closed epochs, their votes and this node's agreement with them. */
+
+/** Per origin: closed epochs it voted on, of which in agreement with me, and its newest. */
+export function voteStatsByOrigin(
+  c: AlaraComponents,
+): Map<string, { voted: number; agreed: number; last: number }> {
+  const out = new Map<string, { voted: number; agreed: number; last: number }>()
+  for (const r of c.state.votes.epochs()) {
+    if (!c.state.closed.has(r) && !c.state.replica.isFinal(r)) continue
+    const mine = toHex(c.state.replica.digest(r))
+    for (const vote of c.state.votes.votesOf(r)) {
+      const s = out.get(vote.originHex) ?? { voted: 0, agreed: 0, last: r }
+      s.voted++
+      if (toHex(vote.digest) === mine) s.agreed++
+      s.last = Math.max(s.last, r)
+      out.set(vote.originHex, s)
+    }
+  }
+  return out
+}
+
+/** The newest `count` epochs this node has closed (or holds frozen), newest first. */
+export function recentClosedEpochs(c: AlaraComponents, count: number): number[] {
+  const last = lastClosedEpoch(c.now(), c.params)
+  if (last === undefined) return []
+  const out: number[] = []
+  const oldest = c.state.replica.oldestRetainedEpoch
+  for (let r = last; r >= oldest && r >= 0 && out.length < count; r--)
+    if (c.state.closed.has(r) || c.state.replica.isFinal(r) || c.state.votes.votesOf(r).length > 0)
+      out.push(r)
+  return out
+}
+
+export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
+  const result = agreement({
+    myDigest: c.state.replica.digest(r),
+    votes: c.state.votes.votesOf(r),
+    selfHex: c.selfHex,
+    trustOf: (originHex) => c.trust.lookup(originHex, c.selfHex),
+    closed: c.state.isClosed(r, c.now()),
+    params: c.params,
+  })
+  const peerOf = (hex: string): string =>
+    hex === c.selfHex ? c.peerId.toString() : peerIdFromOrigin(hexToBytes(hex)).toString()
+  return {
+    epoch: r,
+    status: result.status,
+    agreement: result.agreement,
+    digest: result.digest,
+    count: c.state.replica.count(r),
+    final: c.state.replica.isFinal(r),
+    voters: result.voters.map((v) => ({
+      peerId: peerOf(v.originHex),
+      digest: v.digest,
+      trust: v.trust,
+      agrees: v.agrees,
+      counted: v.counted,
+    })),
+    dissenters: result.dissenters.map((v) => ({
+      peerId: peerOf(v.originHex),
+      digest: v.digest,
+      trust: v.trust,
+    })),
+  }
+}
+
+export function consensus(c: AlaraComponents, epochs: number): EpochConsensus[] {
+  return recentClosedEpochs(c, epochs).map((r) => consensusOf(c, r))
+}

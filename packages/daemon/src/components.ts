@@ -1,0 +1,38 @@
+import type { ProtocolParams } from '@alara/protocol'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+import type { DaemonConfig } from './config.js'
+import type { AlaraEventBus } from './events.js'
+import type { AlaraServices } from './libp2p.js'
+import type { ComponentLoggerFactory } from './logger.js'
+import type { NodeState } from './state.js'
+import type { AlaraStore } from './store.js'
+import type { TrustBook } from './trust-book.js'
+
+/**
+ * What every service of the node receives, as js-libp2p hands `components` to its
+ * services: built once by the composition root (daemon.ts), before any service, so no
+ * service holds a `libp2p | undefined`. Tests build it with fakes (test-helpers/).
+ */
+export interface AlaraComponents {
+  params: ProtocolParams
+  config: DaemonConfig
+  peerId: PeerId
+  /** this node's origin (the peer id's multihash bytes) as hex */
+  selfHex: string
+  privateKey: PrivateKey
+  store: AlaraStore
+  trust: TrustBook
+  state: NodeState
+  events: AlaraEventBus
+  logger: ComponentLoggerFactory
+  libp2p: Libp2p<AlaraServices>
+  /** wall-clock ms: the one clock every service reads (tests move it) */
+  now(): number
+}
+
+/** A part of the node with a life cycle: started in order, stopped in reverse. */
+export interface Startable {
+  start(): void | Promise<void>
+  stop(): void | Promise<void>
+}

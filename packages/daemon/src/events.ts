@@ -1,0 +1,95 @@
+import { TypedEventEmitter } from '@libp2p/interface'
+
+/**
+ * The node's one event bus. Services emit where a thing happens and listen for what they
+ * react to (sync listens to `repair:needed` and `peer:connected`); metrics, an SSE
+ * stream, `alara watch` or a dashboard can subscribe the same way. Every detail is plain
+ * JSON-able data: ids and digests as hex, peers as peer id strings, times in ms.
+ */
+
+/** How a message reached this node. */
+export type Via = 'gossip' | 'sync' | 'inject'
+
+export interface ContributionEvent {
+  idHex: string
+  originHex: string
+  epoch: number
+  bitLength: number
+  timestampMs: number
+  receivedMs: number
+  via: Via
+}
+
+export interface RefusedEvent {
+  verdict: 'reject' | 'ignore'
+  reason: string
+  via: Via
+  /** the peer that forwarded it, when known */
+  from?: string
+}
+
+export interface VoteEvent {
+  originHex: string
+  epoch: number
+  digestHex: string
+  count: number
+  via: Via
+}
+
+export interface AlaraEvents {
+  /** stored and folded into the pool */
+  'contribution:folded': CustomEvent<ContributionEvent>
+  /** stored but not folded (its origin has trust 0 or is inactive) */
+  'contribution:stored': CustomEvent<ContributionEvent>
+  'contribution:refused': CustomEvent<RefusedEvent>
+  'vote:received': CustomEvent<VoteEvent>
+  'vote:refused': CustomEvent<Omit<RefusedEvent, 'from'> & { from?: string }>
+  /** a closed, non-final epoch's digest moved (repair, trust): it will be voted again */
+  'digest:changed': CustomEvent<{ epoch: number }>
+  /** this node closed an epoch and voted */
+  'epoch:closed': CustomEvent<{ epoch: number; digestHex: string; count: number }>
+  /** a closed epoch's consensus status or agreement moved after a vote */
+  'consensus:changed': CustomEvent<{ epoch: number; status: string; agreement: number }>
+  'epoch:final': CustomEvent<{
+    epoch: number
+    digestHex: string
+    count: number
+    beaconHex?: string
+  }>
+  'repair:needed': CustomEvent<{ epoch: number; peerId: string }>
+  'repair:done': CustomEvent<{
+    epoch: number
+    peerId: string
+    fetched: number
+    outcome: 'ok' | 'failed' | 'timeout'
+  }>
+  'peer:connected': CustomEvent<{ peerId: string }>
+  'peer:disconnected': CustomEvent<{ peerId: string }>
+  'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
+}
+
+export type AlaraEventName = keyof AlaraEvents
+export type EventDetail<K extends AlaraEventName> =
+  AlaraEvents[K] extends CustomEvent<infer D> ? D : never
+
+export class AlaraEventBus extends TypedEventEmitter<AlaraEvents> {
+  /** Dispatches `detail` as event `type` (a typed shorthand for safeDispatchEvent). */
+  emit<K extends AlaraEventName>(type: K, detail: EventDetail<K>): void {
+    this.safeDispatchEvent(type, { detail } as never)
+  }
+
+  /**
+   * Dispatches only when someone listens: `detail` is built then and only then (a
+   * refused gossip message costs nothing to report when nobody watches).
+   */
+  emitLazy<K extends AlaraEventName>(type: K, detail: () => EventDetail<K>): void {
+    if (this.listenerCount(type) > 0) this.emit(type, detail())
+  }
+
+  /** Adds a listener for `type` and returns its removal. */
+  on<K extends AlaraEventName>(type: K, listener: (detail: EventDetail<K>) => void): () => void {
+    const handler = (evt: Event): void => listener((evt as CustomEvent<EventDetail<K>>).detail)
+    this.addEventListener(type, handler as never)
+    return () => this.removeEventListener(type, handler as never)
+  }
+}

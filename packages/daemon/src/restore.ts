@@ -1,0 +1,64 @@
+import {
+  decodeContribution,
+  lastFinalEpoch,
+  oldestRetainedEpoch,
+  toHex,
+  type VerifiedVote,
+  validateVote,
+  verifyContribution,
+} from '@alara/protocol'
+import type { AlaraComponents } from './components.js'
+import { pruneStore } from './epochs.js'
+import { VoteRefusedError } from './errors.js'
+
+/**
+ * Restart: every stored contribution, frozen epoch and vote of the retained window back
+ * into the node's state, before any service starts.
+ */
+export async function restoreState(components: AlaraComponents): Promise<void> {
+  const { params, state, store, now } = components
+  const log = components.logger('alara:restore')
+  const replica = state.replica
+  const current = state.currentEpoch(now())
+  const oldest = oldestRetainedEpoch(current, params.retainEpochs)
+  await pruneStore(components, current)
+  let loaded = 0
+  for await (const bytes of store.contributionsFrom(oldest)) {
+    try {
+      // Re-verified: the store is ours, but a disk is not a signature.
+      const v = verifyContribution(decodeContribution(bytes))
+      if (replica.add(v) === 'added') loaded++
+    } catch (err) {
+      log.warn(`store: skipping an unreadable contribution (${(err as Error).message})`)
+    }
+  }
+  // Epochs frozen before the restart stay exactly as they were frozen.
+  const frozen = new Set<number>()
+  for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
+    try {
+      replica.finalize(epoch, foldedIds.map(toHex))
+      frozen.add(epoch)
+    } catch (err) {
+      log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
+    }
+  }
+  // Epochs that became final while this node was down (or before it first started) are
+  // back-filled from peers by catch-up, then frozen: see EpochService.freezeBackfill().
+  const lastFinal = lastFinalEpoch(now(), params)
+  if (lastFinal !== undefined)
+    for (let r = oldest; r <= lastFinal; r++) if (!frozen.has(r)) state.backfill.add(r)
+  for await (const bytes of store.votesFrom(oldest)) {
+    try {
+      state.recordVote(checkStoredVote(components, bytes), bytes)
+    } catch {
+      // a vote from an older run that no longer validates is just dropped
+    }
+  }
+  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store`)
+}
+
+function checkStoredVote(components: AlaraComponents, data: Uint8Array): VerifiedVote {
+  const result = validateVote(data, { params: components.params, nowMs: components.now() })
+  if (result.verdict !== 'accept') throw new VoteRefusedError(result.reason, result.message)
+  return result.vote
+}

@@ -1,0 +1,122 @@
+import {
+  epochOf,
+  epochPhase,
+  type ProtocolParams,
+  Replica,
+  type VerifiedVote,
+  VoteBook,
+} from '@alara/protocol'
+
+/**
+ * The node's state as data, no I/O: the replica and the vote book, which epochs this
+ * node closed, which it must back-fill, per-origin statistics, its own sequence number,
+ * and what repair has added but not yet written. Services change it; the API reads it.
+ */
+
+/** A signed vote kept with what the VoteBook needs. */
+export interface HeldVote {
+  originHex: string
+  epoch: number
+  digest: Uint8Array
+  timestampMs: number
+  count: number
+  encoded: Uint8Array
+}
+
+export interface RepairedContribution {
+  idHex: string
+  epoch: number
+  encoded: Uint8Array
+}
+
+export interface NodeStateInit {
+  params: ProtocolParams
+  selfHex: string
+  /** the fold's trust view of an origin */
+  trustOf: (originHex: string) => { trust: number; active: boolean }
+  /** this node's last signed sequence number (from the store) */
+  seq: number
+}
+
+export class NodeState {
+  readonly replica: Replica
+  readonly votes = new VoteBook<HeldVote>()
+  /** epochs this node has closed (and voted), newest kept within the retained window */
+  readonly closed = new Set<number>()
+  /** epochs final by the clock that this node did not see freeze: filled by catch-up */
+  readonly backfill = new Set<number>()
+  /** health-test failures per origin (rejected contributions never reach the replica) */
+  readonly healthFailures = new Map<string, number>()
+  /** closed epochs whose digest changed since their last vote */
+  readonly digestChanged = new Set<number>()
+  /** this node's last signed sequence number */
+  seq: number
+  /** contributions added by repair since the last commit (written synced, in a batch) */
+  private repaired: RepairedContribution[] = []
+
+  constructor(private readonly init: NodeStateInit) {
+    this.seq = init.seq
+    this.replica = new Replica({
+      params: init.params,
+      selfHex: init.selfHex,
+      trustOf: init.trustOf,
+    })
+  }
+
+  get params(): ProtocolParams {
+    return this.init.params
+  }
+
+  get selfHex(): string {
+    return this.init.selfHex
+  }
+
+  currentEpoch(nowMs: number): number {
+    return epochOf(nowMs, this.init.params.epochMs)
+  }
+
+  /** Closed by this node, or by the clock. */
+  isClosed(r: number, nowMs: number): boolean {
+    return this.closed.has(r) || epochPhase(r, nowMs, this.init.params) !== 'open'
+  }
+
+  addHealthFailure(originHex: string): void {
+    this.healthFailures.set(originHex, (this.healthFailures.get(originHex) ?? 0) + 1)
+  }
+
+  addRepaired(item: RepairedContribution): void {
+    this.repaired.push(item)
+  }
+
+  /** Hands over (and forgets) what repair added since the last call. */
+  takeRepaired(): RepairedContribution[] {
+    const batch = this.repaired
+    this.repaired = []
+    return batch
+  }
+
+  /** Hands over (and forgets) the epochs whose digest changed, oldest first. */
+  takeDigestChanged(): number[] {
+    const changed = [...this.digestChanged].sort((a, b) => a - b)
+    this.digestChanged.clear()
+    return changed
+  }
+
+  recordVote(v: VerifiedVote, encoded: Uint8Array): 'new' | 'replaced' | 'stale' {
+    return this.votes.record({
+      originHex: v.originHex,
+      epoch: v.vote.epoch,
+      digest: v.vote.digest,
+      timestampMs: v.vote.timestampMs,
+      count: v.vote.count,
+      encoded,
+    })
+  }
+
+  /** Forgets everything older than `oldest` (the replica's window moved). */
+  prune(oldest: number): void {
+    this.replica.prune(oldest)
+    this.votes.prune(oldest)
+    for (const e of this.closed) if (e < oldest) this.closed.delete(e)
+  }
+}

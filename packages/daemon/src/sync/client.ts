@@ -1,0 +1,41 @@
+import {
+  decodeSyncResponse,
+  encodeSyncRequest,
+  SYNC_LIMITS,
+  SYNC_PROTOCOL,
+  type SyncRequest,
+  type SyncResponse,
+} from '@alara/protocol'
+import type { PeerId } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import type { Libp2p } from 'libp2p'
+import type { AlaraServices } from '../libp2p.js'
+import { STREAM_TIMEOUT_MS } from './server.js'
+
+/** What asking a peer needs: one request, one answer (a fake in unit tests). */
+export type SyncRequester = (
+  peer: PeerId,
+  req: SyncRequest,
+  signal?: AbortSignal,
+) => Promise<SyncResponse>
+
+/** Asks `peer` one sync request on a new stream; any status but ok is an error. */
+export function syncClient(libp2p: Libp2p<AlaraServices>): SyncRequester {
+  return async (peer, req, signal) => {
+    const timeout = AbortSignal.timeout(STREAM_TIMEOUT_MS)
+    const all = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+    const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: all })
+    try {
+      const lp = lpStream(stream, { maxDataLength: SYNC_LIMITS.maxFrameBytes })
+      await lp.write(encodeSyncRequest(req), { signal: all })
+      const response = decodeSyncResponse((await lp.read({ signal: all })).subarray())
+      await stream.close({ signal: all }).catch(() => undefined)
+      if (response.status !== 'ok')
+        throw new Error(`peer ${peer.toString()} answered ${response.status}: ${response.error}`)
+      return response
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+}
