@@ -1,0 +1,132 @@
+import { toHex } from '@alara/protocol'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Ingest } from './ingest.js'
+import {
+  type FakeComponents,
+  fakeComponents,
+  fakePeer,
+  signedContribution,
+  signedVote,
+} from './test-helpers/fake-components.js'
+
+let f: FakeComponents
+let ingest: Ingest
+
+beforeEach(async () => {
+  f = await fakeComponents()
+  ingest = new Ingest(f.components)
+})
+afterEach(() => f.close())
+
+describe('ingest: contributions', () => {
+  it('accepts a valid one: stored, folded, announced once', async () => {
+    const peer = await fakePeer()
+    const bytes = await signedContribution(peer.key, f.components)
+    const result = ingest.contribution(bytes, { via: 'gossip' })
+    expect(result.verdict).toBe('accept')
+    const { replica } = f.components.state
+    expect(replica.storedCount).toBe(1)
+    expect(replica.foldedCount).toBe(1)
+    const folded = f.eventsOf('contribution:folded')
+    expect(folded).toHaveLength(1)
+    expect(folded[0]).toMatchObject({ originHex: peer.originHex, bitLength: 256, via: 'gossip' })
+    // the same bytes again: a duplicate, ignored, nothing new announced
+    const again = ingest.contribution(bytes, { via: 'gossip', from: peer.peerId })
+    expect(again).toMatchObject({ verdict: 'ignore' })
+    expect(f.eventsOf('contribution:folded')).toHaveLength(1)
+    expect(f.eventsOf('contribution:refused')).toEqual([
+      {
+        verdict: 'ignore',
+        reason: (again as { reason: string }).reason,
+        via: 'gossip',
+        from: peer.peerId.toString(),
+      },
+    ])
+  })
+
+  it('stores without folding an origin with trust 0', async () => {
+    const peer = await fakePeer()
+    await f.components.trust.set(peer.peerId.toString(), 0, true)
+    f.components.state.replica.setTrust(peer.originHex, { trust: 0, active: true })
+    const result = ingest.contribution(await signedContribution(peer.key, f.components), {
+      via: 'sync',
+    })
+    expect(result.verdict).toBe('accept')
+    expect(f.components.state.replica.foldedCount).toBe(0)
+    expect(f.eventsOf('contribution:stored')).toHaveLength(1)
+    expect(f.eventsOf('contribution:folded')).toHaveLength(0)
+  })
+
+  it('rejects garbage without changing anything', () => {
+    const result = ingest.contribution(new Uint8Array([1, 2, 3]), { via: 'gossip' })
+    expect(result.verdict).toBe('reject')
+    expect(f.components.state.replica.storedCount).toBe(0)
+    expect(f.eventsOf('contribution:refused')[0]).toMatchObject({
+      verdict: 'reject',
+      via: 'gossip',
+    })
+  })
+
+  it('a closed epoch takes a contribution by sync only, and its digest is marked changed', async () => {
+    const { state, params } = f.components
+    const peer = await fakePeer()
+    const r = state.currentEpoch(f.clock.ms)
+    const bytes = await signedContribution(peer.key, f.components, { epoch: r })
+    f.clock.ms = (r + 1) * params.epochMs + params.graceMs + 1 // r is closed now
+    state.closed.add(r)
+    expect(ingest.contribution(bytes, { via: 'gossip' }).verdict).not.toBe('accept')
+    expect(ingest.contribution(bytes, { via: 'sync' }).verdict).toBe('accept')
+    expect(state.digestChanged.has(r)).toBe(true)
+    expect(f.eventsOf('digest:changed')).toEqual([{ epoch: r }])
+    // repaired contributions wait for commitRepairs (written synced, in one batch)
+    expect(state.takeRepaired().map((x) => x.epoch)).toEqual([r])
+  })
+})
+
+describe('ingest: votes', () => {
+  it('records a vote, and asks for repair when it disagrees with a closed epoch', async () => {
+    const { state } = f.components
+    const peer = await fakePeer()
+    const r = state.currentEpoch(f.clock.ms) - 1
+    state.closed.add(r)
+    const bytes = await signedVote(peer.key, f.components, r, new Uint8Array(32).fill(9))
+    expect(ingest.vote(bytes, { via: 'gossip' })).toEqual({ verdict: 'accept' })
+    expect(state.votes.votesOf(r)).toHaveLength(1)
+    expect(f.eventsOf('vote:received')).toEqual([
+      {
+        originHex: peer.originHex,
+        epoch: r,
+        digestHex: toHex(new Uint8Array(32).fill(9)),
+        count: 1,
+        via: 'gossip',
+      },
+    ])
+    expect(f.eventsOf('repair:needed')).toEqual([{ epoch: r, peerId: peer.peerId.toString() }])
+  })
+
+  it('an agreeing vote asks for nothing', async () => {
+    const { state } = f.components
+    const peer = await fakePeer()
+    const r = state.currentEpoch(f.clock.ms) - 1
+    state.closed.add(r)
+    const bytes = await signedVote(peer.key, f.components, r, state.replica.digest(r), 0)
+    expect(ingest.vote(bytes, { via: 'sync' }).verdict).toBe('accept')
+    expect(f.eventsOf('repair:needed')).toEqual([])
+  })
+
+  it('a vote older than the retained window is ignored as EPOCH_TOO_OLD', async () => {
+    const { state } = f.components
+    const peer = await fakePeer()
+    state.prune(state.currentEpoch(f.clock.ms) - 2)
+    const old = state.replica.oldestRetainedEpoch - 1
+    const bytes = await signedVote(peer.key, f.components, old, new Uint8Array(32))
+    expect(ingest.vote(bytes, { via: 'gossip' })).toMatchObject({
+      verdict: 'ignore',
+      reason: 'EPOCH_TOO_OLD',
+    })
+    expect(state.votes.votesOf(old)).toEqual([])
+    expect(f.eventsOf('vote:refused')).toEqual([
+      { verdict: 'ignore', reason: 'EPOCH_TOO_OLD', via: 'gossip' },
+    ])
+  })
+})

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  encodeContribution,
+  encodeVote,
+  originOf,
+  signContribution,
+  signVote,
+  toHex,
+} from '@alara/protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { AlaraComponents } from '../components.js'
+import { type DaemonConfig, mergeConfig, protocolParams } from '../config.js'
+import { AlaraEventBus, type AlaraEventName, type EventDetail } from '../events.js'
+import { silentLogger } from '../logger.js'
+import { NodeState } from '../state.js'
+import { AlaraStore } from '../store.js'
+import { TrustBook } from '../trust-book.js'
+
+/**
+ * Components for unit tests of the node's services: a real store in a temporary
+ * directory, a clock the test moves, an event bus that records, and a libp2p stand-in
+ * that records publishes (no sockets, no peers). `close()` removes everything.
+ */
+
+export interface FakeComponents {
+  components: AlaraComponents
+  /** the test's clock: set `clock.ms` to move time */
+  clock: { ms: number }
+  /** every gossip publish: topic and bytes */
+  published: Array<{ topic: string; data: Uint8Array }>
+  /** every event emitted, in order */
+  emitted: Array<{ type: AlaraEventName; detail: unknown }>
+  /** the events of one type, as emitted */
+  eventsOf<K extends AlaraEventName>(type: K): Array<EventDetail<K>>
+  close(): Promise<void>
+}
+
+export interface FakeComponentsInit {
+  config?: Partial<DaemonConfig>
+  /** wall-clock start; default: the middle of epoch 100 */
+  startMs?: number
+}
+
+const ALL_EVENTS: AlaraEventName[] = [
+  'contribution:folded',
+  'contribution:stored',
+  'contribution:refused',
+  'vote:received',
+  'vote:refused',
+  'digest:changed',
+  'epoch:closed',
+  'consensus:changed',
+  'epoch:final',
+  'repair:needed',
+  'repair:done',
+  'peer:connected',
+  'peer:disconnected',
+  'inject:done',
+]
+
+export async function fakeComponents(init: FakeComponentsInit = {}): Promise<FakeComponents> {
+  const config = mergeConfig(
+    { epochMs: 1000, graceMs: 200, mdns: false, dht: false },
+    init.config ?? {},
+  )
+  const params = protocolParams(config)
+  const clock = { ms: init.startMs ?? 100 * params.epochMs + params.epochMs / 2 }
+  const privateKey = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(privateKey)
+  const selfHex = toHex(originOf(peerId))
+  const dir = await mkdtemp(join(tmpdir(), 'alara-fake-'))
+  const store = await AlaraStore.open(dir)
+  const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust)
+  const state = new NodeState({
+    params,
+    selfHex,
+    trustOf: (originHex) => trust.lookup(originHex, selfHex),
+    seq: 0,
+  })
+  const published: FakeComponents['published'] = []
+  const events = new AlaraEventBus()
+  const emitted: FakeComponents['emitted'] = []
+  for (const type of ALL_EVENTS) events.on(type, (detail) => emitted.push({ type, detail }))
+  const pubsub = {
+    topicValidators: new Map(),
+    subscribe() {},
+    getSubscribers: () => [],
+    addEventListener() {},
+    removeEventListener() {},
+    publish: async (topic: string, data: Uint8Array) => {
+      published.push({ topic, data })
+      return { recipients: [] }
+    },
+  }
+  const libp2p = {
+    peerId,
+    services: { pubsub },
+    getPeers: () => [],
+    getMultiaddrs: () => [],
+    getConnections: () => [],
+    addEventListener() {},
+    removeEventListener() {},
+  }
+  const components: AlaraComponents = {
+    params,
+    config,
+    peerId,
+    selfHex,
+    privateKey,
+    store,
+    trust,
+    state,
+    events,
+    logger: () => silentLogger,
+    libp2p: libp2p as unknown as AlaraComponents['libp2p'],
+    now: () => clock.ms,
+  }
+  return {
+    components,
+    clock,
+    published,
+    emitted,
+    eventsOf: <K extends AlaraEventName>(type: K) =>
+      emitted.filter((e) => e.type === type).map((e) => e.detail as EventDetail<K>),
+    close: async () => {
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Another node's identity, to sign what it would send. */
+export async function fakePeer(): Promise<{ key: PrivateKey; peerId: PeerId; originHex: string }> {
+  const key = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(key)
+  return { key, peerId, originHex: toHex(originOf(peerId)) }
+}
+
+/** An encoded, signed contribution of 256 random (healthy) bits. */
+export async function signedContribution(
+  key: PrivateKey,
+  c: AlaraComponents,
+  opts: { epoch?: number; seq?: number; timestampMs?: number } = {},
+): Promise<Uint8Array> {
+  const nowMs = opts.timestampMs ?? c.now()
+  return encodeContribution(
+    await signContribution(key, {
+      network: c.params.network,
+      origin: originOf(peerIdFromPrivateKey(key)),
+      seq: opts.seq ?? 1,
+      epoch: opts.epoch ?? Math.floor(nowMs / c.params.epochMs),
+      timestampMs: nowMs,
+      bitLength: 256,
+      bits: new Uint8Array(randomBytes(32)),
+    }),
+  )
+}
+
+/** An encoded, signed vote for `epoch` with the given digest. */
+export async function signedVote(
+  key: PrivateKey,
+  c: AlaraComponents,
+  epoch: number,
+  digest: Uint8Array,
+  count = 1,
+): Promise<Uint8Array> {
+  return encodeVote(
+    await signVote(key, {
+      network: c.params.network,
+      origin: originOf(peerIdFromPrivateKey(key)),
+      epoch,
+      digest,
+      count,
+      beacon: count === 0 ? new Uint8Array(0) : new Uint8Array(32).fill(7),
+      timestampMs: c.now(),
+    }),
+  )
+}
