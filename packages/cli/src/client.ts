@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { resolveHome } from '@alara/daemon/shared'
 import { CliError } from './errors.js'
 
 /**
@@ -27,13 +27,8 @@ export interface Endpoint {
   explicit: boolean
 }
 
-/** Same rule as @alara/daemon's resolveHome, without loading the daemon for every command. */
-export function resolveHome(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  return resolve(flag ?? env.ALARA_HOME ?? join(homedir(), '.alara'))
-}
+// One rule for daemon and CLI, from the daemon's light entry point (no libp2p loaded).
+export { resolveHome }
 
 /** Accepts `http(s)://…` or a bare `HOST:PORT`; undefined when it is neither. */
 export function normalizeApiUrl(value: string): string | undefined {

@@ -56,6 +56,7 @@ describe('flag parsers', () => {
   it('takes HOST:PORT for the API', () => {
     expect(parseHostPort('127.0.0.1:0')).toBe('127.0.0.1:0')
     expect(parseHostPort('localhost:5890')).toBe('localhost:5890')
+    expect(parseHostPort('[::1]:5890')).toBe('[::1]:5890')
     for (const bad of [
       '5890',
       ':5890',

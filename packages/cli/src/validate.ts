@@ -1,3 +1,4 @@
+import { isNetworkName, splitHostPort } from '@alara/daemon/shared'
 import { InvalidArgumentError } from 'commander'
 import { multiaddrPeerId, multiaddrProblem } from './multiaddr.js'
 
@@ -59,7 +60,7 @@ export function parseEpochRef(value: string): number | 'latest' {
 
 /** Network names are part of topic strings; same rule as the daemon's config. */
 export function parseNetwork(value: string): string {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+  if (!isNetworkName(value)) {
     throw new InvalidArgumentError('expected 1-64 characters of A-Z a-z 0-9 . _ -')
   }
   return value
@@ -80,14 +81,12 @@ export function parseBootstrapAddr(value: string): string {
   return value
 }
 
-/** HOST:PORT as the daemon binds its API (port 0 picks a free one). */
+/** HOST:PORT as the daemon binds its API (port 0 picks a free one; IPv6 in brackets). */
 export function parseHostPort(value: string): string {
-  const i = value.lastIndexOf(':')
-  const host = value.slice(0, i)
-  if (i <= 0 || /[\s:/]/.test(host)) {
-    throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:5890')
-  }
-  parsePort(value.slice(i + 1))
+  if (splitHostPort(value) === undefined)
+    throw new InvalidArgumentError(
+      'expected HOST:PORT with a port 0..65535, e.g. 127.0.0.1:5890 or [::1]:5890',
+    )
   return value
 }
 

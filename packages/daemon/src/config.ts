@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { DEFAULT_PARAMS, type ProtocolParams, resolveParams } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import { badConfig } from './errors.js'
+import { type HostPort, NETWORK_NAME_PATTERN, splitHostPort } from './shared.js'
 
 /**
  * Every daemon setting, its default and its meaning, in one place. `config.json` in the
@@ -65,13 +66,11 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   dht: true,
 })
 
-const NETWORK_NAME = '^[A-Za-z0-9._-]{1,64}$'
-
 const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    network: { type: 'string', pattern: NETWORK_NAME },
+    network: { type: 'string', pattern: NETWORK_NAME_PATTERN },
     epochMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
     graceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     finalMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
@@ -171,13 +170,12 @@ export function protocolParams(config: DaemonConfig): ProtocolParams {
   })
 }
 
-export function parseHostPort(value: string, source = 'api'): { host: string; port: number } {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(value)
-  const port = Number(match?.[3])
-  if (match === null || port > 65535)
+export function parseHostPort(value: string, source = 'api'): HostPort {
+  const parsed = splitHostPort(value)
+  if (parsed === undefined)
     throw badConfig(
       source,
       `api must be HOST:PORT (an IPv6 host in brackets) with a port 0..65535, got '${value}'`,
     )
-  return { host: (match[1] ?? match[2]) as string, port }
+  return parsed
 }

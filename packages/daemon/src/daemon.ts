@@ -143,23 +143,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       libp2p,
       now: Date.now,
     }
-    await restoreState(components)
-
-    try {
-      await libp2p.start()
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(String(err)))
-        throw new PortInUseError(
-          'listen',
-          config.listen.join(', '),
-          'stop what uses it or pick another with --listen (tcp/0 picks a free port)',
-        )
-      throw err
-    }
-    undo.push(async () => {
-      await libp2p.stop()
-    })
-
+    // Built before the state is restored: the epoch clock takes its first boundaries at
+    // construction, and the restore's back-fill set ends where they begin.
     const ingest = new Ingest(components)
     const gossip = new GossipService(components, { topics, ids: gossipIds, ingest })
     const peers = new PeerService(components, { topics })
@@ -187,6 +172,23 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       trust: trustService,
       ingest,
     }
+    await restoreState(components)
+
+    try {
+      await libp2p.start()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(String(err)))
+        throw new PortInUseError(
+          'listen',
+          config.listen.join(', '),
+          'stop what uses it or pick another with --listen (tcp/0 picks a free port)',
+        )
+      throw err
+    }
+    undo.push(async () => {
+      await libp2p.stop()
+    })
+
     // Started in this order, stopped in reverse; the store is flushed once they are.
     undo.push(() => store.flush())
     const ordered: Startable[] = [gossip, peers, epochs, syncServer, repair, inject, trustService]

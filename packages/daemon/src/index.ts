@@ -35,6 +35,6 @@ export {
   initRepo,
   openRepo,
   REPO_FILES,
-  resolveHome,
 } from './repo.js'
+export * from './shared.js'
 export { VERSION } from './version.js'

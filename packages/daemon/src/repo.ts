@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { AlaraError } from '@alara/protocol'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
@@ -22,9 +21,7 @@ export const REPO_FILES = Object.freeze({
   api: 'api',
 })
 
-export function resolveHome(flag?: string): string {
-  return resolve(flag ?? process.env.ALARA_HOME ?? join(homedir(), '.alara'))
-}
+export { resolveHome } from './shared.js'
 
 export interface InitOptions {
   network?: string

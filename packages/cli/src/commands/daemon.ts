@@ -1,4 +1,5 @@
 import type { DaemonOverrides } from '@alara/daemon'
+import type { ReadyInfo } from '@alara/daemon/shared'
 import { type Command, InvalidArgumentError } from 'commander'
 import type { Context } from '../context.js'
 import { UsageError } from '../errors.js'
@@ -21,13 +22,7 @@ interface DaemonFlags {
 }
 
 /** What `alara daemon` prints once it runs: the ready line, then one line per address. */
-export interface ReadyInfo {
-  peerId: string
-  network: string
-  apiUrl: string
-  addresses: string[]
-  home: string
-}
+export type { ReadyInfo }
 
 export function renderReady(r: ReadyInfo): string {
   return [
