@@ -1,136 +1,15 @@
-import { AlaraError, InvalidInputError } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { DialFailedError, NotFoundError, RateLimitedError } from '../errors.js'
-import type { NodeService } from './node-service.js'
+import { FakeNodeService } from '../test-helpers/fake-node-service.js'
 import { buildApi } from './server.js'
-import type {
-  BeaconResponse,
-  EpochConsensus,
-  InjectRequest,
-  InjectResponse,
-  PeerInfo,
-  PoolResponse,
-  QualityResponse,
-  StatusResponse,
-  TestsResponse,
-} from './types.js'
-
-// ---- a fake node: records every call, answers canned values, throws when told to -------
-
-type Method = keyof NodeService
-
-class FakeService implements NodeService {
-  readonly calls: Array<{ method: Method; args: unknown[] }> = []
-  /** method -> error it throws (synchronously for sync methods, as a rejection otherwise) */
-  readonly failures = new Map<Method, unknown>()
-
-  constructor(private readonly peerId: string) {}
-
-  private record(method: Method, args: unknown[]): void {
-    this.calls.push({ method, args })
-    if (this.failures.has(method)) throw this.failures.get(method)
-  }
-
-  id() {
-    this.record('id', [])
-    return {
-      peerId: this.peerId,
-      addresses: ['/ip4/127.0.0.1/tcp/4590'],
-      network: 'default',
-      version: '0.1.0',
-    }
-  }
-  async peers(): Promise<PeerInfo[]> {
-    this.record('peers', [])
-    return []
-  }
-  async connect(ma: string) {
-    this.record('connect', [ma])
-    return { peerId: this.peerId, addresses: [ma] }
-  }
-  trustList() {
-    this.record('trustList', [])
-    return [{ peerId: this.peerId, trust: 0.5, active: true }]
-  }
-  async trustSet(peerId: string, trust: number, active: boolean) {
-    this.record('trustSet', [peerId, trust, active])
-    return { peerId, trust, active }
-  }
-  async trustRemove(peerId: string) {
-    this.record('trustRemove', [peerId])
-    return { peerId, removed: true }
-  }
-  async inject(input: InjectRequest): Promise<InjectResponse> {
-    this.record('inject', [input])
-    return { ids: ['ab'.repeat(32)], epoch: 7, bitLength: 4, publishedTo: 0 }
-  }
-  pool(bits?: number): PoolResponse {
-    this.record('pool', [bits])
-    return {
-      network: 'default',
-      bits: '0101',
-      bitLength: 4,
-      folded: 1,
-      stored: 1,
-      digest: '00'.repeat(32),
-      creditBits: 3,
-      ready: false,
-    }
-  }
-  quality(): QualityResponse {
-    this.record('quality', [])
-    return { shannonPerBit: 1, minEntropyPerBit: 1, poolBits: 4, creditBits: 3, origins: [] }
-  }
-  tests(): TestsResponse {
-    this.record('tests', [])
-    return { bits: 4, alpha: 0.01, tests: [] }
-  }
-  consensus(epochs: number): EpochConsensus[] {
-    this.record('consensus', [epochs])
-    return []
-  }
-  async beacon(epoch: number | 'latest', verify: boolean): Promise<BeaconResponse> {
-    this.record('beacon', [epoch, verify])
-    return {
-      epoch: epoch === 'latest' ? 9 : epoch,
-      beacon: '11'.repeat(32),
-      digest: '22'.repeat(32),
-      count: 1,
-      contributions: [],
-      final: true,
-      ...(verify ? { verified: true } : {}),
-    }
-  }
-  async random(req: { bytes: number; epoch?: number; allowLowEntropy?: boolean }) {
-    this.record('random', [req])
-    return { bytes: 'ff'.repeat(req.bytes) }
-  }
-  status(): StatusResponse {
-    this.record('status', [])
-    return {
-      peerId: this.peerId,
-      network: 'default',
-      version: '0.1.0',
-      epoch: 10,
-      peers: 0,
-      ready: false,
-      creditBits: 0,
-      folded: 0,
-      stored: 0,
-      lastFinalEpoch: null,
-      consensus: null,
-    }
-  }
-}
 
 // ---- fixtures -----------------------------------------------------------------------------
 
 const TOKEN = 'a1'.repeat(32)
 let peer: string
-let fake: FakeService
+let fake: FakeNodeService
 let app: FastifyInstance
 
 beforeAll(async () => {
@@ -138,7 +17,7 @@ beforeAll(async () => {
 })
 
 beforeEach(async () => {
-  fake = new FakeService(peer)
+  fake = new FakeNodeService(peer)
   app = buildApi({ token: TOKEN, service: fake })
   await app.ready()
 })
@@ -479,98 +358,5 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
     expect(res.statusCode).toBeLessThan(500)
     expect(res.json()).toEqual({ error: { code: 'ERR_BAD_REQUEST', message: expect.any(String) } })
     expect(fake.calls).toEqual([])
-  })
-})
-
-// ---- unknown routes -----------------------------------------------------------------------
-
-describe('control API: unknown routes', () => {
-  it('answer 404 ERR_NOT_FOUND as JSON', async () => {
-    const unknown: InjectOptions[] = [
-      { method: 'GET', url: '/v1/nope' },
-      { method: 'GET', url: '/' },
-      { method: 'GET', url: '/v2/id' },
-      { method: 'GET', url: '/v1/trust/a/b' },
-      { method: 'POST', url: '/v1/status', payload: {} },
-      { method: 'DELETE', url: '/v1/pool' },
-    ]
-    for (const req of unknown) {
-      const res = await call(req)
-      expectError(res, 404, 'ERR_NOT_FOUND')
-      expect(res.json().error.message).toContain(req.url as string)
-    }
-    expect(fake.calls).toEqual([])
-  })
-})
-
-// ---- errors from the node ------------------------------------------------------------------
-
-describe('control API: errors thrown by the node', () => {
-  const cases: Array<[string, unknown, number, string]> = [
-    ['ERR_NOT_FOUND', new NotFoundError('no such peer'), 404, 'ERR_NOT_FOUND'],
-    ['ERR_RATE_LIMITED', new RateLimitedError('too many this epoch'), 429, 'ERR_RATE_LIMITED'],
-    ['ERR_NOT_READY', new AlaraError('ERR_NOT_READY', 'not enough entropy'), 503, 'ERR_NOT_READY'],
-    ['ERR_DIAL_FAILED', new DialFailedError('could not connect'), 502, 'ERR_DIAL_FAILED'],
-    [
-      'ERR_INVALID_INPUT',
-      new InvalidInputError('bits fail the health tests'),
-      400,
-      'ERR_INVALID_INPUT',
-    ],
-    [
-      'ERR_BAD_REQUEST',
-      new AlaraError('ERR_BAD_REQUEST', 'give one source'),
-      400,
-      'ERR_BAD_REQUEST',
-    ],
-    ['an unknown AlaraError code', new AlaraError('ERR_WHATEVER', 'odd'), 500, 'ERR_WHATEVER'],
-    ['an unexpected Error', new Error('boom'), 500, 'ERR_INTERNAL'],
-    ['an unexpected TypeError', new TypeError('x is undefined'), 500, 'ERR_INTERNAL'],
-  ]
-
-  for (const [what, error, status, code] of cases) {
-    it(`${what} -> ${status} ${code}, from an async and from a sync method`, async () => {
-      fake.failures.set('inject', error)
-      const a = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
-      expectError(a, status, code)
-      if (error instanceof AlaraError) expect(a.json().error.message).toBe(error.message)
-
-      fake.failures.set('pool', error)
-      const b = await call({ method: 'GET', url: '/v1/pool' })
-      expectError(b, status, code)
-    })
-  }
-
-  it('trust rm of a peer not in the store -> 404 ERR_NOT_FOUND', async () => {
-    fake.failures.set('trustRemove', new NotFoundError(`${peer} is not in the trust store`))
-    const res = await call({ method: 'DELETE', url: `/v1/trust/${peer}` })
-    expectError(res, 404, 'ERR_NOT_FOUND')
-    expect(res.json().error.message).toContain(peer)
-  })
-
-  it('inject over the epoch quota -> 429 with Retry-After in whole seconds', async () => {
-    fake.failures.set('inject', new RateLimitedError('0 are left', 2300))
-    const res = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
-    expectError(res, 429, 'ERR_RATE_LIMITED')
-    expect(res.headers['retry-after']).toBe('3')
-    fake.failures.set('inject', new RateLimitedError('0 are left', 10))
-    const soon = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
-    expect(soon.headers['retry-after']).toBe('1')
-  })
-
-  it('random before ready -> 503 ERR_NOT_READY', async () => {
-    fake.failures.set('random', new AlaraError('ERR_NOT_READY', 'credited entropy is 12 bits'))
-    expectError(
-      await call({ method: 'POST', url: '/v1/random', payload: { bytes: 8 } }),
-      503,
-      'ERR_NOT_READY',
-    )
-  })
-
-  it('a failed request leaves the server serving', async () => {
-    fake.failures.set('status', new Error('boom'))
-    expectError(await call({ method: 'GET', url: '/v1/status' }), 500, 'ERR_INTERNAL')
-    fake.failures.clear()
-    expect((await call({ method: 'GET', url: '/v1/status' })).statusCode).toBe(200)
   })
 })
