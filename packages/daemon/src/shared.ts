@@ -29,7 +29,7 @@ export interface HostPort {
  * `::1`). Undefined when `value` is not one (each caller words its own error).
  */
 export function splitHostPort(value: string): HostPort | undefined {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:/[\]]+)):([0-9]{1,5})$/.exec(value)
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):([0-9]{1,5})$/.exec(value)
   if (match === null) return undefined
   const port = Number(match[3])
   if (port > 65535) return undefined

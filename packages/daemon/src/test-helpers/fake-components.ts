@@ -33,6 +33,8 @@ export interface FakeComponents {
   clock: { ms: number }
   /** every gossip publish: topic and bytes */
   published: Array<{ topic: string; data: Uint8Array }>
+  /** what the libp2p stand-in's listeners hear: dispatch `peer:connect` etc. here */
+  libp2pEvents: EventTarget
   /** every event emitted, in order */
   emitted: Array<{ type: AlaraEventName; detail: unknown }>
   /** the events of one type, as emitted */
@@ -97,14 +99,15 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
       return { recipients: [] }
     },
   }
+  const libp2pEvents = new EventTarget()
   const libp2p = {
     peerId,
     services: { pubsub },
     getPeers: () => [],
     getMultiaddrs: () => [],
     getConnections: () => [],
-    addEventListener() {},
-    removeEventListener() {},
+    addEventListener: libp2pEvents.addEventListener.bind(libp2pEvents),
+    removeEventListener: libp2pEvents.removeEventListener.bind(libp2pEvents),
   }
   const components: AlaraComponents = {
     params,
@@ -124,6 +127,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     components,
     clock,
     published,
+    libp2pEvents,
     emitted,
     eventsOf: <K extends AlaraEventName>(type: K) =>
       emitted.filter((e) => e.type === type).map((e) => e.detail as EventDetail<K>),
