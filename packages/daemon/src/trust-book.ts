@@ -1,4 +1,4 @@
-import { AlaraError, InvalidInputError, originOf, toHex } from '@alara/protocol'
+import { InvalidInputError, originOf, toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError } from './errors.js'
 import type { AlaraStore, TrustRecord } from './store.js'
@@ -84,9 +84,6 @@ export function originHexOf(peerId: string): string {
     throw new InvalidInputError(`'${peerId}' is not a peer id (expected e.g. 12D3KooW…)`)
   }
   if (parsed.type !== 'Ed25519')
-    throw new AlaraError(
-      'ERR_INVALID_INPUT',
-      `'${peerId}' is not an Ed25519 peer id; ALARA origins are Ed25519`,
-    )
+    throw new InvalidInputError(`'${peerId}' is not an Ed25519 peer id; ALARA origins are Ed25519`)
   return toHex(originOf(parsed))
 }
