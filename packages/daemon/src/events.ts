@@ -43,7 +43,7 @@ export interface AlaraEvents {
   'contribution:stored': CustomEvent<ContributionEvent>
   'contribution:refused': CustomEvent<RefusedEvent>
   'vote:received': CustomEvent<VoteEvent>
-  'vote:refused': CustomEvent<Omit<RefusedEvent, 'from'> & { from?: string }>
+  'vote:refused': CustomEvent<RefusedEvent>
   /** a closed, non-final epoch's digest moved (repair, trust): it will be voted again */
   'digest:changed': CustomEvent<{ epoch: number }>
   /** this node closed an epoch and voted */

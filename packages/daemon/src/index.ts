@@ -28,7 +28,14 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
-export { consoleLogger, type Logger, silentLogger } from './logger.js'
+export {
+  type ComponentLoggerFactory,
+  consoleLogger,
+  forComponent,
+  type Logger,
+  type LogMessage,
+  silentLogger,
+} from './logger.js'
 export {
   type InitOptions,
   type InitResult,
