@@ -143,7 +143,7 @@ export class AlaraNode implements NodeService {
     const selfPeer = peerIdFromString(init.repo.peerId)
     this.selfHex = toHex(selfPeer.toMultihash().bytes)
     this.topics = topicsOf(this.params.network)
-    this.gossip = new GossipIds(this.topics, this.params.maxMessageBytes)
+    this.gossip = new GossipIds()
     this.replica = new Replica({
       params: this.params,
       selfHex: this.selfHex,
@@ -228,7 +228,7 @@ export class AlaraNode implements NodeService {
     this.libp2p = libp2p
     const pubsub = libp2p.services.pubsub
     pubsub.topicValidators.set(this.topics.contributions, (from, msg) =>
-      this.onGossipContribution(from, msg.data, this.gossip.take(msg)),
+      this.onGossipContribution(from, msg.data, undefined),
     )
     pubsub.topicValidators.set(this.topics.votes, (from, msg) => this.onGossipVote(from, msg.data))
     pubsub.subscribe(this.topics.contributions)

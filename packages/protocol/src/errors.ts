@@ -20,6 +20,17 @@ export class DecodeError extends AlaraError {
   }
 }
 
+/**
+ * A message that parses but is not in its one canonical encoding (fields in number order,
+ * zero/empty fields omitted, no unknown fields, minimal varints): refused like bad bytes.
+ */
+export class NonCanonicalError extends DecodeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'NonCanonicalError'
+  }
+}
+
 /** Input handed to an encoder or signer that breaks a rule of DESIGN.md. */
 export class InvalidInputError extends AlaraError {
   constructor(message: string, options?: ErrorOptions) {

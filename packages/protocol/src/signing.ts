@@ -91,7 +91,7 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
 
-/** Contribution id = SHA-256(signing bytes): gossipsub message id and key everywhere. */
+/** Contribution id = SHA-256(signing bytes): the key of storage, the replica, digests and sync. */
 export function contributionId(c: UnsignedContribution): Uint8Array {
   return sha256(contributionSigningBytes(c))
 }
