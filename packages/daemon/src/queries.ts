@@ -159,8 +159,8 @@ export class NodeQueries {
       network: this.node.params.network,
       bits: bitString(pool.bits, pool.bitLength),
       bitLength: full.bitLength,
-      folded: this.node.replica.foldedCount,
-      stored: this.node.replica.storedCount,
+      folded: this.node.replica.foldedTotal,
+      stored: this.node.replica.storedTotal,
       digest: toHex(this.node.replica.poolDigest()),
       creditBits: this.node.replica.creditBits,
       ready: this.node.replica.ready,
@@ -262,7 +262,7 @@ export class NodeQueries {
       status: result.status,
       agreement: result.agreement,
       digest: result.digest,
-      count: this.node.replica.count(r),
+      count: this.node.replica.foldedCount(r),
       final: this.node.replica.isFinal(r),
       voters: result.voters.map((v) => ({
         peerId: peerOf(v.originHex),
@@ -311,7 +311,7 @@ export class NodeQueries {
 
   private latestBeaconEpoch(): number {
     const found = this.recentClosedEpochs(Number.MAX_SAFE_INTEGER).find(
-      (e) => this.node.replica.count(e) > 0,
+      (e) => this.node.replica.foldedCount(e) > 0,
     )
     if (found === undefined)
       throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')
@@ -406,8 +406,8 @@ export class NodeQueries {
       peers: this.node.libp2p()?.getPeers().length ?? 0,
       ready: this.node.replica.ready,
       creditBits: this.node.replica.creditBits,
-      folded: this.node.replica.foldedCount,
-      stored: this.node.replica.storedCount,
+      folded: this.node.replica.foldedTotal,
+      stored: this.node.replica.storedTotal,
       lastFinalEpoch: lastFinalEpoch(this.node.now(), this.node.params) ?? null,
       consensus: latest === undefined ? null : this.consensusOf(latest),
     }

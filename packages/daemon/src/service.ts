@@ -319,7 +319,7 @@ export class AlaraNode implements NodeService {
       params: this.params,
       nowMs: this.now(),
       seen: (idHex) => this.replica.has(idHex),
-      countFor: (originHex, epoch) => this.replica.countOf(originHex, epoch),
+      countFor: (originHex, epoch) => this.replica.storedCountOf(originHex, epoch),
       isClosed: (epoch) => this.isClosed(epoch),
       isFinal: (epoch) => this.replica.isFinal(epoch),
       viaRepair,
@@ -494,7 +494,7 @@ export class AlaraNode implements NodeService {
   private async publishVote(r: number): Promise<void> {
     const libp2p = this.libp2p
     if (libp2p === undefined) return
-    const count = this.replica.count(r)
+    const count = this.replica.foldedCount(r)
     const vote = await signVote(this.repo.privateKey, {
       network: this.params.network,
       origin: hexToBytes(this.selfHex),
@@ -534,7 +534,7 @@ export class AlaraNode implements NodeService {
     assertHealthy(pieces)
     const nowMs = this.now()
     const epoch = epochOf(nowMs, this.params.epochMs)
-    const used = this.replica.countOf(this.selfHex, epoch)
+    const used = this.replica.storedCountOf(this.selfHex, epoch)
     if (used + pieces.length > this.params.maxPerEpoch) {
       const left = this.params.maxPerEpoch - used
       const waitMs = (epoch + 1) * this.params.epochMs - nowMs

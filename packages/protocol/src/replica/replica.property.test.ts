@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bitString, packBitString } from './bits.js'
-import { resolveParams } from './config.js'
-import { type TrustLevel, trustWeight } from './consensus.js'
-import { mcvMinEntropyPerBit } from './health.js'
-import { Replica } from './replica.js'
-import { toHex } from './signing.js'
-import type { VerifiedContribution } from './types.js'
+import { bitString, packBitString } from '../bits.js'
+import { resolveParams } from '../config.js'
+import { type TrustLevel, trustWeight } from '../consensus.js'
+import { mcvMinEntropyPerBit } from '../health.js'
+import { toHex } from '../signing.js'
+import type { VerifiedContribution } from '../types.js'
+import { Replica } from './index.js'
 
 /**
  * Properties of the replica: derived values depend on the folded set only (not on arrival
@@ -71,15 +71,30 @@ const levelsArb = fc
 
 function replicaOf(items: Iterable<VerifiedContribution>, levels = new Map<string, TrustLevel>()) {
   const r = new Replica({ params, selfHex: SELF, trustOf: (o) => levels.get(o) })
-  r.load(items)
+  for (const v of items) r.add(v)
   return r
+}
+
+/**
+ * Union the way two nodes merge over sync: every stored id of the peer's epochs that
+ * `me` lacks is fetched and added. Returns how many were added.
+ */
+function pullFrom(me: Replica, peer: Replica): number {
+  let added = 0
+  for (const { epoch } of peer.summaries())
+    for (const id of me.missingFrom(peer.storedIdsOf(epoch)))
+      if (me.add(peer.get(id) as VerifiedContribution) === 'added') added++
+  return added
 }
 
 /** Everything a replica derives, in comparable form (credit apart: a float sum). */
 function fingerprint(r: Replica) {
   const pool = r.poolBits()
   return {
-    stored: [...r.contributions()].map((v) => v.idHex).sort(),
+    stored: r
+      .summaries()
+      .flatMap((s) => r.storedIdsOf(s.epoch))
+      .sort(),
     epochs: r.summaries().map((s) => ({
       epoch: s.epoch,
       digest: toHex(s.digest),
@@ -92,7 +107,7 @@ function fingerprint(r: Replica) {
     })),
     pool: bitString(pool.bits, pool.bitLength),
     poolDigest: toHex(r.poolDigest()),
-    folded: r.foldedCount,
+    folded: r.foldedTotal,
   }
 }
 
@@ -118,7 +133,7 @@ describe('replica properties', () => {
     )
   })
 
-  it('merge is commutative, associative and idempotent', () => {
+  it('merging by sync (pull what is missing) is commutative, associative and idempotent', () => {
     const threeSets = contributionsArb.chain((all) =>
       fc.tuple(fc.subarray(all), fc.subarray(all), fc.subarray(all)),
     )
@@ -127,23 +142,23 @@ describe('replica properties', () => {
         const rep = (items: VerifiedContribution[]) => replicaOf(items, levels)
         // commutative
         const xy = rep(x)
-        xy.merge(rep(y))
+        pullFrom(xy, rep(y))
         const yx = rep(y)
-        yx.merge(rep(x))
+        pullFrom(yx, rep(x))
         expectSame(xy, yx)
         // associative
         const left = rep(x)
-        left.merge(rep(y))
-        left.merge(rep(z))
+        pullFrom(left, rep(y))
+        pullFrom(left, rep(z))
         const yz = rep(y)
-        yz.merge(rep(z))
+        pullFrom(yz, rep(z))
         const right = rep(x)
-        right.merge(yz)
+        pullFrom(right, yz)
         expectSame(left, right)
         // idempotent
         const before = fingerprint(xy)
-        expect(xy.merge(yx)).toEqual({ added: 0, duplicate: xy.storedCount, final: 0 })
-        xy.merge(xy)
+        expect(pullFrom(xy, yx)).toBe(0)
+        expect(pullFrom(xy, xy)).toBe(0)
         expect(fingerprint(xy)).toEqual(before)
         // and the union is exactly the union of the stored sets
         expect(fingerprint(xy).stored).toEqual(
@@ -186,7 +201,7 @@ describe('replica properties', () => {
             for (const theirs of peer.summaries()) {
               const mine = me.summary(theirs.epoch)
               if (toHex(mine.storedDigest) === toHex(theirs.storedDigest)) continue
-              for (const id of me.missingFrom(peer.idsOfEpoch(theirs.epoch)))
+              for (const id of me.missingFrom(peer.storedIdsOf(theirs.epoch)))
                 me.add(peer.get(id) as VerifiedContribution)
             }
           }
@@ -208,7 +223,7 @@ describe('replica properties', () => {
         for (const v of items) {
           if (v.originHex === peer) {
             expect(r.has(v.idHex)).toBe(true)
-            expect(r.isFolded(v.idHex)).toBe(false)
+            expect(r.foldedIdsOf(v.contribution.epoch)).not.toContain(v.idHex)
           }
         }
         expect(r.originStats(peer)?.creditBits ?? 0).toBe(0)
@@ -253,7 +268,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
 )
 
-/** The rules of DESIGN.md written the slow, obvious way. */
+/** The rules of docs/PROTOCOL.md ("Fold and derived values") written the slow, obvious way. */
 class Model {
   readonly stored = new Map<string, VerifiedContribution>()
   readonly levels = new Map<string, TrustLevel>()
@@ -379,8 +394,8 @@ describe('replica against a model', () => {
           }
           model.absorbNew()
 
-          expect(r.storedCount).toBe(model.stored.size)
-          expect(r.foldedCount).toBe(model.folded().length)
+          expect(r.storedTotal).toBe(model.stored.size)
+          expect(r.foldedTotal).toBe(model.folded().length)
           for (let e = 0; e < EPOCHS; e++) {
             expect(r.foldedIdsOf(e)).toEqual(model.foldedIdsOf(e))
             expect(r.isFinal(e)).toBe(e < model.floor || model.frozen.has(e))
@@ -389,7 +404,7 @@ describe('replica against a model', () => {
           expect(bitString(pool.bits, pool.bitLength)).toBe(model.poolBits())
           expect(toHex(r.poolDigest())).toBe(model.poolDigest())
           expect(r.creditBits).toBeCloseTo(model.credit(), 9)
-          expect(toHex(r.poolState)).toBe(toHex(model.state))
+          expect(toHex(r.drawState().poolState)).toBe(toHex(model.state))
         }
       }),
       { numRuns: 300 },

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { bitString, packBitString } from './bits.js'
-import { READY_CREDIT_BITS, resolveParams } from './config.js'
-import type { TrustLevel } from './consensus.js'
-import { epochBeacon, epochDigest } from './epoch.js'
-import { mcvMinEntropyPerBit } from './health.js'
-import { Replica } from './replica.js'
-import { toHex, verifyContribution } from './signing.js'
-import type { VerifiedContribution } from './types.js'
+import { bitString, packBitString } from '../bits.js'
+import { READY_CREDIT_BITS, resolveParams } from '../config.js'
+import type { TrustLevel } from '../consensus.js'
+import { epochBeacon, epochDigest } from '../epoch.js'
+import { mcvMinEntropyPerBit } from '../health.js'
+import { toHex, verifyContribution } from '../signing.js'
+import type { VerifiedContribution } from '../types.js'
+import { Replica } from './index.js'
 
 interface Vectors {
   network: string
@@ -28,7 +28,7 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../test/vectors/v1.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../test/vectors/v1.json', import.meta.url), 'utf8'),
 ) as Vectors
 const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'))
 
@@ -72,6 +72,11 @@ function replica(levels: Record<string, TrustLevel> = {}, overrides = {}): Repli
   })
 }
 
+/** Adds every item; what a restart or a sync batch does. */
+function addAll(r: Replica, items: VerifiedContribution[]): void {
+  for (const v of items) r.add(v)
+}
+
 /** 256 pseudo-random bits as a bit string. */
 const bits256 = (seed: string) =>
   bitString(createHash('sha512').update(seed).digest().subarray(0, 32), 256)
@@ -110,7 +115,7 @@ describe('replica reproduces vectors v1', () => {
       expect(r.foldedIdsOf(epoch)).toEqual(vectors.epoch.ids)
       expect(toHex(r.digest(epoch))).toBe(vectors.epoch.digest)
       expect(toHex(r.beacon(epoch) as Uint8Array)).toBe(vectors.epoch.beacon)
-      expect(r.count(epoch)).toBe(3)
+      expect(r.foldedCount(epoch)).toBe(3)
       const pool = r.poolBits()
       expect(pool.bitLength).toBe(vectors.poolBits.length)
       expect(bitString(pool.bits, pool.bitLength)).toBe(vectors.poolBits)
@@ -132,14 +137,14 @@ describe('store', () => {
     expect(r.has(a1.idHex)).toBe(true)
     expect(r.get(a2.idHex)).toBe(a2)
     expect(r.get('00'.repeat(32))).toBeUndefined()
-    expect(r.countOf(A, 10)).toBe(2)
-    expect(r.countOf(A, 11)).toBe(0)
-    expect(r.countOf(B, 11)).toBe(1)
-    expect(r.idsOfEpoch(10)).toEqual([a1.idHex, a2.idHex].sort())
-    expect(r.contributionsOf(10).map((v) => v.idHex)).toEqual([a1.idHex, a2.idHex].sort())
-    expect(r.storedCount).toBe(3)
-    expect(r.foldedCount).toBe(3)
-    expect(r.retainedEpochs()).toEqual([10, 11])
+    expect(r.storedCountOf(A, 10)).toBe(2)
+    expect(r.storedCountOf(A, 11)).toBe(0)
+    expect(r.storedCountOf(B, 11)).toBe(1)
+    expect(r.storedIdsOf(10)).toEqual([a1.idHex, a2.idHex].sort())
+    expect(r.storedTotal).toBe(3)
+    expect(r.foldedTotal).toBe(3)
+    expect(r.foldedCount(10)).toBe(2)
+    expect(r.summaries().map((s) => s.epoch)).toEqual([10, 11])
     expect(r.missingFrom([b1.idHex, 'ff'.repeat(32), a1.idHex, 'ff'.repeat(32)])).toEqual([
       'ff'.repeat(32),
     ])
@@ -167,23 +172,7 @@ describe('store', () => {
     const short = { ...contribution(A, 1, '1'), id: new Uint8Array(31) }
     expect(() => r.add(short)).toThrow(/32 bytes/)
     expect(() => r.add(contribution(A, 1, '1'), Number.NaN)).toThrow(/receivedMs/)
-    expect(r.storedCount).toBe(0)
-  })
-
-  it('loads in bulk and merges by union', () => {
-    const r = replica()
-    const items = [contribution(A, 1, '1'), contribution(B, 2, '01'), contribution(A, 3, '11')]
-    expect(r.load([...items, items[0] as VerifiedContribution])).toEqual({
-      added: 3,
-      duplicate: 1,
-      final: 0,
-    })
-    const other = replica()
-    other.add(items[1] as VerifiedContribution)
-    other.add(contribution(B, 2, '0'))
-    expect(other.merge(r)).toEqual({ added: 2, duplicate: 1, final: 0 })
-    expect(other.merge(other)).toEqual({ added: 0, duplicate: 0, final: 0 })
-    expect(other.storedCount).toBe(4)
+    expect(r.storedTotal).toBe(0)
   })
 })
 
@@ -194,9 +183,9 @@ describe('fold policy and trust', () => {
     const b = contribution(B, 5, '0011')
     r.add(a)
     r.add(b)
-    expect(r.storedCount).toBe(2)
+    expect(r.storedTotal).toBe(2)
+    expect(r.storedIdsOf(5)).toEqual([a.idHex, b.idHex].sort())
     expect(r.foldedIdsOf(5)).toEqual([b.idHex])
-    expect(r.isFolded(a.idHex)).toBe(false)
     expect(toHex(r.digest(5))).toBe(toHex(epochDigest(NETWORK, 5, [b.id])))
     expect(r.summary(5)).toMatchObject({ count: 1, stored: 2, final: false })
     expect(toHex(r.summary(5).storedDigest)).toBe(toHex(epochDigest(NETWORK, 5, [a.id, b.id])))
@@ -204,38 +193,26 @@ describe('fold policy and trust', () => {
     r.setTrust(A, { trust: 0.5, active: true })
     expect(r.foldedIdsOf(5)).toEqual([a.idHex, b.idHex].sort())
     expect(toHex(r.digest(5))).toBe(toHex(r.summary(5).storedDigest))
-    expect(r.trustOf(A)).toEqual({ trust: 0.5, active: true })
+    expect(r.originStats(A)).toMatchObject({ trust: 0.5, active: true, folded: 1 })
   })
 
   it('an inactive origin is stored but not folded', () => {
     const r = replica({ [A]: { trust: 0.9, active: false } })
     r.add(contribution(A, 1, '1'))
-    expect(r.foldedCount).toBe(0)
+    expect(r.foldedTotal).toBe(0)
     expect(r.beacon(1)).toBeUndefined()
     r.setTrust(A, { trust: 0.9, active: true })
-    expect(r.foldedCount).toBe(1)
+    expect(r.foldedTotal).toBe(1)
     expect(r.beacon(1)).toBeInstanceOf(Uint8Array)
   })
 
   it('folds its own contributions with trust 1 whatever the lookup says', () => {
     const r = replica({ [SELF]: { trust: 0, active: false } })
     r.add(contribution(SELF, 1, '10'))
-    expect(r.foldedCount).toBe(1)
-    expect(r.trustOf(SELF)).toEqual({ trust: 1, active: true })
+    expect(r.foldedTotal).toBe(1)
+    expect(r.originStats(SELF)).toMatchObject({ trust: 1, active: true })
     expect(() => r.setTrust(SELF, { trust: 0, active: true })).toThrow(/trust 1/)
     expect(() => r.setTrust(A, { trust: 2, active: true })).toThrow(/from 0 to 1/)
-  })
-
-  it('refold() re-reads the lookup for every origin', () => {
-    const levels: Record<string, TrustLevel> = {}
-    const r = replica(levels)
-    r.add(contribution(A, 1, '1'))
-    r.add(contribution(B, 1, '0'))
-    levels[A] = { trust: 0, active: true }
-    expect(r.foldedCount).toBe(2) // cached until told
-    r.refold()
-    expect(r.foldedCount).toBe(1)
-    expect(r.originStats(A)?.trust).toBe(0)
   })
 
   it('a trust change re-folds non-final epochs only; final ones stay frozen', () => {
@@ -270,7 +247,7 @@ describe('finality and pruning', () => {
     expect(r.add(contribution(A, 9, '0'))).toBe('added')
     expect(r.isFinal(7)).toBe(true)
     expect(r.isFinal(9)).toBe(false)
-    expect(r.storedCount).toBe(2)
+    expect(r.storedTotal).toBe(2)
     expect(r.summaries().map((s) => [s.epoch, s.count, s.final])).toEqual([
       [7, 1, true],
       [8, 0, true],
@@ -282,37 +259,37 @@ describe('finality and pruning', () => {
     const a = contribution(A, 3, '1')
     const b = contribution(B, 3, '0')
     const before = replica()
-    before.load([a, b])
+    addAll(before, [a, b])
     before.finalize(3)
     const frozen = before.foldedIdsOf(3)
     // after the restart A is distrusted, but epoch 3 was frozen with A in it
     const after = replica({ [A]: { trust: 0, active: true } })
-    after.load([b, a])
+    addAll(after, [b, a])
     expect(after.foldedIdsOf(3)).toEqual([b.idHex])
     after.finalize(3, frozen)
     expect(toHex(after.digest(3))).toBe(toHex(before.digest(3)))
     expect(toHex(after.beacon(3) as Uint8Array)).toBe(toHex(before.beacon(3) as Uint8Array))
-    after.refold()
+    after.setTrust(A, { trust: 0, active: true })
     expect(after.foldedIdsOf(3)).toEqual(frozen)
     expect(() => after.finalize(3, [b.idHex])).toThrow(/another folded set/)
     expect(() => after.finalize(4, [a.idHex])).toThrow(/not stored in it/)
-    expect(after.retainedEpochs()).toEqual([3])
+    expect(after.summaries().map((s) => s.epoch)).toEqual([3])
   })
 
   it('prune drops old epochs, which then count as final', () => {
     const r = replica()
     const a = contribution(A, 1, bits256('old'))
     const kept = contribution(A, 2, '11')
-    r.load([a, contribution(B, 1, '0'), kept, contribution(A, 3, '0')])
+    addAll(r, [a, contribution(B, 1, '0'), kept, contribution(A, 3, '0')])
     expect(r.creditBits).toBeGreaterThan(0)
     expect(r.prune(2)).toBe(2)
     expect(r.creditBits).toBe(0) // what is left has h = 0
     expect(r.prune(2)).toBe(0)
     expect(r.oldestRetainedEpoch).toBe(2)
     expect(r.has(a.idHex)).toBe(false)
-    expect(r.storedCount).toBe(2)
-    expect(r.foldedCount).toBe(2)
-    expect(r.retainedEpochs()).toEqual([2, 3])
+    expect(r.storedTotal).toBe(2)
+    expect(r.foldedTotal).toBe(2)
+    expect(r.summaries().map((s) => s.epoch)).toEqual([2, 3])
     expect(r.add(a)).toBe('final')
     expect(r.isFinal(1)).toBe(true)
     expect(r.originStats(B)).toBeUndefined() // nothing left in the window
@@ -320,7 +297,7 @@ describe('finality and pruning', () => {
     const pool = r.poolBits()
     expect(bitString(pool.bits, pool.bitLength)).toBe('011')
     expect(toHex(r.poolDigest())).toBe(
-      sha256Hex(...[kept.id, ...r.idsOfEpoch(3).map(fromHex)].sort(Buffer.compare)),
+      sha256Hex(...[kept.id, ...r.storedIdsOf(3).map(fromHex)].sort(Buffer.compare)),
     )
   })
 })
@@ -361,7 +338,7 @@ describe('credit and readiness', () => {
     const r = replica({ [A]: { trust: 0.9, active: true }, [B]: { trust: 0.6, active: true } })
     const a = contribution(A, 1, bits256('a'))
     const b = contribution(B, 1, bits256('b'))
-    r.load([a, b])
+    addAll(r, [a, b])
     const h = (v: VerifiedContribution) =>
       mcvMinEntropyPerBit(v.contribution.bits, v.contribution.bitLength)
     const expected = 0.9 * 256 * h(a) + 0.6 * 256 * h(b)
@@ -390,15 +367,15 @@ describe('credit and readiness', () => {
     expect(() => r.privateDraw(randomBytes(32), 16)).toThrow(
       expect.objectContaining({ code: 'ERR_NOT_READY' }),
     )
-    expect(r.drawCounter).toBe(0)
+    expect(r.drawState().counter).toBe(0)
     const os = new Uint8Array(32).fill(7)
     const one = r.privateDraw(os, 16, { allowLowEntropy: true })
     const two = r.privateDraw(os, 16, { allowLowEntropy: true })
     expect(one).toHaveLength(16)
     expect(toHex(two)).not.toBe(toHex(one)) // same OS bytes, new counter
-    expect(r.drawCounter).toBe(2)
+    expect(r.drawState().counter).toBe(2)
     expect(() => r.privateDraw(os, 0, { allowLowEntropy: true })).toThrow(/draw length/)
-    expect(r.drawCounter).toBe(2)
+    expect(r.drawState().counter).toBe(2)
   })
 })
 
@@ -413,23 +390,47 @@ describe('pool state', () => {
     r.add(c)
     const s1 = createHash('sha256').update(new Uint8Array(32)).update(a.id).digest()
     const s2 = createHash('sha256').update(s1).update(c.id).digest()
-    expect(toHex(r.poolState)).toBe(s2.toString('hex'))
+    expect(toHex(r.drawState().poolState)).toBe(s2.toString('hex'))
     r.setTrust(B, { trust: 1, active: true }) // folded now: absorbed now
     const s3 = createHash('sha256').update(s2).update(b.id).digest()
-    expect(toHex(r.poolState)).toBe(s3.toString('hex'))
+    expect(toHex(r.drawState().poolState)).toBe(s3.toString('hex'))
     r.setTrust(B, { trust: 0, active: true })
     r.setTrust(B, { trust: 1, active: true }) // never absorbed twice
-    expect(toHex(r.poolState)).toBe(s3.toString('hex'))
+    expect(toHex(r.drawState().poolState)).toBe(s3.toString('hex'))
   })
 
-  it('restores a persisted state and counter', () => {
-    const state = new Uint8Array(32).fill(3)
-    const r = new Replica({ params, selfHex: SELF, poolState: state, drawCounter: 41 })
-    expect(r.poolState).toEqual(state)
-    expect(r.drawCounter).toBe(41)
-    expect(() => new Replica({ params, selfHex: SELF, poolState: new Uint8Array(2) })).toThrow(
+  it('a restart mixes the saved state into the rebuilt one and continues the counter', () => {
+    const a = contribution(A, 1, bits256('a'))
+    const b = contribution(B, 1, bits256('b'))
+    const before = replica()
+    addAll(before, [a, b])
+    before.privateDraw(randomBytes(32), 16, { allowLowEntropy: true })
+    const saved = before.drawState()
+    expect(saved.counter).toBe(1)
+
+    // the restarted node adds the stored window back, in store order, then restores
+    const after = replica()
+    addAll(after, [b, a])
+    const rebuilt = after.drawState()
+    after.restoreDrawState(saved)
+    const mixed = createHash('sha256').update(saved.poolState).update(rebuilt.poolState).digest()
+    expect(toHex(after.drawState().poolState)).toBe(mixed.toString('hex'))
+    expect(after.drawState().counter).toBe(1)
+    // what an observer of the stored window can rebuild is not the state it draws from
+    expect(toHex(after.drawState().poolState)).not.toBe(toHex(rebuilt.poolState))
+    expect(toHex(after.drawState().poolState)).not.toBe(toHex(saved.poolState))
+  })
+
+  it('refuses a malformed saved state and changes nothing', () => {
+    const r = replica()
+    const state = r.drawState()
+    expect(() => r.restoreDrawState({ poolState: new Uint8Array(2), counter: 0 })).toThrow(
       /32 bytes/,
     )
+    expect(() => r.restoreDrawState({ poolState: new Uint8Array(32), counter: -1 })).toThrow(
+      /counter/,
+    )
+    expect(r.drawState()).toEqual(state)
   })
 })
 
@@ -442,11 +443,11 @@ describe('summaries and epochs without contributions', () => {
     expect(r.summaries()).toEqual([])
   })
 
-  it('beacon(r) is the DESIGN.md beacon of the folded set', () => {
+  it('beacon(r) is the epoch beacon (docs/PROTOCOL.md) of the folded set', () => {
     const r = replica()
     const a = contribution(A, 4, '1')
     const b = contribution(B, 4, '0111')
-    r.load([a, b])
+    addAll(r, [a, b])
     const sorted = [a, b].sort((x, y) => (x.idHex < y.idHex ? -1 : 1))
     const digest = epochDigest(NETWORK, 4, [a.id, b.id])
     const beacon = epochBeacon(
@@ -473,7 +474,7 @@ describe('throughput', () => {
     const start = performance.now()
     for (const v of items) r.add(v)
     const perSecond = items.length / ((performance.now() - start) / 1000)
-    expect(r.foldedCount).toBe(items.length)
+    expect(r.foldedTotal).toBe(items.length)
     expect(perSecond).toBeGreaterThan(15_000)
   })
 })
