@@ -8,19 +8,28 @@ import {
 } from '../consensus.js'
 import { epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import { mcvMinEntropyPerBit } from '../health.js'
 import type { VerifiedContribution } from '../types.js'
 import { DrawChain, type DrawState } from './draw-chain.js'
 import {
-  creditIn,
   creditOut,
+  markFolded,
+  markUnfolded,
   newOrigin,
   type OriginStats,
   statsOf,
   totalCredit,
 } from './origins.js'
-import { type PoolBits, poolBitsOf, poolDigestOf, truncatePoolBits } from './pool-view.js'
-import { type Entry, EpochState, type EpochSummary, idKey, type OriginState } from './state.js'
+import { type PoolBits, PoolView } from './pool-view.js'
+import {
+  assertAddable,
+  assertEpoch,
+  type Entry,
+  EpochState,
+  type EpochSummary,
+  emptySummary,
+  idKey,
+  type OriginState,
+} from './state.js'
 
 export type { DrawState } from './draw-chain.js'
 export type { OriginStats } from './origins.js'
@@ -72,13 +81,13 @@ export class Replica {
   private floor = 0
   private folded = 0
   private epochOrder: number[] | undefined
-  private poolBitsCache: PoolBits | undefined
-  private poolDigestCache: Uint8Array | undefined
+  private readonly pool: PoolView
 
   constructor(options: ReplicaOptions) {
     this.params = options.params
     this.selfHex = options.selfHex
     this.lookup = options.trustOf
+    this.pool = new PoolView(options.params.poolBits)
   }
 
   // ---- stored contributions ---------------------------------------------------------------
@@ -90,18 +99,9 @@ export class Replica {
    */
   add(v: VerifiedContribution, receivedMs?: number): AddResult {
     const c = v.contribution
-    if (c.network !== this.params.network)
-      throw new InvalidInputError(
-        `contribution of network '${c.network}' given to the replica of '${this.params.network}'`,
-      )
-    if (v.id.length !== 32 || v.idHex.length !== 64)
-      throw new InvalidInputError('contribution id must be 32 bytes with its 64-digit hex')
-    if (receivedMs !== undefined && !Number.isFinite(receivedMs))
-      throw new InvalidInputError(`receivedMs must be a finite number, got ${receivedMs}`)
+    assertAddable(v, this.params.network, receivedMs)
     if (this.entries.has(v.idHex)) return 'duplicate'
     const r = c.epoch
-    if (!Number.isSafeInteger(r) || r < 0)
-      throw new InvalidInputError(`contribution epoch must be a non-negative integer, got ${r}`)
     if (r < this.floor) return 'final'
     let epoch = this.epochs.get(r)
     if (epoch?.final) return 'final'
@@ -193,11 +193,7 @@ export class Replica {
   }
 
   summary(r: number): EpochSummary {
-    const epoch = this.epochs.get(r)
-    if (epoch !== undefined) return epoch.summary()
-    const empty = epochDigest(this.params.network, r, [])
-    const final = this.isFinal(r)
-    return { epoch: r, digest: empty, count: 0, stored: 0, storedDigest: empty.slice(), final }
+    return this.epochs.get(r)?.summary() ?? emptySummary(this.params.network, r, this.isFinal(r))
   }
 
   /** Summaries of every retained epoch the replica holds (contributions or finality), ascending. */
@@ -207,21 +203,18 @@ export class Replica {
 
   /** Pool bits (see pool-view.ts), truncated to `limit` when given. */
   poolBits(limit?: number): PoolBits {
-    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
-      throw new InvalidInputError(`bit limit must be a non-negative integer, got ${limit}`)
-    this.poolBitsCache ??= poolBitsOf(
-      this.epochsAscending()
-        .reverse()
-        .map((r) => this.epochs.get(r) as EpochState),
-      this.params.poolBits,
+    return this.pool.bits(
+      () =>
+        this.epochsAscending()
+          .reverse()
+          .map((r) => this.epochs.get(r) as EpochState),
+      limit,
     )
-    return truncatePoolBits(this.poolBitsCache, limit)
   }
 
   /** SHA-256 over the sorted ids of all retained folded contributions. */
   poolDigest(): Uint8Array {
-    this.poolDigestCache ??= poolDigestOf(this.epochs.values())
-    return this.poolDigestCache.slice()
+    return this.pool.digest(() => this.epochs.values())
   }
 
   // ---- origins and trust -------------------------------------------------------------------
@@ -239,11 +232,7 @@ export class Replica {
       .map(statsOf)
   }
 
-  /**
-   * Records the level the trust store now holds for `originHex` and re-folds its
-   * contributions in every epoch that is not final. Keep the lookup in step: origins seen
-   * afresh read the lookup.
-   */
+  /** The trust store's new level for `originHex` (keep the lookup in step): re-folds it. */
   setTrust(originHex: string, level: TrustLevel): void {
     if (originHex === this.selfHex)
       throw new InvalidInputError('the node itself always has trust 1')
@@ -281,8 +270,7 @@ export class Replica {
    * trust. Idempotent; an empty epoch is frozen too.
    */
   finalize(r: number, foldedIds?: Iterable<string>): void {
-    if (!Number.isSafeInteger(r) || r < 0)
-      throw new InvalidInputError(`epoch must be a non-negative integer, got ${r}`)
+    assertEpoch(r)
     if (r < this.floor) return
     const want = foldedIds === undefined ? undefined : new Set(foldedIds)
     for (const id of want ?? [])
@@ -309,10 +297,7 @@ export class Replica {
    * on). Returns how many contributions went.
    */
   prune(oldestRetainedEpoch: number): number {
-    if (!Number.isSafeInteger(oldestRetainedEpoch) || oldestRetainedEpoch < 0)
-      throw new InvalidInputError(
-        `epoch must be a non-negative integer, got ${oldestRetainedEpoch}`,
-      )
+    assertEpoch(oldestRetainedEpoch)
     if (oldestRetainedEpoch <= this.floor) return 0
     let dropped = 0
     for (const [r, epoch] of this.epochs) {
@@ -332,7 +317,7 @@ export class Replica {
     for (const [hex, origin] of this.origins)
       if (origin.entries.size === 0) this.origins.delete(hex)
     this.epochOrder = undefined
-    this.poolChanged()
+    this.pool.changed()
     return dropped
   }
 
@@ -343,10 +328,7 @@ export class Replica {
 
   // ---- private draws ----------------------------------------------------------------------
 
-  /**
-   * The draw chain's state and counter, to save after every private draw (and on
-   * shutdown) and hand to restoreDrawState() after the next start (see draw-chain.ts).
-   */
+  /** The draw chain to save after every private draw and on shutdown (draw-chain.ts). */
   drawState(): DrawState {
     return this.chain.state()
   }
@@ -356,10 +338,7 @@ export class Replica {
     this.chain.restore(saved)
   }
 
-  /**
-   * Private draw from the draw chain and 32 OS-random bytes the caller just drew; throws
-   * NotReadyError (ERR_NOT_READY) before ready unless allowLowEntropy. See draws.ts.
-   */
+  /** Private draw (draws.ts); ERR_NOT_READY before ready unless allowLowEntropy. */
   privateDraw(
     osRandom: Uint8Array,
     length: number,
@@ -399,31 +378,18 @@ export class Replica {
   }
 
   private fold(entry: Entry): void {
-    entry.folded = true
-    entry.epoch.folded++
-    entry.epoch.foldChanged()
+    markFolded(entry)
     this.folded++
-    const c = entry.v.contribution
-    if (entry.credit < 0) entry.credit = c.bitLength * mcvMinEntropyPerBit(c.bits, c.bitLength)
-    creditIn(entry)
     if (!entry.absorbed) {
       entry.absorbed = true
       this.chain.absorb(entry.v.id)
     }
-    this.poolChanged()
+    this.pool.changed()
   }
 
   private unfold(entry: Entry): void {
-    entry.folded = false
-    entry.epoch.folded--
-    entry.epoch.foldChanged()
+    markUnfolded(entry)
     this.folded--
-    creditOut(entry)
-    this.poolChanged()
-  }
-
-  private poolChanged(): void {
-    this.poolBitsCache = undefined
-    this.poolDigestCache = undefined
+    this.pool.changed()
   }
 }

@@ -1,8 +1,9 @@
 import { type TrustLevel, trustWeight } from '../consensus.js'
+import { mcvMinEntropyPerBit } from '../health.js'
 import type { Entry, OriginState } from './state.js'
 
 /**
- * Per-origin figures and credit (docs/PROTOCOL.md, "Fold and derived values"): credit =
+ * Per-origin figures, folding marks and credit (docs/PROTOCOL.md, "Fold and derived values"): credit =
  * Σ over retained folded contributions of the origin's current weight × bit_length × h.
  */
 
@@ -37,11 +38,25 @@ export function newOrigin(originHex: string, level: TrustLevel): OriginState {
   }
 }
 
-export function creditIn(entry: Entry): void {
+/** Marks a stored entry folded; its epoch's and origin's figures follow. */
+export function markFolded(entry: Entry): void {
+  entry.folded = true
+  entry.epoch.folded++
+  entry.epoch.foldChanged()
+  const c = entry.v.contribution
+  if (entry.credit < 0) entry.credit = c.bitLength * mcvMinEntropyPerBit(c.bits, c.bitLength)
   entry.origin.folded++
   entry.origin.credit += entry.credit
 }
 
+export function markUnfolded(entry: Entry): void {
+  entry.folded = false
+  entry.epoch.folded--
+  entry.epoch.foldChanged()
+  creditOut(entry)
+}
+
+/** Takes a folded entry's credit off its origin (unfolded or pruned). */
 export function creditOut(entry: Entry): void {
   const origin = entry.origin
   origin.folded--

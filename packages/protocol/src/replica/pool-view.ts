@@ -1,4 +1,5 @@
 import { poolDigest } from '../epoch.js'
+import { InvalidInputError } from '../errors.js'
 import { byId, type Entry, type EpochState } from './state.js'
 
 /**
@@ -13,7 +14,34 @@ export interface PoolBits {
   bitLength: number
 }
 
-export function poolBitsOf(newestFirst: Iterable<EpochState>, maxBits: number): PoolBits {
+/** The pool bits and pool digest, cached until the folded set changes. */
+export class PoolView {
+  private bitsCache: PoolBits | undefined
+  private digestCache: Uint8Array | undefined
+
+  constructor(private readonly maxBits: number) {}
+
+  changed(): void {
+    this.bitsCache = undefined
+    this.digestCache = undefined
+  }
+
+  /** The first `limit` pool bits (all when undefined), a fresh copy. */
+  bits(newestFirst: () => Iterable<EpochState>, limit?: number): PoolBits {
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
+      throw new InvalidInputError(`bit limit must be a non-negative integer, got ${limit}`)
+    this.bitsCache ??= poolBitsOf(newestFirst(), this.maxBits)
+    return truncatePoolBits(this.bitsCache, limit)
+  }
+
+  /** The pool digest, a fresh copy. */
+  digest(epochs: () => Iterable<EpochState>): Uint8Array {
+    this.digestCache ??= poolDigestOf(epochs())
+    return this.digestCache.slice()
+  }
+}
+
+function poolBitsOf(newestFirst: Iterable<EpochState>, maxBits: number): PoolBits {
   const out = new Uint8Array(Math.ceil(maxBits / 8))
   let n = 0
   fill: for (const epoch of newestFirst) {
@@ -27,7 +55,7 @@ export function poolBitsOf(newestFirst: Iterable<EpochState>, maxBits: number): 
 }
 
 /** The first `limit` bits of `pool` (all when undefined), as a fresh copy. */
-export function truncatePoolBits(pool: PoolBits, limit: number | undefined): PoolBits {
+function truncatePoolBits(pool: PoolBits, limit: number | undefined): PoolBits {
   const n = limit === undefined ? pool.bitLength : Math.min(limit, pool.bitLength)
   const out = pool.bits.slice(0, Math.ceil(n / 8))
   const spare = out.length * 8 - n
@@ -35,7 +63,7 @@ export function truncatePoolBits(pool: PoolBits, limit: number | undefined): Poo
   return { bits: out, bitLength: n }
 }
 
-export function poolDigestOf(epochs: Iterable<EpochState>): Uint8Array {
+function poolDigestOf(epochs: Iterable<EpochState>): Uint8Array {
   const folded: Entry[] = []
   for (const epoch of epochs) folded.push(...epoch.foldedInOrder())
   // sorting by the numeric key first leaves poolDigest's bytewise sort a linear pass

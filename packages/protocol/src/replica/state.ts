@@ -1,5 +1,6 @@
 import type { TrustLevel } from '../consensus.js'
 import { epochBeacon, epochDigest } from '../epoch.js'
+import { InvalidInputError } from '../errors.js'
 import type { VerifiedContribution } from '../types.js'
 
 /**
@@ -52,6 +53,34 @@ export interface EpochSummary {
    */
   storedDigest: Uint8Array
   final: boolean
+}
+
+export function assertEpoch(r: number): void {
+  if (!Number.isSafeInteger(r) || r < 0)
+    throw new InvalidInputError(`epoch must be a non-negative integer, got ${r}`)
+}
+
+/** What add() refuses outright: the replica trusts its caller for everything else. */
+export function assertAddable(
+  v: VerifiedContribution,
+  network: string,
+  receivedMs: number | undefined,
+): void {
+  const c = v.contribution
+  if (c.network !== network)
+    throw new InvalidInputError(
+      `contribution of network '${c.network}' given to the replica of '${network}'`,
+    )
+  if (v.id.length !== 32 || v.idHex.length !== 64)
+    throw new InvalidInputError('contribution id must be 32 bytes with its 64-digit hex')
+  if (receivedMs !== undefined && !Number.isFinite(receivedMs))
+    throw new InvalidInputError(`receivedMs must be a finite number, got ${receivedMs}`)
+  assertEpoch(c.epoch)
+}
+
+export function emptySummary(network: string, r: number, final: boolean): EpochSummary {
+  const empty = epochDigest(network, r, [])
+  return { epoch: r, digest: empty, count: 0, stored: 0, storedDigest: empty.slice(), final }
 }
 
 /**
