@@ -31,7 +31,7 @@ export class NonCanonicalError extends DecodeError {
   }
 }
 
-/** Input handed to an encoder or signer that breaks a rule of DESIGN.md. */
+/** Input handed to an encoder or signer that breaks a rule of the protocol (docs/PROTOCOL.md). */
 export class InvalidInputError extends AlaraError {
   constructor(message: string, options?: ErrorOptions) {
     super('ERR_INVALID_INPUT', message, options)

@@ -14,7 +14,7 @@ import type {
 } from './types.js'
 
 /**
- * Signing bytes, ids and Ed25519 signatures (DESIGN.md, "Signing bytes").
+ * Signing bytes, ids and Ed25519 signatures (docs/PROTOCOL.md, "Wire format").
  *
  * Signatures cover a fixed byte layout, never a protobuf re-encoding, so any
  * implementation can check them from the fields alone. Verification is the ceiling of the

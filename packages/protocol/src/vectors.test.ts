@@ -25,7 +25,7 @@ import {
   gossipMessageId,
 } from './wire/codec.js'
 
-/** Reference vectors computed from DESIGN.md by an independent implementation. */
+/** Reference vectors of the wire format (docs/PROTOCOL.md), computed by an independent implementation. */
 interface Vectors {
   key: {
     seed: string
