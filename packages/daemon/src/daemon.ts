@@ -17,7 +17,7 @@ import {
 import { EpochService } from './epochs.js'
 import { BadConfigError, PortInUseError } from './errors.js'
 import { AlaraEventBus } from './events.js'
-import { GossipIds } from './gossip/message-id.js'
+import { msgIdFn } from './gossip/message-id.js'
 import { topicsOf } from './gossip/topics.js'
 import { GossipService } from './gossip/validators.js'
 import { Ingest } from './ingest.js'
@@ -114,7 +114,6 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const peerId = peerIdFromString(repo.peerId)
     const selfHex = toHex(peerId.toMultihash().bytes)
     const topics = topicsOf(params.network)
-    const gossipIds = new GossipIds(topics, params.maxMessageBytes)
     const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust)
     const state = new NodeState({
       params,
@@ -126,7 +125,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       privateKey: repo.privateKey,
       datastore: store.datastore,
       config,
-      msgIdFn: gossipIds.msgIdFn,
+      msgIdFn,
     })
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
@@ -146,7 +145,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     // Built before the state is restored: the epoch clock takes its first boundaries at
     // construction, and the restore's back-fill set ends where they begin.
     const ingest = new Ingest(components)
-    const gossip = new GossipService(components, { topics, ids: gossipIds, ingest })
+    const gossip = new GossipService(components, { topics, ingest })
     const peers = new PeerService(components, { topics })
     const epochs = new EpochService(components, { gossip })
     const syncServer = new SyncServer(components)

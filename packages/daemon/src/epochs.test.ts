@@ -1,7 +1,6 @@
 import { decodeVote, toHex } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EpochService } from './epochs.js'
-import { GossipIds } from './gossip/message-id.js'
 import { topicsOf } from './gossip/topics.js'
 import { GossipService } from './gossip/validators.js'
 import { Ingest } from './ingest.js'
@@ -24,7 +23,6 @@ beforeEach(async () => {
   const topics = topicsOf(f.components.params.network)
   const gossip = new GossipService(f.components, {
     topics,
-    ids: new GossipIds(topics, f.components.params.maxMessageBytes),
     ingest,
   })
   epochs = new EpochService(f.components, { gossip })

@@ -65,7 +65,7 @@ export class EpochService implements Startable {
     state.digestChanged.delete(r)
     await this.publishVote(r)
     const digestHex = toHex(state.replica.digest(r))
-    events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.count(r) })
+    events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
     // Votes that arrived before I closed could not be compared yet.
     for (const vote of state.votes.votesOf(r))
       if (vote.originHex !== selfHex && toHex(vote.digest) !== digestHex)
@@ -111,7 +111,7 @@ export class EpochService implements Startable {
     events.emit('epoch:final', {
       epoch: r,
       digestHex: toHex(replica.digest(r)),
-      count: replica.count(r),
+      count: replica.foldedCount(r),
       ...(beacon !== undefined ? { beaconHex: toHex(beacon) } : {}),
     })
   }
@@ -133,7 +133,7 @@ export class EpochService implements Startable {
   private async publishVote(r: number): Promise<void> {
     const { state, store, selfHex, params, privateKey, now } = this.components
     const replica = state.replica
-    const count = replica.count(r)
+    const count = replica.foldedCount(r)
     const vote = await signVote(privateKey, {
       network: params.network,
       origin: hexToBytes(selfHex),

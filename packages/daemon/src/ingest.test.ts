@@ -25,8 +25,8 @@ describe('ingest: contributions', () => {
     const result = ingest.contribution(bytes, { via: 'gossip' })
     expect(result.verdict).toBe('accept')
     const { replica } = f.components.state
-    expect(replica.storedCount).toBe(1)
-    expect(replica.foldedCount).toBe(1)
+    expect(replica.storedTotal).toBe(1)
+    expect(replica.foldedTotal).toBe(1)
     const folded = f.eventsOf('contribution:folded')
     expect(folded).toHaveLength(1)
     expect(folded[0]).toMatchObject({ originHex: peer.originHex, bitLength: 256, via: 'gossip' })
@@ -52,7 +52,7 @@ describe('ingest: contributions', () => {
       via: 'sync',
     })
     expect(result.verdict).toBe('accept')
-    expect(f.components.state.replica.foldedCount).toBe(0)
+    expect(f.components.state.replica.foldedTotal).toBe(0)
     expect(f.eventsOf('contribution:stored')).toHaveLength(1)
     expect(f.eventsOf('contribution:folded')).toHaveLength(0)
   })
@@ -60,7 +60,7 @@ describe('ingest: contributions', () => {
   it('rejects garbage without changing anything', () => {
     const result = ingest.contribution(new Uint8Array([1, 2, 3]), { via: 'gossip' })
     expect(result.verdict).toBe('reject')
-    expect(f.components.state.replica.storedCount).toBe(0)
+    expect(f.components.state.replica.storedTotal).toBe(0)
     expect(f.eventsOf('contribution:refused')[0]).toMatchObject({
       verdict: 'reject',
       via: 'gossip',

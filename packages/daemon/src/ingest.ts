@@ -1,7 +1,6 @@
 import {
   agreement,
   decodeContribution,
-  type PreDecoded,
   peerIdFromOrigin,
   toHex,
   type ValidationContext,
@@ -35,8 +34,6 @@ export interface ReceiveOptions {
   via: Via
   /** the peer that sent it (gossip: the forwarder) */
   from?: PeerId
-  /** the gossip router's decode of these bytes, when it made one */
-  pre?: PreDecoded
 }
 
 export class Ingest {
@@ -54,7 +51,7 @@ export class Ingest {
       params,
       nowMs,
       seen: (idHex) => replica.has(idHex),
-      countFor: (originHex, epoch) => replica.countOf(originHex, epoch),
+      countFor: (originHex, epoch) => replica.storedCountOf(originHex, epoch),
       isClosed: (epoch) => state.isClosed(epoch, nowMs),
       isFinal: (epoch) => replica.isFinal(epoch),
       viaRepair,
@@ -68,15 +65,13 @@ export class Ingest {
   contribution(data: Uint8Array, opts: ReceiveOptions): ContributionResult {
     const { state, store, events, now } = this.components
     const viaRepair = opts.via === 'sync'
-    const result = validateContribution(data, this.context(viaRepair), opts.pre)
+    const result = validateContribution(data, this.context(viaRepair))
     if (result.verdict !== 'accept') {
       // Health tests run before the signature check (they are cheaper); count a failure
       // against an origin only when the origin really signed it, or anyone could blame it.
       if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
         try {
-          const { originHex } = verifyContribution(
-            opts.pre?.contribution ?? decodeContribution(data),
-          )
+          const { originHex } = verifyContribution(decodeContribution(data))
           state.addHealthFailure(originHex)
         } catch {
           // forged: not counted (the reject already costs the sender its score)

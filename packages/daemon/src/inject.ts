@@ -124,7 +124,7 @@ export class InjectService implements Startable {
     assertHealthy(pieces)
     const nowMs = now()
     const epoch = epochOf(nowMs, params.epochMs)
-    const used = state.replica.countOf(selfHex, epoch)
+    const used = state.replica.storedCountOf(selfHex, epoch)
     if (used + pieces.length > params.maxPerEpoch) {
       const left = params.maxPerEpoch - used
       const waitMs = (epoch + 1) * params.epochMs - nowMs

@@ -17,7 +17,7 @@ import { topicsOf } from './gossip/topics.js'
 /**
  * The libp2p node of a daemon. Gossipsub runs StrictNoSign: ALARA signs its own
  * messages (they also travel over sync and must stay verifiable from storage), and the
- * message id is the content id computed by `msgIdFn`.
+ * message id is the gossip message id (SHA-256 of the encoded message) from `msgIdFn`.
  */
 
 // scoring.test.ts (and embedders) import the topic names from here

@@ -36,7 +36,7 @@ export const DEFAULT_PARAMS: Readonly<ProtocolParams> = Object.freeze({
 /** Credited entropy (bits) at which a node reports `ready` for private draws. */
 export const READY_CREDIT_BITS = 256
 
-/** SP 800-90B cutoffs fixed by DESIGN.md for binary samples, H = 1, alpha = 2^-40. */
+/** SP 800-90B cutoffs for binary samples, H = 1, alpha = 2^-40 (docs/PROTOCOL.md, "Validation"). */
 export const HEALTH_CUTOFFS = Object.freeze({
   repetitionCount: 41,
   adaptiveWindow: 1024,

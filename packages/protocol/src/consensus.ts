@@ -3,7 +3,7 @@ import { InvalidInputError } from './errors.js'
 import { toHex } from './signing.js'
 
 /**
- * Trust policy and consensus math (DESIGN.md, "Folding" and "Epochs and consensus").
+ * Trust policy and consensus math (docs/PROTOCOL.md, "Fold and derived values" and "Consensus").
  * Peers are named by origin hex (lowercase hex of their peer id bytes) throughout, as in
  * the replica; the daemon turns them into base58 peer ids for display.
  */
@@ -46,8 +46,8 @@ export function trustWeight(level: TrustLevel): number {
 }
 
 /**
- * Agreement needed for `agreed`: 1 − byzantineThreshold. DESIGN.md gives the default 0.33
- * as "2/3": 0.33 is the original's two-decimal spelling of one third, so a threshold within
+ * Agreement needed for `agreed`: 1 − byzantineThreshold. The design gives the default 0.33
+ * as "2/3" (docs/PROTOCOL.md, "Consensus"): 0.33 is the original's two-decimal spelling of one third, so a threshold within
  * 0.005 of 1/3 is read as exactly 1/3 (else 2 of 3 equal voters, 0.667, would fall short
  * of 0.67 and a three-node network could never agree with one dissenter).
  */

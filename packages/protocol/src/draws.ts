@@ -4,7 +4,7 @@ import { AlaraError, InvalidInputError } from './errors.js'
 import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
 
 /**
- * Random draws (DESIGN.md, "Private draws" and "Shared draws"). Both are HKDF-SHA256
+ * Random draws (docs/PROTOCOL.md, "Draws"). Both are HKDF-SHA256
  * (RFC 5869) with these exact layouts (big-endian integers, `str` = u16 length + UTF-8):
  *
  * private draw, for key material:

@@ -5,8 +5,8 @@ import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
 import { sha256 } from './signing.js'
 
 /**
- * Epoch arithmetic and the epoch-level hashes of DESIGN.md ("Derived values", "Epochs and
- * consensus"). Byte layouts use the signing conventions: big-endian integers and
+ * Epoch arithmetic and the epoch-level hashes (docs/PROTOCOL.md, "Fold and derived
+ * values"). Byte layouts use the signing conventions: big-endian integers and
  * `str` = u16 length + UTF-8.
  *
  * - epoch digest(r) = SHA-256("alara/v1/epoch" 0x00 | str network | u64 r | u32 n | id_1 … id_n),
@@ -15,7 +15,7 @@ import { sha256 } from './signing.js'
  *   bits_i the raw packed `bits` of contribution i in the same id order; no beacon for n = 0.
  * - pool digest = SHA-256(id_1 | … | id_n) over the sorted ids of every retained folded
  *   contribution: one ascending order across all retained epochs (not grouped by epoch),
- *   no prefix and no count, exactly as DESIGN.md words it. Empty pool: SHA-256 of nothing.
+ *   no prefix and no count, exactly as the design words it. Empty pool: SHA-256 of nothing.
  */
 
 const ID_BYTES = 32

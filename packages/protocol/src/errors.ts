@@ -20,7 +20,18 @@ export class DecodeError extends AlaraError {
   }
 }
 
-/** Input handed to an encoder or signer that breaks a rule of DESIGN.md. */
+/**
+ * A message that parses but is not in its one canonical encoding (fields in number order,
+ * zero/empty fields omitted, no unknown fields, minimal varints): refused like bad bytes.
+ */
+export class NonCanonicalError extends DecodeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'NonCanonicalError'
+  }
+}
+
+/** Input handed to an encoder or signer that breaks a rule of the protocol (docs/PROTOCOL.md). */
 export class InvalidInputError extends AlaraError {
   constructor(message: string, options?: ErrorOptions) {
     super('ERR_INVALID_INPUT', message, options)

@@ -197,7 +197,7 @@ describe('healthTest: edge cases', () => {
 })
 
 describe('MCV min-entropy', () => {
-  it('matches the DESIGN.md formula for 60 % ones over 8 Mbit (STATISTICS.md: 0.736)', () => {
+  it('matches the design formula for 60 % ones over 8 Mbit (STATISTICS.md: 0.736)', () => {
     const L = 8_000_000
     const h = mcvMinEntropyFromCounts(0.6 * L, L)
     expect(h).toBeCloseTo(0.7357, 3)

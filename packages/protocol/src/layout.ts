@@ -1,9 +1,9 @@
 import { InvalidInputError } from './errors.js'
 
 /**
- * The fixed byte layouts of DESIGN.md (signing bytes, epoch digest, beacon, draw info):
- * big-endian integers, `str` = u16 length + UTF-8, `b` = u32 length + bytes, domain
- * strings ending in 0x00. One writer for all of them, sizes computed up front.
+ * The fixed byte layouts (docs/PROTOCOL.md, "Wire format"): signing bytes, epoch digest,
+ * beacon, draw info. Big-endian integers, `str` = u16 length + UTF-8, `b` = u32 length +
+ * bytes, domain strings ending in 0x00. One writer for all of them, sizes computed up front.
  */
 
 const TWO_32 = 0x1_0000_0000

@@ -14,7 +14,7 @@ import type {
 } from './types.js'
 
 /**
- * Signing bytes, ids and Ed25519 signatures (DESIGN.md, "Signing bytes").
+ * Signing bytes, ids and Ed25519 signatures (docs/PROTOCOL.md, "Wire format").
  *
  * Signatures cover a fixed byte layout, never a protobuf re-encoding, so any
  * implementation can check them from the fields alone. Verification is the ceiling of the
@@ -91,7 +91,7 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
 
-/** Contribution id = SHA-256(signing bytes): gossipsub message id and key everywhere. */
+/** Contribution id = SHA-256(signing bytes): the key of storage, the replica, digests and sync. */
 export function contributionId(c: UnsignedContribution): Uint8Array {
   return sha256(contributionSigningBytes(c))
 }

@@ -4,7 +4,7 @@
  * timestamp or seq comes near it), so nothing is silently rounded.
  */
 
-/** A signed entropy contribution (DESIGN.md, wire format v1). */
+/** A signed entropy contribution (docs/PROTOCOL.md, "Wire format", version 1). */
 export interface Contribution {
   network: string
   /** origin's libp2p peer id bytes (Ed25519 identity multihash) */

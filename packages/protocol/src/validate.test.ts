@@ -179,6 +179,13 @@ describe('validateContribution: one crafted message per reason', () => {
     expectRefusal(validateContribution(noSignature, context()), 'reject', 'DECODE')
   })
 
+  it('NON_CANONICAL: a validly signed message padded with an unknown field', async () => {
+    const enc = await encoded()
+    expect(validateContribution(enc, context()).verdict).toBe('accept')
+    const padded = new Uint8Array([...enc, 0x78, 0x01]) // field 15, varint 1
+    expectRefusal(validateContribution(padded, context()), 'reject', 'NON_CANONICAL')
+  })
+
   it('WRONG_NETWORK: signed for another network', async () => {
     const bytes = await encoded({ network: 'othernet' })
     expectRefusal(validateContribution(bytes, context()), 'reject', 'WRONG_NETWORK')
@@ -385,6 +392,14 @@ describe('validateVote', () => {
     const small = vctx({ params: { ...params, maxMessageBytes: bytes.length - 1 } })
     expectVoteRefusal(validateVote(bytes, small), 'reject', 'TOO_LARGE')
     expectVoteRefusal(validateVote(new Uint8Array([0x0a, 0x05, 0x61]), vctx()), 'reject', 'DECODE')
+  })
+
+  it('NON_CANONICAL: a validly signed vote with a field written twice', async () => {
+    const bytes = await voteBytes()
+    expect(validateVote(bytes, vctx()).verdict).toBe('accept')
+    const network = new TextEncoder().encode(params.network)
+    const doubled = new Uint8Array([0x0a, network.length, ...network, ...bytes])
+    expectVoteRefusal(validateVote(doubled, vctx()), 'reject', 'NON_CANONICAL')
   })
 
   it('WRONG_NETWORK', async () => {

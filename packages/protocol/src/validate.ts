@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { isWellPacked, packedLength } from './bits.js'
 import type { ProtocolParams } from './config.js'
-import { DecodeError } from './errors.js'
+import { DecodeError, NonCanonicalError } from './errors.js'
 import { healthTest } from './health.js'
 import {
   BadOriginError,
@@ -17,7 +17,7 @@ import type { Contribution, VerifiedContribution, Vote } from './types.js'
 import { decodeContribution, decodeVote } from './wire/codec.js'
 
 /**
- * Network-level validation (DESIGN.md, "Validation"): is this a well-formed, authentic
+ * Network-level validation (docs/PROTOCOL.md, "Validation"): is this a well-formed, authentic
  * message? Verdicts map straight onto gossipsub's Accept / Reject / Ignore. Every rule has
  * one stable reason code; checks run cheapest first, the signature last among the content
  * checks but before the per-origin quota, so a forged message cannot use up an origin's
@@ -28,6 +28,7 @@ import { decodeContribution, decodeVote } from './wire/codec.js'
 export const CONTRIBUTION_VERDICTS = {
   TOO_LARGE: 'reject',
   DECODE: 'reject',
+  NON_CANONICAL: 'reject',
   WRONG_NETWORK: 'reject',
   BIT_LENGTH: 'reject',
   BITS_LENGTH: 'reject',
@@ -47,6 +48,7 @@ export const CONTRIBUTION_VERDICTS = {
 export const VOTE_VERDICTS = {
   TOO_LARGE: 'reject',
   DECODE: 'reject',
+  NON_CANONICAL: 'reject',
   WRONG_NETWORK: 'reject',
   DIGEST_LENGTH: 'reject',
   BEACON_LENGTH: 'reject',
@@ -108,8 +110,8 @@ export interface VoteValidationContext {
 }
 
 /**
- * Work already done on these bytes: the gossip router decodes and hashes every message to
- * get its id before validation runs, and hands both over so they are not done twice.
+ * Work already done on these bytes by the caller (a decode is canonical-checked, so a
+ * PreDecoded contribution is known to be canonical), handed over so it is not done twice.
  */
 export interface PreDecoded {
   contribution: Contribution
@@ -137,6 +139,7 @@ export function validateContribution(
     try {
       c = decodeContribution(bytes)
     } catch (err) {
+      if (err instanceof NonCanonicalError) return refuse('NON_CANONICAL', err.message)
       if (err instanceof DecodeError) return refuse('DECODE', err.message)
       throw err
     }
@@ -211,6 +214,7 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   try {
     v = decodeVote(bytes)
   } catch (err) {
+    if (err instanceof NonCanonicalError) return refuse('NON_CANONICAL', err.message)
     if (err instanceof DecodeError) return refuse('DECODE', err.message)
     throw err
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
+import { resolveParams } from './config.js'
 import {
   contributionId,
   contributionSigningBytes,
@@ -15,9 +16,16 @@ import {
   voteSigningBytes,
 } from './signing.js'
 import type { UnsignedContribution, UnsignedVote } from './types.js'
-import { decodeContribution, decodeVote, encodeContribution, encodeVote } from './wire/codec.js'
+import { validateContribution, validateVote } from './validate.js'
+import {
+  decodeContribution,
+  decodeVote,
+  encodeContribution,
+  encodeVote,
+  gossipMessageId,
+} from './wire/codec.js'
 
-/** Reference vectors computed from DESIGN.md by an independent implementation. */
+/** Reference vectors of the wire format (docs/PROTOCOL.md), computed by an independent implementation. */
 interface Vectors {
   key: {
     seed: string
@@ -38,6 +46,7 @@ interface Vectors {
     id: string
     signature: string
     encoded: string
+    messageId: string
   }>
   vote: {
     epoch: number
@@ -47,6 +56,8 @@ interface Vectors {
     timestamp: number
     signingBytes: string
     signature: string
+    encoded: string
+    messageId: string
   }
 }
 
@@ -89,6 +100,7 @@ describe('reference vectors v1', () => {
       const signed = await signContribution(key, unsigned)
       expect(toHex(signed.signature)).toBe(v.signature)
       expect(toHex(encodeContribution(signed))).toBe(v.encoded)
+      expect(toHex(gossipMessageId(fromHex(v.encoded)))).toBe(v.messageId)
     })
 
     it('decodes and verifies the reference encoding', () => {
@@ -97,6 +109,18 @@ describe('reference vectors v1', () => {
       const verified = verifyContribution(decoded)
       expect(verified.idHex).toBe(v.id)
       expect(verified.originHex).toBe(vectors.key.origin)
+    })
+
+    it('is accepted by validation', () => {
+      const result = validateContribution(fromHex(v.encoded), {
+        params: resolveParams({ network: vectors.network, epochMs: vectors.epochMs }),
+        nowMs: v.timestamp,
+        seen: () => false,
+        countFor: () => 0,
+        isClosed: () => false,
+        isFinal: () => false,
+      })
+      expect(result.verdict).toBe('accept')
     })
   })
 
@@ -112,17 +136,24 @@ describe('reference vectors v1', () => {
       timestampMs: v.timestamp,
     }
 
-    it('reproduces signing bytes and signature', async () => {
+    it('reproduces signing bytes, signature, encoding and message id', async () => {
       expect(toHex(voteSigningBytes(unsigned))).toBe(v.signingBytes)
       const signed = await signVote(key, unsigned)
       expect(toHex(signed.signature)).toBe(v.signature)
+      expect(toHex(encodeVote(signed))).toBe(v.encoded)
+      expect(toHex(gossipMessageId(fromHex(v.encoded)))).toBe(v.messageId)
     })
 
-    it('round-trips through the codec and verifies', async () => {
-      const signed = await signVote(key, unsigned)
-      const decoded = decodeVote(encodeVote(signed))
-      expect(decoded).toEqual(signed)
+    it('decodes and verifies the reference encoding', () => {
+      const decoded = decodeVote(fromHex(v.encoded))
+      expect(decoded).toEqual({ ...unsigned, signature: fromHex(v.signature) })
       expect(verifyVote(decoded).originHex).toBe(vectors.key.origin)
+    })
+
+    it('is accepted by validation', () => {
+      const params = resolveParams({ network: vectors.network, epochMs: vectors.epochMs })
+      const nowMs = (v.epoch + 1) * vectors.epochMs + 1
+      expect(validateVote(fromHex(v.encoded), { params, nowMs }).verdict).toBe('accept')
     })
   })
 })

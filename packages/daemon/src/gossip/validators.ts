@@ -3,7 +3,6 @@ import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents, Startable } from '../components.js'
 import type { Ingest, IngestVerdict } from '../ingest.js'
 import type { Logger } from '../logger.js'
-import type { GossipIds } from './message-id.js'
 import type { Topics } from './topics.js'
 
 /** The ingest verdict as gossipsub's: the one place the two vocabularies meet. */
@@ -17,7 +16,6 @@ export function topicValidatorResult(verdict: IngestVerdict): TopicValidatorResu
 
 export interface GossipInit {
   topics: Topics
-  ids: GossipIds
   ingest: Ingest
 }
 
@@ -41,11 +39,9 @@ export class GossipService implements Startable {
 
   start(): void {
     const pubsub = this.components.libp2p.services.pubsub
-    const { topics, ids, ingest } = this.init
+    const { topics, ingest } = this.init
     pubsub.topicValidators.set(topics.contributions, (from: PeerId, msg) =>
-      topicValidatorResult(
-        ingest.contribution(msg.data, { via: 'gossip', from, pre: ids.take(msg) }).verdict,
-      ),
+      topicValidatorResult(ingest.contribution(msg.data, { via: 'gossip', from }).verdict),
     )
     pubsub.topicValidators.set(topics.votes, (from: PeerId, msg) =>
       topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict),

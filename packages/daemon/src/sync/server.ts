@@ -99,7 +99,7 @@ export class SyncServer implements Startable {
       case 'ids':
         return encodeSyncResponse({
           status: 'ok',
-          ids: replica.idsOfEpoch(req.epoch).slice(0, SYNC_LIMITS.maxIds).map(hexToBytes),
+          ids: replica.storedIdsOf(req.epoch).slice(0, SYNC_LIMITS.maxIds).map(hexToBytes),
         })
       case 'contributions': {
         const out: Uint8Array[] = []

@@ -5,7 +5,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { resolveParams } from '../config.js'
 import { healthTest } from '../health.js'
-import { Replica } from '../replica.js'
+import { Replica } from '../replica/index.js'
 import { contributionSigningBytes, originOf, signContribution, toHex } from '../signing.js'
 import { type ValidationContext, validateContribution } from '../validate.js'
 import { encodeContribution } from '../wire/codec.js'
@@ -90,7 +90,7 @@ function contextFor(replica: Replica | undefined): ValidationContext {
     params,
     nowMs,
     seen: (idHex) => replica?.has(idHex) ?? false,
-    countFor: (originHex, epoch) => replica?.countOf(originHex, epoch) ?? 0,
+    countFor: (originHex, epoch) => replica?.storedCountOf(originHex, epoch) ?? 0,
     isClosed: () => false,
     isFinal: (epoch) => replica?.isFinal(epoch) ?? false,
   }

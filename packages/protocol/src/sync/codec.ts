@@ -1,5 +1,5 @@
 import { DecodeError, InvalidInputError } from '../errors.js'
-import type { EpochSummary } from '../replica.js'
+import type { EpochSummary } from '../replica/index.js'
 import * as pb from './sync.js'
 
 /**

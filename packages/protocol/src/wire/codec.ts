@@ -1,13 +1,18 @@
-import { DecodeError, InvalidInputError } from '../errors.js'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { DecodeError, InvalidInputError, NonCanonicalError } from '../errors.js'
+import { sha256 } from '../signing.js'
 import type { Contribution, Vote } from '../types.js'
 import * as wire from './wire.js'
 
 /**
  * Maps the protons messages of wire.proto to the domain types. Encoding is plain proto3
  * (fields in number order, zero/empty fields omitted) so it matches the reference vectors
- * byte for byte. Decoding accepts any valid proto3 encoding (unknown fields skipped), and
- * turns every failure into a DecodeError: the signature covers the signing bytes, never
- * the encoding, so a lenient decoder cannot be tricked into accepting forged content.
+ * byte for byte. Decoding accepts only that one canonical encoding (docs/PROTOCOL.md,
+ * "Canonical encoding and message ids"): the gossip message id hashes the encoded bytes,
+ * so a second accepted encoding of the same message (unknown field, duplicated or
+ * reordered field, explicit zero, overlong varint) would be a second id for it. Every
+ * failure is a DecodeError; a message that parses but is not canonical is its subclass
+ * NonCanonicalError.
  */
 
 export interface DecodeOptions {
@@ -34,6 +39,7 @@ export function encodeContribution(c: Contribution): Uint8Array {
 export function decodeContribution(bytes: Uint8Array, opts: DecodeOptions = {}): Contribution {
   checkSize(bytes, opts, 'contribution')
   const m = parse(() => wire.Contribution.decode(ownCopy(bytes)), 'contribution')
+  requireCanonical(bytes, wire.Contribution.encode(m), 'contribution')
   requireField(m.network.length > 0, 'contribution', 'network')
   requireField(m.origin.length > 0, 'contribution', 'origin')
   requireField(m.signature.length > 0, 'contribution', 'signature')
@@ -66,6 +72,7 @@ export function encodeVote(v: Vote): Uint8Array {
 export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
   checkSize(bytes, opts, 'vote')
   const m = parse(() => wire.Vote.decode(ownCopy(bytes)), 'vote')
+  requireCanonical(bytes, wire.Vote.encode(m), 'vote')
   requireField(m.network.length > 0, 'vote', 'network')
   requireField(m.origin.length > 0, 'vote', 'origin')
   requireField(m.signature.length > 0, 'vote', 'signature')
@@ -79,6 +86,27 @@ export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
     timestampMs: u64FromWire(m.timestampMs, 'vote', 'timestamp_ms'),
     signature: m.signature,
   }
+}
+
+/**
+ * Gossip message id (docs/PROTOCOL.md, "Canonical encoding and message ids"): SHA-256 of
+ * the whole encoded message, signature included, so a forged or padded copy of a message
+ * never shares the genuine one's id. Storage, digests and sync keep the contribution id.
+ */
+export function gossipMessageId(encoded: Uint8Array): Uint8Array {
+  return sha256(encoded)
+}
+
+/**
+ * Re-encoding what was decoded gives the canonical bytes (protons writes fields in number
+ * order, omits zero values, drops unknown fields, writes minimal varints and replaces
+ * invalid UTF-8), so one comparison catches every other encoding of the same message.
+ */
+function requireCanonical(bytes: Uint8Array, canonical: Uint8Array, what: string): void {
+  if (!uint8ArrayEquals(bytes, canonical))
+    throw new NonCanonicalError(
+      `${what} is not canonically encoded (${bytes.length} bytes, canonical ${canonical.length})`,
+    )
 }
 
 /** What decode insists on, encode refuses to leave out: encoded bytes always decode. */

@@ -47,7 +47,7 @@ export async function beacon(
 
 function latestBeaconEpoch(c: AlaraComponents): number {
   const found = recentClosedEpochs(c, Number.MAX_SAFE_INTEGER).find(
-    (e) => c.state.replica.count(e) > 0,
+    (e) => c.state.replica.foldedCount(e) > 0,
   )
   if (found === undefined)
     throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')

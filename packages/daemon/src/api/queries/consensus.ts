@@ -52,7 +52,7 @@ export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
     status: result.status,
     agreement: result.agreement,
     digest: result.digest,
-    count: c.state.replica.count(r),
+    count: c.state.replica.foldedCount(r),
     final: c.state.replica.isFinal(r),
     voters: result.voters.map((v) => ({
       peerId: peerOf(v.originHex),

@@ -74,8 +74,8 @@ export function status(c: AlaraComponents): StatusResponse {
     peers: c.libp2p.getPeers().length,
     ready: c.state.replica.ready,
     creditBits: c.state.replica.creditBits,
-    folded: c.state.replica.foldedCount,
-    stored: c.state.replica.storedCount,
+    folded: c.state.replica.foldedTotal,
+    stored: c.state.replica.storedTotal,
     lastFinalEpoch: lastFinalEpoch(c.now(), c.params) ?? null,
     consensus: latest === undefined ? null : consensusOf(c, latest),
   }

@@ -1,0 +1,400 @@
+import { type ProtocolParams, READY_CREDIT_BITS } from '../config.js'
+import {
+  assertTrustLevel,
+  resolveTrust,
+  type TrustLevel,
+  type TrustLookup,
+  trustWeight,
+} from '../consensus.js'
+import { epochDigest } from '../epoch.js'
+import { InvalidInputError } from '../errors.js'
+import type { VerifiedContribution } from '../types.js'
+import { DrawChain, type DrawState } from './draw-chain.js'
+import {
+  creditOut,
+  markFolded,
+  markUnfolded,
+  newOrigin,
+  type OriginStats,
+  statsOf,
+  totalCredit,
+} from './origins.js'
+import { type PoolBits, PoolView } from './pool-view.js'
+import {
+  assertAddable,
+  assertEpoch,
+  type Entry,
+  EpochState,
+  type EpochSummary,
+  emptySummary,
+  idKey,
+  type OriginState,
+} from './state.js'
+
+export type { DrawState } from './draw-chain.js'
+export type { OriginStats } from './origins.js'
+export type { PoolBits } from './pool-view.js'
+export type { EpochSummary } from './state.js'
+
+/**
+ * A node's replica of the global entropy pool (docs/PROTOCOL.md, "Fold and derived
+ * values" and "Draws").
+ *
+ * - Stored: every valid contribution of the retained window, keyed by id hex. The replica
+ *   trusts its caller: signatures, health tests and epoch/timestamp checks happen before
+ *   add(). Durable storage is the daemon's: it persists what add() reports as 'added'
+ *   and, on restart, add()s the stored window back, then finalize(r, ids) for the epochs
+ *   it had frozen.
+ * - Folded: a stored contribution is folded iff its origin's trust > 0 and the origin is
+ *   active. Levels come from the trust lookup (self 1, unlisted peers defaultTrust) and
+ *   are cached per origin; setTrust() re-folds every epoch that is not final.
+ * - Names say which set they count: `stored…` (every stored contribution) or `folded…`
+ *   (those folded); `…Of(r)` per epoch, `…Total` over the replica.
+ * - Derived values (digest, beacon, pool bits, pool digest) are pure functions of the
+ *   folded set, cached and invalidated on change, so add() stays O(1) amortised (plus one
+ *   SHA-256 and one MCV count when it folds).
+ * - Finality: finalize(r) freezes epoch r's folded set, hence its digest and beacon;
+ *   later adds for r return 'final'. Epochs below the prune floor count as final too.
+ * - Origin figures count contributions since start while the origin has any in the
+ *   retained window; prune forgets origins left with none (bounded memory).
+ */
+
+export type AddResult = 'added' | 'duplicate' | 'final'
+
+export interface ReplicaOptions {
+  params: ProtocolParams
+  /** origin hex of this node: always trust 1 */
+  selfHex: string
+  /** the trust store; unlisted peers get params.defaultTrust */
+  trustOf?: TrustLookup
+}
+
+export class Replica {
+  readonly params: ProtocolParams
+  readonly selfHex: string
+  private readonly lookup: TrustLookup | undefined
+  private readonly entries = new Map<string, Entry>()
+  private readonly epochs = new Map<number, EpochState>()
+  private readonly origins = new Map<string, OriginState>()
+  private readonly chain = new DrawChain()
+  /** epochs below it were pruned and count as final */
+  private floor = 0
+  private folded = 0
+  private epochOrder: number[] | undefined
+  private readonly pool: PoolView
+
+  constructor(options: ReplicaOptions) {
+    this.params = options.params
+    this.selfHex = options.selfHex
+    this.lookup = options.trustOf
+    this.pool = new PoolView(options.params.poolBits)
+  }
+
+  // ---- stored contributions ---------------------------------------------------------------
+
+  /**
+   * Stores a verified contribution and folds it if its origin is trusted. 'duplicate':
+   * already stored; 'final': its epoch is frozen (or pruned), nothing changed.
+   * `receivedMs` feeds the origin's lastSeenMs (default: the contribution's timestamp).
+   */
+  add(v: VerifiedContribution, receivedMs?: number): AddResult {
+    const c = v.contribution
+    assertAddable(v, this.params.network, receivedMs)
+    if (this.entries.has(v.idHex)) return 'duplicate'
+    const r = c.epoch
+    if (r < this.floor) return 'final'
+    let epoch = this.epochs.get(r)
+    if (epoch?.final) return 'final'
+    if (epoch === undefined) epoch = this.createEpoch(r)
+
+    const origin = this.originState(v.originHex)
+    const entry: Entry = {
+      v,
+      epoch,
+      origin,
+      key: idKey(v.id),
+      folded: false,
+      absorbed: false,
+      credit: -1,
+    }
+    this.entries.set(v.idHex, entry)
+    epoch.stored.set(v.idHex, entry)
+    epoch.storedPerOrigin.set(v.originHex, (epoch.storedPerOrigin.get(v.originHex) ?? 0) + 1)
+    epoch.storedChanged()
+    origin.entries.add(entry)
+    origin.contributions++
+    origin.bits += c.bitLength
+    origin.lastSeenMs = Math.max(origin.lastSeenMs, receivedMs ?? c.timestampMs)
+    if (trustWeight(origin.level) > 0) this.fold(entry)
+    return 'added'
+  }
+
+  has(idHex: string): boolean {
+    return this.entries.has(idHex)
+  }
+
+  /** Whether a stored contribution is folded (its origin trusted): what the node reports. */
+  isFolded(idHex: string): boolean {
+    return this.entries.get(idHex)?.folded === true
+  }
+
+  get(idHex: string): VerifiedContribution | undefined {
+    return this.entries.get(idHex)?.v
+  }
+
+  /** The given id hexes (lowercase) that are not stored, each once, in the given order. */
+  missingFrom(ids: Iterable<string>): string[] {
+    const missing = new Set<string>()
+    for (const id of ids) if (!this.entries.has(id)) missing.add(id)
+    return [...missing]
+  }
+
+  /** Stored ids of epoch r, ascending (what a peer asks for during repair). */
+  storedIdsOf(r: number): string[] {
+    return (this.epochs.get(r)?.storedInOrder() ?? []).map((e) => e.v.idHex)
+  }
+
+  /** Stored contributions of `originHex` in epoch r (validation's maxPerEpoch). */
+  storedCountOf(originHex: string, r: number): number {
+    return this.epochs.get(r)?.storedPerOrigin.get(originHex) ?? 0
+  }
+
+  /** Stored contributions over the retained window. */
+  get storedTotal(): number {
+    return this.entries.size
+  }
+
+  // ---- folded contributions and derived values --------------------------------------------
+
+  /** Folded ids of epoch r, ascending: the ids behind digest(r) and beacon(r). */
+  foldedIdsOf(r: number): string[] {
+    return (this.epochs.get(r)?.foldedInOrder() ?? []).map((e) => e.v.idHex)
+  }
+
+  /** Folded contributions of epoch r in id order (to recompute and verify the beacon). */
+  foldedOf(r: number): VerifiedContribution[] {
+    return (this.epochs.get(r)?.foldedInOrder() ?? []).map((e) => e.v)
+  }
+
+  /** Folded contributions of epoch r (the count a vote carries). */
+  foldedCount(r: number): number {
+    return this.epochs.get(r)?.folded ?? 0
+  }
+
+  /** Folded contributions over the retained window. */
+  get foldedTotal(): number {
+    return this.folded
+  }
+
+  /** Epoch digest of r over its folded ids (that of the empty set when nothing is folded). */
+  digest(r: number): Uint8Array {
+    const epoch = this.epochs.get(r)
+    return (epoch?.digest() ?? epochDigest(this.params.network, r, [])).slice()
+  }
+
+  /** Beacon of r; undefined when no contribution of r is folded. */
+  beacon(r: number): Uint8Array | undefined {
+    return this.epochs.get(r)?.beacon()?.slice()
+  }
+
+  summary(r: number): EpochSummary {
+    return this.epochs.get(r)?.summary() ?? emptySummary(this.params.network, r, this.isFinal(r))
+  }
+
+  /** Summaries of every retained epoch the replica holds (contributions or finality), ascending. */
+  summaries(): EpochSummary[] {
+    return this.epochsAscending().map((r) => this.summary(r))
+  }
+
+  /** Pool bits (see pool-view.ts), truncated to `limit` when given. */
+  poolBits(limit?: number): PoolBits {
+    return this.pool.bits(
+      () =>
+        this.epochsAscending()
+          .reverse()
+          .map((r) => this.epochs.get(r) as EpochState),
+      limit,
+    )
+  }
+
+  /** SHA-256 over the sorted ids of all retained folded contributions. */
+  poolDigest(): Uint8Array {
+    return this.pool.digest(() => this.epochs.values())
+  }
+
+  // ---- origins and trust -------------------------------------------------------------------
+
+  originStats(originHex: string): OriginStats | undefined {
+    const o = this.origins.get(originHex)
+    return o === undefined || o.contributions === 0 ? undefined : statsOf(o)
+  }
+
+  /** Figures of every origin with contributions, by origin hex. */
+  allOriginStats(): OriginStats[] {
+    return [...this.origins.values()]
+      .filter((o) => o.contributions > 0)
+      .sort((a, b) => (a.originHex < b.originHex ? -1 : 1))
+      .map(statsOf)
+  }
+
+  /** The trust store's new level for `originHex` (keep the lookup in step): re-folds it. */
+  setTrust(originHex: string, level: TrustLevel): void {
+    if (originHex === this.selfHex)
+      throw new InvalidInputError('the node itself always has trust 1')
+    assertTrustLevel(level, originHex)
+    const origin = this.originState(originHex)
+    origin.level = { trust: level.trust, active: level.active }
+    const fold = trustWeight(origin.level) > 0
+    for (const entry of origin.entries) {
+      if (entry.epoch.final || entry.folded === fold) continue
+      if (fold) this.fold(entry)
+      else this.unfold(entry)
+    }
+  }
+
+  /** Credited entropy in bits (docs/PROTOCOL.md, "Fold and derived values"). */
+  get creditBits(): number {
+    return totalCredit(this.origins.values())
+  }
+
+  /** Credited entropy has reached READY_CREDIT_BITS: private draws are allowed. */
+  get ready(): boolean {
+    return this.creditBits >= READY_CREDIT_BITS
+  }
+
+  // ---- epochs -----------------------------------------------------------------------------
+
+  isFinal(r: number): boolean {
+    return r < this.floor || (this.epochs.get(r)?.final ?? false)
+  }
+
+  /**
+   * Freezes epoch r: its folded set, digest and beacon never change again and later adds
+   * are refused. `foldedIds` restores a set frozen before a restart (add the stored
+   * contributions first): those stored ids become exactly the folded set, whatever today's
+   * trust. Idempotent; an empty epoch is frozen too.
+   */
+  finalize(r: number, foldedIds?: Iterable<string>): void {
+    assertEpoch(r)
+    if (r < this.floor) return
+    const want = foldedIds === undefined ? undefined : new Set(foldedIds)
+    for (const id of want ?? [])
+      if (this.entries.get(id)?.epoch.epoch !== r)
+        throw new InvalidInputError(`cannot freeze epoch ${r} with ${id}: not stored in it`)
+    const epoch = this.epochs.get(r) ?? this.createEpoch(r)
+    if (want !== undefined) {
+      if (epoch.final) {
+        if (want.size !== epoch.folded || epoch.foldedInOrder().some((e) => !want.has(e.v.idHex)))
+          throw new InvalidInputError(`epoch ${r} is already final with another folded set`)
+        return
+      }
+      for (const entry of epoch.stored.values()) {
+        const fold = want.has(entry.v.idHex)
+        if (fold && !entry.folded) this.fold(entry)
+        else if (!fold && entry.folded) this.unfold(entry)
+      }
+    }
+    epoch.final = true
+  }
+
+  /**
+   * Drops epochs before `oldestRetainedEpoch` from memory (they count as final from then
+   * on). Returns how many contributions went.
+   */
+  prune(oldestRetainedEpoch: number): number {
+    assertEpoch(oldestRetainedEpoch)
+    if (oldestRetainedEpoch <= this.floor) return 0
+    let dropped = 0
+    for (const [r, epoch] of this.epochs) {
+      if (r >= oldestRetainedEpoch) continue
+      for (const entry of epoch.stored.values()) {
+        this.entries.delete(entry.v.idHex)
+        if (entry.folded) {
+          this.folded--
+          creditOut(entry)
+        }
+        entry.origin.entries.delete(entry)
+        dropped++
+      }
+      this.epochs.delete(r)
+    }
+    this.floor = oldestRetainedEpoch
+    for (const [hex, origin] of this.origins)
+      if (origin.entries.size === 0) this.origins.delete(hex)
+    this.epochOrder = undefined
+    this.pool.changed()
+    return dropped
+  }
+
+  /** Oldest epoch still accepted (epochs below were pruned). */
+  get oldestRetainedEpoch(): number {
+    return this.floor
+  }
+
+  // ---- private draws ----------------------------------------------------------------------
+
+  /** The draw chain to save after every private draw and on shutdown (draw-chain.ts). */
+  drawState(): DrawState {
+    return this.chain.state()
+  }
+
+  /** Mixes a saved draw state back in; call it once the stored window is added back. */
+  restoreDrawState(saved: DrawState): void {
+    this.chain.restore(saved)
+  }
+
+  /** Private draw (draws.ts); ERR_NOT_READY before ready unless allowLowEntropy. */
+  privateDraw(
+    osRandom: Uint8Array,
+    length: number,
+    options: { allowLowEntropy?: boolean } = {},
+  ): Uint8Array {
+    return this.chain.draw({
+      network: this.params.network,
+      osRandom,
+      length,
+      creditBits: this.creditBits,
+      allowLowEntropy: options.allowLowEntropy ?? false,
+    })
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private epochsAscending(): number[] {
+    this.epochOrder ??= [...this.epochs.keys()].sort((a, b) => a - b)
+    return [...this.epochOrder]
+  }
+
+  private createEpoch(r: number): EpochState {
+    const epoch = new EpochState(this.params.network, r)
+    this.epochs.set(r, epoch)
+    this.epochOrder = undefined
+    return epoch
+  }
+
+  private originState(originHex: string): OriginState {
+    let origin = this.origins.get(originHex)
+    if (origin === undefined) {
+      const level = resolveTrust(originHex, this.selfHex, this.lookup, this.params.defaultTrust)
+      origin = newOrigin(originHex, level)
+      this.origins.set(originHex, origin)
+    }
+    return origin
+  }
+
+  private fold(entry: Entry): void {
+    markFolded(entry)
+    this.folded++
+    if (!entry.absorbed) {
+      entry.absorbed = true
+      this.chain.absorb(entry.v.id)
+    }
+    this.pool.changed()
+  }
+
+  private unfold(entry: Entry): void {
+    markUnfolded(entry)
+    this.folded--
+    this.pool.changed()
+  }
+}
