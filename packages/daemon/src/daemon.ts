@@ -1,14 +1,16 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AlaraError } from '@alara/protocol'
 import type { Libp2p } from 'libp2p'
 import { startApi } from './api/server.js'
+import { writeFileAtomic } from './atomic-file.js'
 import { checkConfigValues, type DaemonConfig, mergeConfig, parseHostPort } from './config.js'
 import { PortInUseError } from './errors.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { AlaraNode } from './service.js'
+import { removeStaleApiFile } from './stale-api.js'
 import { AlaraStore } from './store.js'
 import { SyncService } from './sync.js'
 
@@ -63,8 +65,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     undo.length = 0
   }
   try {
-    const lock = await lockRepo(repo.home)
+    const lock = await lockRepo(repo.home, { log: (m) => log.warn(m) })
     undo.push(() => lock.release())
+    await removeStaleApiFile(repo.home, lock.stalePid, (m) => log.warn(m))
     const store = await AlaraStore.open(join(repo.home, REPO_FILES.datastore), (err) =>
       log.error(`store: a background write failed: ${err.message}`),
     )
@@ -101,12 +104,13 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       host: api.host,
       port: api.port,
       token: repo.token,
+      peerId: repo.peerId,
       service: node,
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())
     const apiFile = join(repo.home, REPO_FILES.api)
-    await writeFile(apiFile, `${server.url}\n`)
+    await writeFileAtomic(apiFile, `${server.url}\n`)
     undo.push(() => rm(apiFile, { force: true }))
 
     let stopping: Promise<void> | undefined

@@ -13,8 +13,10 @@
  * await daemon.stop()
  * ```
  */
+export { CHALLENGE_RE, type HealthAnswer, healthProof } from './api/health.js'
 export { buildApi, startApi } from './api/server.js'
 export type * from './api/types.js'
+export { syncDirectory, writeFileAtomic } from './atomic-file.js'
 export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
 export {
   type AlaraDaemon,
@@ -32,5 +34,6 @@ export {
   REPO_FILES,
   resolveHome,
 } from './repo.js'
+export { type LockOptions, lockHolder, lockRepo, pidAlive, type RepoLock } from './repo-lock.js'
 export type { NodeService } from './service.js'
 export { VERSION } from './version.js'
