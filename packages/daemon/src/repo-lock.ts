@@ -178,8 +178,10 @@ async function acquired(
       released = true
       heldLocks.delete(file)
       // only our own lock: never remove one a later owner put there
+      // (same file and our pid: an inode number alone can be reused by a new file)
       const now = await stat(file, { bigint: true }).catch(() => undefined)
-      if (now !== undefined && fileKey(now) === mine) await rm(file, { force: true })
+      if (now === undefined || fileKey(now) !== mine) return
+      if ((await readLockPid(file)) === process.pid) await rm(file, { force: true })
     },
   }
 }
