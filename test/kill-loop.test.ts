@@ -33,6 +33,7 @@ function injector(d: DaemonProcess, token: string, acked: Map<number, Set<string
   let running = true
   let sent = 0
   let ok = 0
+  const refused: Record<string, number> = {}
   const done = (async () => {
     while (running) {
       const next = sleep(INJECT_EVERY_MS)
@@ -42,7 +43,10 @@ function injector(d: DaemonProcess, token: string, acked: Map<number, Set<string
         rawBody: JSON.stringify({ bits: randomBits(64) }),
         timeoutMs: 5_000,
       }).catch(() => undefined)
-      if (reply?.status === 200) {
+      if (reply?.status !== 200) {
+        const why = reply === undefined ? 'no answer' : `HTTP ${reply.status}`
+        refused[why] = (refused[why] ?? 0) + 1
+      } else {
         const body = reply.body as InjectJson
         ok++
         const ids = acked.get(body.epoch) ?? new Set<string>()
@@ -53,10 +57,10 @@ function injector(d: DaemonProcess, token: string, acked: Map<number, Set<string
     }
   })()
   return {
-    stop: async (): Promise<{ sent: number; ok: number }> => {
+    stop: async (): Promise<{ sent: number; ok: number; refused: Record<string, number> }> => {
       running = false
       await done
-      return { sent, ok }
+      return { sent, ok, refused }
     },
   }
 }
@@ -100,6 +104,7 @@ describe('kill loop', () => {
       const acked = new Map<number, Set<string>>()
       let sent = 0
       let ok = 0
+      const notAcked: Record<string, number> = {}
       const restartMs: number[] = []
       for (let k = 0; k < KILLS; k++) {
         const load = injector(d, token, acked)
@@ -109,6 +114,8 @@ describe('kill loop', () => {
         const counts = await load.stop()
         sent += counts.sent
         ok += counts.ok
+        for (const [why, n] of Object.entries(counts.refused))
+          notAcked[why] = (notAcked[why] ?? 0) + n
 
         const t0 = Date.now()
         d = await h.start({ home }) // a failure on the lock would throw here
@@ -127,6 +134,7 @@ describe('kill loop', () => {
         kills: KILLS,
         injectsSent: sent,
         injectsAcknowledged: ok,
+        notAcknowledged: notAcked,
         contributionsChecked: contributions,
         epochs: acked.size,
         lost: 0,
