@@ -215,7 +215,7 @@ describe('bad requests to the control API', () => {
   it('healthz needs no token', async () => {
     const r = await apiRequest(a.apiUrl, 'GET', '/v1/healthz')
     expect(r.status).toBe(200)
-    expect(r.body).toEqual({ ok: true })
+    expect(r.body).toEqual({ ok: true, peerId: a.peerId, pid: a.pid })
   })
 
   it.each([

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { healthProof } from '@alara/daemon/health'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { run } from './cli.js'
 import type { Io } from './io.js'
@@ -94,6 +95,15 @@ beforeAll(async () => {
     let body = ''
     for await (const chunk of req) body += String(chunk)
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`
+    // the health check the CLI makes before it sends the token: answered as a daemon would
+    const challenge = /[?&]challenge=([0-9a-f]+)/.exec(req.url ?? '')?.[1]
+    if (route === 'GET /v1/healthz' && challenge !== undefined) {
+      const health = { ok: true, peerId: PEER, pid: process.pid }
+      const proof = healthProof(TOKEN, challenge, PEER, process.pid)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ ...health, proof }))
+      return
+    }
     seen.push({ route, url: req.url ?? '', body })
     // a body over 64 KiB stands in for the daemon's request size limit
     const tooLarge = body.length > 65_536
@@ -107,6 +117,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo
   await writeFile(join(home, 'api'), `http://127.0.0.1:${port}\n`)
   await writeFile(join(home, 'api.token'), `${TOKEN}\n`)
+  await writeFile(join(home, 'repo.lock'), `${process.pid}\n`)
 })
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { healthProof } from '@alara/daemon/health'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, locateDaemon, normalizeApiUrl, resolveHome } from './client.js'
 import { CliError } from './errors.js'
@@ -34,15 +35,25 @@ async function fakeApi(
       body,
     }
     seen.push(request)
+    const challenge = /^\/v1\/healthz\?challenge=([0-9a-f]+)$/.exec(request.url)?.[1]
+    const health = { ok: true, peerId: 'test-peer', pid: process.pid }
     const reply =
-      request.authorization === `Bearer ${TOKEN}`
-        ? handler(request)
-        : {
-            status: 401,
+      challenge !== undefined
+        ? {
+            status: 200,
             body: JSON.stringify({
-              error: { code: 'ERR_UNAUTHORIZED', message: 'missing or wrong API token' },
+              ...health,
+              proof: healthProof(TOKEN, challenge, health.peerId, health.pid),
             }),
           }
+        : request.authorization === `Bearer ${TOKEN}`
+          ? handler(request)
+          : {
+              status: 401,
+              body: JSON.stringify({
+                error: { code: 'ERR_UNAUTHORIZED', message: 'missing or wrong API token' },
+              }),
+            }
     res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -77,6 +88,7 @@ afterEach(async () => {
 
 async function repoFor(url: string, token: string | null = TOKEN): Promise<void> {
   await writeFile(join(home, 'api'), `${url}\n`)
+  await writeFile(join(home, 'repo.lock'), `${process.pid}\n`)
   if (token !== null) await writeFile(join(home, 'api.token'), `${token}\n`)
 }
 
@@ -124,7 +136,8 @@ describe('requests', () => {
       echo: '/v1/pool?bits=16',
     })
     await client.post('/v1/inject', { bits: '0101' })
-    expect(api.seen[1]).toMatchObject({
+    expect(api.seen[0]?.authorization).toBeUndefined() // the health check goes first, no token
+    expect(api.seen[2]).toMatchObject({
       method: 'POST',
       url: '/v1/inject',
       authorization: `Bearer ${TOKEN}`,
@@ -136,7 +149,7 @@ describe('requests', () => {
     const api = await fakeApi()
     servers.push(api.server)
     await repoFor(api.url, 'b'.repeat(64))
-    const err = await rejection((await ApiClient.connect({ home })).get('/v1/id'))
+    const err = await rejection(new ApiClient(await locateDaemon({ home })).get('/v1/id'))
     expect(err.code).toBe('ERR_UNAUTHORIZED')
     expect(err.status).toBe(401)
     expect(err.message).toBe('missing or wrong API token')
@@ -181,9 +194,35 @@ describe('requests', () => {
     const api = await fakeApi()
     await close(api.server) // a stale api file: the daemon crashed
     await repoFor(api.url)
-    const err = await rejection((await ApiClient.connect({ home })).get('/v1/status'))
+    const err = await rejection(ApiClient.connect({ home }))
     expect(err.code).toBe('ERR_NO_DAEMON')
-    expect(err.message).toContain(`no ALARA daemon is running for ${home}`)
+    expect(err.message).toContain(`no ALARA daemon is running at ${home} (stale api file`)
+  })
+
+  it('never sends the token to a process that cannot prove it holds it', async () => {
+    const api = await fakeApi()
+    servers.push(api.server)
+    await repoFor(api.url, 'c'.repeat(64)) // the process there knows another token
+    const err = await rejection(ApiClient.connect({ home }))
+    expect(err.code).toBe('ERR_NO_DAEMON')
+    expect(err.message).toBe(
+      `no ALARA daemon is running at ${home} (stale api file ${join(home, 'api')}: ${api.url} cannot prove it holds the repo's token); start one with: alara daemon --home ${home}`,
+    )
+    expect(api.seen.map((r) => r.authorization)).toEqual([undefined])
+    // with --api too, and it names the URL
+    const explicit = await rejection(ApiClient.connect({ home, api: api.url }))
+    expect(explicit.message).toContain(`the API at ${api.url} is not the ALARA daemon of ${home}`)
+    expect(api.seen.every((r) => r.authorization === undefined)).toBe(true)
+  })
+
+  it('refuses a stale api file whose lock names a dead pid, without a request', async () => {
+    const api = await fakeApi()
+    servers.push(api.server)
+    await repoFor(api.url)
+    await writeFile(join(home, 'repo.lock'), '999999999\n')
+    const err = await rejection(ApiClient.connect({ home }))
+    expect(err.message).toContain('the daemon with pid 999999999 is not running')
+    expect(api.seen).toEqual([])
   })
 
   it('names the URL when --api pointed at nothing', async () => {
@@ -200,7 +239,10 @@ describe('requests', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     server.closeAllConnections()
-    const client = await ApiClient.connect({ home, api: `127.0.0.1:${port}` }, { timeoutMs: 200 })
+    const client = new ApiClient(
+      { home, baseUrl: `http://127.0.0.1:${port}`, token: TOKEN, explicit: true },
+      { timeoutMs: 200 },
+    )
     const err = await rejection(client.get('/v1/id'))
     expect(err.code).toBe('ERR_TIMEOUT')
     server.closeAllConnections()

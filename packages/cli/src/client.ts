@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { resolveHome } from '@alara/daemon/shared'
+import { checkDaemon } from './daemon-check.js'
 import { CliError } from './errors.js'
 
 /**
@@ -128,8 +129,16 @@ export class ApiClient {
     this.#fetch = opts.fetch ?? fetch
   }
 
+  /**
+   * Finds the daemon and, before any request carries the token, checks that the process
+   * answering is the repo's daemon (daemon-check.ts): a stale `api` file gets the token
+   * sent to nobody.
+   */
   static async connect(locate: LocateOptions, opts?: ClientOptions): Promise<ApiClient> {
-    return new ApiClient(await locateDaemon(locate), opts)
+    const endpoint = await locateDaemon(locate)
+    if (endpoint.token !== undefined)
+      await checkDaemon({ ...endpoint, token: endpoint.token }, opts)
+    return new ApiClient(endpoint, opts)
   }
 
   get<T>(path: string, query?: Query): Promise<T> {

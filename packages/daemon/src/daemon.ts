@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -6,6 +6,7 @@ import type { Libp2p } from 'libp2p'
 import { nodeService } from './api/node.js'
 import type { NodeService } from './api/node-service.js'
 import { startApi } from './api/server.js'
+import { writeFileAtomic } from './atomic-file.js'
 import type { AlaraComponents, Startable } from './components.js'
 import {
   checkConfigValues,
@@ -27,6 +28,7 @@ import { consoleLogger, forComponent, type Logger } from './logger.js'
 import { PeerService } from './peers.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { restoreState } from './restore.js'
+import { removeStaleApiFile } from './stale-api.js'
 import { NodeState } from './state.js'
 import { AlaraStore } from './store.js'
 import { syncClient } from './sync/client.js'
@@ -103,8 +105,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     undo.length = 0
   }
   try {
-    const lock = await lockRepo(repo.home)
+    const lock = await lockRepo(repo.home, { log: (m) => log.warn(m) })
     undo.push(() => lock.release())
+    await removeStaleApiFile(repo.home, lock.stalePid, (m) => log.warn(m))
     const store = await AlaraStore.open(join(repo.home, REPO_FILES.datastore), (err) =>
       log.error(`store: a background write failed: ${err.message}`),
     )
@@ -203,12 +206,13 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       host: api.host,
       port: api.port,
       token: repo.token,
+      peerId: repo.peerId,
       service: node,
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())
     const apiFile = join(repo.home, REPO_FILES.api)
-    await writeFile(apiFile, `${server.url}\n`)
+    await writeFileAtomic(apiFile, `${server.url}\n`)
     undo.push(() => rm(apiFile, { force: true }))
 
     let stopping: Promise<void> | undefined

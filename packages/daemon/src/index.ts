@@ -14,9 +14,11 @@
  * ```
  */
 
+export { CHALLENGE_RE, type HealthAnswer, healthProof } from './api/health.js'
 export type { NodeService } from './api/node-service.js'
 export { buildApi, startApi } from './api/server.js'
 export type * from './api/types.js'
+export { syncDirectory, writeFileAtomic } from './atomic-file.js'
 export type { AlaraComponents } from './components.js'
 export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
 export {
@@ -43,5 +45,6 @@ export {
   openRepo,
   REPO_FILES,
 } from './repo.js'
+export { type LockOptions, lockHolder, lockRepo, pidAlive, type RepoLock } from './repo-lock.js'
 export * from './shared.js'
 export { VERSION } from './version.js'

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { AlaraError } from '@alara/protocol'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { writeFileAtomic } from './atomic-file.js'
 import { checkConfigValues, type DaemonConfig, readConfigFile } from './config.js'
 import { RepoError, repoLocked, repoMissing } from './errors.js'
+import { lockHolder } from './repo-lock.js'
 
 /**
  * The repo directory: identity.key and api.token (mode 0600), config.json, the
@@ -44,12 +45,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes a secret so that it is never readable by others, not even for an instant. */
-async function writeSecret(path: string, data: Uint8Array | string): Promise<void> {
-  await writeFile(path, data, { mode: 0o600 })
-  await chmod(path, 0o600)
-}
-
 /**
  * Creates the repo (identity, token, config). An existing repo is kept unless `force`,
  * which makes a new identity and token; `force` never touches a repo a daemon holds.
@@ -68,12 +63,12 @@ export async function initRepo(home: string, opts: InitOptions = {}): Promise<In
     if (holder !== undefined) throw repoLocked(home, holder)
   }
   const key = await generateKeyPair('Ed25519')
-  await writeSecret(identityFile, privateKeyToProtobuf(key))
-  await writeSecret(join(home, REPO_FILES.token), `${randomBytes(32).toString('hex')}\n`)
+  await writeFileAtomic(identityFile, privateKeyToProtobuf(key))
+  await writeFileAtomic(join(home, REPO_FILES.token), `${randomBytes(32).toString('hex')}\n`)
   const configFile = join(home, REPO_FILES.config)
   const config = await readConfigFile(configFile)
   if (opts.network !== undefined) config.network = opts.network
-  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`)
+  await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`)
   return {
     home,
     peerId: peerIdFromPrivateKey(key).toString(),
@@ -127,62 +122,4 @@ export async function openRepo(home: string): Promise<Repo> {
   return { home, privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), token, config }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Lock files this process holds now: its own pid in a lock file is not always stale. */
-const heldLocks = new Set<string>()
-
-/** The pid holding the repo's lock, or undefined when free or stale. */
-async function lockHolder(home: string): Promise<number | undefined> {
-  const file = join(home, REPO_FILES.lock)
-  const text = await readFile(file, 'utf8').catch(() => undefined)
-  if (text === undefined) return undefined
-  const pid = Number.parseInt(text, 10)
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  // Our own pid: held if we took it, else left by an earlier process that had our pid.
-  if (pid === process.pid) return heldLocks.has(file) ? pid : undefined
-  return pidAlive(pid) ? pid : undefined
-}
-
-export interface RepoLock {
-  release(): Promise<void>
-}
-
-/**
- * One daemon per repo. The lock file holds the owner's pid; a lock left by a killed
- * daemon (its pid is gone) is cleared and taken over.
- */
-export async function lockRepo(home: string): Promise<RepoLock> {
-  const file = join(home, REPO_FILES.lock)
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o600)
-      await handle.writeFile(`${process.pid}\n`)
-      await handle.close()
-      heldLocks.add(file)
-      let released = false
-      return {
-        release: async () => {
-          if (released) return
-          released = true
-          heldLocks.delete(file)
-          await rm(file, { force: true })
-        },
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const holder = await lockHolder(home)
-      if (holder !== undefined) throw repoLocked(home, holder)
-      await rm(file, { force: true })
-    }
-  }
-  throw new AlaraError('ERR_REPO_LOCKED', `could not take the lock ${file}`)
-}
+export { type LockOptions, lockHolder, lockRepo, type RepoLock } from './repo-lock.js'

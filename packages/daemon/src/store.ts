@@ -142,11 +142,14 @@ export class AlaraStore {
     return v === undefined ? 0 : readU64(v)
   }
 
-  /** Epoch r was frozen with these folded ids (32 bytes each): restored as is on restart. */
+  /**
+   * Epoch r was frozen with these folded ids (32 bytes each): restored as is on restart.
+   * Synced, so a beacon once reported final cannot change after a power loss.
+   */
   async putFinal(epoch: number, foldedIds: Uint8Array[]): Promise<void> {
     const value = new Uint8Array(foldedIds.length * 32)
     for (const [i, id] of foldedIds.entries()) value.set(id, i * 32)
-    await this.db.put(`${PREFIX.final}${epochKey(epoch)}`, value)
+    await this.db.put(`${PREFIX.final}${epochKey(epoch)}`, value, { sync: true })
   }
 
   /** The folded ids epoch r was frozen with, if it was frozen here. */

@@ -3,6 +3,7 @@ import type { ReadyInfo } from '@alara/daemon/shared'
 import { type Command, InvalidArgumentError } from 'commander'
 import type { Context } from '../context.js'
 import { UsageError } from '../errors.js'
+import { installFatalHandlers } from '../fatal.js'
 import { watchShutdown } from '../signals.js'
 import {
   parseBootstrapAddr,
@@ -103,12 +104,21 @@ export function registerDaemon(program: Command, ctx: Context): void {
       const home = ctx.home(cmd)
       // a signal during start-up is honoured once the node is up, so it always stops cleanly
       const shutdown = watchShutdown(ctx.io, () => ctx.note('alara: second signal: exiting now'))
+      // never silently: a slip anywhere in the daemon is logged and ends the process
+      let stopDaemon: (() => Promise<void>) | undefined
+      const disposeFatal = installFatalHandlers({
+        emitter: process,
+        log: (line) => ctx.note(line),
+        stop: () => stopDaemon?.(),
+        exit: (code) => ctx.io.exit(code),
+      })
       try {
         const { createAlaraDaemon, initRepo } = await import('@alara/daemon')
         const repo = await initRepo(home, { network: overrides.network })
         if (repo.created)
           ctx.note(`alara: initialised a new repo at ${repo.home} (peer ${repo.peerId})`)
         const daemon = await createAlaraDaemon({ home, overrides })
+        stopDaemon = () => daemon.stop()
         const ready: ReadyInfo = {
           peerId: daemon.peerId,
           network: daemon.network,
@@ -124,6 +134,7 @@ export function registerDaemon(program: Command, ctx: Context): void {
         setTimeout(() => ctx.io.exit(0), EXIT_GRACE_MS).unref()
       } finally {
         shutdown.dispose()
+        disposeFatal()
       }
     })
 }

@@ -8,8 +8,6 @@ import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } fr
 const PEER_ID = { type: 'string', minLength: 1, maxLength: 128 }
 
 export function registerRoutes(app: FastifyInstance, service: NodeService): void {
-  app.get('/v1/healthz', async () => ({ ok: true }))
-
   app.get('/v1/id', async () => service.id())
 
   app.get('/v1/peers', async () => ({ peers: await service.peers() }))

@@ -3,6 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FakeNodeService } from '../test-helpers/fake-node-service.js'
+import { healthProof } from './health.js'
 import { buildApi } from './server.js'
 
 // ---- fixtures -----------------------------------------------------------------------------
@@ -101,9 +102,27 @@ describe('control API: bearer token', () => {
     for (const token of [null, 'Bearer nope', undefined]) {
       const res = await call({ method: 'GET', url: '/v1/healthz', token })
       expect(res.statusCode).toBe(200)
-      expect(res.json()).toEqual({ ok: true })
+      expect(res.json()).toMatchObject({ ok: true, pid: process.pid })
+      expect(res.json().proof).toBeUndefined()
     }
     expect(fake.calls).toEqual([])
+  })
+
+  it('GET /v1/healthz?challenge= answers with a proof of the token, and checks the challenge', async () => {
+    const challenge = 'ab'.repeat(32)
+    const res = await call({
+      method: 'GET',
+      url: `/v1/healthz?challenge=${challenge}`,
+      token: null,
+    })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.proof).toBe(healthProof(TOKEN, challenge, body.peerId ?? '', process.pid))
+    expect(body.proof).not.toBe(
+      healthProof('x'.repeat(64), challenge, body.peerId ?? '', process.pid),
+    )
+    const bad = await call({ method: 'GET', url: '/v1/healthz?challenge=zz', token: null })
+    expectError(bad, 400, 'ERR_BAD_REQUEST')
   })
 
   it('with the token every route reaches the node', async () => {

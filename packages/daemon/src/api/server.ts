@@ -3,11 +3,13 @@ import { AlaraError } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { httpStatusOf, PortInUseError, RateLimitedError } from '../errors.js'
+import { CHALLENGE_RE, type HealthAnswer, healthProof } from './health.js'
 import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
 
 /**
- * The control API: HTTP + JSON under /v1, bearer token on every route but /v1/healthz,
+ * The control API: HTTP + JSON under /v1, bearer token on every route but /v1/healthz
+ * (liveness, peer id, pid and a proof of the token for a challenge: see health.ts),
  * errors as `{ error: { code, message } }`. Bodies are checked by JSON schemas before a
  * handler runs, so a bad request changes nothing.
  */
@@ -16,6 +18,8 @@ export interface ApiServerInit {
   host: string
   port: number
   token: string
+  /** told by the unauthenticated /v1/healthz, with this process's pid */
+  peerId?: string
   service: NodeService
   warn?: (message: string) => void
 }
@@ -43,7 +47,7 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
   const token = Buffer.from(init.token)
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/v1/healthz') return
+    if (request.url.split('?')[0] === '/v1/healthz') return
     if (!tokenMatches(request.headers.authorization, token)) {
       await reply.code(401).send({
         error: {
@@ -78,6 +82,25 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     }),
   )
 
+  app.get(
+    '/v1/healthz',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { challenge: { type: 'string', pattern: CHALLENGE_RE.source } },
+        },
+      },
+    },
+    async (request): Promise<HealthAnswer> => {
+      const { challenge } = request.query as { challenge?: string }
+      const answer: HealthAnswer = { ok: true, peerId: init.peerId, pid: process.pid }
+      if (challenge !== undefined)
+        answer.proof = healthProof(init.token, challenge, init.peerId ?? '', process.pid)
+      return answer
+    },
+  )
   registerRoutes(app, init.service)
   return app
 }
