@@ -2,11 +2,13 @@ import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AlaraError } from '@alara/protocol'
 import type { Libp2p } from 'libp2p'
+import { startPublicApi } from './api/public.js'
 import { startApi } from './api/server.js'
 import { checkConfigValues, type DaemonConfig, mergeConfig, parseHostPort } from './config.js'
 import { PortInUseError } from './errors.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, type Logger } from './logger.js'
+import { PublicBeacons } from './public-beacon.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { AlaraNode } from './service.js'
 import { AlaraStore } from './store.js'
@@ -17,6 +19,7 @@ export interface DaemonOverrides {
   listen?: string[]
   bootstrap?: string[]
   api?: string
+  publicApi?: string
   epochMs?: number
   mdns?: boolean
   dht?: boolean
@@ -32,6 +35,8 @@ export interface AlaraDaemon {
   readonly peerId: string
   readonly network: string
   readonly apiUrl: string
+  /** the public beacon API's base URL, when `publicApi` is set */
+  readonly publicApiUrl: string | undefined
   readonly config: DaemonConfig
   readonly node: AlaraNode
   /** the libp2p node, for embedding and inspection (gossipsub scores, connections) */
@@ -55,6 +60,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
   const config = mergeConfig(repo.config, overrides)
   checkBootstrap(config.bootstrap)
   const api = parseHostPort(config.api)
+  const publicApi =
+    config.publicApi === undefined
+      ? undefined
+      : parseHostPort(config.publicApi, 'publicApi', 'publicApi')
 
   const undo: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => {
@@ -97,11 +106,24 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     await sync.start()
     undo.push(() => sync.stop())
 
+    let publicApiUrl: string | undefined
+    if (publicApi !== undefined) {
+      const published = await startPublicApi({
+        ...publicApi,
+        beacons: new PublicBeacons({ params: node.params, store, now: Date.now }),
+        params: node.params,
+        peerId: repo.peerId,
+      })
+      undo.push(() => published.close())
+      publicApiUrl = published.url
+    }
+
     const server = await startApi({
       host: api.host,
       port: api.port,
       token: repo.token,
       service: node,
+      idExtras: publicApiUrl === undefined ? {} : { publicApiUrl },
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())
@@ -114,6 +136,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       peerId: repo.peerId,
       network: config.network,
       apiUrl: server.url,
+      publicApiUrl,
       config,
       node,
       libp2p,

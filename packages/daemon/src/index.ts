@@ -13,6 +13,7 @@
  * await daemon.stop()
  * ```
  */
+export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public.js'
 export { buildApi, startApi } from './api/server.js'
 export type * from './api/types.js'
 export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
@@ -24,6 +25,7 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export { consoleLogger, type Logger, silentLogger } from './logger.js'
+export { type PublicBeacon, PublicBeacons } from './public-beacon.js'
 export {
   type InitOptions,
   type InitResult,

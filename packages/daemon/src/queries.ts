@@ -387,6 +387,7 @@ export class NodeQueries {
         view.epoch,
         this.node.params.network,
         req.bytes,
+        req.offset ?? 0,
       )
       return { bytes: toHex(out), epoch: view.epoch }
     }

@@ -17,6 +17,8 @@ export interface ApiServerInit {
   port: number
   token: string
   service: NodeService
+  /** fields added to /v1/id (the URLs of the node's other listeners) */
+  idExtras?: Record<string, string>
   warn?: (message: string) => void
 }
 
@@ -75,7 +77,7 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     }),
   )
 
-  registerRoutes(app, init.service)
+  registerRoutes(app, init.service, init.idExtras)
   return app
 }
 
