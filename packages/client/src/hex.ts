@@ -1,12 +1,12 @@
 import { fromString } from 'uint8arrays/from-string'
-import { toString } from 'uint8arrays/to-string'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 
 /** Lowercase hex (uint8arrays: no Buffer, so it runs in browsers). */
 
 const HEX = /^(?:[0-9a-f]{2})*$/
 
 export function toHex(bytes: Uint8Array): string {
-  return toString(bytes, 'base16')
+  return uint8ArrayToString(bytes, 'base16')
 }
 
 /** The bytes of lowercase hex; undefined for anything else (odd length, other characters). */
