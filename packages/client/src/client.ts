@@ -29,17 +29,22 @@ export interface NetworkInfo {
   version: string
 }
 
+/** A verified beacon and the URL that served it (which proves nothing: the checks do). */
+export interface SourcedBeacon extends VerifiedBeacon {
+  source: string
+}
+
 export interface AlaraClient {
   /** the network's timing, from the first source that answers (cached) */
   info(options?: { signal?: AbortSignal }): Promise<NetworkInfo>
   /** the newest final epoch with a beacon */
-  latest(options?: { signal?: AbortSignal }): Promise<VerifiedBeacon>
+  latest(options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
   /** final epoch `epoch` */
-  get(epoch: number, options?: { signal?: AbortSignal }): Promise<VerifiedBeacon>
+  get(epoch: number, options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
   /** the final epoch covering unix time `timeMs` */
-  at(timeMs: number, options?: { signal?: AbortSignal }): Promise<VerifiedBeacon>
+  at(timeMs: number, options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
   /** each new final epoch with a beacon, polled at the network's epoch pace, until `signal` aborts */
-  watch(options?: { signal?: AbortSignal }): AsyncGenerator<VerifiedBeacon>
+  watch(options?: { signal?: AbortSignal }): AsyncGenerator<SourcedBeacon>
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
@@ -90,14 +95,14 @@ export function createClient(options: ClientOptions): AlaraClient {
   async function firstVerified<T>(
     what: string,
     path: string,
-    check: (body: unknown) => Promise<T>,
+    check: (body: unknown, base: string) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
     const failures: SourceFailure[] = []
     for (const base of urls) {
       signal?.throwIfAborted()
       try {
-        return await check(await getJson(base, path, signal))
+        return await check(await getJson(base, path, signal), base)
       } catch (err) {
         if (signal?.aborted === true) throw err
         const e = err as Error & { code?: string }
@@ -122,10 +127,14 @@ export function createClient(options: ClientOptions): AlaraClient {
     path: string,
     epoch: number | undefined,
     signal?: AbortSignal,
-  ): Promise<VerifiedBeacon> {
+  ): Promise<SourcedBeacon> {
     const { network } = await getInfo({ signal })
     const expected: Expected = epoch === undefined ? { network } : { network, epoch }
-    return firstVerified(what, path, (body) => verifyBeaconAnswer(body, expected), signal)
+    const check = async (body: unknown, source: string): Promise<SourcedBeacon> => ({
+      ...(await verifyBeaconAnswer(body, expected)),
+      source,
+    })
+    return firstVerified(what, path, check, signal)
   }
 
   return {
@@ -144,7 +153,7 @@ export function createClient(options: ClientOptions): AlaraClient {
     watch: (opts = {}) => watch(opts.signal),
   }
 
-  async function* watch(signal?: AbortSignal): AsyncGenerator<VerifiedBeacon> {
+  async function* watch(signal?: AbortSignal): AsyncGenerator<SourcedBeacon> {
     let last = -1
     while (!isAborted(signal)) {
       try {

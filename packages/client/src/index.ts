@@ -11,7 +11,13 @@
  * console.log(b.epoch, b.beacon)
  * ```
  */
-export { type AlaraClient, type ClientOptions, createClient, type NetworkInfo } from './client.js'
+export {
+  type AlaraClient,
+  type ClientOptions,
+  createClient,
+  type NetworkInfo,
+  type SourcedBeacon,
+} from './client.js'
 export {
   AllSourcesFailedError,
   SourceError,

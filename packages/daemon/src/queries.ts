@@ -404,6 +404,7 @@ export class NodeQueries {
       network: this.node.params.network,
       version: VERSION,
       epoch: this.node.currentEpoch(),
+      epochMs: this.node.params.epochMs,
       peers: this.node.libp2p()?.getPeers().length ?? 0,
       ready: this.node.replica.ready,
       creditBits: this.node.replica.creditBits,

@@ -156,7 +156,7 @@ export function registerRoutes(
           required: ['bytes'],
           additionalProperties: false,
           // an offset reads on in the shared stream of epoch R; private draws have none
-          dependentRequired: { offset: ['epoch'] },
+          dependencies: { offset: ['epoch'] },
           properties: {
             bytes: { type: 'integer', minimum: 1, maximum: MAX_DRAW_BYTES },
             epoch: { type: 'integer', minimum: 0 },

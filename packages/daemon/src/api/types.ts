@@ -184,6 +184,8 @@ export interface StatusResponse {
   network: string
   version: string
   epoch: number
+  /** epoch length: epoch r spans [r × epochMs, (r + 1) × epochMs) in unix ms */
+  epochMs: number
   /** connected peers */
   peers: number
   ready: boolean
