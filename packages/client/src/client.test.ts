@@ -74,7 +74,7 @@ describe('createClient', () => {
       timeoutMs: 100,
       network: 'lab',
     })
-    expect((await client.get(42)).beacon).toBe(fx.answer.beacon)
+    expect(await client.get(42)).toMatchObject({ beacon: fx.answer.beacon, source: 'http://e' })
     expect(asked.filter((u) => u.endsWith('/public/42'))).toEqual([
       'http://a/public/42',
       'http://b/public/42',
