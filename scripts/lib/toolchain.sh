@@ -51,7 +51,7 @@ alara_ensure_deps() {
 
 # tsc -b is incremental: a no-op when nothing changed.
 alara_build() {
-  (cd "$ALARA_ROOT" && pnpm exec tsc -b packages/protocol packages/daemon packages/cli)
+  (cd "$ALARA_ROOT" && pnpm exec tsc -b packages/protocol packages/client packages/daemon packages/cli)
 }
 
 alara_setup() {

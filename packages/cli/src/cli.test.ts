@@ -85,6 +85,18 @@ const ANSWERS: Record<string, unknown> = {
   },
 }
 
+/**
+ * `random --bytes N` for N other than 3: byte i of the draw is (offset + i) mod 251, so
+ * that the pieces a streamed draw asks for show where each one starts.
+ */
+function streamed(route: string, body: string): unknown {
+  if (route !== 'POST /v1/random-stream') return undefined
+  const { bytes, offset = 0 } = JSON.parse(body) as { bytes: number; offset?: number }
+  const out = Buffer.alloc(bytes)
+  for (let i = 0; i < bytes; i++) out[i] = (offset + i) % 251
+  return { bytes: out.toString('hex') }
+}
+
 let home: string
 let server: Server
 const seen: Array<{ route: string; url: string; body: string }> = []
@@ -94,10 +106,12 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     let body = ''
     for await (const chunk of req) body += String(chunk)
-    const route = `${req.method} ${(req.url ?? '').split('?')[0]}`
+    const plain = `${req.method} ${(req.url ?? '').split('?')[0]}`
+    const route =
+      plain === 'POST /v1/random' && !body.includes('"bytes":3') ? `${plain}-stream` : plain
     // the health check the CLI makes before it sends the token: answered as a daemon would
     const challenge = /[?&]challenge=([0-9a-f]+)/.exec(req.url ?? '')?.[1]
-    if (route === 'GET /v1/healthz' && challenge !== undefined) {
+    if (plain === 'GET /v1/healthz' && challenge !== undefined) {
       const health = { ok: true, peerId: PEER, pid: process.pid }
       const proof = healthProof(TOKEN, challenge, PEER, process.pid)
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -107,7 +121,7 @@ beforeAll(async () => {
     seen.push({ route, url: req.url ?? '', body })
     // a body over 64 KiB stands in for the daemon's request size limit
     const tooLarge = body.length > 65_536
-    const answer = ANSWERS[tooLarge ? `${route}-too-large` : route]
+    const answer = ANSWERS[tooLarge ? `${route}-too-large` : route] ?? streamed(route, body)
     const status = answer === undefined ? 404 : tooLarge ? 400 : 200
     res
       .writeHead(status, { 'content-type': 'application/json' })
@@ -142,7 +156,12 @@ describe('wrong usage exits 2 with the usage line', () => {
     [['trust', 'set', PEER, '1.5'], /trust must be in \[0, 1\]/],
     [['trust', 'set', PEER], /missing required argument 'level'/],
     [['random'], /--bytes <n>' not specified/],
-    [['random', '--bytes', '0'], /\[1, 65536\]/],
+    [['random', '--bytes', '0'], /positive whole number/],
+    [['random', '--bytes', '2000000', '--json'], /--json holds at most 1048576 bytes/],
+    [['beacon', '--at', 'yesterday'], /unix milliseconds or an ISO 8601 time/],
+    [['beacon', '--at', '2026-13-45T99:00:00Z'], /unix milliseconds or an ISO 8601 time/],
+    [['beacon', '5', '--at', '0'], /not both/],
+    [['beacon', '--from', 'ftp://node'], /http\(s\) URL/],
     [['random', '--bytes', '8', '--format', 'oct'], /Allowed choices are hex, base64, raw/],
     [['random', '--bytes', '8', '--format', 'raw', '--json'], /cannot be combined with --json/],
     [['beacon', 'yesterday'], /epoch number or "latest"/],
@@ -306,6 +325,41 @@ describe('commands against the API', () => {
       epoch: 5,
       allowLowEntropy: true,
     })
+  })
+
+  it('random streams any length in pieces: shared draws read on at an offset', async () => {
+    const total = 2 * 1_048_575 + 10
+    const expected = Buffer.alloc(total)
+    for (let i = 0; i < total; i++) expected[i] = i % 251
+    const before = seen.length
+    const raw = await alara(['random', '--bytes', String(total), '--format', 'raw', '--epoch', '5'])
+    expect(raw.code).toBe(0)
+    expect(raw.raw.equals(expected)).toBe(true)
+    expect(seen.slice(before).map((s) => JSON.parse(s.body))).toEqual([
+      { bytes: 1_048_575, epoch: 5 },
+      { bytes: 1_048_575, epoch: 5, offset: 1_048_575 },
+      { bytes: 10, epoch: 5, offset: 2_097_150 },
+    ])
+    // base64 pieces of 3k bytes join into the one base64 text of the whole, one final newline
+    const b64 = await alara([
+      'random',
+      '--bytes',
+      String(total),
+      '--format',
+      'base64',
+      '--epoch',
+      '5',
+    ])
+    expect(b64.stdout).toBe(`${expected.toString('base64')}\n`)
+    const hex = await alara(['random', '--bytes', String(total), '--epoch', '5'])
+    expect(hex.stdout).toBe(`${expected.toString('hex')}\n`)
+    // private draws: independent draws, no offset
+    const privateBefore = seen.length
+    await alara(['random', '--bytes', '1048576', '--format', 'raw'])
+    expect(seen.slice(privateBefore).map((s) => JSON.parse(s.body))).toEqual([
+      { bytes: 1_048_575 },
+      { bytes: 1 },
+    ])
   })
 
   it('beacon --verify that fails prints the beacon, then fails', async () => {

@@ -109,3 +109,30 @@ export function parseHexString(value: string): string {
   if (hex.length % 2 !== 0) throw new InvalidArgumentError('expected an even number of hex digits')
   return hex.toLowerCase()
 }
+
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** A moment: unix milliseconds, or an ISO 8601 date or date-time (UTC unless it says). */
+export function parseTime(value: string): number {
+  if (/^[0-9]+$/.test(value)) return integer(value)
+  const ms = ISO_8601.test(value) ? Date.parse(value) : Number.NaN
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new InvalidArgumentError(
+      'expected unix milliseconds or an ISO 8601 time such as 2026-01-31T12:00:00Z',
+    )
+  return ms
+}
+
+/** An http(s) base URL, trailing slashes dropped. */
+export function parseHttpUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL such as http://node.example:5891')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('expected an http(s) URL such as http://node.example:5891')
+  return value.replace(/\/+$/, '')
+}

@@ -204,6 +204,10 @@ describe('checkConfigValues', () => {
     ['api', 'localhost:65536'],
     ['api', 'local host:1'],
     ['api', 'localhost:-1'],
+    ['publicApi', '5891'],
+    ['publicApi', 'localhost:65536'],
+    ['publicApi', 'local host:1'],
+    ['publicApi', 5891],
     ['mdns', 'yes'],
     ['mdns', 1],
     ['dht', null],
@@ -216,6 +220,12 @@ describe('checkConfigValues', () => {
       expect(err.message).toContain(key)
     })
   }
+
+  it('publicApi is off by default and takes HOST:PORT like api', () => {
+    expect(DEFAULT_CONFIG.publicApi).toBeUndefined()
+    for (const good of ['0.0.0.0:5891', '127.0.0.1:0', '[::1]:5891'])
+      expect(checkConfigValues({ publicApi: good }, 'flags')).toEqual({ publicApi: good })
+  })
 
   it('refuses finalMs at or before graceMs (an epoch would be final before it closes)', () => {
     // DESIGN.md: epoch r closes at end(r) + graceMs, is repaired while closed, and freezes

@@ -40,6 +40,8 @@ export interface DaemonConfig {
   bootstrap: string[]
   /** control API HOST:PORT; port 0 picks a free one */
   api: string
+  /** public beacon API HOST:PORT (read-only, no token); off when absent; port 0 picks a free one */
+  publicApi?: string
   /** LAN discovery by mDNS */
   mdns: boolean
   /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
@@ -66,6 +68,9 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   dht: true,
 })
 
+// HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890 (splitHostPort checks the port range)
+const HOST_PORT = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$'
+
 const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -85,8 +90,8 @@ const configSchema = {
     maxPerEpoch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     listen: { type: 'array', items: { type: 'string', minLength: 1 } },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
-    // HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890
-    api: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$' },
+    api: { type: 'string', pattern: HOST_PORT },
+    publicApi: { type: 'string', pattern: HOST_PORT },
     mdns: { type: 'boolean' },
     dht: { type: 'boolean' },
   },
@@ -109,6 +114,7 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
   }
   const partial = values as Partial<DaemonConfig>
   if (partial.api !== undefined) parseHostPort(partial.api, source)
+  if (partial.publicApi !== undefined) parseHostPort(partial.publicApi, source, 'publicApi')
   checkTiming(partial, source)
   return partial
 }
@@ -170,12 +176,12 @@ export function protocolParams(config: DaemonConfig): ProtocolParams {
   })
 }
 
-export function parseHostPort(value: string, source = 'api'): HostPort {
+export function parseHostPort(value: string, source = 'api', key = 'api'): HostPort {
   const parsed = splitHostPort(value)
   if (parsed === undefined)
     throw badConfig(
       source,
-      `api must be HOST:PORT (an IPv6 host in brackets) with a port 0..65535, got '${value}'`,
+      `${key} must be HOST:PORT (an IPv6 host in brackets) with a port 0..65535, got '${value}'`,
     )
   return parsed
 }

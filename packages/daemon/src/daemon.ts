@@ -5,6 +5,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import { nodeService } from './api/node.js'
 import type { NodeService } from './api/node-service.js'
+import { startPublicApi } from './api/public.js'
 import { startApi } from './api/server.js'
 import { writeFileAtomic } from './atomic-file.js'
 import type { AlaraComponents, Startable } from './components.js'
@@ -26,6 +27,7 @@ import { InjectService } from './inject.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, forComponent, type Logger } from './logger.js'
 import { PeerService } from './peers.js'
+import { PublicBeacons } from './public-beacon.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
 import { restoreState } from './restore.js'
 import { removeStaleApiFile } from './stale-api.js'
@@ -41,6 +43,7 @@ export interface DaemonOverrides {
   listen?: string[]
   bootstrap?: string[]
   api?: string
+  publicApi?: string
   epochMs?: number
   mdns?: boolean
   dht?: boolean
@@ -56,6 +59,8 @@ export interface AlaraDaemon {
   readonly peerId: string
   readonly network: string
   readonly apiUrl: string
+  /** the public beacon API's base URL, when `publicApi` is set */
+  readonly publicApiUrl: string | undefined
   readonly config: DaemonConfig
   /** the node as the control API sees it (same calls as the HTTP routes) */
   readonly node: NodeService
@@ -97,6 +102,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
   const config = mergeConfig(repo.config, overrides)
   checkBootstrap(config.bootstrap)
   const api = parseHostPort(config.api)
+  const publicApi =
+    config.publicApi === undefined
+      ? undefined
+      : parseHostPort(config.publicApi, 'publicApi', 'publicApi')
 
   const undo: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => {
@@ -202,12 +211,25 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     }
     const node = nodeService(components, { peers, trust: trustService, inject })
 
+    let publicApiUrl: string | undefined
+    if (publicApi !== undefined) {
+      const published = await startPublicApi({
+        ...publicApi,
+        beacons: new PublicBeacons({ params, store, now: components.now }),
+        params,
+        peerId: repo.peerId,
+      })
+      undo.push(() => published.close())
+      publicApiUrl = published.url
+    }
+
     const server = await startApi({
       host: api.host,
       port: api.port,
       token: repo.token,
       peerId: repo.peerId,
       service: node,
+      idExtras: publicApiUrl === undefined ? {} : { publicApiUrl },
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())
@@ -220,6 +242,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       peerId: repo.peerId,
       network: config.network,
       apiUrl: server.url,
+      publicApiUrl,
       config,
       node,
       services,

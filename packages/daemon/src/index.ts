@@ -16,6 +16,7 @@
 
 export { CHALLENGE_RE, type HealthAnswer, healthProof } from './api/health.js'
 export type { NodeService } from './api/node-service.js'
+export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public.js'
 export { buildApi, startApi } from './api/server.js'
 export type * from './api/types.js'
 export { syncDirectory, writeFileAtomic } from './atomic-file.js'
@@ -38,6 +39,7 @@ export {
   type LogMessage,
   silentLogger,
 } from './logger.js'
+export { type PublicBeacon, PublicBeacons } from './public-beacon.js'
 export {
   type InitOptions,
   type InitResult,

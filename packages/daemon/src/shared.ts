@@ -41,6 +41,8 @@ export interface ReadyInfo {
   peerId: string
   network: string
   apiUrl: string
+  /** when --public-api / publicApi is set */
+  publicApiUrl?: string
   addresses: string[]
   home: string
 }

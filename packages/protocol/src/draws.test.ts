@@ -60,7 +60,30 @@ describe('sharedDraw', () => {
     expect(hex(long.subarray(8160, 8192))).not.toBe(hex(long.subarray(0, 32)))
   })
 
-  it('refuses lengths outside 1..65536 and malformed beacons', () => {
+  it('reads any piece of the stream: [offset, offset + n) equals the same slice of one long draw', () => {
+    const long = sharedDraw(beacon, 5, 'n', 3 * 8160 + 17)
+    for (const [offset, n] of [
+      [0, 1],
+      [1, 8159],
+      [8159, 2],
+      [8160, 8160],
+      [5000, 3 * 8160 + 17 - 5000],
+      [16_319, 1],
+    ] as const) {
+      expect(hex(sharedDraw(beacon, 5, 'n', n, offset))).toBe(
+        hex(long.subarray(offset, offset + n)),
+      )
+    }
+    // pieces concatenated are the stream, whatever their sizes
+    const pieces = [7, 8160, 3, 12_000].reduce<{ at: number; parts: Uint8Array[] }>(
+      ({ at, parts }, n) => ({ at: at + n, parts: [...parts, sharedDraw(beacon, 5, 'n', n, at)] }),
+      { at: 0, parts: [] },
+    )
+    expect(hex(Buffer.concat(pieces.parts))).toBe(hex(long.subarray(0, pieces.at)))
+    expect(() => sharedDraw(beacon, 5, 'n', 8, -1)).toThrow(/offset/)
+  })
+
+  it('refuses lengths outside 1..MAX_DRAW_BYTES and malformed beacons', () => {
     for (const n of [0, -1, 1.5, Number.NaN, MAX_DRAW_BYTES + 1]) {
       expect(() => sharedDraw(beacon, 5, 'n', n)).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),

@@ -18,9 +18,11 @@ import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
  *
  * Output = OKM_0 | OKM_1 | … truncated to N bytes, OKM_j = HKDF(ikm, salt, info_j) of
  * 8160 bytes (255 × 32, HKDF-SHA256's ceiling), the last one only as long as needed. The
- * chunk index lets one draw exceed that ceiling (up to 65536 bytes). N is not in the info,
- * so a shorter draw is a prefix of a longer one with the same inputs: a shared draw of
- * epoch r is one stream everybody reads from the start.
+ * chunk index (u32) lets one draw exceed that ceiling: a stream of up to 2^32 × 8160 bytes.
+ * N is not in the info, so a shorter draw is a prefix of a longer one with the same
+ * inputs: a shared draw of epoch r is one stream everybody reads from the start, and a
+ * caller reads any length of it in pieces (`offset`), each at most MAX_DRAW_BYTES, which
+ * bounds one call's memory, not the stream.
  *
  * The private draw is never weaker than either source: HKDF of a key that contains 32
  * uniform OS bytes is uniform even if the pool state is known, and the pool state keeps it
@@ -29,11 +31,13 @@ import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
  */
 
 export const MIN_DRAW_BYTES = 1
-export const MAX_DRAW_BYTES = 65_536
+/** Bytes of one call (1 MiB): a longer output is asked for in pieces. */
+export const MAX_DRAW_BYTES = 1_048_576
+/** Bytes of HKDF output per chunk index j. */
+export const DRAW_CHUNK_BYTES = 255 * 32
 /** Bytes the caller hands in from the OS CSPRNG for each private draw. */
 export const OS_RANDOM_BYTES = 32
 
-const HKDF_SHA256_MAX = 255 * 32
 const PRIVATE_SALT = domain('alara/v1/private-draw')
 const SHARED_SALT = domain('alara/v1/shared-draw')
 
@@ -59,7 +63,7 @@ export interface PrivateDrawInput {
   osRandom: Uint8Array
   /** draw counter (u64), different for every draw from the same pool state */
   counter: number
-  /** bytes wanted, 1..65536 */
+  /** bytes wanted, 1..MAX_DRAW_BYTES */
   length: number
   /** credited entropy of the replica */
   creditBits: number
@@ -67,7 +71,7 @@ export interface PrivateDrawInput {
   allowLowEntropy?: boolean
 }
 
-/** Throws InvalidInputError unless `length` is an integer in 1..65536. */
+/** Throws InvalidInputError unless `length` is an integer in 1..MAX_DRAW_BYTES. */
 export function assertDrawLength(length: number): void {
   if (!Number.isInteger(length) || length < MIN_DRAW_BYTES || length > MAX_DRAW_BYTES)
     throw new InvalidInputError(
@@ -89,17 +93,24 @@ export function privateDraw(input: PrivateDrawInput): Uint8Array {
   return expand(ikm, PRIVATE_SALT, input.network, input.counter, input.length)
 }
 
-/** Shared draw of epoch r: `length` bytes expanded from beacon(r), the same on every node. */
+/**
+ * Shared draw of epoch r: bytes [offset, offset + length) of the stream expanded from
+ * beacon(r), the same on every node.
+ */
 export function sharedDraw(
   beacon: Uint8Array,
   epoch: number,
   network: string,
   length: number,
+  offset = 0,
 ): Uint8Array {
   assertDrawLength(length)
   assertBytes(beacon, 32, 'beacon')
   assertU64(epoch, 'epoch')
-  return expand(beacon, SHARED_SALT, network, epoch, length)
+  assertU64(offset, 'offset')
+  if (Math.floor((offset + length - 1) / DRAW_CHUNK_BYTES) > 0xffff_ffff)
+    throw new InvalidInputError('a shared draw ends at 2^32 chunks of 8160 bytes')
+  return expand(beacon, SHARED_SALT, network, epoch, length, offset)
 }
 
 function expand(
@@ -108,17 +119,23 @@ function expand(
   network: string,
   n: number,
   length: number,
+  offset = 0,
 ): Uint8Array {
   const name = strBytes(network)
   const out = new Uint8Array(length)
-  for (let j = 0, at = 0; at < length; j++, at += HKDF_SHA256_MAX) {
+  const end = offset + length
+  // chunk j covers stream bytes [j × 8160, (j + 1) × 8160); only the needed part is kept
+  for (let j = Math.floor(offset / DRAW_CHUNK_BYTES); j * DRAW_CHUNK_BYTES < end; j++) {
+    const start = j * DRAW_CHUNK_BYTES
     // str network | u64 n | u32 chunk
     const info = new LayoutWriter(2 + name.length + 8 + 4)
       .str(name)
       .u64(n, 'n')
       .u32(j, 'chunk').bytes
-    const size = Math.min(HKDF_SHA256_MAX, length - at)
-    out.set(new Uint8Array(hkdfSync('sha256', ikm, salt, info, size)), at)
+    const size = Math.min(DRAW_CHUNK_BYTES, end - start)
+    const okm = new Uint8Array(hkdfSync('sha256', ikm, salt, info, size))
+    const from = Math.max(offset, start)
+    out.set(okm.subarray(from - start), from - offset)
   }
   return out
 }

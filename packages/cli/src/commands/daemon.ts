@@ -19,6 +19,7 @@ interface DaemonFlags {
   listen?: string[]
   bootstrap?: string[]
   epochMs?: number
+  publicApi?: string
   mdns: boolean
 }
 
@@ -28,6 +29,7 @@ export type { ReadyInfo }
 export function renderReady(r: ReadyInfo): string {
   return [
     `alara daemon ready: peer ${r.peerId} network ${r.network} api ${r.apiUrl}`,
+    ...(r.publicApiUrl === undefined ? [] : [`  public beacon API ${r.publicApiUrl}/public/info`]),
     ...r.addresses.map((a) => `  listening ${a}`),
   ].join('\n')
 }
@@ -48,6 +50,7 @@ export function daemonOverrides(
   if (flags.listen !== undefined) overrides.listen = flags.listen
   if (flags.bootstrap !== undefined) overrides.bootstrap = flags.bootstrap
   if (flags.epochMs !== undefined) overrides.epochMs = flags.epochMs
+  if (flags.publicApi !== undefined) overrides.publicApi = flags.publicApi
   if (cmd.getOptionValueSource('mdns') === 'cli') overrides.mdns = flags.mdns
   if (api !== undefined) {
     // --api is also the global flag, so commander hands it to the program: check it here
@@ -93,6 +96,11 @@ export function registerDaemon(program: Command, ctx: Context): void {
       'control API address; port 0 picks a free one (default: 127.0.0.1:5890)',
     )
     .option(
+      '--public-api <host:port>',
+      'serve the public beacon API (read-only, no token) there; port 0 picks a free one (default: off)',
+      parseHostPort,
+    )
+    .option(
       '--epoch-ms <n>',
       'epoch length in ms; every node of a network must agree',
       parsePositiveInt,
@@ -123,6 +131,7 @@ export function registerDaemon(program: Command, ctx: Context): void {
           peerId: daemon.peerId,
           network: daemon.network,
           apiUrl: daemon.apiUrl,
+          ...(daemon.publicApiUrl === undefined ? {} : { publicApiUrl: daemon.publicApiUrl }),
           addresses: daemon.addresses(),
           home,
         }

@@ -9,6 +9,9 @@ export function renderId(id: IdResponse): string {
     ['network', id.network],
     ['version', id.version],
     ['addresses', id.addresses],
+    ...(id.publicApiUrl === undefined
+      ? []
+      : [['public beacon API', id.publicApiUrl] as [string, string]]),
   ])
 }
 

@@ -1,3 +1,4 @@
+import { MAX_DRAW_BYTES } from '@alara/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { NodeService } from './node-service.js'
 import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } from './types.js'
@@ -7,8 +8,12 @@ import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } fr
 // The node parses peer ids itself and says what is wrong with one in words.
 const PEER_ID = { type: 'string', minLength: 1, maxLength: 128 }
 
-export function registerRoutes(app: FastifyInstance, service: NodeService): void {
-  app.get('/v1/id', async () => service.id())
+export function registerRoutes(
+  app: FastifyInstance,
+  service: NodeService,
+  idExtras: Record<string, string> = {},
+): void {
+  app.get('/v1/id', async () => ({ ...service.id(), ...idExtras }))
 
   app.get('/v1/peers', async () => ({ peers: await service.peers() }))
 
@@ -148,9 +153,12 @@ export function registerRoutes(app: FastifyInstance, service: NodeService): void
           type: 'object',
           required: ['bytes'],
           additionalProperties: false,
+          // an offset reads on in the shared stream of epoch R; private draws have none
+          dependencies: { offset: ['epoch'] },
           properties: {
-            bytes: { type: 'integer', minimum: 1, maximum: 65_536 },
+            bytes: { type: 'integer', minimum: 1, maximum: MAX_DRAW_BYTES },
             epoch: { type: 'integer', minimum: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
             allowLowEntropy: { type: 'boolean' },
           },
         },

@@ -192,7 +192,12 @@ describe('control API: requests reach the node as documented', () => {
     await call({
       method: 'POST',
       url: '/v1/random',
-      payload: { bytes: 65_536, allowLowEntropy: true },
+      payload: { bytes: 1_048_576, allowLowEntropy: true },
+    })
+    await call({
+      method: 'POST',
+      url: '/v1/random',
+      payload: { bytes: 8, epoch: 42, offset: 1_048_575 },
     })
     expect(latest.json()).toMatchObject({ epoch: 9 })
     expect(verified.json()).toMatchObject({ epoch: 42, verified: true })
@@ -204,7 +209,8 @@ describe('control API: requests reach the node as documented', () => {
       { method: 'beacon', args: ['latest', false] },
       { method: 'beacon', args: [42, true] },
       { method: 'random', args: [{ bytes: 4, epoch: 42 }] },
-      { method: 'random', args: [{ bytes: 65_536, allowLowEntropy: true }] },
+      { method: 'random', args: [{ bytes: 1_048_576, allowLowEntropy: true }] },
+      { method: 'random', args: [{ bytes: 8, epoch: 42, offset: 1_048_575 }] },
     ])
   })
 
@@ -294,7 +300,15 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
     ['beacon/1?other=1', { method: 'GET', url: '/v1/beacon/1?other=1' }],
     // random
     ['random bytes 0', { method: 'POST', url: '/v1/random', payload: { bytes: 0 } }],
-    ['random bytes 65537', { method: 'POST', url: '/v1/random', payload: { bytes: 65_537 } }],
+    ['random bytes 1048577', { method: 'POST', url: '/v1/random', payload: { bytes: 1_048_577 } }],
+    [
+      'random offset without epoch (private draws have none)',
+      { method: 'POST', url: '/v1/random', payload: { bytes: 1, offset: 8 } },
+    ],
+    [
+      'random offset -1',
+      { method: 'POST', url: '/v1/random', payload: { bytes: 1, epoch: 1, offset: -1 } },
+    ],
     ['random without bytes', { method: 'POST', url: '/v1/random', payload: {} }],
     ['random epoch -1', { method: 'POST', url: '/v1/random', payload: { bytes: 1, epoch: -1 } }],
     [

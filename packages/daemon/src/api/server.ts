@@ -21,6 +21,8 @@ export interface ApiServerInit {
   /** told by the unauthenticated /v1/healthz, with this process's pid */
   peerId?: string
   service: NodeService
+  /** fields added to /v1/id (the URLs of the node's other listeners) */
+  idExtras?: Record<string, string>
   warn?: (message: string) => void
 }
 
@@ -101,7 +103,7 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
       return answer
     },
   )
-  registerRoutes(app, init.service)
+  registerRoutes(app, init.service, init.idExtras)
   return app
 }
 

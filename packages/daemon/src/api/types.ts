@@ -9,6 +9,8 @@ export interface IdResponse {
   addresses: string[]
   network: string
   version: string
+  /** the public beacon API's base URL, when `publicApi` is on */
+  publicApiUrl?: string
 }
 
 export interface PeerInfo {
@@ -163,8 +165,11 @@ export interface BeaconResponse {
 }
 
 export interface RandomRequest {
+  /** 1..1048576 per request; a longer output is asked for in pieces */
   bytes: number
   epoch?: number
+  /** shared draws only: where in the epoch's stream the piece starts (default 0) */
+  offset?: number
   allowLowEntropy?: boolean
 }
 
@@ -179,6 +184,8 @@ export interface StatusResponse {
   network: string
   version: string
   epoch: number
+  /** epoch length: epoch r spans [r × epochMs, (r + 1) × epochMs) in unix ms */
+  epochMs: number
   /** connected peers */
   peers: number
   ready: boolean

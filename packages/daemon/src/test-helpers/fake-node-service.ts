@@ -108,6 +108,7 @@ export class FakeNodeService implements NodeService {
       network: 'default',
       version: '0.1.0',
       epoch: 10,
+      epochMs: 10_000,
       peers: 0,
       ready: false,
       creditBits: 0,

@@ -119,7 +119,13 @@ async function recompute(
 export async function random(c: AlaraComponents, req: RandomRequest): Promise<RandomResponse> {
   if (req.epoch !== undefined) {
     const view = await beacon(c, req.epoch)
-    const out = sharedDraw(hexToBytes(view.beacon), view.epoch, c.params.network, req.bytes)
+    const out = sharedDraw(
+      hexToBytes(view.beacon),
+      view.epoch,
+      c.params.network,
+      req.bytes,
+      req.offset ?? 0,
+    )
     return { bytes: toHex(out), epoch: view.epoch }
   }
   const out = c.state.replica.privateDraw(randomBytes(32), req.bytes, {

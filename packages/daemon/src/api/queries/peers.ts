@@ -71,6 +71,7 @@ export function status(c: AlaraComponents): StatusResponse {
     network: c.params.network,
     version: VERSION,
     epoch: c.state.currentEpoch(c.now()),
+    epochMs: c.params.epochMs,
     peers: c.libp2p.getPeers().length,
     ready: c.state.replica.ready,
     creditBits: c.state.replica.creditBits,
