@@ -24,6 +24,7 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export { consoleLogger, type Logger, silentLogger } from './logger.js'
+export type { ReadyInfo } from './ready.js'
 export {
   type InitOptions,
   type InitResult,
