@@ -7,7 +7,7 @@ import { CliError } from './errors.js'
 /**
  * One `alara daemon --json` child process, as `alara devnet` and the multi-daemon tests
  * run it: ready once it printed the JSON ready line (`{"event":"ready",…}`), waited for
- * with a deadline; every other line goes to `onOutput`; stopped with SIGTERM, then
+ * with a deadline; all its output goes to `onOutput`; stopped with SIGTERM, then
  * SIGKILL after a grace period.
  */
 
@@ -34,7 +34,7 @@ export interface DaemonChildInit {
   label?: string
   /** code of the error `ready()` rejects with (default ERR_DAEMON_START) */
   errorCode?: string
-  /** what the child prints, except the ready line: stderr chunks and stdout lines */
+  /** everything the child prints: stderr chunks and stdout lines (the ready line too) */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void
 }
 
@@ -110,7 +110,6 @@ export class DaemonChild {
           if (info !== undefined) {
             this.#info = info
             this.#onReady?.(info)
-            return
           }
         }
         this.#record('stdout', `${line}\n`)
