@@ -23,9 +23,9 @@ import { eventually } from './helpers/wait.js'
  * everywhere. status carries the newest entry, peers counts the votes.
  */
 
-// final at end + 6 s (config.json): room for a late gossip message to be repaired before
+// final at end + 10 s (config.json): room for a late gossip message to be repaired before
 // the epoch freezes, on a busy machine
-const h = new Harness('consensus', { finalMs: 6000 })
+const h = new Harness('consensus', { finalMs: 10_000 })
 afterAll(() => h.cleanup())
 
 describe('consensus', () => {

@@ -24,9 +24,9 @@ import { pool, setTrust, trustList } from './helpers/node-state.js'
  * contributions is agreed everywhere.
  */
 
-// final at end + 6 s (config.json): room for a late gossip message to be repaired before
+// final at end + 10 s (config.json): room for a late gossip message to be repaired before
 // the epoch freezes, on a busy machine
-const h = new Harness('trust-split', { finalMs: 6000 })
+const h = new Harness('trust-split', { finalMs: 10_000 })
 afterAll(() => h.cleanup())
 
 const ids = (ns: DaemonProcess[]): Set<string> => new Set(ns.map((n) => n.peerId))
