@@ -16,7 +16,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts'],
           // bounded, and generous: a busy two-core machine slows every step many times over
-          testTimeout: 300_000,
+          testTimeout: 600_000,
           hookTimeout: 180_000,
           // Two cores: run the daemon-heavy files one at a time so timing stays honest.
           fileParallelism: false,
