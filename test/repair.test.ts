@@ -26,7 +26,7 @@ import { eventually, waitFor } from './helpers/wait.js'
 
 /**
  * docs/PROTOCOL.md "Epochs and consensus", repair and catch-up, with three real daemons
- * (epochs of 1 s, closed at end + 8 s, final at end + 12 s: graceMs and finalMs in the
+ * (epochs of 1 s, closed at end + 15 s, final at end + 30 s: graceMs and finalMs in the
  * homes' config.json, so an epoch stays open for seconds after an injection lands at its
  * start, whatever the load):
  * (a) a contribution only one node holds (`inject --no-publish`) reaches the others by
@@ -36,7 +36,7 @@ import { eventually, waitFor } from './helpers/wait.js'
  *     missed are back-filled from its peers (same beacon, verified from its own store).
  */
 
-const h = new Harness('repair', { graceMs: 8000, finalMs: 12_000 })
+const h = new Harness('repair', { graceMs: 15_000, finalMs: 30_000 })
 /** final(r) is this many epochs after r ends */
 const FINAL_EPOCHS = h.timing.finalMs / h.timing.epochMs
 let a: DaemonProcess
@@ -73,7 +73,7 @@ describe('repair', () => {
     const r = kept.epoch
     expect(kept.publishedTo).toBe(0)
     // while r is open, B and C cannot have it (nothing was published); read at once
-    // through the API, seconds before r closes (end + 8 s)
+    // through the API, seconds before r closes (end + 15 s)
     const during = await Promise.all([b, c].map((d) => apiPool(d)))
     expect(Date.now(), `B and C read before epoch ${r} closed`).toBeLessThan(closeAtMs(r, h.timing))
     expect(during.map((p) => p.stored)).toEqual(before.map((p) => p.stored))
@@ -134,6 +134,11 @@ describe('repair', () => {
     expect(finalAtMs(fourth, h.timing)).toBeLessThanOrEqual(Date.now())
     c = await h.start({ home: homeC, bootstrap: [a.multiaddr, b.multiaddr] })
     expect(c.peerId).toBe(peerC)
+    // C must be up while `late` is not final, or it would freeze it as it found it:
+    // final(late) is 30 s after the restart, room for a slow start and the repair
+    expect(Date.now(), `C back before epoch ${late} is final`).toBeLessThan(
+      finalAtMs(late, h.timing),
+    )
 
     const all = [...injected, ...missed]
     const last = epochsOf(missed).at(-1) as number
