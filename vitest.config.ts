@@ -15,8 +15,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
+          // bounded, and generous: a busy two-core machine slows every step many times over
+          testTimeout: 600_000,
+          hookTimeout: 180_000,
           // Two cores: run the daemon-heavy files one at a time so timing stays honest.
           fileParallelism: false,
         },

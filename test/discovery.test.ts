@@ -26,10 +26,10 @@ describe('discovery', () => {
     // every node is what it says it is
     for (const d of nodes) expect((await idOf(d.home)).peerId).toBe(d.peerId)
 
-    await eventually(() => expectFullMesh(nodes), {
-      timeoutMs: 20_000,
-      intervalMs: 500,
+    await eventually(() => expectFullMesh(nodes, 'api'), {
+      intervalMs: 200,
       what: 'a full mesh of four nodes',
     })
+    await expectFullMesh(nodes)
   })
 })

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { apiConsensus } from './helpers/api.js'
 import { runCli } from './helpers/cli.js'
 import { beaconOf, consensusOf, EPOCH_MS, injectRandom, sharedDraw } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
-import { eventually } from './helpers/wait.js'
+import { eventually, waitFor } from './helpers/wait.js'
 
 /**
  * The replica keeps `retainEpochs` in memory; the store keeps `storeEpochs` on disk
@@ -34,19 +35,19 @@ describe('history', () => {
         expect(b.verified).toBe(true)
         return b
       },
-      { timeoutMs: 10_000, intervalMs: 250, what: `beacon of epoch ${r}` },
+      { intervalMs: 250, what: `beacon of epoch ${r}` },
     )
     expect(live.contributions).toEqual(injected.ids)
     const draw = await sharedDraw(d, r, 32)
 
     // once epoch r has left the 4-epoch window (pruned when a later epoch finalizes)
-    await eventually(
-      async () => {
-        const epochs = (await consensusOf(d, 100)).map((e) => e.epoch)
-        expect(Math.min(...epochs)).toBeGreaterThan(r)
-      },
-      { timeoutMs: 20 * EPOCH_MS, intervalMs: 500, what: `epoch ${r} out of the replica's window` },
+    await waitFor(
+      () => apiConsensus(d, 100),
+      (entries) => Math.min(...entries.map((e) => e.epoch)) > r,
+      { timeoutMs: 30 * EPOCH_MS, intervalMs: 100, what: `epoch ${r} out of the replica's window` },
     )
+    const epochs = (await consensusOf(d, 100)).map((e) => e.epoch)
+    expect(Math.min(...epochs)).toBeGreaterThan(r)
     const old = await beaconOf(d, r, true)
     expect(old).toMatchObject({
       epoch: r,

@@ -22,9 +22,8 @@ describe('mdns', () => {
       await h.start({ mdns: true }),
       await h.start({ mdns: true }),
     ]
-    await eventually(() => expectFullMesh(nodes), {
-      timeoutMs: 30_000,
-      intervalMs: 500,
+    await eventually(() => expectFullMesh(nodes, 'api'), {
+      intervalMs: 200,
       what: 'a full mesh found by mDNS',
     })
     // a whole mDNS interval (5 s) after the mesh formed, still alone

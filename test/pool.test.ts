@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { apiPool } from './helpers/api.js'
 import { balancedBits, mcvEntropyPerBit, randomBits } from './helpers/bits.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import { Harness } from './helpers/harness.js'
@@ -26,11 +27,12 @@ describe('pool', () => {
     expect(injected.bitLength).toBe(32)
     expect(injected.ids).toHaveLength(1)
 
-    const seen = await waitFor(
-      () => pool(b.home),
+    await waitFor(
+      () => apiPool(b),
       (p) => p.stored >= 1,
-      { timeoutMs: 15_000, what: "A's contribution in B's replica" },
+      { intervalMs: 50, what: "A's contribution in B's replica" },
     )
+    const seen = await pool(b.home)
     expect(seen.folded).toBe(1)
     expect(seen.bitLength).toBe(32)
     expect(seen.bits.slice(0, 32)).toBe(bits)
@@ -49,6 +51,11 @@ describe('pool', () => {
       }),
     )
 
+    await waitFor(
+      () => Promise.all(nodes.map((d) => apiPool(d))),
+      (pools) => pools.every((p) => p.folded >= 3),
+      { intervalMs: 50, what: 'three replicas folding three contributions' },
+    )
     const pools = await eventually(
       async () => {
         const pools = await Promise.all(nodes.map((d) => pool(d.home)))
@@ -59,7 +66,7 @@ describe('pool', () => {
         expect(new Set(pools.map((p) => p.digest)).size).toBe(1)
         return pools
       },
-      { timeoutMs: 20_000, what: 'three replicas folding the same three contributions' },
+      { what: 'three replicas folding the same three contributions' },
     )
     // the same folded set gives the same pool: every injection is in every pool
     for (const p of pools) {
@@ -82,6 +89,11 @@ describe('pool', () => {
     const bitsOf = lengths.map((n) => balancedBits(n))
     for (const [i, d] of nodes.entries()) await injectBits(d.home, bitsOf[i] as string)
 
+    await waitFor(
+      () => Promise.all(nodes.map((d) => apiPool(d))),
+      (pools) => pools.every((p) => p.folded >= 4),
+      { intervalMs: 50, what: 'four replicas folding four contributions' },
+    )
     await eventually(
       async () => {
         for (const d of nodes) {
@@ -90,7 +102,7 @@ describe('pool', () => {
           expect(p.bitLength, `pool bits on ${d.peerId}`).toBeGreaterThanOrEqual(80)
         }
       },
-      { timeoutMs: 20_000, what: 'four replicas folding all four contributions' },
+      { what: 'four replicas folding all four contributions' },
     )
 
     for (const d of nodes) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiPool } from './helpers/api.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import {
   atNextEpoch,
@@ -21,11 +22,13 @@ import {
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
 import { pool } from './helpers/node-state.js'
-import { eventually } from './helpers/wait.js'
+import { eventually, waitFor } from './helpers/wait.js'
 
 /**
- * DESIGN.md "Epochs and consensus", repair and catch-up, with three real daemons
- * (epochs of 1 s, closed at end + 1 s, final at end + 3 s):
+ * docs/PROTOCOL.md "Epochs and consensus", repair and catch-up, with three real daemons
+ * (epochs of 1 s, closed at end + 15 s, final at end + 30 s: graceMs and finalMs in the
+ * homes' config.json, so an epoch stays open for seconds after an injection lands at its
+ * start, whatever the load):
  * (a) a contribution only one node holds (`inject --no-publish`) reaches the others by
  *     repair, driven by the disagreeing votes, before the epoch is final;
  * (b) a node killed with SIGKILL for several epochs comes back on the same home: every
@@ -33,7 +36,9 @@ import { eventually } from './helpers/wait.js'
  *     missed are back-filled from its peers (same beacon, verified from its own store).
  */
 
-const h = new Harness('repair')
+const h = new Harness('repair', { graceMs: 15_000, finalMs: 30_000 })
+/** final(r) is this many epochs after r ends */
+const FINAL_EPOCHS = h.timing.finalMs / h.timing.epochMs
 let a: DaemonProcess
 let b: DaemonProcess
 let c: DaemonProcess
@@ -67,12 +72,13 @@ describe('repair', () => {
     const kept = await injectRandom(a, 64, false)
     const r = kept.epoch
     expect(kept.publishedTo).toBe(0)
-    // while r is open, B and C cannot have it (nothing was published)
-    const during = await Promise.all([b, c].map((d) => pool(d.home)))
-    if (Date.now() < closeAtMs(r))
-      expect(during.map((p) => p.stored)).toEqual(before.map((p) => p.stored))
+    // while r is open, B and C cannot have it (nothing was published); read at once
+    // through the API, seconds before r closes (end + 15 s)
+    const during = await Promise.all([b, c].map((d) => apiPool(d)))
+    expect(Date.now(), `B and C read before epoch ${r} closed`).toBeLessThan(closeAtMs(r, h.timing))
+    expect(during.map((p) => p.stored)).toEqual(before.map((p) => p.stored))
     const published = await injectRandom(b, 64)
-    await waitFinal(nodes, r)
+    await waitFinal(nodes, r, h.timing)
     // final epochs refuse late contributions: holding it now means it came before final(r)
     const expected = [...kept.ids, ...(published.epoch === r ? published.ids : [])].sort()
     const beacons = await Promise.all(nodes.map((d) => beaconOf(d, r, true)))
@@ -95,20 +101,18 @@ describe('repair', () => {
     const others = [a, b]
     // three epochs with all three nodes, gossip delivered everywhere, then kill -9 C
     const injected: Injected[] = await injectRounds([a, b, c], 3)
-    await eventually(
-      async () => {
-        const pools = await Promise.all([a, b, c].map((d) => pool(d.home)))
-        expect(new Set(pools.map((p) => p.digest)).size).toBe(1)
-      },
-      { timeoutMs: 5000, what: 'the three replicas equal before the kill' },
+    await waitFor(
+      () => Promise.all([a, b, c].map((d) => apiPool(d))),
+      (pools) => new Set(pools.map((p) => p.digest)).size === 1,
+      { intervalMs: 50, what: 'the three replicas equal before the kill' },
     )
     const homeC = c.home
     const peerC = c.peerId
     const killedAt = Date.now()
     expect((await c.kill9()).signal).toBe('SIGKILL')
     // not final when C left: final(r) > killedAt
-    let firstOpen = epochAt(killedAt) - 4
-    while (finalAtMs(firstOpen) <= killedAt) firstOpen++
+    let firstOpen = epochAt(killedAt) - FINAL_EPOCHS - 1
+    while (finalAtMs(firstOpen, h.timing) <= killedAt) firstOpen++
 
     // A and B go on: four epochs in a row, then (after two quiet ones) one more
     const down = epochAt(Date.now()) + 1
@@ -118,21 +122,27 @@ describe('repair', () => {
       missed.push(...(await injectAll(others)))
     }
     // C comes back on the same home when the last of those four is final (back-fill);
-    // `late` is injected just before and closes around the restart (repair). The two
-    // epochs in between, final while C starts, stay empty.
+    // `late` is injected just before and closes after the restart (repair). The epochs
+    // in between, final while C starts, stay empty.
     const fourth = epochsOf(missed).at(-1) as number
-    const late = fourth + 3
+    const restartEpoch = fourth + 1 + FINAL_EPOCHS
+    const late = restartEpoch - 1
     await untilEpoch(late)
     missed.push(...(await injectAll(others)))
-    await untilEpoch(fourth + 4)
+    await untilEpoch(restartEpoch)
     expect(Date.now() - killedAt, 'down for at least four epochs').toBeGreaterThanOrEqual(4000)
-    expect(finalAtMs(fourth)).toBeLessThanOrEqual(Date.now())
+    expect(finalAtMs(fourth, h.timing)).toBeLessThanOrEqual(Date.now())
     c = await h.start({ home: homeC, bootstrap: [a.multiaddr, b.multiaddr] })
     expect(c.peerId).toBe(peerC)
+    // C must be up while `late` is not final, or it would freeze it as it found it:
+    // final(late) is 30 s after the restart, room for a slow start and the repair
+    expect(Date.now(), `C back before epoch ${late} is final`).toBeLessThan(
+      finalAtMs(late, h.timing),
+    )
 
     const all = [...injected, ...missed]
     const last = epochsOf(missed).at(-1) as number
-    await waitFinal([a, b, c], last)
+    await waitFinal([a, b, c], last, h.timing)
 
     // every injected epoch C was not there to see final: the same beacon, from C's store
     const epochs = epochsOf(all).filter((r) => r >= firstOpen)
@@ -169,7 +179,7 @@ describe('repair', () => {
               `epoch ${r} on ${d.peerId}`,
             )
       },
-      { timeoutMs: 5000, what: 'every epoch not final when C left agreed on all three' },
+      { what: 'every epoch not final when C left agreed on all three' },
     )
 
     // the three replicas hold the same contributions again

@@ -84,7 +84,7 @@ describe('restart', () => {
           String(injected.epoch),
           '--verify',
         ]),
-      { timeoutMs: 10_000, intervalMs: 250, what: `the beacon of epoch ${injected.epoch}` },
+      { intervalMs: 250, what: `the beacon of epoch ${injected.epoch}` },
     )
     expect(beacon.epoch).toBe(injected.epoch)
     expect(beacon.contributions).toEqual(injected.ids)

@@ -24,7 +24,9 @@ import { pool, setTrust, trustList } from './helpers/node-state.js'
  * contributions is agreed everywhere.
  */
 
-const h = new Harness('trust-split')
+// final at end + 10 s (config.json): room for a late gossip message to be repaired before
+// the epoch freezes, on a busy machine
+const h = new Harness('trust-split', { finalMs: 10_000 })
 afterAll(() => h.cleanup())
 
 const ids = (ns: DaemonProcess[]): Set<string> => new Set(ns.map((n) => n.peerId))
@@ -49,7 +51,7 @@ describe('trust split', () => {
     const aEpochs = epochsOf(injected.filter((x) => x.node === a))
     const quiet = epochsOf(withoutA).filter((r) => !aEpochs.includes(r))
     expect(quiet.length).toBeGreaterThan(0)
-    await waitFinal(all, Math.max(...epochsOf(injected)))
+    await waitFinal(all, Math.max(...epochsOf(injected)), h.timing)
 
     const listings = await Promise.all(all.map((n) => consensusOf(n)))
     const entry = (n: DaemonProcess, r: number): ConsensusEntryJson => {

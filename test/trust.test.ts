@@ -1,47 +1,70 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiPool, apiStatus } from './helpers/api.js'
 import { randomBits } from './helpers/bits.js'
 import { cliJson } from './helpers/cli.js'
 import type { DaemonProcess } from './helpers/daemon.js'
+import { finalAtMs, waitFinal } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
-import { injectBits, type PoolJson, pool, quality, setTrust } from './helpers/node-state.js'
-import { waitFor } from './helpers/wait.js'
+import {
+  type InjectJson,
+  injectBits,
+  type PoolJson,
+  pool,
+  quality,
+  setTrust,
+} from './helpers/node-state.js'
+import { STATE_TIMEOUT_MS, waitFor } from './helpers/wait.js'
 
 /**
- * Trust is local folding policy (DESIGN.md "Folding"): a contribution from a peer at
- * trust 0 is stored but not folded, and a trust change re-folds every epoch that is not
- * final yet (final = end(r) + finalMs, 3 epochs by default: 3 s here at --epoch-ms 1000).
+ * Trust is local folding policy (docs/PROTOCOL.md "Folding"): a contribution from a peer
+ * at trust 0 is stored but not folded, and a trust change re-folds every epoch that is not
+ * final yet (final = end(r) + finalMs: 15 s here, set in the homes' config.json, so the
+ * few CLI calls between an injection and the trust change fit well before it).
  *
  * So the tests set trust 0 *before* A injects (inclusion never races finality), and set
  * it back right after B has stored the contribution, checking that this happened
  * before the epoch was final. The last test shows the other side of the rule: a final
  * epoch keeps its folded set whatever the trust does afterwards.
  *
- * Two daemons, A and B, shared by the tests in order (each test only looks at what it
- * adds); B's trust in A is what changes.
+ * Two daemons, A and B, shared by the tests in order; B's trust in A is what changes.
+ * Each test starts once the epochs of the earlier ones are final on B: a trust change
+ * re-folds every epoch that is not final, so an earlier test's contribution still open
+ * would be unfolded by this test's trust 0, and frozen unfolded if its epoch became
+ * final meanwhile (the cause of "folded 1 of 2 stored" after `trust rm`).
  */
 
-const EPOCH_MS = 1000
-const FINAL_MS = 3 * EPOCH_MS
-
-const h = new Harness('trust')
+const h = new Harness('trust', { finalMs: 15_000 })
 let a: DaemonProcess
 let b: DaemonProcess
+/** the newest epoch a test injected into */
+let lastEpoch: number | undefined
 
 beforeAll(async () => {
-  ;[a, b] = (await h.startMany(2, { epochMs: EPOCH_MS })) as [DaemonProcess, DaemonProcess]
+  ;[a, b] = (await h.startMany(2)) as [DaemonProcess, DaemonProcess]
   await connectMesh([a, b])
 })
 afterAll(() => h.cleanup())
 
 /** The moment epoch r becomes final: its end plus finalMs. */
-const finalAt = (epoch: number): number => (epoch + 1) * EPOCH_MS + FINAL_MS
+const finalAt = (epoch: number): number => finalAtMs(epoch, h.timing)
 
-function waitStored(home: string, stored: number): Promise<PoolJson> {
+/** Waits until the earlier tests' epochs are final on B (frozen as they are). */
+async function earlierEpochsFinal(): Promise<void> {
+  if (lastEpoch !== undefined) await waitFinal([b], lastEpoch, h.timing)
+}
+
+async function injectOnA(bits: string): Promise<InjectJson> {
+  const injected = await injectBits(a.home, bits)
+  lastEpoch = injected.epoch
+  return injected
+}
+
+function waitStored(stored: number): Promise<PoolJson> {
   return waitFor(
-    () => pool(home),
+    () => apiPool(b),
     (p) => p.stored >= stored,
-    { timeoutMs: 15_000, intervalMs: 100, what: `${stored} stored contributions on B` },
+    { intervalMs: 50, what: `${stored} stored contributions on B` },
   )
 }
 
@@ -52,9 +75,10 @@ describe('trust', () => {
 
     expect(await setTrust(b.home, a.peerId, 0)).toMatchObject({ peerId: a.peerId, trust: 0 })
     const bits = randomBits(32)
-    const injected = await injectBits(a.home, bits)
+    const injected = await injectOnA(bits)
 
-    const blocked = await waitStored(b.home, 1)
+    await waitStored(1)
+    const blocked = await pool(b.home)
     expect(blocked.stored).toBe(1)
     expect(blocked.folded).toBe(0)
     expect(blocked.stored).toBeGreaterThan(blocked.folded)
@@ -75,12 +99,14 @@ describe('trust', () => {
   })
 
   it('trust 0 stores but does not fold; trust rm (default trust) folds it', async () => {
+    await earlierEpochsFinal()
     const before = await pool(b.home)
     await setTrust(b.home, a.peerId, 0)
     const bits = randomBits(32)
-    const injected = await injectBits(a.home, bits)
+    const injected = await injectOnA(bits)
 
-    const blocked = await waitStored(b.home, before.stored + 1)
+    await waitStored(before.stored + 1)
+    const blocked = await pool(b.home)
     expect(blocked.stored).toBe(before.stored + 1)
     expect(blocked.stored).toBeGreaterThan(blocked.folded)
     expect(blocked.bits).not.toContain(bits)
@@ -101,22 +127,32 @@ describe('trust', () => {
   })
 
   it('a final epoch keeps its folded set when the trust drops to 0 afterwards', async () => {
+    await earlierEpochsFinal()
     const before = await pool(b.home)
     const bits = randomBits(32)
-    const injected = await injectBits(a.home, bits)
-    const folded = await waitFor(
-      () => pool(b.home),
+    const injected = await injectOnA(bits)
+    await waitFor(
+      () => apiPool(b),
       (p) => p.folded >= before.folded + 1,
-      { timeoutMs: 15_000, intervalMs: 100, what: "B folding A's contribution" },
+      { intervalMs: 50, what: "B folding A's contribution" },
     )
+    const folded = await pool(b.home)
+    expect(folded.folded).toBe(before.folded + 1)
     expect(folded.bits.slice(0, 32)).toBe(bits)
 
     // B says the epoch is final (status.lastFinalEpoch), then the trust drops
     await waitFor(
-      () => cliJson<{ lastFinalEpoch: number | null }>(b.home, ['status']),
+      () => apiStatus(b),
       (s) => s.lastFinalEpoch !== null && s.lastFinalEpoch >= injected.epoch,
-      { timeoutMs: 15_000, intervalMs: 250, what: `epoch ${injected.epoch} final on B` },
+      {
+        timeoutMs: finalAt(injected.epoch) - Date.now() + STATE_TIMEOUT_MS,
+        intervalMs: 100,
+        what: `epoch ${injected.epoch} final on B`,
+      },
     )
+    expect(
+      (await cliJson<{ lastFinalEpoch: number }>(b.home, ['status'])).lastFinalEpoch,
+    ).toBeGreaterThanOrEqual(injected.epoch)
     await setTrust(b.home, a.peerId, 0)
     const after = await pool(b.home)
     expect(after.folded).toBe(folded.folded)

@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ApiClient } from '@alara/cli'
+import type {
+  EpochConsensus,
+  PeerInfo,
+  PeersResponse,
+  PoolResponse,
+  StatusResponse,
+} from '@alara/daemon'
+import type { DaemonProcess } from './daemon.js'
 
 /** Direct HTTP calls to a daemon's control API, for what the CLI cannot send. */
 
@@ -46,3 +55,32 @@ export async function apiRequest(
   }
   return { status: res.status, body, text }
 }
+
+/**
+ * The CLI package's API client for a running daemon (its URL from the ready line, the
+ * token from its home): what the tests poll through while they wait for a state, so a
+ * poll costs one HTTP request instead of a CLI process. What a user sees is still
+ * asserted through the real CLI.
+ */
+const clients = new WeakMap<DaemonProcess, Promise<ApiClient>>()
+
+export function apiOf(d: DaemonProcess): Promise<ApiClient> {
+  let client = clients.get(d)
+  if (client === undefined) {
+    client = ApiClient.connect({ home: d.home, api: d.apiUrl }, { timeoutMs: 30_000 })
+    clients.set(d, client)
+  }
+  return client
+}
+
+export const apiPool = async (d: DaemonProcess): Promise<PoolResponse> =>
+  (await apiOf(d)).get<PoolResponse>('/v1/pool', { bits: 0 })
+
+export const apiStatus = async (d: DaemonProcess): Promise<StatusResponse> =>
+  (await apiOf(d)).get<StatusResponse>('/v1/status')
+
+export const apiPeers = async (d: DaemonProcess): Promise<PeerInfo[]> =>
+  (await (await apiOf(d)).get<PeersResponse>('/v1/peers')).peers
+
+export const apiConsensus = async (d: DaemonProcess, epochs = 60): Promise<EpochConsensus[]> =>
+  (await (await apiOf(d)).get<{ epochs: EpochConsensus[] }>('/v1/consensus', { epochs })).epochs

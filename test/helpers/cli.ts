@@ -38,7 +38,7 @@ export function runCliRaw(argv: string[], opts: CliOptions = {}): Promise<CliRes
       process.execPath,
       [CLI_BIN, ...argv],
       {
-        timeout: opts.timeoutMs ?? 30_000,
+        timeout: opts.timeoutMs ?? 60_000,
         killSignal: 'SIGKILL',
         maxBuffer: 16 * 1024 * 1024,
         env: childEnv(opts.env),

@@ -1,11 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { CLI_BIN, childEnv } from './paths.js'
+import { DaemonChild, type ExitInfo, type ReadyInfo } from '@alara/cli'
+import { childEnv } from './paths.js'
 
 /**
- * A real `alara daemon` process: spawned with the CLI, ready once it printed
- * `alara daemon ready: peer <id> network <name> api <url>` and its `  listening <ma>`
- * lines; stderr kept for failure messages; stopped with SIGTERM, SIGKILL after 5 s.
+ * A real `alara daemon --json` process, run by the CLI package's harness (the same one
+ * `alara devnet` uses): ready once it printed its JSON ready line, waited for with a
+ * deadline; its output kept for failure messages; stopped with SIGTERM, SIGKILL after 5 s.
  */
+
+export type { ExitInfo, ReadyInfo }
 
 export interface DaemonOptions {
   home: string
@@ -22,33 +24,18 @@ export interface DaemonOptions {
   mdns?: boolean
 }
 
-export interface ReadyInfo {
-  peerId: string
-  network: string
-  apiUrl: string
-  /** the listening multiaddrs, each ending in /p2p/<peerId> */
-  addresses: string[]
-}
-
-export interface ExitInfo {
-  code: number | null
-  signal: NodeJS.Signals | null
-}
-
-const READY_RE = /^alara daemon ready: peer (\S+) network (\S+) api (\S+)$/m
-const LISTENING_RE = /^ {2}listening (\S+)$/
 const STOP_GRACE_MS = 5_000
-/** The ready line and its listening lines are one write; allow for a split pipe read. */
-const LISTENING_SETTLE_MS = 1_000
+/** Generous: on a busy two-core machine a daemon can take many seconds to start. */
+const READY_TIMEOUT_MS = 90_000
 
 /** Every daemon still running, killed if the test process exits without cleanup. */
-const live = new Set<ChildProcess>()
+const live = new Set<DaemonChild>()
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL')
+  for (const child of live) child.signal('SIGKILL')
 })
 
 export function daemonArgs(opts: DaemonOptions): string[] {
-  const args = ['daemon', '--home', opts.home, '--network', opts.network]
+  const args = ['daemon', '--home', opts.home, '--network', opts.network, '--json']
   for (const ma of opts.listen ?? ['/ip4/127.0.0.1/tcp/0']) args.push('--listen', ma)
   args.push('--api', opts.api ?? '127.0.0.1:0')
   if (opts.mdns !== true) args.push('--no-mdns')
@@ -60,102 +47,38 @@ export function daemonArgs(opts: DaemonOptions): string[] {
 export class DaemonProcess {
   readonly home: string
   readonly args: string[]
-  readonly child: ChildProcess
+  readonly child: DaemonChild
   /** settles when the process has exited (never rejects) */
   readonly exited: Promise<ExitInfo>
   /** settles with the ready info, or rejects if it exits or times out first */
   readonly ready: Promise<ReadyInfo>
   #stdout = ''
   #stderr = ''
-  #exit: ExitInfo | undefined
-  #info: ReadyInfo | undefined
 
   constructor(opts: DaemonOptions) {
     this.home = opts.home
     this.args = daemonArgs(opts)
-    this.child = spawn(process.execPath, [CLI_BIN, ...this.args], {
+    this.child = new DaemonChild({
+      args: this.args,
       env: childEnv(opts.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      label: `daemon ${opts.home}`,
+      onOutput: (stream, text) => {
+        if (stream === 'stdout') this.#stdout += text
+        else this.#stderr += text
+      },
     })
     live.add(this.child)
-    this.child.stdout?.setEncoding('utf8')
-    this.child.stderr?.setEncoding('utf8')
-    this.child.stderr?.on('data', (chunk: string) => {
-      this.#stderr += chunk
-    })
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        live.delete(this.child)
-        this.#exit = { code, signal }
-        resolve(this.#exit)
-      })
-      this.child.once('error', (err) => {
-        live.delete(this.child)
-        this.#stderr += `\n(spawn failed: ${err.message})`
-        this.#exit = { code: null, signal: null }
-        resolve(this.#exit)
-      })
-    })
-    this.ready = this.#waitReady(opts.readyTimeoutMs ?? 30_000)
+    this.exited = this.child.exited
+    void this.exited.then(() => live.delete(this.child))
+    this.ready = this.child.ready(opts.readyTimeoutMs ?? READY_TIMEOUT_MS)
     // a rejection nobody awaits (e.g. a start that is expected to fail) is not a crash
     this.ready.catch(() => undefined)
   }
 
-  #waitReady(timeoutMs: number): Promise<ReadyInfo> {
-    return new Promise((resolve, reject) => {
-      let settleTimer: NodeJS.Timeout | undefined
-      const finish = (err?: Error): void => {
-        clearTimeout(timer)
-        clearTimeout(settleTimer)
-        this.child.stdout?.off('data', onData)
-        if (err !== undefined) reject(err)
-        else resolve(this.#parseReady() as ReadyInfo)
-      }
-      const onData = (chunk: string): void => {
-        this.#stdout += chunk
-        const info = this.#parseReady()
-        if (info === undefined) return
-        if (info.addresses.length > 0 && this.#stdout.endsWith('\n')) finish()
-        else settleTimer ??= setTimeout(() => finish(), LISTENING_SETTLE_MS)
-      }
-      const timer = setTimeout(
-        () => finish(new Error(`daemon not ready within ${timeoutMs} ms: ${this.describe()}`)),
-        timeoutMs,
-      )
-      this.child.stdout?.on('data', onData)
-      void this.exited.then((exit) => {
-        if (this.#info === undefined || this.#info.addresses.length === 0)
-          finish(
-            new Error(
-              `daemon exited (code ${exit.code}, signal ${exit.signal}) before it was ready: ${this.describe()}`,
-            ),
-          )
-      })
-    })
-  }
-
-  #parseReady(): ReadyInfo | undefined {
-    const m = READY_RE.exec(this.#stdout)
-    if (m === null) return undefined
-    const after = this.#stdout.slice(m.index + m[0].length).split('\n')
-    const addresses: string[] = []
-    for (const line of after.slice(1)) {
-      const l = LISTENING_RE.exec(line)
-      if (l === null) break
-      addresses.push(l[1] as string)
-    }
-    this.#info = {
-      peerId: m[1] as string,
-      network: m[2] as string,
-      apiUrl: m[3] as string,
-      addresses,
-    }
-    return this.#info
-  }
-
   get info(): ReadyInfo {
-    if (this.#info === undefined) throw new Error(`daemon not ready: ${this.describe()}`)
-    return this.#info
+    const info = this.child.info
+    if (info === undefined) throw new Error(`daemon not ready: ${this.describe()}`)
+    return info
   }
 
   get peerId(): string {
@@ -178,7 +101,7 @@ export class DaemonProcess {
   }
 
   get running(): boolean {
-    return this.#exit === undefined
+    return this.child.running
   }
 
   get stdout(): string {
@@ -191,29 +114,23 @@ export class DaemonProcess {
 
   describe(): string {
     const tail = (s: string): string => s.trim().split('\n').slice(-15).join('\n    ')
+    const exit = this.child.exit
     return [
       `alara ${this.args.join(' ')} (pid ${this.pid})`,
-      `  exit: ${this.#exit === undefined ? 'running' : JSON.stringify(this.#exit)}`,
+      `  exit: ${exit === undefined ? 'running' : JSON.stringify(exit)}`,
       `  stdout: ${tail(this.#stdout) || '(empty)'}`,
       `  stderr: ${tail(this.#stderr) || '(empty)'}`,
     ].join('\n')
   }
 
   /** SIGTERM, then SIGKILL when it is still running after 5 s. */
-  async stop(): Promise<ExitInfo> {
-    if (this.#exit !== undefined) return this.#exit
-    this.child.kill('SIGTERM')
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS)
-    const exit = await this.exited
-    clearTimeout(timer)
-    return exit
+  stop(): Promise<ExitInfo> {
+    return this.child.stop(STOP_GRACE_MS)
   }
 
   /** kill -9: no clean-up by the daemon (stale lock and api file stay behind). */
-  async kill9(): Promise<ExitInfo> {
-    if (this.#exit !== undefined) return this.#exit
-    this.child.kill('SIGKILL')
-    return this.exited
+  kill9(): Promise<ExitInfo> {
+    return this.child.kill()
   }
 }
 
@@ -229,7 +146,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
     await d.ready
   } catch (err) {
     await d.kill9()
-    throw err
+    throw new Error(`${(err as Error).message}\n${d.describe()}`)
   }
   return d
 }

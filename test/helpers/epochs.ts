@@ -1,27 +1,41 @@
 import type { BeaconResponse, EpochConsensus, StatusResponse, Voter } from '@alara/daemon'
+import { apiStatus } from './api.js'
 import { cliJson } from './cli.js'
 import type { DaemonOptions, DaemonProcess } from './daemon.js'
 import type { Harness } from './harness.js'
 import type { PeerJson } from './network.js'
 import type { InjectJson } from './node-state.js'
-import { waitFor } from './wait.js'
+import { STATE_TIMEOUT_MS, waitFor } from './wait.js'
 
 /**
  * Epochs, votes and beacons as the CLI prints them (`--json`), and the epoch timing the
- * tests run with: `--epoch-ms 1000` and the defaults graceMs = 1000, finalMs = 3 epochs
- * (DESIGN.md "Epochs and consensus"). Every daemon runs on this machine's clock, so the
- * test computes epoch boundaries from `Date.now()` exactly as the daemons do.
+ * tests run with: `--epoch-ms 1000`, and by default graceMs = 1000 and finalMs = 3 epochs
+ * (docs/PROTOCOL.md "Epochs and consensus"); a file that needs more room before an epoch
+ * is final sets graceMs/finalMs in its homes' config.json (Harness `timing`). Every
+ * daemon runs on this machine's clock, so the test computes epoch boundaries from
+ * `Date.now()` exactly as the daemons do.
  */
+
+export interface Timing {
+  epochMs: number
+  /** epoch r closes (and is voted) at end(r) + graceMs */
+  graceMs: number
+  /** epoch r is final at end(r) + finalMs */
+  finalMs: number
+}
 
 export const EPOCH_MS = 1000
 export const GRACE_MS = 1000
 export const FINAL_MS = 3 * EPOCH_MS
+export const DEFAULT_TIMING: Timing = { epochMs: EPOCH_MS, graceMs: GRACE_MS, finalMs: FINAL_MS }
 
 export const epochAt = (ms: number): number => Math.floor(ms / EPOCH_MS)
 /** end(r) + graceMs: the node closes epoch r and votes */
-export const closeAtMs = (r: number): number => (r + 1) * EPOCH_MS + GRACE_MS
+export const closeAtMs = (r: number, t: Timing = DEFAULT_TIMING): number =>
+  (r + 1) * t.epochMs + t.graceMs
 /** end(r) + finalMs: epoch r freezes */
-export const finalAtMs = (r: number): number => (r + 1) * EPOCH_MS + FINAL_MS
+export const finalAtMs = (r: number, t: Timing = DEFAULT_TIMING): number =>
+  (r + 1) * t.epochMs + t.finalMs
 
 export type VoterJson = Voter
 
@@ -131,21 +145,22 @@ export function idsOf(injected: Injected[], r: number, nodes?: DaemonProcess[]):
 }
 
 /**
- * Waits until every node reports epoch `r` final (`status --json` lastFinalEpoch ≥ r):
- * first for the clock to pass final(r), then polling each node.
+ * Waits until every node reports epoch `r` final (status lastFinalEpoch ≥ r), polling
+ * their APIs, at most until `slackMs` after the clock passed final(r).
  */
 export async function waitFinal(
   nodes: DaemonProcess[],
   r: number,
-  slackMs = 10_000,
+  timing: Timing = DEFAULT_TIMING,
+  slackMs = STATE_TIMEOUT_MS,
 ): Promise<void> {
-  await sleep(finalAtMs(r) + 100 - Date.now())
+  const timeoutMs = Math.max(0, finalAtMs(r, timing) - Date.now()) + slackMs
   await Promise.all(
     nodes.map((d) =>
       waitFor(
-        () => statusOf(d),
+        () => apiStatus(d),
         (s) => s.lastFinalEpoch !== null && s.lastFinalEpoch >= r,
-        { timeoutMs: slackMs, intervalMs: 250, what: `epoch ${r} final on ${d.peerId}` },
+        { timeoutMs, intervalMs: 100, what: `epoch ${r} final on ${d.peerId}` },
       ),
     ),
   )

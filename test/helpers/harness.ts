@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { type DaemonOptions, type DaemonProcess, spawnDaemon, startDaemon } from './daemon.js'
+import { DEFAULT_TIMING, type Timing } from './epochs.js'
 import { makeHome, removeHome } from './home.js'
 
 /**
@@ -11,14 +14,26 @@ export class Harness {
   readonly homes: string[] = []
   /** a network name of its own, so files never hear each other */
   readonly network: string
+  /** the epoch timing of every daemon started here (graceMs/finalMs in each home) */
+  readonly timing: Timing
+  readonly #config: { graceMs?: number; finalMs?: number }
 
-  constructor(label: string) {
+  /**
+   * `timing.graceMs`/`finalMs` other than the defaults go into every home's config.json,
+   * for a file whose scenario needs an epoch to stay open or not final for longer.
+   */
+  constructor(label: string, timing: Partial<Omit<Timing, 'epochMs'>> = {}) {
     this.network = `e2e-${label}-${randomBytes(3).toString('hex')}`
+    this.timing = { ...DEFAULT_TIMING, ...timing }
+    this.#config = timing
   }
 
+  /** A fresh home, with this harness's timing in its config.json when it has one. */
   async home(label = 'node'): Promise<string> {
     const home = await makeHome(label)
     this.homes.push(home)
+    if (Object.keys(this.#config).length > 0)
+      await writeFile(join(home, 'config.json'), `${JSON.stringify(this.#config, null, 2)}\n`)
     return home
   }
 

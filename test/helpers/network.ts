@@ -1,7 +1,8 @@
 import type { PeerInfo } from '@alara/daemon'
+import { apiPeers } from './api.js'
 import { cliJson } from './cli.js'
 import type { DaemonProcess } from './daemon.js'
-import { waitFor } from './wait.js'
+import { STATE_TIMEOUT_MS, waitFor } from './wait.js'
 
 /** Peers as `alara peers --json` prints them. */
 export type PeerJson = PeerInfo
@@ -19,21 +20,21 @@ export function connectedIds(peers: PeerJson[]): Set<string> {
   return new Set(peers.filter((p) => p.connected).map((p) => p.peerId))
 }
 
-/** Waits until `d` lists every one of `others` as connected. */
+/** Waits until `d` lists every one of `others` as connected (polling its API). */
 export async function waitConnected(
   d: DaemonProcess,
   others: DaemonProcess[],
-  timeoutMs = 20_000,
+  timeoutMs = STATE_TIMEOUT_MS,
 ): Promise<PeerJson[]> {
   return waitFor(
-    () => peersOf(d),
+    () => apiPeers(d),
     (peers) => {
       const ids = connectedIds(peers)
       return others.every((o) => ids.has(o.peerId))
     },
     {
       timeoutMs,
-      intervalMs: 300,
+      intervalMs: 100,
       what: `${d.peerId} connected to ${others.map((o) => o.peerId).join(', ')}`,
     },
   )
@@ -53,13 +54,17 @@ export async function connectMesh(nodes: DaemonProcess[]): Promise<void> {
 }
 
 /**
- * Asserts that every node lists every other one as connected; the failure names, per
- * node, the peers it does not see connected.
+ * Asserts that every node lists every other one as connected, as `alara peers` shows it
+ * (or, `via: 'api'`, as its API answers: for polling); the failure names, per node, the
+ * peers it does not see connected.
  */
-export async function expectFullMesh(nodes: DaemonProcess[]): Promise<void> {
+export async function expectFullMesh(
+  nodes: DaemonProcess[],
+  via: 'cli' | 'api' = 'cli',
+): Promise<void> {
   const missing: Record<string, string[]> = {}
   for (const d of nodes) {
-    const connected = connectedIds(await peersOf(d))
+    const connected = connectedIds(await (via === 'cli' ? peersOf(d) : apiPeers(d)))
     const absent = nodes.filter((o) => o !== d && !connected.has(o.peerId)).map((o) => o.peerId)
     if (absent.length > 0) missing[d.peerId] = absent
   }

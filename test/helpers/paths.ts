@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 
 /** The checkout's root and the built CLI entry point, as a user runs it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url))
+export { CLI_BIN } from '@alara/cli'
 
 /** The environment a test's processes get: no ALARA_HOME or log settings leak in; `extra` wins. */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

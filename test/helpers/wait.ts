@@ -11,6 +11,13 @@ export interface WaitOptions {
   what?: string
 }
 
+/**
+ * How long a test waits for a state it expects (a message delivered, a peer connected, a
+ * repair done): generous, since on a busy two-core machine seconds pass between the
+ * steps of a healthy run; a run that goes well never waits this long.
+ */
+export const STATE_TIMEOUT_MS = 60_000
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 function show(value: unknown): string {
@@ -32,7 +39,7 @@ export async function waitFor<T>(
   accept: (value: T) => boolean,
   opts: WaitOptions = {},
 ): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 15_000
+  const timeoutMs = opts.timeoutMs ?? STATE_TIMEOUT_MS
   const intervalMs = opts.intervalMs ?? 200
   const deadline = Date.now() + timeoutMs
   let last: unknown = 'never probed'
@@ -61,7 +68,7 @@ export async function eventually<T>(
   check: () => Promise<T> | T,
   opts: WaitOptions = {},
 ): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 15_000
+  const timeoutMs = opts.timeoutMs ?? STATE_TIMEOUT_MS
   const intervalMs = opts.intervalMs ?? 200
   const deadline = Date.now() + timeoutMs
   for (;;) {

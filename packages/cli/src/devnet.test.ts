@@ -25,7 +25,7 @@ if (mode === 'fail-late' && args.includes('--bootstrap')) {
 process.on('SIGTERM', () => { if (mode !== 'stubborn') process.exit(0) })
 const id = '12D3KooWFake' + home.slice(-1)
 console.log('noise before the ready line')
-console.log(JSON.stringify({ peerId: id, network: 'default', apiUrl: 'http://127.0.0.1:1', addresses: ['/ip4/127.0.0.1/tcp/4' + home.slice(-1)], home }))
+console.log(JSON.stringify({ event: 'ready', peerId: id, network: 'default', apiUrl: 'http://127.0.0.1:1', addresses: ['/ip4/127.0.0.1/tcp/4' + home.slice(-1)], home }))
 setInterval(() => {}, 1000)
 `
 

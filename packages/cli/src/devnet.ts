@@ -1,13 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { ApiClient } from './client.js'
-import type { ReadyInfo } from './commands/daemon.js'
 import { CliError, errorCode, errorMessage } from './errors.js'
+import {
+  CLI_BIN,
+  DaemonChild,
+  type DaemonChildInit,
+  type ExitInfo,
+  type ReadyInfo,
+} from './harness.js'
 
 /**
  * A local network of `alara daemon` child processes on loopback, each in its own
@@ -33,12 +36,10 @@ export interface DevnetNode extends ReadyInfo {
   log: string
 }
 
-/** The built CLI beside this module, from src/ (tests) and dist/ alike. */
-export const CLI_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+export { CLI_BIN }
 
 const READY_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
-const TAIL_LINES = 20
 
 /** Node i listens on base+2i and serves its API on base+2i+1. */
 export function devnetPorts(
@@ -57,125 +58,47 @@ export function bootstrapAddress(node: Pick<ReadyInfo, 'addresses' | 'peerId'>):
   return /\/p2p\/[^/]+$/.test(addr) ? addr : `${addr}/p2p/${node.peerId}`
 }
 
+/** One devnet node: the harness's child process, its stderr and later stdout in a log file. */
 class Child {
   readonly index: number
   readonly home: string
   readonly log: string
-  readonly process: ChildProcess
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  readonly daemon: DaemonChild
   readonly #logStream: WriteStream
-  readonly #tail: string[] = []
-  #running = true
 
-  constructor(
-    index: number,
-    home: string,
-    log: string,
-    command: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-  ) {
+  constructor(index: number, home: string, log: string, init: DaemonChildInit) {
     this.index = index
     this.home = home
     this.log = log
     this.#logStream = createWriteStream(log, { flags: 'a' })
-    this.process = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
-    this.exited = new Promise((resolve) => {
-      // 'close' rather than 'exit': stderr is fully read by then, for the error message
-      this.process.once('close', (code, signal) => {
-        this.#running = false
-        resolve({ code, signal })
-      })
-      this.process.once('error', () => {
-        this.#running = false
-        resolve({ code: null, signal: null })
-      })
+    this.daemon = new DaemonChild({
+      ...init,
+      detached: true,
+      label: `devnet node ${index}`,
+      errorCode: 'ERR_DEVNET_START',
+      onOutput: (_stream, text) => this.#logStream.write(text),
     })
-    this.process.stderr?.on('data', (chunk: Buffer) => this.#record(chunk.toString()))
   }
 
   get running(): boolean {
-    return this.#running
+    return this.daemon.running
   }
 
-  #record(text: string): void {
-    this.#logStream.write(text)
-    for (const line of text.split('\n')) if (line.trim() !== '') this.#tail.push(line)
-    this.#tail.splice(0, Math.max(0, this.#tail.length - TAIL_LINES))
+  get exited(): Promise<ExitInfo> {
+    return this.daemon.exited
   }
 
-  /** The child's last stderr line, without its own `alara: ` prefix. */
-  lastLine(): string {
-    return (this.#tail.at(-1) ?? '(no output)').replace(/^alara: /, '')
-  }
-
-  /** The daemon's --json ready line; everything it prints afterwards goes to the log. */
   ready(timeoutMs: number): Promise<ReadyInfo> {
-    const stdout = this.process.stdout
-    if (stdout === null) return Promise.reject(new Error('no stdout'))
-    const lines = createInterface({ input: stdout })
-    return new Promise<ReadyInfo>((resolve, reject) => {
-      let done = false
-      const finish = (err: Error | undefined, info?: ReadyInfo): void => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        if (err !== undefined) reject(err)
-        else resolve(info as ReadyInfo)
-      }
-      const timer = setTimeout(
-        () =>
-          finish(
-            new CliError(
-              'ERR_DEVNET_START',
-              `devnet node ${this.index} was not ready within ${timeoutMs / 1000} s (log: ${this.log})`,
-            ),
-          ),
-        timeoutMs,
-      )
-      lines.on('line', (line) => {
-        if (done) {
-          this.#record(`${line}\n`)
-          return
-        }
-        try {
-          const info = JSON.parse(line) as ReadyInfo
-          if (typeof info.peerId === 'string' && typeof info.apiUrl === 'string')
-            finish(undefined, info)
-        } catch {
-          this.#record(`${line}\n`)
-        }
-      })
-      void this.exited.then(({ code, signal }) =>
-        finish(
-          new CliError(
-            'ERR_DEVNET_START',
-            `devnet node ${this.index} exited before it was ready (${signal ?? `code ${code}`}): ${this.lastLine()}`,
-          ),
-        ),
-      )
-    })
+    return this.daemon.ready(timeoutMs, ` (log: ${this.log})`)
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (this.#running) this.process.kill(signal)
+    this.daemon.signal(signal)
   }
 
   /** SIGTERM, then SIGKILL when it has not stopped within the timeout. */
   async stop(timeoutMs: number): Promise<void> {
-    if (this.#running) {
-      this.signal('SIGTERM')
-      let timer: NodeJS.Timeout | undefined
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs)
-      })
-      const outcome = await Promise.race([this.exited, timedOut])
-      clearTimeout(timer)
-      if (outcome === 'timeout') {
-        this.signal('SIGKILL')
-        await this.exited
-      }
-    }
+    await this.daemon.stop(timeoutMs)
     await new Promise<void>((resolve) => this.#logStream.end(resolve))
   }
 }
@@ -233,7 +156,6 @@ export class Devnet {
     await mkdir(home, { recursive: true, mode: 0o700 })
     const ports = devnetPorts(this.#opts.basePort, index)
     const args = [
-      this.#opts.binPath ?? CLI_BIN,
       'daemon',
       '--home',
       home,
@@ -252,7 +174,12 @@ export class Devnet {
     delete env.ALARA_HOME
     // stop() may have begun while we awaited: spawning now would leak a process
     if (this.#stopping) throw new CliError('ERR_DEVNET_STOPPED', 'the devnet is stopping')
-    const child = new Child(index, home, log, this.#opts.nodePath ?? process.execPath, args, env)
+    const child = new Child(index, home, log, {
+      args,
+      env,
+      nodePath: this.#opts.nodePath,
+      binPath: this.#opts.binPath,
+    })
     this.#children.push(child)
     const info = await child.ready(this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS)
     return { ...info, index, home, log }

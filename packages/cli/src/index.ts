@@ -24,5 +24,13 @@ export {
   EXIT_USAGE,
   UsageError,
 } from './errors.js'
+export {
+  CLI_BIN,
+  DaemonChild,
+  type DaemonChildInit,
+  type ExitInfo,
+  parseReadyLine,
+  type ReadyInfo,
+} from './harness.js'
 export type { Io, OutStream, StopSignal } from './io.js'
 export { processIo } from './io.js'

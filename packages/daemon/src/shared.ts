@@ -36,13 +36,20 @@ export function splitHostPort(value: string): HostPort | undefined {
   return { host: (match[1] ?? match[2]) as string, port }
 }
 
-/** The line `alara daemon --json` prints once it runs (and `alara devnet` waits for). */
+/**
+ * The one machine-readable line `alara daemon --json` prints on stdout once the node
+ * serves its API: what `alara devnet` and the multi-daemon tests wait for (the human
+ * ready line is for people and may change). Parsed by @alara/cli's harness.
+ */
 export interface ReadyInfo {
+  event: 'ready'
   peerId: string
   network: string
+  /** the control API's base URL */
   apiUrl: string
-  /** when --public-api / publicApi is set */
+  /** the public beacon API's base URL, when --public-api / publicApi is set */
   publicApiUrl?: string
+  /** the libp2p listening multiaddrs */
   addresses: string[]
   home: string
 }

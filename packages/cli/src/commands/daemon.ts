@@ -1,5 +1,4 @@
-import type { DaemonOverrides } from '@alara/daemon'
-import type { ReadyInfo } from '@alara/daemon/shared'
+import type { DaemonOverrides, ReadyInfo } from '@alara/daemon'
 import { type Command, InvalidArgumentError } from 'commander'
 import type { Context } from '../context.js'
 import { UsageError } from '../errors.js'
@@ -24,8 +23,6 @@ interface DaemonFlags {
 }
 
 /** What `alara daemon` prints once it runs: the ready line, then one line per address. */
-export type { ReadyInfo }
-
 export function renderReady(r: ReadyInfo): string {
   return [
     `alara daemon ready: peer ${r.peerId} network ${r.network} api ${r.apiUrl}`,
@@ -34,7 +31,10 @@ export function renderReady(r: ReadyInfo): string {
   ].join('\n')
 }
 
-/** A line that scripts (and `alara devnet`) can wait for: --json prints it as one line. */
+/**
+ * A line that scripts, `alara devnet` and the tests wait for (harness.ts): --json prints
+ * it as one line, `{"event":"ready",…}`.
+ */
 export function renderReadyJson(r: ReadyInfo): string {
   return JSON.stringify(r)
 }
@@ -128,6 +128,7 @@ export function registerDaemon(program: Command, ctx: Context): void {
         const daemon = await createAlaraDaemon({ home, overrides })
         stopDaemon = () => daemon.stop()
         const ready: ReadyInfo = {
+          event: 'ready',
           peerId: daemon.peerId,
           network: daemon.network,
           apiUrl: daemon.apiUrl,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type AlaraDaemon, createAlaraDaemon, initRepo, silentLogger } from '@alara/daemon'
 import { encodeContribution, originOf, signContribution } from '@alara/protocol'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -11,10 +12,6 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AlaraDaemon, createAlaraDaemon } from './daemon.js'
-import { topicsOf } from './libp2p.js'
-import { silentLogger } from './logger.js'
-import { initRepo } from './repo.js'
 
 /**
  * Gossipsub scoring as configured for ALARA, against real libp2p peers on loopback: a
@@ -24,7 +21,11 @@ import { initRepo } from './repo.js'
  */
 
 const NETWORK = 'scoring'
-const topics = topicsOf(NETWORK)
+/** The gossip topics of a network (docs/PROTOCOL.md), as an outside peer names them. */
+const topics = {
+  contributions: `/alara/v1/${NETWORK}/contributions`,
+  votes: `/alara/v1/${NETWORK}/votes`,
+}
 
 type Peer = Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub }>
 
