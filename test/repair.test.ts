@@ -170,7 +170,9 @@ describe('repair', () => {
 
     await eventually(
       async () => {
-        const listings = await Promise.all([a, b, c].map((d) => consensusOf(d)))
+        // every epoch from firstOpen on, plus those closed since `last`
+        const k = epochAt(Date.now()) - firstOpen + 1
+        const listings = await Promise.all([a, b, c].map((d) => consensusOf(d, k)))
         for (let r = firstOpen; r <= last; r++)
           for (const [i, d] of [a, b, c].entries())
             expectAgreed(
