@@ -71,6 +71,8 @@ function sameHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+const HEALTH_TIMEOUT_MS = 60_000
+
 /** Resolves when the endpoint is the repo's daemon; otherwise a CliError, token unsent. */
 export async function checkDaemon(
   target: CheckTarget,
@@ -90,7 +92,8 @@ export async function checkDaemon(
       `${target.baseUrl}/v1/healthz?challenge=${challenge}`,
       {
         headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(Math.min(opts.timeoutMs ?? 10_000, 10_000)),
+        // as patient as any other request: a live daemon on a busy machine may be slow
+        signal: AbortSignal.timeout(opts.timeoutMs ?? HEALTH_TIMEOUT_MS),
       },
     )
     answer = response.ok ? ((await response.json()) as Partial<HealthAnswer>) : {}
