@@ -8,6 +8,7 @@ import type { NodeService } from './api/node-service.js'
 import { startPublicApi } from './api/public.js'
 import { startApi } from './api/server.js'
 import { writeFileAtomic } from './atomic-file.js'
+import { handshakeWatcher } from './closed-network.js'
 import type { AlaraComponents, Startable } from './components.js'
 import {
   checkConfigValues,
@@ -58,6 +59,8 @@ export interface AlaraDaemonInit {
 export interface AlaraDaemon {
   readonly peerId: string
   readonly network: string
+  /** holds a network key: only key holders connect, every peer is a member */
+  readonly closed: boolean
   readonly apiUrl: string
   /** the public beacon API's base URL, when `publicApi` is set */
   readonly publicApiUrl: string | undefined
@@ -138,6 +141,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       datastore: store.datastore,
       config,
       msgIdFn,
+      networkKey: repo.networkKey,
+      connectionGater: handshakeWatcher(
+        forComponent(log, 'alara:peers'),
+        repo.networkKey !== undefined,
+      ),
     })
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
@@ -152,6 +160,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       events,
       logger: (name) => forComponent(log, name),
       libp2p,
+      closed: repo.networkKey !== undefined,
       now: Date.now,
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
@@ -241,6 +250,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     return {
       peerId: repo.peerId,
       network: config.network,
+      closed: components.closed,
       apiUrl: server.url,
       publicApiUrl,
       config,
