@@ -1,4 +1,10 @@
-import type { ConnectionGater, MultiaddrConnection } from '@libp2p/interface'
+import type {
+  ComponentLogger,
+  ConnectionGater,
+  ConnectionProtector,
+  MultiaddrConnection,
+} from '@libp2p/interface'
+import { preSharedKey } from '@libp2p/pnet'
 import type { Logger } from './logger.js'
 
 /**
@@ -23,11 +29,46 @@ export function keyRefusalOf(err: unknown, closed: boolean): string | undefined 
  */
 export function isHandshakeFailure(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false
-  if ((err as Error).name === 'EncryptionFailedError') return true
+  const name = (err as Error).name
+  if (name === 'EncryptionFailedError' || name === 'KeyExchangeFailedError') return true
   const inner = err as { errors?: unknown[]; cause?: unknown }
   if (Array.isArray(inner.errors) && inner.errors.some((e) => isHandshakeFailure(e, depth + 1)))
     return true
   return inner.cause !== undefined && isHandshakeFailure(inner.cause, depth + 1)
+}
+
+/** The pre-shared key's nonce exchange failed: the peer hung up on bytes it could not read. */
+export class KeyExchangeFailedError extends Error {
+  override name = 'KeyExchangeFailedError'
+}
+
+/**
+ * `@libp2p/pnet`'s protector, its failures named: a peer without a key (or with another
+ * one) resets the connection during the nonce exchange, which libp2p reports as a bare
+ * "read ECONNRESET"; after the exchange, a mismatch shows as `EncryptionFailedError`.
+ */
+export function namedPreSharedKey(
+  psk: Uint8Array,
+): (components: { logger: ComponentLogger }) => ConnectionProtector {
+  const factory = preSharedKey({ psk }) as (components: {
+    logger: ComponentLogger
+  }) => ConnectionProtector
+  return (components) => {
+    const inner = factory(components)
+    return {
+      protect: async (connection, options) => {
+        try {
+          return await inner.protect(connection, options)
+        } catch (err) {
+          if ((options?.signal as AbortSignal | undefined)?.aborted === true) throw err
+          throw new KeyExchangeFailedError(
+            `network key exchange failed: ${(err as Error).message}`,
+            { cause: err },
+          )
+        }
+      },
+    }
+  }
 }
 
 /** The same cause seen from the side that was dialled. */

@@ -7,10 +7,10 @@ import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interfa
 import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { namedPreSharedKey } from './closed-network.js'
 import type { DaemonConfig } from './config.js'
 import { GOSSIP_MAX_INBOUND_DATA_LENGTH, scoreParams } from './gossip/scoring.js'
 import { topicsOf } from './gossip/topics.js'
@@ -88,7 +88,7 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     connectionManager: { maxConnections: config.maxPeers },
     ...(init.networkKey === undefined
       ? {}
-      : { connectionProtector: preSharedKey({ psk: pskOf(init.networkKey) }) }),
+      : { connectionProtector: namedPreSharedKey(pskOf(init.networkKey)) }),
     ...(init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     peerDiscovery: peerDiscovery as never,
     services: services as never,

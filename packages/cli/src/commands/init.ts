@@ -21,7 +21,7 @@ export function renderInit(r: InitResult, requestedNetwork?: string): string {
   const key =
     r.networkKeyFile === undefined
       ? ''
-      : `\nnetwork key: ${r.networkKeyFile} (copy it to each member's repo: only holders connect)`
+      : `\nnetwork key: ${r.networkKeyFile} (closed network: only holders of this key connect; copy the file to each member's repo)`
   if (r.created) return `initialised a new ALARA repo\n${info}${key}`
   const ignored =
     requestedNetwork !== undefined && requestedNetwork !== r.network
