@@ -60,7 +60,8 @@ export function namedPreSharedKey(
         try {
           return await inner.protect(connection, options)
         } catch (err) {
-          if ((options?.signal as AbortSignal | undefined)?.aborted === true) throw err
+          // A holder of the same key sends its nonce at once, without waiting for ours: a
+          // reset, a stray byte or silence until the dial's deadline all mean no key.
           throw new KeyExchangeFailedError(
             `network key exchange failed: ${(err as Error).message}`,
             { cause: err },
