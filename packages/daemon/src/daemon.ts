@@ -17,6 +17,7 @@ import {
   parseHostPort,
   protocolParams,
 } from './config.js'
+import { saveDrawState } from './draw-state.js'
 import { EpochService } from './epochs.js'
 import { BadConfigError, PortInUseError } from './errors.js'
 import { AlaraEventBus } from './events.js'
@@ -193,6 +194,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       ingest,
     }
     await restoreState(components)
+    // the chain is saved at shutdown too (after the API and services stopped, before the
+    // store closes); pushed only now, so a failed start never overwrites the saved one
+    undo.push(() => saveDrawState(components))
 
     try {
       await libp2p.start()
