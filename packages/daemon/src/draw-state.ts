@@ -50,6 +50,9 @@ export async function restoreDrawState(c: AlaraComponents): Promise<'restored' |
   if (bytes === undefined) return 'none'
   try {
     c.state.replica.restoreDrawState(decodeDrawState(bytes))
+    c.logger('alara:restore').info(
+      `restored the private-draw chain (${c.state.replica.drawState().counter} draws so far)`,
+    )
     return 'restored'
   } catch (err) {
     c.logger('alara:restore').warn(
