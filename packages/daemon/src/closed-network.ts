@@ -29,8 +29,10 @@ export function keyRefusalOf(err: unknown, closed: boolean): string | undefined 
  */
 export function isHandshakeFailure(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false
-  const name = (err as Error).name
-  if (name === 'EncryptionFailedError' || name === 'KeyExchangeFailedError') return true
+  const { name, message } = err as Error
+  if (name === 'KeyExchangeFailedError') return true
+  // a handshake that got far enough to see the wrong peer id is not about a network key
+  if (name === 'EncryptionFailedError') return !/does not match expected remote/.test(message)
   const inner = err as { errors?: unknown[]; cause?: unknown }
   if (Array.isArray(inner.errors) && inner.errors.some((e) => isHandshakeFailure(e, depth + 1)))
     return true

@@ -150,6 +150,11 @@ describe('key refusals', () => {
     expect(isHandshakeFailure(new AggregateError([new Error('x'), enc]))).toBe(true)
     expect(isHandshakeFailure(new KeyExchangeFailedError('no nonce'))).toBe(true)
     expect(isHandshakeFailure(new Error('connect ECONNREFUSED'))).toBe(false)
+    const wrongPeer = Object.assign(
+      new Error('Payload identity key X does not match expected remote identity key Y'),
+      { name: 'EncryptionFailedError' },
+    )
+    expect(isHandshakeFailure(wrongPeer)).toBe(false)
     expect(keyRefusalOf(enc, false)).toMatch(/closed network and this node does not hold its key/)
     expect(keyRefusalOf(enc, true)).toMatch(/not on this closed network/)
     expect(keyRefusalOf(new Error('timeout'), true)).toBeUndefined()
