@@ -115,6 +115,13 @@ describe('init with a network key', () => {
     expect(await loadRepoNetworkKey(join(root, 'c'))).toBeUndefined()
   })
 
+  it("a repo whose network.key is malformed does not open (the daemon won't start open)", async () => {
+    const home = join(await tempDir(), 'repo')
+    await initRepo(home)
+    await writeFile(join(home, 'network.key'), 'garbage\n')
+    await expect(openRepo(home)).rejects.toThrow(/network\.key is not a network key/)
+  })
+
   it('a malformed key file writes nothing at all', async () => {
     const root = await tempDir()
     await writeFile(join(root, 'bad'), 'not a key\n')

@@ -12,7 +12,8 @@ import { lockHolder } from './repo-lock.js'
 
 /**
  * The repo directory: identity.key and api.token (mode 0600), config.json, the
- * datastore, and while a daemon runs, repo.lock (its pid) and api (its API URL).
+ * datastore, network.key on a closed network (0600, network-key.ts), and while a daemon
+ * runs, repo.lock (its pid) and api (its API URL).
  */
 export const REPO_FILES = Object.freeze({
   identity: 'identity.key',
