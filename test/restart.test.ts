@@ -94,4 +94,26 @@ describe('restart', () => {
     await injectBits(home, randomBits(32))
     expect((await pool(home)).stored).toBe(p.stored + 1)
   })
+
+  it('SIGKILL right after private draws keeps the draw chain: the counter carries on', async () => {
+    const home = await h.home('draws')
+    const first = await h.start({ home })
+    for (let i = 0; i < 3; i++)
+      await cliJson(home, ['random', '--bytes', '16', '--allow-low-entropy'])
+    // the draw was answered, so its chain state is on disk: kill -9 at once
+    await first.kill9()
+    const second = await h.start({ home })
+    await eventually(
+      () => expect(second.stderr).toMatch(/restored the private-draw chain \(3 draws so far\)/),
+      { what: 'the restored draw chain in the log' },
+    )
+    await cliJson(home, ['random', '--bytes', '16', '--allow-low-entropy'])
+    await second.stop()
+    // a clean stop saves it as well, with the draw made after the restart
+    const third = await h.start({ home })
+    await eventually(
+      () => expect(third.stderr).toMatch(/restored the private-draw chain \(4 draws so far\)/),
+      { what: 'the restored draw chain in the log' },
+    )
+  })
 })

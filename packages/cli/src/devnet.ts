@@ -23,6 +23,8 @@ export interface DevnetOptions {
   epochMs?: number
   basePort?: number
   network?: string
+  /** a closed network: one new network key, copied into every node's home before it starts */
+  closed?: boolean
   /** node binary and the CLI entry point the children run */
   nodePath?: string
   binPath?: string
@@ -108,6 +110,7 @@ export class Devnet {
   readonly nodes: DevnetNode[] = []
   readonly #children: Child[] = []
   readonly #opts: DevnetOptions
+  #networkKey: Uint8Array | undefined
   #stopping = false
   readonly #killAll = (): void => {
     for (const child of this.#children) child.signal('SIGKILL')
@@ -137,6 +140,11 @@ export class Devnet {
    * devnet, which also stops the nodes already up.
    */
   async launch(): Promise<DevnetNode[]> {
+    if (this.#opts.closed === true) {
+      // loaded on demand: the daemon package pulls in libp2p
+      const { generateNetworkKey } = await import('@alara/daemon')
+      this.#networkKey = generateNetworkKey()
+    }
     const first = await this.#spawn(0, undefined)
     this.nodes.push(first)
     const bootstrap = bootstrapAddress(first)
@@ -154,6 +162,10 @@ export class Devnet {
   async #spawn(index: number, bootstrap: string | undefined): Promise<DevnetNode> {
     const home = join(this.root, `node${index}`)
     await mkdir(home, { recursive: true, mode: 0o700 })
+    if (this.#networkKey !== undefined) {
+      const { writeRepoNetworkKey } = await import('@alara/daemon')
+      await writeRepoNetworkKey(home, this.#networkKey)
+    }
     const ports = devnetPorts(this.#opts.basePort, index)
     const args = [
       'daemon',
@@ -196,6 +208,11 @@ export class Devnet {
         if (node !== undefined) callback(node, code, signal)
       })
     }
+  }
+
+  /** the nodes share a network key (closed network) */
+  get closed(): boolean {
+    return this.#opts.closed === true
   }
 
   get running(): number {

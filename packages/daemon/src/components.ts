@@ -27,6 +27,11 @@ export interface AlaraComponents {
   events: AlaraEventBus
   logger: ComponentLoggerFactory
   libp2p: Libp2p<AlaraServices>
+  /**
+   * The node holds a network key (network.key): only key holders can connect, so every
+   * origin and voter is a member (docs/PROTOCOL.md, "Membership").
+   */
+  closed: boolean
   /** wall-clock ms: the one clock every service reads (tests move it) */
   now(): number
 }

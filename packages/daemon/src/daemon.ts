@@ -8,6 +8,7 @@ import type { NodeService } from './api/node-service.js'
 import { startPublicApi } from './api/public.js'
 import { startApi } from './api/server.js'
 import { writeFileAtomic } from './atomic-file.js'
+import { handshakeWatcher } from './closed-network.js'
 import type { AlaraComponents, Startable } from './components.js'
 import {
   checkConfigValues,
@@ -16,6 +17,7 @@ import {
   parseHostPort,
   protocolParams,
 } from './config.js'
+import { saveDrawState } from './draw-state.js'
 import { EpochService } from './epochs.js'
 import { BadConfigError, PortInUseError } from './errors.js'
 import { AlaraEventBus } from './events.js'
@@ -58,6 +60,8 @@ export interface AlaraDaemonInit {
 export interface AlaraDaemon {
   readonly peerId: string
   readonly network: string
+  /** holds a network key: only key holders connect, every peer is a member */
+  readonly closed: boolean
   readonly apiUrl: string
   /** the public beacon API's base URL, when `publicApi` is set */
   readonly publicApiUrl: string | undefined
@@ -138,6 +142,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       datastore: store.datastore,
       config,
       msgIdFn,
+      networkKey: repo.networkKey,
+      connectionGater: handshakeWatcher(
+        forComponent(log, 'alara:peers'),
+        repo.networkKey !== undefined,
+      ),
     })
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
@@ -152,6 +161,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       events,
       logger: (name) => forComponent(log, name),
       libp2p,
+      closed: repo.networkKey !== undefined,
       now: Date.now,
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
@@ -184,6 +194,9 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       ingest,
     }
     await restoreState(components)
+    // the chain is saved at shutdown too (after the API and services stopped, before the
+    // store closes); pushed only now, so a failed start never overwrites the saved one
+    undo.push(() => saveDrawState(components))
 
     try {
       await libp2p.start()
@@ -241,6 +254,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     return {
       peerId: repo.peerId,
       network: config.network,
+      closed: components.closed,
       apiUrl: server.url,
       publicApiUrl,
       config,

@@ -65,6 +65,16 @@ export class DialFailedError extends AlaraError {
   }
 }
 
+/**
+ * A dial refused because the two nodes do not share a network key (closed networks):
+ * the message says which side holds what (closed-network.ts).
+ */
+export class NetworkKeyMismatchError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_NETWORK_KEY_MISMATCH', message)
+  }
+}
+
 /** Something read back from this node's own store is not what it claims to be. */
 export class CorruptStoreError extends AlaraError {
   constructor(message: string) {
@@ -97,6 +107,7 @@ const STATUS: Record<string, number> = {
   ERR_RATE_LIMITED: 429,
   ERR_NOT_READY: 503,
   ERR_DIAL_FAILED: 502,
+  ERR_NETWORK_KEY_MISMATCH: 502,
 }
 
 export function httpStatusOf(code: string): number {

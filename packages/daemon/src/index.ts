@@ -39,6 +39,15 @@ export {
   type LogMessage,
   silentLogger,
 } from './logger.js'
+export {
+  formatNetworkKey,
+  generateNetworkKey,
+  NETWORK_KEY_FILE,
+  NetworkKeyError,
+  parseNetworkKey,
+  readNetworkKeyFile,
+  writeRepoNetworkKey,
+} from './network-key.js'
 export { type PublicBeacon, PublicBeacons } from './public-beacon.js'
 export {
   type InitOptions,

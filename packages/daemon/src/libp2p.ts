@@ -3,16 +3,18 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, type GossipsubOpts, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { namedPreSharedKey } from './closed-network.js'
 import type { DaemonConfig } from './config.js'
 import { GOSSIP_MAX_INBOUND_DATA_LENGTH, scoreParams } from './gossip/scoring.js'
 import { topicsOf } from './gossip/topics.js'
+import { pskOf } from './network-key.js'
 
 /**
  * The libp2p node of a daemon. Gossipsub runs StrictNoSign: ALARA signs its own
@@ -28,6 +30,9 @@ export interface AlaraLibp2pInit {
   datastore: Datastore
   config: DaemonConfig
   msgIdFn: GossipsubOpts['msgIdFn']
+  /** a closed network's key (network-key.ts): only its holders can connect */
+  networkKey?: Uint8Array
+  connectionGater?: ConnectionGater
 }
 
 export type AlaraServices = {
@@ -81,6 +86,10 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: config.maxPeers },
+    ...(init.networkKey === undefined
+      ? {}
+      : { connectionProtector: namedPreSharedKey(pskOf(init.networkKey)) }),
+    ...(init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     peerDiscovery: peerDiscovery as never,
     services: services as never,
     start: false,

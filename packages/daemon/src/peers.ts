@@ -2,8 +2,9 @@ import { InvalidInputError } from '@alara/protocol'
 import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { keyRefusalOf, OnceSet } from './closed-network.js'
 import type { AlaraComponents, Startable } from './components.js'
-import { DialFailedError } from './errors.js'
+import { DialFailedError, NetworkKeyMismatchError } from './errors.js'
 import type { Topics } from './gossip/topics.js'
 import type { Logger } from './logger.js'
 
@@ -22,6 +23,8 @@ export class PeerService implements Startable {
   private readonly log: Logger
   private bootstrapTimer: NodeJS.Timeout | undefined
   private readonly abort = new AbortController()
+  /** peers whose key refusal was logged: discovery retries every few seconds */
+  private readonly refusedLogged = new OnceSet()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -39,15 +42,18 @@ export class PeerService implements Startable {
       (evt) => {
         const peer = evt.detail.id
         if (peer.equals(libp2p.peerId) || libp2p.getConnections(peer).length > 0) return
-        libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
-          this.log.debug(() => `dial ${peer.toString()} after discovery failed: ${err.message}`)
-        })
+        libp2p
+          .dial(peer, { signal: AbortSignal.timeout(10_000) })
+          .catch((err: Error) => this.dialFailed(peer.toString(), 'discovery', err))
       },
       { signal },
     )
     libp2p.addEventListener(
       'peer:connect',
-      (evt) => events.emit('peer:connected', { peerId: evt.detail.toString() }),
+      (evt) => {
+        this.refusedLogged.forget(evt.detail.toString())
+        events.emit('peer:connected', { peerId: evt.detail.toString() })
+      },
       { signal },
     )
     libp2p.addEventListener(
@@ -73,9 +79,22 @@ export class PeerService implements Startable {
         const id = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
         if (id === undefined || id === libp2p.peerId.toString()) continue
         if (libp2p.getConnections(peerIdFromString(id)).length > 0) continue
-        libp2p.dial(ma, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+        libp2p
+          .dial(ma, { signal: AbortSignal.timeout(5000) })
+          .catch((err: Error) => this.dialFailed(id, 'bootstrap', err))
       }
     }, BOOTSTRAP_REDIAL_MS)
+  }
+
+  /**
+   * A discovery or bootstrap dial that failed: a network-key refusal is worth telling the
+   * operator (once per peer until it connects), anything else only at debug level.
+   */
+  private dialFailed(peer: string, via: string, err: Error): void {
+    const refusal = keyRefusalOf(err, this.components.closed)
+    if (refusal === undefined)
+      this.log.debug(() => `dial ${peer} after ${via} failed: ${err.message}`)
+    else if (this.refusedLogged.first(peer)) this.log.info(`${peer} (${via}): ${refusal}`)
   }
 
   /** Dials a multiaddr by hand and keeps the peer (libp2p re-dials keep-alive peers). */
@@ -93,6 +112,8 @@ export class PeerService implements Startable {
       // A peer joined by hand is one the user wants: libp2p re-dials keep-alive peers.
       await libp2p.peerStore.merge(conn.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
     } catch (err) {
+      const refusal = keyRefusalOf(err, this.components.closed)
+      if (refusal !== undefined) throw new NetworkKeyMismatchError(refusal)
       throw new DialFailedError(`could not connect to ${ma}: ${(err as Error).message}`)
     }
     await this.waitForGossipPeer(conn.remotePeer, 3000)

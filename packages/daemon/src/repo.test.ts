@@ -147,7 +147,13 @@ describe('initRepo', () => {
     const token = await readFile(join(home, REPO_FILES.token), 'utf8')
 
     const second = await initRepo(home)
-    expect(second).toEqual({ home, peerId: first.peerId, network: 'lab', created: false })
+    expect(second).toEqual({
+      home,
+      peerId: first.peerId,
+      network: 'lab',
+      closed: false,
+      created: false,
+    })
     expect(await readFile(join(home, REPO_FILES.identity))).toEqual(key)
     expect(await readFile(join(home, REPO_FILES.token), 'utf8')).toBe(token)
   })

@@ -7,11 +7,13 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { writeFileAtomic } from './atomic-file.js'
 import { checkConfigValues, type DaemonConfig, readConfigFile } from './config.js'
 import { RepoError, repoLocked, repoMissing } from './errors.js'
+import { initNetworkKey, loadRepoNetworkKey, NETWORK_KEY_FILE } from './network-key.js'
 import { lockHolder } from './repo-lock.js'
 
 /**
  * The repo directory: identity.key and api.token (mode 0600), config.json, the
- * datastore, and while a daemon runs, repo.lock (its pid) and api (its API URL).
+ * datastore, network.key on a closed network (0600, network-key.ts), and while a daemon
+ * runs, repo.lock (its pid) and api (its API URL).
  */
 export const REPO_FILES = Object.freeze({
   identity: 'identity.key',
@@ -20,6 +22,7 @@ export const REPO_FILES = Object.freeze({
   datastore: 'datastore',
   lock: 'repo.lock',
   api: 'api',
+  networkKey: NETWORK_KEY_FILE,
 })
 
 export { resolveHome } from './shared.js'
@@ -27,6 +30,10 @@ export { resolveHome } from './shared.js'
 export interface InitOptions {
   network?: string
   force?: boolean
+  /** make a new network key (a closed network); its file is then copied to each member */
+  newNetworkKey?: boolean
+  /** import a network key file (validated before anything is written) */
+  networkKeyFile?: string
 }
 
 export interface InitResult {
@@ -34,6 +41,10 @@ export interface InitResult {
   peerId: string
   network: string
   created: boolean
+  /** the repo holds a network key (network.key): a closed network */
+  closed: boolean
+  /** the key file's path, when one was written by this init */
+  networkKeyFile?: string
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -52,10 +63,20 @@ async function exists(path: string): Promise<boolean> {
 export async function initRepo(home: string, opts: InitOptions = {}): Promise<InitResult> {
   home = resolve(home)
   if (opts.network !== undefined) checkConfigValues({ network: opts.network }, '--network')
+  // the key is checked (and an imported file read) before anything is written
+  const networkKey = await initNetworkKey(home, opts)
   const identityFile = join(home, REPO_FILES.identity)
   if ((await exists(identityFile)) && opts.force !== true) {
     const repo = await openRepo(home)
-    return { home, peerId: repo.peerId, network: repo.config.network ?? 'default', created: false }
+    const keyFile = await networkKey.write()
+    return {
+      home,
+      peerId: repo.peerId,
+      network: repo.config.network ?? 'default',
+      created: false,
+      closed: keyFile !== undefined || repo.networkKey !== undefined,
+      ...(keyFile === undefined ? {} : { networkKeyFile: keyFile }),
+    }
   }
   await mkdir(home, { recursive: true, mode: 0o700 })
   if (opts.force === true) {
@@ -69,11 +90,14 @@ export async function initRepo(home: string, opts: InitOptions = {}): Promise<In
   const config = await readConfigFile(configFile)
   if (opts.network !== undefined) config.network = opts.network
   await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`)
+  const keyFile = await networkKey.write()
   return {
     home,
     peerId: peerIdFromPrivateKey(key).toString(),
     network: config.network ?? 'default',
     created: true,
+    closed: keyFile !== undefined || (await loadRepoNetworkKey(home)) !== undefined,
+    ...(keyFile === undefined ? {} : { networkKeyFile: keyFile }),
   }
 }
 
@@ -84,6 +108,8 @@ export interface Repo {
   token: string
   /** what config.json sets (validated); defaults are applied by the daemon */
   config: Partial<DaemonConfig>
+  /** a closed network's key (network.key), undefined on an open network */
+  networkKey: Uint8Array | undefined
 }
 
 export async function openRepo(home: string): Promise<Repo> {
@@ -119,7 +145,15 @@ export async function openRepo(home: string): Promise<Repo> {
       `${join(home, REPO_FILES.token)} is missing or too short; run alara init --force`,
     )
   const config = await readConfigFile(join(home, REPO_FILES.config))
-  return { home, privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), token, config }
+  const networkKey = await loadRepoNetworkKey(home)
+  return {
+    home,
+    privateKey,
+    peerId: peerIdFromPrivateKey(privateKey).toString(),
+    token,
+    config,
+    networkKey,
+  }
 }
 
 export { type LockOptions, lockHolder, lockRepo, type RepoLock } from './repo-lock.js'

@@ -8,12 +8,13 @@ import {
   verifyContribution,
 } from '@alara/protocol'
 import type { AlaraComponents } from './components.js'
+import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './epochs.js'
 import { VoteRefusedError } from './errors.js'
 
 /**
  * Restart: every stored contribution, frozen epoch and vote of the retained window back
- * into the node's state, before any service starts.
+ * into the node's state, then the saved private-draw chain, before any service starts.
  */
 export async function restoreState(components: AlaraComponents): Promise<void> {
   const { params, state, store, now } = components
@@ -55,6 +56,8 @@ export async function restoreState(components: AlaraComponents): Promise<void> {
     }
   }
   if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store`)
+  // after the window is back (the chain has absorbed it again), before any draw is served
+  await restoreDrawState(components)
 }
 
 function checkStoredVote(components: AlaraComponents, data: Uint8Array): VerifiedVote {

@@ -38,6 +38,7 @@ export class AlaraStore {
   private pending: BatchOp[] = []
   private flushing: Promise<void> = Promise.resolve()
   private flushTimer: NodeJS.Timeout | undefined
+  private drawStateWrite: Promise<void> = Promise.resolve()
 
   private constructor(
     db: Level<string, Uint8Array>,
@@ -211,6 +212,23 @@ export class AlaraStore {
 
   async deleteTrust(peerId: string): Promise<void> {
     await this.db.del(`${PREFIX.trust}${peerId}`, { sync: true })
+  }
+
+  /**
+   * Saves the private-draw chain (draw-state.ts), synced. Writes are one at a time and
+   * each encodes the state when it runs (`encode` is called then), so a later save never
+   * lands before an earlier one: what is on disk is never older than any draw answered.
+   */
+  putDrawState(encode: () => Uint8Array): Promise<void> {
+    const run = this.drawStateWrite
+      .catch(() => undefined)
+      .then(() => this.db.put(`${PREFIX.meta}draw-state`, encode(), { sync: true }))
+    this.drawStateWrite = run
+    return run
+  }
+
+  async getDrawState(): Promise<Uint8Array | undefined> {
+    return this.db.get(`${PREFIX.meta}draw-state`)
   }
 
   async close(): Promise<void> {

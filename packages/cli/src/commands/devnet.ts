@@ -16,6 +16,7 @@ interface DevnetFlags {
   basePort?: number
   network?: string
   keep?: boolean
+  closed?: boolean
 }
 
 /** `./scripts/alara` from a checkout, `alara` when installed. */
@@ -29,6 +30,7 @@ export function renderDevnet(
   nodes: DevnetNode[],
   keep: boolean,
   cli = cliName(),
+  closed = false,
 ): string {
   const first = nodes[0]
   const grid = table(
@@ -36,7 +38,7 @@ export function renderDevnet(
     nodes.map((n) => [String(n.index), n.peerId, n.apiUrl, n.home]),
   )
   return [
-    `ALARA devnet: ${nodes.length} ${nodes.length === 1 ? 'node' : 'nodes'} on loopback, network ${first?.network ?? '?'}`,
+    `ALARA devnet: ${nodes.length} ${nodes.length === 1 ? 'node' : 'nodes'} on loopback, network ${first?.network ?? '?'}${closed ? ' (closed: one network key in every home)' : ''}`,
     '',
     grid,
     '',
@@ -65,6 +67,7 @@ export function registerDevnet(program: Command, ctx: Context): void {
     )
     .option('--network <name>', 'network name for every node', parseNetwork)
     .option('--keep', 'keep the temporary homes after stopping')
+    .option('--closed', 'a closed network: one network key, copied into every home')
     .action(async (flags: DevnetFlags, cmd: Command) => {
       if (flags.basePort !== undefined && flags.basePort + 2 * flags.nodes - 1 > 65535) {
         throw new UsageError(
@@ -79,6 +82,7 @@ export function registerDevnet(program: Command, ctx: Context): void {
         epochMs: flags.epochMs,
         basePort: flags.basePort,
         network: flags.network,
+        closed: flags.closed === true,
         env: ctx.io.env,
       })
       const shutdown = watchShutdown(ctx.io, () => {
@@ -104,9 +108,13 @@ export function registerDevnet(program: Command, ctx: Context): void {
         for (const warning of await devnet.connectAll()) ctx.note(`alara: warning: ${warning}`)
         if (json) {
           // one line, so a script reading the running devnet's stdout knows where it ends
-          ctx.io.stdout.write(`${JSON.stringify({ root: devnet.root, nodes: devnet.nodes })}\n`)
+          ctx.io.stdout.write(
+            `${JSON.stringify({ root: devnet.root, closed: devnet.closed, nodes: devnet.nodes })}\n`,
+          )
         } else {
-          ctx.io.stdout.write(`${renderDevnet(devnet.root, devnet.nodes, keep)}\n`)
+          ctx.io.stdout.write(
+            `${renderDevnet(devnet.root, devnet.nodes, keep, cliName(), devnet.closed)}\n`,
+          )
         }
 
         const allDown = new Promise<'down'>((resolve) => {

@@ -6,7 +6,7 @@ import { fields } from '../output.js'
 export function renderId(id: IdResponse): string {
   return fields([
     ['peer id', id.peerId],
-    ['network', id.network],
+    ['network', id.closed ? `${id.network} (closed: holds a network key)` : id.network],
     ['version', id.version],
     ['addresses', id.addresses],
     ...(id.publicApiUrl === undefined

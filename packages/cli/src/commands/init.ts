@@ -8,20 +8,33 @@ export interface InitResult {
   peerId: string
   network: string
   created: boolean
+  closed: boolean
+  networkKeyFile?: string
 }
 
 export function renderInit(r: InitResult, requestedNetwork?: string): string {
   const info = fields([
     ['home', r.home],
     ['peer id', r.peerId],
-    ['network', r.network],
+    ['network', r.closed ? `${r.network} (closed: holds a network key)` : r.network],
   ])
-  if (r.created) return `initialised a new ALARA repo\n${info}`
+  const key =
+    r.networkKeyFile === undefined
+      ? ''
+      : `\nnetwork key: ${r.networkKeyFile} (closed network: only holders of this key connect; copy the file to each member's repo)`
+  if (r.created) return `initialised a new ALARA repo\n${info}${key}`
   const ignored =
     requestedNetwork !== undefined && requestedNetwork !== r.network
       ? `\n--network ${requestedNetwork} ignored: the repo exists (alara init --force recreates it)`
       : ''
-  return `an ALARA repo already exists here; kept it (--force makes a new identity and token)\n${info}${ignored}`
+  return `an ALARA repo already exists here; kept it (--force makes a new identity and token)\n${info}${ignored}${key}`
+}
+
+interface InitFlags {
+  network?: string
+  force?: boolean
+  newNetworkKey?: boolean
+  networkKey?: string
 }
 
 export function registerInit(program: Command, ctx: Context): void {
@@ -29,11 +42,24 @@ export function registerInit(program: Command, ctx: Context): void {
     .command('init')
     .description('create the repo: identity key, API token, config')
     .option('--network <name>', 'network name (default: default)', parseNetwork)
-    .option('--force', 'replace an existing identity and token')
-    .action(async (opts: { network?: string; force?: boolean }, cmd: Command) => {
+    .option(
+      '--new-network-key',
+      'make a closed network: write a new network.key to copy to members',
+    )
+    .option(
+      '--network-key <file>',
+      "join a closed network: import its key file (a member's network.key)",
+    )
+    .option('--force', 'replace an existing identity and token (and network key)')
+    .action(async (opts: InitFlags, cmd: Command) => {
       // loaded on demand: the daemon pulls in libp2p, which other commands never need
       const { initRepo } = await import('@alara/daemon')
-      const result = await initRepo(ctx.home(cmd), { network: opts.network, force: opts.force })
+      const result = await initRepo(ctx.home(cmd), {
+        network: opts.network,
+        force: opts.force,
+        newNetworkKey: opts.newNetworkKey,
+        networkKeyFile: opts.networkKey,
+      })
       ctx.print(cmd, result, (r) => renderInit(r, opts.network))
     })
 }

@@ -21,7 +21,7 @@ function consensusLine(c: EpochConsensus | null): string {
 export function renderStatus(s: StatusResponse): string {
   return fields([
     ['peer id', s.peerId],
-    ['network', s.network],
+    ['network', s.closed ? `${s.network} (closed)` : s.network],
     ['epoch', `${s.epoch} (last final: ${s.lastFinalEpoch ?? 'none yet'})`],
     ['peers', `${s.peers} connected`],
     [

@@ -8,6 +8,8 @@ export interface IdResponse {
   peerId: string
   addresses: string[]
   network: string
+  /** holds a network key (network.key): a closed network, only key holders connect */
+  closed: boolean
   version: string
   /** the public beacon API's base URL, when `publicApi` is on */
   publicApiUrl?: string
@@ -182,6 +184,8 @@ export interface RandomResponse {
 export interface StatusResponse {
   peerId: string
   network: string
+  /** holds a network key (network.key): a closed network, every peer is a member */
+  closed: boolean
   version: string
   epoch: number
   /** epoch length: epoch r spans [r × epochMs, (r + 1) × epochMs) in unix ms */

@@ -46,6 +46,10 @@ export interface FakeComponentsInit {
   config?: Partial<DaemonConfig>
   /** wall-clock start; default: the middle of epoch 100 */
   startMs?: number
+  /** a closed network's node (components.closed) */
+  closed?: boolean
+  /** reuse this store directory (a restart of the same node); close() leaves it */
+  storeDir?: string
 }
 
 const ALL_EVENTS: AlaraEventName[] = [
@@ -75,7 +79,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const privateKey = await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(privateKey)
   const selfHex = toHex(originOf(peerId))
-  const dir = await mkdtemp(join(tmpdir(), 'alara-fake-'))
+  const dir = init.storeDir ?? (await mkdtemp(join(tmpdir(), 'alara-fake-')))
   const store = await AlaraStore.open(dir)
   const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust)
   const state = new NodeState({
@@ -121,6 +125,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     events,
     logger: () => silentLogger,
     libp2p: libp2p as unknown as AlaraComponents['libp2p'],
+    closed: init.closed ?? false,
     now: () => clock.ms,
   }
   return {
@@ -133,7 +138,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
       emitted.filter((e) => e.type === type).map((e) => e.detail as EventDetail<K>),
     close: async () => {
       await store.close()
-      await rm(dir, { recursive: true, force: true })
+      if (init.storeDir === undefined) await rm(dir, { recursive: true, force: true })
     },
   }
 }

@@ -33,6 +33,7 @@ export class FakeNodeService implements NodeService {
       peerId: this.peerId,
       addresses: ['/ip4/127.0.0.1/tcp/4590'],
       network: 'default',
+      closed: false,
       version: '0.1.0',
     }
   }
@@ -106,6 +107,7 @@ export class FakeNodeService implements NodeService {
     return {
       peerId: this.peerId,
       network: 'default',
+      closed: false,
       version: '0.1.0',
       epoch: 10,
       epochMs: 10_000,

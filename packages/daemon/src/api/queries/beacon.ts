@@ -9,6 +9,7 @@ import {
   verifyContribution,
 } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
+import { saveDrawState } from '../../draw-state.js'
 import { CorruptStoreError, NotFoundError, NotReadyError } from '../../errors.js'
 import { hexToBytes } from '../../hex.js'
 import type { BeaconResponse, RandomRequest, RandomResponse } from '../types.js'
@@ -131,5 +132,7 @@ export async function random(c: AlaraComponents, req: RandomRequest): Promise<Ra
   const out = c.state.replica.privateDraw(randomBytes(32), req.bytes, {
     allowLowEntropy: req.allowLowEntropy === true,
   })
+  // on disk before it is answered: a restart never draws from this chain state again
+  await saveDrawState(c)
   return { bytes: toHex(out) }
 }

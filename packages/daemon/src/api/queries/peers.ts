@@ -14,6 +14,7 @@ export function id(c: AlaraComponents): IdResponse {
     peerId: c.peerId.toString(),
     addresses: c.libp2p.getMultiaddrs().map((ma) => ma.toString()),
     network: c.params.network,
+    closed: c.closed,
     version: VERSION,
   }
 }
@@ -69,6 +70,7 @@ export function status(c: AlaraComponents): StatusResponse {
   return {
     peerId: c.peerId.toString(),
     network: c.params.network,
+    closed: c.closed,
     version: VERSION,
     epoch: c.state.currentEpoch(c.now()),
     epochMs: c.params.epochMs,
