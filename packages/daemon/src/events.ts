@@ -48,7 +48,10 @@ export interface AlaraEvents {
   'digest:changed': CustomEvent<{ epoch: number }>
   /** this node closed an epoch and voted */
   'epoch:closed': CustomEvent<{ epoch: number; digestHex: string; count: number }>
-  /** a closed epoch's consensus status or agreement moved after a vote */
+  /**
+   * a closed epoch's consensus: at close (with the votes already here), then whenever a
+   * vote moves its status or agreement
+   */
   'consensus:changed': CustomEvent<{ epoch: number; status: string; agreement: number }>
   'epoch:final': CustomEvent<{
     epoch: number
