@@ -2,7 +2,9 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Libp2p } from 'libp2p'
+import { Registry } from 'prom-client'
 import { nodeService } from './api/node.js'
 import type { NodeService } from './api/node-service.js'
 import { startPublicApi } from './api/public.js'
@@ -26,6 +28,8 @@ import { Ingest } from './ingest.js'
 import { InjectService } from './inject.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, forComponent, type Logger } from './logger.js'
+import { AlaraMetrics } from './metrics/metrics.js'
+import { startMetricsServer } from './metrics/server.js'
 import { PeerService } from './peers.js'
 import { PublicBeacons } from './public-beacon.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
@@ -44,6 +48,7 @@ export interface DaemonOverrides {
   bootstrap?: string[]
   api?: string
   publicApi?: string
+  metrics?: string
   epochMs?: number
   mdns?: boolean
   dht?: boolean
@@ -61,6 +66,8 @@ export interface AlaraDaemon {
   readonly apiUrl: string
   /** the public beacon API's base URL, when `publicApi` is set */
   readonly publicApiUrl: string | undefined
+  /** the Prometheus metrics listener's base URL (`/metrics` under it), when `metrics` is set */
+  readonly metricsUrl: string | undefined
   readonly config: DaemonConfig
   /** the node as the control API sees it (same calls as the HTTP routes) */
   readonly node: NodeService
@@ -106,6 +113,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     config.publicApi === undefined
       ? undefined
       : parseHostPort(config.publicApi, 'publicApi', 'publicApi')
+  const metricsAt =
+    config.metrics === undefined ? undefined : parseHostPort(config.metrics, 'metrics', 'metrics')
+  // one registry per daemon: ALARA's metrics and libp2p's side by side
+  const registry = metricsAt === undefined ? undefined : new Registry()
 
   const undo: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => {
@@ -138,6 +149,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       datastore: store.datastore,
       config,
       msgIdFn,
+      metrics:
+        registry === undefined
+          ? undefined
+          : (prometheusMetrics({ registry, preserveExistingMetrics: true }) as never),
     })
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
@@ -182,6 +197,20 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       inject,
       trust: trustService,
       ingest,
+    }
+    let metricsUrl: string | undefined
+    if (registry !== undefined && metricsAt !== undefined) {
+      const metrics = new AlaraMetrics(registry, {
+        events,
+        creditBits: () => state.replica.creditBits,
+        currentEpoch: () => state.currentEpoch(components.now()),
+        connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+      })
+      metrics.start()
+      undo.push(async () => metrics.stop())
+      const served = await startMetricsServer({ ...metricsAt, registry })
+      undo.push(() => served.close())
+      metricsUrl = served.url
     }
     await restoreState(components)
 
@@ -229,7 +258,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       token: repo.token,
       peerId: repo.peerId,
       service: node,
-      idExtras: publicApiUrl === undefined ? {} : { publicApiUrl },
+      idExtras: {
+        ...(publicApiUrl === undefined ? {} : { publicApiUrl }),
+        ...(metricsUrl === undefined ? {} : { metricsUrl }),
+      },
       events,
       warn: (m) => log.warn(m),
     })
@@ -244,6 +276,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       network: config.network,
       apiUrl: server.url,
       publicApiUrl,
+      metricsUrl,
       config,
       node,
       services,

@@ -69,6 +69,8 @@ export interface AlaraEvents {
   'peer:connected': CustomEvent<{ peerId: string }>
   'peer:disconnected': CustomEvent<{ peerId: string }>
   'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
+  /** this node answered a peer's sync request (`kind`: summaries, ids, contributions) */
+  'sync:served': CustomEvent<{ peerId: string; kind: string; status: string }>
 }
 
 export type AlaraEventName = keyof AlaraEvents
@@ -89,6 +91,7 @@ const EVENT_NAMES: Record<AlaraEventName, true> = {
   'peer:connected': true,
   'peer:disconnected': true,
   'inject:done': true,
+  'sync:served': true,
 }
 
 /** Every event name (filters such as `?types=` of /v1/events check against it). */
