@@ -4,6 +4,7 @@ import { registerBeacon } from './commands/beacon.js'
 import { registerConnect } from './commands/connect.js'
 import { registerConsensus } from './commands/consensus.js'
 import { registerDaemon } from './commands/daemon.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerDevnet } from './commands/devnet.js'
 import { registerId } from './commands/id.js'
 import { registerInit } from './commands/init.js'
@@ -57,6 +58,7 @@ export function buildProgram(ctx: Context): Command {
   registerRandom(program, ctx)
   registerStatus(program, ctx)
   registerWatch(program, ctx)
+  registerDashboard(program, ctx)
   registerDevnet(program, ctx)
 
   // Each command throws its own usage error, so the usage line is that command's.

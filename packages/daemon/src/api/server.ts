@@ -8,10 +8,12 @@ import { type EventStreamOptions, registerEventStream } from './event-stream.js'
 import { CHALLENGE_RE, type HealthAnswer, healthProof } from './health.js'
 import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
+import { isUiPath, registerUi } from './ui.js'
 
 /**
  * The control API: HTTP + JSON under /v1, bearer token on every route but /v1/healthz
- * (liveness, peer id, pid and a proof of the token for a challenge: see health.ts),
+ * (liveness, peer id, pid and a proof of the token for a challenge: see health.ts) and
+ * the dashboard's static files under /ui/ (ui.ts),
  * errors as `{ error: { code, message } }`. Bodies are checked by JSON schemas before a
  * handler runs, so a bad request changes nothing.
  */
@@ -55,7 +57,8 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
   const token = Buffer.from(init.token)
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.split('?')[0] === '/v1/healthz') return
+    const path = request.url.split('?')[0] ?? ''
+    if (path === '/v1/healthz' || isUiPath(path)) return
     if (!tokenMatches(request.headers.authorization, token)) {
       await reply.code(401).send({
         error: {
@@ -110,6 +113,7 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     },
   )
   registerRoutes(app, init.service, init.idExtras)
+  registerUi(app)
   if (init.events !== undefined)
     registerEventStream(app, { ...init.eventStream, events: init.events })
   return app
