@@ -87,7 +87,8 @@ describe('metrics from the event bus', () => {
     expect(text).toContain('alara_latest_epoch_agreement_ratio 0.5')
     expect(text).toContain('alara_epochs_total{status="agreed"} 1')
     expect(text).toContain('alara_epochs_total{status="split"} 1')
-    expect(text).toContain('alara_epochs_total{status="pending"} 1')
+    // epoch 38 was never closed here (a restart's back-fill): not counted
+    expect(text).not.toContain('alara_epochs_total{status="pending"}')
   })
 
   it('counts connected peers as members or strangers (all members without a classifier)', async () => {

@@ -104,7 +104,7 @@ export class AlaraMetrics {
     })
     this.epochs = new Counter({
       name: 'alara_epochs_total',
-      help: 'Epochs made final, by their consensus status then (agreed, split, pending, alone)',
+      help: 'Epochs this node closed and then made final, by their consensus status at that moment (agreed, split, pending, alone)',
       labelNames: ['status'],
       registers,
     })
@@ -184,7 +184,9 @@ export class AlaraMetrics {
         }
       }),
       events.on('epoch:final', (e) => {
-        this.epochs.inc({ status: this.statusOf.get(e.epoch) ?? 'pending' })
+        // only epochs this node closed (a restart's back-filled epochs have no status)
+        const status = this.statusOf.get(e.epoch)
+        if (status !== undefined) this.epochs.inc({ status })
         // statuses of final epochs are no longer needed: the map stays as small as the window
         for (const r of this.statusOf.keys()) if (r <= e.epoch) this.statusOf.delete(r)
       }),
