@@ -99,4 +99,27 @@ describe('alara watch', () => {
       /^alara: the daemon at http:\/\/127\.0\.0\.1:\d+ ended the event stream \(it stopped or restarted\) \(ERR_DAEMON_GONE\)$/,
     )
   }, 60_000)
+
+  it('--reconnect waits for a restarted daemon and goes on', async () => {
+    const c = await h.start()
+    const w = new StreamingCli(['--home', c.home, 'watch', '--json', '--reconnect'])
+    watchers.push(w)
+    await w.waitLine(() => true, 30_000, 'a first event')
+    await c.stop()
+    const deadline = Date.now() + 30_000
+    while (!w.stderr.includes('waiting for the daemon') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100))
+    expect(w.stderr).toContain(
+      'ended the event stream (it stopped or restarted); waiting for the daemon',
+    )
+    expect(w.child.exitCode).toBeNull()
+    const seen = w.lines.length
+    await h.start({ home: c.home }) // a new control API port: watch finds it again
+    await w.waitLine(
+      (l) => w.lines.indexOf(l) >= seen && parse(l).type === 'epoch:closed',
+      60_000,
+      'an epoch closing after the restart',
+    )
+    expect(await w.interrupt()).toBe(0)
+  }, 180_000)
 })
