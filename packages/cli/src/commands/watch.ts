@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
 import type { EventSourceMessage } from 'eventsource-parser'
-import { EventSourceParserStream } from 'eventsource-parser/stream'
+import type { EventSourceParserStream } from 'eventsource-parser/stream'
 import type { Context } from '../context.js'
 import { CliError } from '../errors.js'
 import { watchShutdown } from '../signals.js'
-import { renderWatchLine, type WatchEvent } from './watch-render.js'
+import type { WatchEvent } from './watch-render.js'
 
 /**
  * `alara watch`: the daemon's event stream (GET /v1/events) as it happens, one line per
@@ -32,6 +32,11 @@ export function registerWatch(program: Command, ctx: Context): void {
     .option('--reconnect', 'when the daemon goes away, wait for it and go on (default: exit 1)')
     .action(async (flags: WatchFlags, cmd: Command) => {
       const { json } = ctx.globals(cmd)
+      // loaded here, not at the CLI's start-up: only watch needs them
+      const [{ renderWatchLine }, { EventSourceParserStream }] = await Promise.all([
+        import('./watch-render.js'),
+        import('eventsource-parser/stream'),
+      ])
       const stop = new AbortController()
       const shutdown = watchShutdown(ctx.io)
       void shutdown.requested.then(() => stop.abort())
@@ -50,7 +55,7 @@ export function registerWatch(program: Command, ctx: Context): void {
           let lost: CliError
           let ended = false
           try {
-            lost = await follow(ctx, cmd, flags.types, stop.signal, write)
+            lost = await follow(ctx, cmd, flags.types, stop.signal, write, EventSourceParserStream)
             ended = true
           } catch (err) {
             // the first connection must work (a wrong home or token is not worth waiting on)
@@ -100,14 +105,13 @@ async function follow(
   types: string | undefined,
   signal: AbortSignal,
   write: (message: EventSourceMessage) => void,
+  Parser: typeof EventSourceParserStream,
 ): Promise<CliError> {
   const client = await ctx.client(cmd)
   const body = await client.stream('/v1/events', { types }, signal)
   ctx.note(`alara: watching ${client.endpoint.baseUrl} (Ctrl-C to stop)`)
   try {
-    const events = body
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new EventSourceParserStream())
+    const events = body.pipeThrough(new TextDecoderStream()).pipeThrough(new Parser())
     for await (const message of events) write(message)
   } catch (err) {
     return new CliError(
