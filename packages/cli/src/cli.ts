@@ -4,6 +4,7 @@ import { registerBeacon } from './commands/beacon.js'
 import { registerConnect } from './commands/connect.js'
 import { registerConsensus } from './commands/consensus.js'
 import { registerDaemon } from './commands/daemon.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerDevnet } from './commands/devnet.js'
 import { registerId } from './commands/id.js'
 import { registerInit } from './commands/init.js'
@@ -15,6 +16,7 @@ import { registerRandom } from './commands/random.js'
 import { registerStatus } from './commands/status.js'
 import { registerTests } from './commands/tests.js'
 import { registerTrust } from './commands/trust.js'
+import { registerWatch } from './commands/watch.js'
 import { Context } from './context.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatFailure, UsageError } from './errors.js'
 import type { Io } from './io.js'
@@ -55,6 +57,8 @@ export function buildProgram(ctx: Context): Command {
   registerBeacon(program, ctx)
   registerRandom(program, ctx)
   registerStatus(program, ctx)
+  registerWatch(program, ctx)
+  registerDashboard(program, ctx)
   registerDevnet(program, ctx)
 
   // Each command throws its own usage error, so the usage line is that command's.

@@ -198,6 +198,46 @@ export class ApiClient {
     return body as T
   }
 
+  /**
+   * Opens a long-lived response (server-sent events) and returns its body. The timeout
+   * bounds only the wait for the answer's headers; `signal` ends the stream.
+   */
+  async stream(
+    path: string,
+    query: Query | undefined,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' }
+    if (this.endpoint.token !== undefined) headers.authorization = `Bearer ${this.endpoint.token}`
+    const connect = new AbortController()
+    const timer = setTimeout(
+      () => connect.abort(new DOMException('timed out', 'TimeoutError')),
+      this.#timeoutMs,
+    )
+    let response: Response
+    try {
+      response = await this.#fetch(this.url(path, query), {
+        headers,
+        signal: AbortSignal.any([signal, connect.signal]),
+      })
+    } catch (err) {
+      throw this.#transportError(connect.signal.aborted ? connect.signal.reason : err)
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!response.ok || response.body === null) {
+      const text = await response.text().catch(() => '')
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch {
+        body = undefined
+      }
+      throw this.#apiError(response.status, body, text)
+    }
+    return response.body
+  }
+
   #transportError(err: unknown): CliError {
     const name = (err as { name?: unknown }).name
     if (name === 'TimeoutError' || name === 'AbortError') {

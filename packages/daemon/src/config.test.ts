@@ -208,6 +208,8 @@ describe('checkConfigValues', () => {
     ['publicApi', 'localhost:65536'],
     ['publicApi', 'local host:1'],
     ['publicApi', 5891],
+    ['metrics', '9464'],
+    ['metrics', 'localhost:65536'],
     ['mdns', 'yes'],
     ['mdns', 1],
     ['dht', null],
@@ -225,6 +227,12 @@ describe('checkConfigValues', () => {
     expect(DEFAULT_CONFIG.publicApi).toBeUndefined()
     for (const good of ['0.0.0.0:5891', '127.0.0.1:0', '[::1]:5891'])
       expect(checkConfigValues({ publicApi: good }, 'flags')).toEqual({ publicApi: good })
+  })
+
+  it('metrics is off by default and takes HOST:PORT like api', () => {
+    expect(DEFAULT_CONFIG.metrics).toBeUndefined()
+    for (const good of ['0.0.0.0:9464', '127.0.0.1:0', '[::1]:9464'])
+      expect(checkConfigValues({ metrics: good }, 'flags')).toEqual({ metrics: good })
   })
 
   it('refuses finalMs at or before graceMs (an epoch would be final before it closes)', () => {

@@ -1,72 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { DEFAULT_PARAMS, type ProtocolParams, resolveParams } from '@alara/protocol'
+import { type ProtocolParams, resolveParams } from '@alara/protocol'
 import { Ajv } from 'ajv'
+import { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 import { badConfig } from './errors.js'
 import { type HostPort, NETWORK_NAME_PATTERN, splitHostPort } from './shared.js'
 
-/**
- * Every daemon setting, its default and its meaning, in one place. `config.json` in the
- * repo holds any subset; command-line flags override it for one run. docs/OPERATIONS.md
- * documents the same keys.
- */
-export interface DaemonConfig {
-  /** network name: topics and signatures are bound to it */
-  network: string
-  /** epoch length; every node of a network must use the same */
-  epochMs: number
-  /** an epoch closes (and is voted) at its end + graceMs */
-  graceMs: number
-  /** an epoch is final at its end + finalMs; default 3 epochs */
-  finalMs?: number
-  /** pool bits shown and tested (the original's global pool size) */
-  poolBits: number
-  /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */
-  retainEpochs: number
-  /** epochs kept on disk (at least retainEpochs): older beacons stay verifiable */
-  storeEpochs: number
-  /** trust of a peer that is not in the trust store */
-  defaultTrust: number
-  /** an epoch is agreed when agreement >= 1 - byzantineThreshold */
-  byzantineThreshold: number
-  /** connection manager limit */
-  maxPeers: number
-  /** validation cutoffs: must be equal on every node */
-  maxMessageBytes: number
-  maxBits: number
-  maxPerEpoch: number
-  /** libp2p listen multiaddrs */
-  listen: string[]
-  /** multiaddrs (with /p2p/<id>) dialled at start */
-  bootstrap: string[]
-  /** control API HOST:PORT; port 0 picks a free one */
-  api: string
-  /** public beacon API HOST:PORT (read-only, no token); off when absent; port 0 picks a free one */
-  publicApi?: string
-  /** LAN discovery by mDNS */
-  mdns: boolean
-  /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
-  dht: boolean
-}
-
-export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
-  network: DEFAULT_PARAMS.network,
-  epochMs: DEFAULT_PARAMS.epochMs,
-  graceMs: DEFAULT_PARAMS.graceMs,
-  poolBits: DEFAULT_PARAMS.poolBits,
-  retainEpochs: DEFAULT_PARAMS.retainEpochs,
-  storeEpochs: 17_280,
-  defaultTrust: DEFAULT_PARAMS.defaultTrust,
-  byzantineThreshold: DEFAULT_PARAMS.byzantineThreshold,
-  maxPeers: 1000,
-  maxMessageBytes: DEFAULT_PARAMS.maxMessageBytes,
-  maxBits: DEFAULT_PARAMS.maxBits,
-  maxPerEpoch: DEFAULT_PARAMS.maxPerEpoch,
-  listen: ['/ip4/0.0.0.0/tcp/4590'],
-  bootstrap: [],
-  api: '127.0.0.1:5890',
-  mdns: true,
-  dht: true,
-})
+export { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 
 // HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890 (splitHostPort checks the port range)
 const HOST_PORT = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$'
@@ -92,6 +31,7 @@ const configSchema = {
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
     api: { type: 'string', pattern: HOST_PORT },
     publicApi: { type: 'string', pattern: HOST_PORT },
+    metrics: { type: 'string', pattern: HOST_PORT },
     mdns: { type: 'boolean' },
     dht: { type: 'boolean' },
   },
@@ -115,6 +55,7 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
   const partial = values as Partial<DaemonConfig>
   if (partial.api !== undefined) parseHostPort(partial.api, source)
   if (partial.publicApi !== undefined) parseHostPort(partial.publicApi, source, 'publicApi')
+  if (partial.metrics !== undefined) parseHostPort(partial.metrics, source, 'metrics')
   checkTiming(partial, source)
   return partial
 }

@@ -2,7 +2,9 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Libp2p } from 'libp2p'
+import { Registry } from 'prom-client'
 import { nodeService } from './api/node.js'
 import type { NodeService } from './api/node-service.js'
 import { startPublicApi } from './api/public.js'
@@ -28,6 +30,8 @@ import { Ingest } from './ingest.js'
 import { InjectService } from './inject.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, forComponent, type Logger } from './logger.js'
+import { AlaraMetrics } from './metrics/metrics.js'
+import { startMetricsServer } from './metrics/server.js'
 import { PeerService } from './peers.js'
 import { PublicBeacons } from './public-beacon.js'
 import { lockRepo, openRepo, REPO_FILES } from './repo.js'
@@ -46,6 +50,7 @@ export interface DaemonOverrides {
   bootstrap?: string[]
   api?: string
   publicApi?: string
+  metrics?: string
   epochMs?: number
   mdns?: boolean
   dht?: boolean
@@ -65,6 +70,8 @@ export interface AlaraDaemon {
   readonly apiUrl: string
   /** the public beacon API's base URL, when `publicApi` is set */
   readonly publicApiUrl: string | undefined
+  /** the Prometheus metrics listener's base URL (`/metrics` under it), when `metrics` is set */
+  readonly metricsUrl: string | undefined
   readonly config: DaemonConfig
   /** the node as the control API sees it (same calls as the HTTP routes) */
   readonly node: NodeService
@@ -110,6 +117,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     config.publicApi === undefined
       ? undefined
       : parseHostPort(config.publicApi, 'publicApi', 'publicApi')
+  const metricsAt =
+    config.metrics === undefined ? undefined : parseHostPort(config.metrics, 'metrics', 'metrics')
+  // one registry per daemon: ALARA's metrics and libp2p's side by side
+  const registry = metricsAt === undefined ? undefined : new Registry()
 
   const undo: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => {
@@ -147,6 +158,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
         forComponent(log, 'alara:peers'),
         repo.networkKey !== undefined,
       ),
+      metrics:
+        registry === undefined
+          ? undefined
+          : (prometheusMetrics({ registry, preserveExistingMetrics: true }) as never),
     })
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
@@ -192,6 +207,20 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       inject,
       trust: trustService,
       ingest,
+    }
+    let metricsUrl: string | undefined
+    if (registry !== undefined && metricsAt !== undefined) {
+      const metrics = new AlaraMetrics(registry, {
+        events,
+        creditBits: () => state.replica.creditBits,
+        currentEpoch: () => state.currentEpoch(components.now()),
+        connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+      })
+      metrics.start()
+      undo.push(async () => metrics.stop())
+      const served = await startMetricsServer({ ...metricsAt, registry })
+      undo.push(() => served.close())
+      metricsUrl = served.url
     }
     await restoreState(components)
     // the chain is saved at shutdown too (after the API and services stopped, before the
@@ -242,7 +271,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       token: repo.token,
       peerId: repo.peerId,
       service: node,
-      idExtras: publicApiUrl === undefined ? {} : { publicApiUrl },
+      idExtras: {
+        ...(publicApiUrl === undefined ? {} : { publicApiUrl }),
+        ...(metricsUrl === undefined ? {} : { metricsUrl }),
+      },
+      events,
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())
@@ -257,6 +290,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       closed: components.closed,
       apiUrl: server.url,
       publicApiUrl,
+      metricsUrl,
       config,
       node,
       services,

@@ -55,6 +55,11 @@ describe('epochs', () => {
       { epoch: r, digestHex: toHex(state.replica.digest(r)), count: 1 },
     ])
     expect(f.eventsOf('repair:needed')).toEqual([{ epoch: r, peerId: other.peerId.toString() }])
+    // the consensus at close: the other vote dissents, so not agreed
+    const [atClose] = f.eventsOf('consensus:changed')
+    expect(atClose?.epoch).toBe(r)
+    expect(atClose?.status).not.toBe('agreed')
+    expect(atClose?.agreement).toBeLessThan(1)
   })
 
   it('finalizing commits repairs, freezes and writes the folded set', async () => {

@@ -7,6 +7,7 @@ import {
   toHex,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from './components.js'
+import { consensusOf } from './consensus-of.js'
 import { EpochClock } from './epoch-clock.js'
 import type { GossipService } from './gossip/validators.js'
 import { hexToBytes } from './hex.js'
@@ -66,6 +67,8 @@ export class EpochService implements Startable {
     await this.publishVote(r)
     const digestHex = toHex(state.replica.digest(r))
     events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
+    // the consensus at close, with the votes already here; later votes move it (ingest.ts)
+    events.emitLazy('consensus:changed', () => ({ epoch: r, ...consensusOf(this.components, r) }))
     // Votes that arrived before I closed could not be compared yet.
     for (const vote of state.votes.votesOf(r))
       if (vote.originHex !== selfHex && toHex(vote.digest) !== digestHex)

@@ -48,7 +48,10 @@ export interface AlaraEvents {
   'digest:changed': CustomEvent<{ epoch: number }>
   /** this node closed an epoch and voted */
   'epoch:closed': CustomEvent<{ epoch: number; digestHex: string; count: number }>
-  /** a closed epoch's consensus status or agreement moved after a vote */
+  /**
+   * a closed epoch's consensus: at close (with the votes already here), then whenever a
+   * vote moves its status or agreement
+   */
   'consensus:changed': CustomEvent<{ epoch: number; status: string; agreement: number }>
   'epoch:final': CustomEvent<{
     epoch: number
@@ -66,9 +69,38 @@ export interface AlaraEvents {
   'peer:connected': CustomEvent<{ peerId: string }>
   'peer:disconnected': CustomEvent<{ peerId: string }>
   'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
+  /** this node answered a peer's sync request (`kind`: summaries, ids, contributions) */
+  'sync:served': CustomEvent<{ peerId: string; kind: string; status: string }>
 }
 
 export type AlaraEventName = keyof AlaraEvents
+
+// A record, so that the compiler insists every event is listed.
+const EVENT_NAMES: Record<AlaraEventName, true> = {
+  'contribution:folded': true,
+  'contribution:stored': true,
+  'contribution:refused': true,
+  'vote:received': true,
+  'vote:refused': true,
+  'digest:changed': true,
+  'epoch:closed': true,
+  'consensus:changed': true,
+  'epoch:final': true,
+  'repair:needed': true,
+  'repair:done': true,
+  'peer:connected': true,
+  'peer:disconnected': true,
+  'inject:done': true,
+  'sync:served': true,
+}
+
+/** Every event name (filters such as `?types=` of /v1/events check against it). */
+export const ALARA_EVENT_NAMES = Object.keys(EVENT_NAMES) as readonly AlaraEventName[]
+
+export function isAlaraEventName(name: string): name is AlaraEventName {
+  return Object.hasOwn(EVENT_NAMES, name)
+}
+
 export type EventDetail<K extends AlaraEventName> =
   AlaraEvents[K] extends CustomEvent<infer D> ? D : never
 

@@ -1,5 +1,4 @@
 import {
-  agreement,
   decodeContribution,
   peerIdFromOrigin,
   toHex,
@@ -12,6 +11,7 @@ import {
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from './components.js'
+import { consensusOf } from './consensus-of.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
 
@@ -140,7 +140,7 @@ export class Ingest {
     }
     const v = result.vote
     const r = v.vote.epoch
-    const before = this.consensusWatched(r) ? this.consensusOf(r) : undefined
+    const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
     if (state.recordVote(v, data) !== 'stale') {
       void store.putVote(r, v.originHex, data).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)
@@ -154,7 +154,7 @@ export class Ingest {
         via: opts.via,
       }))
       if (before !== undefined) {
-        const after = this.consensusOf(r)
+        const after = consensusOf(this.components, r)
         if (after.status !== before.status || after.agreement !== before.agreement)
           events.emit('consensus:changed', { epoch: r, ...after })
       }
@@ -179,18 +179,5 @@ export class Ingest {
       this.components.state.closed.has(r) &&
       this.components.events.listenerCount('consensus:changed') > 0
     )
-  }
-
-  private consensusOf(r: number): { status: string; agreement: number } {
-    const { state, trust, selfHex, params, now } = this.components
-    const result = agreement({
-      myDigest: state.replica.digest(r),
-      votes: state.votes.votesOf(r),
-      selfHex,
-      trustOf: (originHex) => trust.lookup(originHex, selfHex),
-      closed: state.isClosed(r, now()),
-      params,
-    })
-    return { status: result.status, agreement: result.agreement }
   }
 }

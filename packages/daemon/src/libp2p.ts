@@ -3,7 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, type GossipsubOpts, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
@@ -33,6 +33,8 @@ export interface AlaraLibp2pInit {
   /** a closed network's key (network-key.ts): only its holders can connect */
   networkKey?: Uint8Array
   connectionGater?: ConnectionGater
+  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), when metrics are on */
+  metrics?: (components: never) => Metrics
 }
 
 export type AlaraServices = {
@@ -92,6 +94,7 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     ...(init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     peerDiscovery: peerDiscovery as never,
     services: services as never,
+    ...(init.metrics === undefined ? {} : { metrics: init.metrics as never }),
     start: false,
   })) as unknown as Libp2p<AlaraServices>
 }

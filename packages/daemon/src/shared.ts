@@ -49,6 +49,8 @@ export interface ReadyInfo {
   apiUrl: string
   /** the public beacon API's base URL, when --public-api / publicApi is set */
   publicApiUrl?: string
+  /** the Prometheus metrics listener's base URL (`/metrics` under it), when --metrics is set */
+  metricsUrl?: string
   /** the libp2p listening multiaddrs */
   addresses: string[]
   home: string

@@ -12,6 +12,9 @@ export function renderId(id: IdResponse): string {
     ...(id.publicApiUrl === undefined
       ? []
       : [['public beacon API', id.publicApiUrl] as [string, string]]),
+    ...(id.metricsUrl === undefined
+      ? []
+      : [['metrics', `${id.metricsUrl}/metrics`] as [string, string]]),
   ])
 }
 

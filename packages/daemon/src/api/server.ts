@@ -3,13 +3,17 @@ import { AlaraError } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { httpStatusOf, PortInUseError, RateLimitedError } from '../errors.js'
+import type { AlaraEventBus } from '../events.js'
+import { type EventStreamOptions, registerEventStream } from './event-stream.js'
 import { CHALLENGE_RE, type HealthAnswer, healthProof } from './health.js'
 import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
+import { isUiPath, registerUi } from './ui.js'
 
 /**
  * The control API: HTTP + JSON under /v1, bearer token on every route but /v1/healthz
- * (liveness, peer id, pid and a proof of the token for a challenge: see health.ts),
+ * (liveness, peer id, pid and a proof of the token for a challenge: see health.ts) and
+ * the dashboard's static files under /ui/ (ui.ts),
  * errors as `{ error: { code, message } }`. Bodies are checked by JSON schemas before a
  * handler runs, so a bad request changes nothing.
  */
@@ -23,6 +27,10 @@ export interface ApiServerInit {
   service: NodeService
   /** fields added to /v1/id (the URLs of the node's other listeners) */
   idExtras?: Record<string, string>
+  /** the node's event bus, served as server-sent events on GET /v1/events */
+  events?: AlaraEventBus
+  /** bounds of the event stream (event-stream.ts) */
+  eventStream?: Omit<EventStreamOptions, 'events'>
   warn?: (message: string) => void
 }
 
@@ -49,7 +57,8 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
   const token = Buffer.from(init.token)
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.split('?')[0] === '/v1/healthz') return
+    const path = request.url.split('?')[0] ?? ''
+    if (path === '/v1/healthz' || isUiPath(path)) return
     if (!tokenMatches(request.headers.authorization, token)) {
       await reply.code(401).send({
         error: {
@@ -104,6 +113,9 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     },
   )
   registerRoutes(app, init.service, init.idExtras)
+  registerUi(app)
+  if (init.events !== undefined)
+    registerEventStream(app, { ...init.eventStream, events: init.events })
   return app
 }
 

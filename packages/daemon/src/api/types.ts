@@ -13,6 +13,8 @@ export interface IdResponse {
   version: string
   /** the public beacon API's base URL, when `publicApi` is on */
   publicApiUrl?: string
+  /** when the Prometheus metrics listener is on (`/metrics` under it) */
+  metricsUrl?: string
 }
 
 export interface PeerInfo {

@@ -50,8 +50,11 @@ export class SyncServer implements Startable {
     try {
       const frame = await lp.read({ signal })
       let response: Uint8Array
+      let kind = 'malformed'
       try {
-        response = this.answer(decodeSyncRequest(frame.subarray()))
+        const request = decodeSyncRequest(frame.subarray())
+        kind = request.kind
+        response = this.answer(request)
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err
         // A malformed frame ends the conversation: say why, then close.
@@ -59,6 +62,11 @@ export class SyncServer implements Startable {
       }
       await lp.write(response, { signal })
       await stream.close({ signal })
+      this.components.events.emitLazy('sync:served', () => ({
+        peerId: connection.remotePeer.toString(),
+        kind,
+        status: kind === 'malformed' ? 'bad-request' : 'answered',
+      }))
     } catch (err) {
       this.log.debug(
         () => `sync from ${connection.remotePeer.toString()}: ${(err as Error).message}`,

@@ -15,7 +15,12 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../components.js'
 import { type DaemonConfig, mergeConfig, protocolParams } from '../config.js'
-import { AlaraEventBus, type AlaraEventName, type EventDetail } from '../events.js'
+import {
+  ALARA_EVENT_NAMES,
+  AlaraEventBus,
+  type AlaraEventName,
+  type EventDetail,
+} from '../events.js'
 import { silentLogger } from '../logger.js'
 import { NodeState } from '../state.js'
 import { AlaraStore } from '../store.js'
@@ -52,23 +57,6 @@ export interface FakeComponentsInit {
   storeDir?: string
 }
 
-const ALL_EVENTS: AlaraEventName[] = [
-  'contribution:folded',
-  'contribution:stored',
-  'contribution:refused',
-  'vote:received',
-  'vote:refused',
-  'digest:changed',
-  'epoch:closed',
-  'consensus:changed',
-  'epoch:final',
-  'repair:needed',
-  'repair:done',
-  'peer:connected',
-  'peer:disconnected',
-  'inject:done',
-]
-
 export async function fakeComponents(init: FakeComponentsInit = {}): Promise<FakeComponents> {
   const config = mergeConfig(
     { epochMs: 1000, graceMs: 200, mdns: false, dht: false },
@@ -91,7 +79,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const published: FakeComponents['published'] = []
   const events = new AlaraEventBus()
   const emitted: FakeComponents['emitted'] = []
-  for (const type of ALL_EVENTS) events.on(type, (detail) => emitted.push({ type, detail }))
+  for (const type of ALARA_EVENT_NAMES) events.on(type, (detail) => emitted.push({ type, detail }))
   const pubsub = {
     topicValidators: new Map(),
     subscribe() {},

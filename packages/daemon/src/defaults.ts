@@ -1,0 +1,72 @@
+import { DEFAULT_PARAMS } from '@alara/protocol/params'
+
+/*
+ * Light on purpose (`@alara/daemon/defaults`): the CLI imports it at start-up for the
+ * defaults `alara daemon --help` shows, so it loads nothing but the protocol's params.
+ */
+
+/**
+ * Every daemon setting, its default and its meaning, in one place. `config.json` in the
+ * repo holds any subset; command-line flags override it for one run. docs/OPERATIONS.md
+ * documents the same keys.
+ */
+export interface DaemonConfig {
+  /** network name: topics and signatures are bound to it */
+  network: string
+  /** epoch length; every node of a network must use the same */
+  epochMs: number
+  /** an epoch closes (and is voted) at its end + graceMs */
+  graceMs: number
+  /** an epoch is final at its end + finalMs; default 3 epochs */
+  finalMs?: number
+  /** pool bits shown and tested (the original's global pool size) */
+  poolBits: number
+  /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */
+  retainEpochs: number
+  /** epochs kept on disk (at least retainEpochs): older beacons stay verifiable */
+  storeEpochs: number
+  /** trust of a peer that is not in the trust store */
+  defaultTrust: number
+  /** an epoch is agreed when agreement >= 1 - byzantineThreshold */
+  byzantineThreshold: number
+  /** connection manager limit */
+  maxPeers: number
+  /** validation cutoffs: must be equal on every node */
+  maxMessageBytes: number
+  maxBits: number
+  maxPerEpoch: number
+  /** libp2p listen multiaddrs */
+  listen: string[]
+  /** multiaddrs (with /p2p/<id>) dialled at start */
+  bootstrap: string[]
+  /** control API HOST:PORT; port 0 picks a free one */
+  api: string
+  /** public beacon API HOST:PORT (read-only, no token); off when absent; port 0 picks a free one */
+  publicApi?: string
+  /** Prometheus metrics HOST:PORT (GET /metrics, no token); off when absent; port 0 picks a free one */
+  metrics?: string
+  /** LAN discovery by mDNS */
+  mdns: boolean
+  /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
+  dht: boolean
+}
+
+export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
+  network: DEFAULT_PARAMS.network,
+  epochMs: DEFAULT_PARAMS.epochMs,
+  graceMs: DEFAULT_PARAMS.graceMs,
+  poolBits: DEFAULT_PARAMS.poolBits,
+  retainEpochs: DEFAULT_PARAMS.retainEpochs,
+  storeEpochs: 17_280,
+  defaultTrust: DEFAULT_PARAMS.defaultTrust,
+  byzantineThreshold: DEFAULT_PARAMS.byzantineThreshold,
+  maxPeers: 1000,
+  maxMessageBytes: DEFAULT_PARAMS.maxMessageBytes,
+  maxBits: DEFAULT_PARAMS.maxBits,
+  maxPerEpoch: DEFAULT_PARAMS.maxPerEpoch,
+  listen: ['/ip4/0.0.0.0/tcp/4590'],
+  bootstrap: [],
+  api: '127.0.0.1:5890',
+  mdns: true,
+  dht: true,
+})
