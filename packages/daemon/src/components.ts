@@ -17,6 +17,8 @@ import type { TrustBook } from './trust-book.js'
 export interface AlaraComponents {
   params: ProtocolParams
   config: DaemonConfig
+  /** the node holds a network key (closed network): every peer that connects is a member */
+  closed: boolean
   peerId: PeerId
   /** this node's origin (the peer id's multihash bytes) as hex */
   selfHex: string

@@ -46,6 +46,13 @@ export interface DaemonConfig {
   mdns: boolean
   /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
   dht: boolean
+  /**
+   * open networks: a peer that connects directly from a loopback, private or link-local
+   * address becomes a member (an automatic `lan` trust entry at defaultTrust)
+   */
+  lanMembers: boolean
+  /** at most this many automatic `lan` members */
+  maxMembers: number
 }
 
 export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
@@ -66,6 +73,8 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   api: '127.0.0.1:5890',
   mdns: true,
   dht: true,
+  lanMembers: true,
+  maxMembers: 1000,
 })
 
 // HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890 (splitHostPort checks the port range)
@@ -94,6 +103,8 @@ const configSchema = {
     publicApi: { type: 'string', pattern: HOST_PORT },
     mdns: { type: 'boolean' },
     dht: { type: 'boolean' },
+    lanMembers: { type: 'boolean' },
+    maxMembers: { type: 'integer', minimum: 0, maximum: 1_000_000 },
   },
 } as const
 

@@ -36,6 +36,7 @@ import { AlaraStore } from './store.js'
 import { syncClient } from './sync/client.js'
 import { RepairService } from './sync/repair.js'
 import { SyncServer } from './sync/server.js'
+import { MembershipService } from './membership.js'
 import { TrustBook, TrustService } from './trust.js'
 
 export interface DaemonOverrides {
@@ -126,7 +127,12 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const peerId = peerIdFromString(repo.peerId)
     const selfHex = toHex(peerId.toMultihash().bytes)
     const topics = topicsOf(params.network)
-    const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust)
+    // closed networks (a network key) come with the `closed` work; until then: open
+    const closed = false
+    const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust, {
+      closed,
+      maxMembers: config.maxMembers,
+    })
     const state = new NodeState({
       params,
       selfHex,
@@ -143,6 +149,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const components: AlaraComponents = {
       params,
       config,
+      closed,
       peerId,
       selfHex,
       privateKey: repo.privateKey,
@@ -172,7 +179,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       ingest,
       waitForGossipPeer: (peer, ms) => peers.waitForGossipPeer(peer, ms),
     })
-    const trustService = new TrustService(components, { epochs })
+    const membership = new MembershipService(components)
+    const trustService = new TrustService(components, { epochs, membership })
     const services: AlaraNodeServices = {
       gossip,
       peers,
@@ -202,7 +210,17 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
 
     // Started in this order, stopped in reverse; the store is flushed once they are.
     undo.push(() => store.flush())
-    const ordered: Startable[] = [gossip, peers, epochs, syncServer, repair, inject, trustService]
+    // membership first: a LAN peer's gossip is classified from its connection's first message
+    const ordered: Startable[] = [
+      membership,
+      gossip,
+      peers,
+      epochs,
+      syncServer,
+      repair,
+      inject,
+      trustService,
+    ]
     for (const service of ordered) {
       await service.start()
       undo.push(async () => {

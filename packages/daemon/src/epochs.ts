@@ -68,7 +68,11 @@ export class EpochService implements Startable {
     events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
     // Votes that arrived before I closed could not be compared yet.
     for (const vote of state.votes.votesOf(r))
-      if (vote.originHex !== selfHex && toHex(vote.digest) !== digestHex)
+      if (
+        vote.originHex !== selfHex &&
+        toHex(vote.digest) !== digestHex &&
+        this.components.trust.isMember(vote.originHex)
+      )
         events.emit('repair:needed', {
           epoch: r,
           peerId: peerIdFromOrigin(hexToBytes(vote.originHex)).toString(),

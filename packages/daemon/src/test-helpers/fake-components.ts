@@ -46,6 +46,11 @@ export interface FakeComponentsInit {
   config?: Partial<DaemonConfig>
   /** wall-clock start; default: the middle of epoch 100 */
   startMs?: number
+  /**
+   * a closed network, where every peer is a member (default true, so tests of other
+   * rules need no trust entries); false: an open network, unknown peers are strangers
+   */
+  closed?: boolean
 }
 
 const ALL_EVENTS: AlaraEventName[] = [
@@ -77,7 +82,11 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const selfHex = toHex(originOf(peerId))
   const dir = await mkdtemp(join(tmpdir(), 'alara-fake-'))
   const store = await AlaraStore.open(dir)
-  const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust)
+  const closed = init.closed ?? true
+  const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust, {
+    closed,
+    maxMembers: config.maxMembers,
+  })
   const state = new NodeState({
     params,
     selfHex,
@@ -112,6 +121,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const components: AlaraComponents = {
     params,
     config,
+    closed,
     peerId,
     selfHex,
     privateKey,

@@ -46,11 +46,11 @@ export class FakeNodeService implements NodeService {
   }
   trustList() {
     this.record('trustList', [])
-    return [{ peerId: this.peerId, trust: 0.5, active: true }]
+    return [{ peerId: this.peerId, trust: 0.5, active: true, source: 'manual' as const }]
   }
   async trustSet(peerId: string, trust: number, active: boolean) {
     this.record('trustSet', [peerId, trust, active])
-    return { peerId, trust, active }
+    return { peerId, trust, active, source: 'manual' as const }
   }
   async trustRemove(peerId: string) {
     this.record('trustRemove', [peerId])
@@ -110,6 +110,8 @@ export class FakeNodeService implements NodeService {
       epoch: 10,
       epochMs: 10_000,
       peers: 0,
+      closed: false,
+      members: 0,
       ready: false,
       creditBits: 0,
       folded: 0,
