@@ -165,5 +165,6 @@ export class NodeState {
     this.votes.prune(oldest)
     this.strangerVotes.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
+    for (const e of this.backfill) if (e < oldest) this.backfill.delete(e)
   }
 }

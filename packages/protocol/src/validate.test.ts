@@ -305,9 +305,17 @@ describe('validateContribution: order of checks', () => {
     const c = await signed()
     const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
     const full = vi.fn(() => params.maxPerEpoch)
-    expectRefusal(validateContribution(bytes, context({ countFor: full })), 'reject', 'TOO_MANY_IN_EPOCH')
+    expectRefusal(
+      validateContribution(bytes, context({ countFor: full })),
+      'reject',
+      'TOO_MANY_IN_EPOCH',
+    )
     const room = vi.fn(() => params.maxPerEpoch - 1)
-    expectRefusal(validateContribution(bytes, context({ countFor: room })), 'reject', 'BAD_SIGNATURE')
+    expectRefusal(
+      validateContribution(bytes, context({ countFor: room })),
+      'reject',
+      'BAD_SIGNATURE',
+    )
   })
 
   it('STRANGER: a stranger is ignored before the signature (a forged copy is not rejected)', async () => {
@@ -316,9 +324,9 @@ describe('validateContribution: order of checks', () => {
     const admits = vi.fn(() => false)
     expectRefusal(validateContribution(forged, context({ admits })), 'ignore', 'STRANGER')
     expect(admits).toHaveBeenCalledWith(originHex)
-    expect(validateContribution(encodeContribution(c), context({ admits: () => true })).verdict).toBe(
-      'accept',
-    )
+    expect(
+      validateContribution(encodeContribution(c), context({ admits: () => true })).verdict,
+    ).toBe('accept')
   })
 
   it('a duplicate is ignored before any signature or quota work', async () => {
