@@ -25,7 +25,8 @@ export { topicsOf } from './gossip/topics.js'
 
 export interface AlaraLibp2pInit {
   privateKey: PrivateKey
-  datastore: Datastore
+  /** absent: in memory (an outside peer of the tests) */
+  datastore?: Datastore
   config: DaemonConfig
   msgIdFn: GossipsubOpts['msgIdFn']
 }
