@@ -178,23 +178,48 @@ export class Adversary {
   }
 
   /**
-   * A flood: every epoch, `perEpoch` maximum-size contributions from each Sybil origin,
-   * for `durationMs`. Returns how many were published.
+   * Signs a flood ahead of time: for each of `epochs` future epochs (starting once the
+   * signing is surely done), `perEpoch` maximum-size contributions from each Sybil origin,
+   * timestamped inside their epoch so that each is valid when it is sent.
    */
-  async flood(sybils: Identity[], perEpoch: number, durationMs: number): Promise<number> {
-    const end = Date.now() + durationMs
+  async presignFlood(
+    sybils: Identity[],
+    perEpoch: number,
+    epochs: number,
+  ): Promise<Map<number, Uint8Array[]>> {
+    const perSecond = 300 // a pessimistic signing rate on a loaded machine
+    const leadEpochs = Math.ceil(
+      (sybils.length * perEpoch * epochs) / perSecond / (this.epochMs / 1000),
+    )
+    const first = Math.floor(Date.now() / this.epochMs) + leadEpochs + 1
+    const out = new Map<number, Uint8Array[]>()
+    for (let e = first; e < first + epochs; e++) {
+      const batch: Uint8Array[] = []
+      for (let i = 0; i < perEpoch; i++)
+        for (const s of sybils)
+          batch.push(
+            await this.contribution(s, {
+              seq: e * perEpoch + i,
+              nowMs: e * this.epochMs + Math.floor((i * this.epochMs) / (perEpoch + 1)),
+            }),
+          )
+      out.set(e, batch)
+    }
+    return out
+  }
+
+  /** Publishes each batch during its epoch (waiting for it); returns how many were sent. */
+  async flood(batches: Map<number, Uint8Array[]>): Promise<number> {
     let sent = 0
-    let seq = 0
-    while (Date.now() < end) {
-      const epoch = Math.floor(Date.now() / this.epochMs)
-      seq++
-      for (let i = 0; i < perEpoch && Date.now() < end; i++)
-        for (const s of sybils) {
-          if (Math.floor(Date.now() / this.epochMs) !== epoch) break
-          await this.publishContribution(await this.contribution(s, { seq: seq * 1000 + i }))
-          sent++
-        }
-      await sleepUntil((epoch + 1) * this.epochMs + 50)
+    for (const [epoch, batch] of [...batches].sort((a, b) => a[0] - b[0])) {
+      const now = Date.now()
+      if (now >= (epoch + 1) * this.epochMs) continue // signing overran: skip that epoch
+      await sleepUntil(epoch * this.epochMs)
+      for (let i = 0; i < batch.length; i += 64) {
+        if (Date.now() >= (epoch + 1) * this.epochMs) break
+        await Promise.all(batch.slice(i, i + 64).map((b) => this.publishContribution(b)))
+        sent += Math.min(64, batch.length - i)
+      }
     }
     return sent
   }
