@@ -1,6 +1,12 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isDirectLanAddress, isLanIp, lanRoomLeft, standingOf } from './membership.js'
+import {
+  isDirectLanAddress,
+  isLanIp,
+  lanRoomLeft,
+  MembershipService,
+  standingOf,
+} from './membership.js'
 import { type FakeComponents, fakeComponents, fakePeer } from './test-helpers/fake-components.js'
 
 describe('LAN addresses', () => {
@@ -153,5 +159,43 @@ describe('trust book: sources and transitions', () => {
     expect(trust.standing(selfHex)).toMatchObject({ member: true, trust: 1 })
     expect(trust.addLan(peerId.toString(), selfHex)).toBeUndefined()
     expect(trust.list()).toEqual([])
+  })
+})
+
+describe('MembershipService: LAN members from connections', () => {
+  let f: FakeComponents
+  afterEach(() => f.close())
+
+  const open = (f: FakeComponents, peerId: unknown, addr: string, limits?: object) =>
+    f.libp2pEvents.dispatchEvent(
+      new CustomEvent('connection:open', {
+        detail: { remotePeer: peerId, remoteAddr: multiaddr(addr), limits },
+      }),
+    )
+
+  it('a direct LAN connection makes a lan member at once; public or relayed does not', async () => {
+    f = await fakeComponents({ closed: false })
+    const service = new MembershipService(f.components)
+    service.start()
+    const [lan, pub, relayed] = [await fakePeer(), await fakePeer(), await fakePeer()]
+    open(f, lan.peerId, '/ip4/192.168.1.20/tcp/4590')
+    open(f, pub.peerId, '/ip4/8.8.8.8/tcp/4590')
+    open(f, relayed.peerId, '/ip4/10.0.0.2/tcp/4590', { bytes: 1n })
+    // synchronous: gossip right behind the connection is classified correctly
+    expect(f.components.trust.isMember(lan.originHex)).toBe(true)
+    expect(f.components.trust.isMember(pub.originHex)).toBe(false)
+    expect(f.components.trust.isMember(relayed.originHex)).toBe(false)
+    service.stop()
+  })
+
+  it('off with lanMembers false: only the trust store makes members', async () => {
+    f = await fakeComponents({ closed: false, config: { lanMembers: false } })
+    const service = new MembershipService(f.components)
+    service.start()
+    const p = await fakePeer()
+    open(f, p.peerId, '/ip4/127.0.0.1/tcp/4590')
+    expect(f.components.trust.isMember(p.originHex)).toBe(false)
+    expect(f.components.trust.list()).toEqual([])
+    service.stop()
   })
 })
