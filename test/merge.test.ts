@@ -29,7 +29,8 @@ import { eventually } from './helpers/wait.js'
  * split); epochs after the merge are agreed by all four.
  *
  * Timeline (epoch x = the first round): both groups inject in x and x + 1, which are
- * final before the groups meet; again in m, and B connects to C early in m; after the
+ * final before the groups meet; again in m, and the groups connect (every cross pair, as
+ * mDNS would on a LAN: LAN membership needs a direct connection) early in m; after the
  * merge all four inject in two more epochs.
  *
  * The timing holds by construction: final is end + 15 s here (config.json finalMs), so m
@@ -98,7 +99,10 @@ describe('merge', () => {
     await untilEpoch(m)
     const atM = await injectAll([a, d])
     injected.push(...atM)
-    await connect(b, c)
+    // The groups meet. LAN membership is per origin and needs a direct connection
+    // (docs/PROTOCOL.md, "Membership"): on a LAN, mDNS connects every pair; these tests run
+    // without mDNS, so every cross-group pair connects (at once, as discovery would).
+    await Promise.all([connect(b, c), connect(a, c), connect(a, d), connect(b, d)])
     const connectedAt = Date.now()
     const mEpochs = epochsOf(atM)
     expect(
