@@ -29,7 +29,8 @@ import { eventually } from './helpers/wait.js'
  * split); epochs after the merge are agreed by all four.
  *
  * Timeline (epoch x = the first round): both groups inject in x and x + 1, which are
- * final before the groups meet; again in m, and B connects to C early in m; after the
+ * final before the groups meet; again in m, and the groups connect (every cross pair, as
+ * mDNS would on a LAN: LAN membership needs a direct connection) early in m; after the
  * merge all four inject in two more epochs.
  *
  * The timing holds by construction: final is end + 15 s here (config.json finalMs), so m
@@ -105,6 +106,10 @@ describe('merge', () => {
       finalAtMs(mEpochs[0] as number, h.timing) - connectedAt,
       'm far from final at the merge',
     ).toBeGreaterThan(2000)
+    // LAN membership is per origin and needs a direct connection (docs/PROTOCOL.md,
+    // "Membership"): on a LAN, mDNS would connect every pair; these tests run without
+    // mDNS, so the other cross-group pairs connect too (at once, as discovery would).
+    await Promise.all([connect(a, c), connect(a, d), connect(b, d)])
     await waitConnected(b, [a, c])
 
     // after the merge, two rounds by all four, once the gossip mesh spans both groups

@@ -66,8 +66,8 @@ describe('restart', () => {
     expect(await trustList(home)).toEqual(trustBefore)
     expect(await trustList(home)).toEqual(
       expect.arrayContaining([
-        { peerId: trusted, trust: 0.3, active: true },
-        { peerId: paused, trust: 0.6, active: false },
+        { peerId: trusted, trust: 0.3, active: true, source: 'manual' },
+        { peerId: paused, trust: 0.6, active: false, source: 'manual' },
       ]),
     )
 

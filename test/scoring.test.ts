@@ -138,6 +138,9 @@ describe('gossipsub scoring', () => {
       bitLength: 64,
       bits: new Uint8Array(8), // 64 zeros: fails the repetition count test
     }
+    // an origin that never connects is a stranger here, ignored before any health test:
+    // list it, so that its bits are judged (docs/PROTOCOL.md, "Membership")
+    await daemon.node.trustSet(peerIdFromPrivateKey(key).toString(), 0.5, true)
     const genuine = await signContribution(key, { ...stuck, origin })
     // the same bits claimed for the attacker's origin, signed by another key
     const forged = { ...genuine, origin: originOf(attacker.peerId), seq: 2 }

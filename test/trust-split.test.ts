@@ -42,7 +42,17 @@ describe('trust split', () => {
     const all = [a, b, c, d]
     await connectMesh(all)
     await setTrust(d.home, a.peerId, 0)
-    expect(await trustList(d.home)).toEqual([{ peerId: a.peerId, trust: 0, active: true }])
+    // A set by hand; B and C are automatic LAN members (they connected from loopback)
+    const listed = await trustList(d.home)
+    expect(listed.filter((e) => e.source === 'manual')).toEqual([
+      { peerId: a.peerId, trust: 0, active: true, source: 'manual' },
+    ])
+    expect(
+      listed
+        .filter((e) => e.source === 'lan')
+        .map((e) => e.peerId)
+        .sort(),
+    ).toEqual([b.peerId, c.peerId].sort())
 
     // two epochs with A, B and C injecting, then one with B and C only
     const withA = await injectRounds([a, b, c], 2)

@@ -62,7 +62,7 @@ describe('DaemonChild', () => {
     expect(c.info).toEqual(READY)
     // one chunk or several, as the pipe delivers them
     expect(output.join('')).toMatch(/^noise\n/)
-    expect((await c.stop(5_000)).code).toBe(0)
+    expect((await c.stop(60_000)).code).toBe(0)
     expect(c.running).toBe(false)
   })
 

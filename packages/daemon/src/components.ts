@@ -17,6 +17,8 @@ import type { TrustBook } from './trust-book.js'
 export interface AlaraComponents {
   params: ProtocolParams
   config: DaemonConfig
+  /** the node holds a network key (closed network): every peer that connects is a member */
+  closed: boolean
   peerId: PeerId
   /** this node's origin (the peer id's multihash bytes) as hex */
   selfHex: string
@@ -27,11 +29,6 @@ export interface AlaraComponents {
   events: AlaraEventBus
   logger: ComponentLoggerFactory
   libp2p: Libp2p<AlaraServices>
-  /**
-   * The node holds a network key (network.key): only key holders can connect, so every
-   * origin and voter is a member (docs/PROTOCOL.md, "Membership").
-   */
-  closed: boolean
   /** wall-clock ms: the one clock every service reads (tests move it) */
   now(): number
 }

@@ -55,6 +55,8 @@ describe('DEFAULT_CONFIG and mergeConfig', () => {
       api: '127.0.0.1:5890',
       mdns: true,
       dht: true,
+      lanMembers: true,
+      maxMembers: 1000,
     })
     expect(Object.isFrozen(DEFAULT_CONFIG)).toBe(true)
   })
@@ -213,6 +215,11 @@ describe('checkConfigValues', () => {
     ['mdns', 'yes'],
     ['mdns', 1],
     ['dht', null],
+    ['lanMembers', 'no'],
+    ['lanMembers', 0],
+    ['maxMembers', -1],
+    ['maxMembers', 1.5],
+    ['maxMembers', '1000'],
   ]
   for (const [key, value] of badValues) {
     it(`refuses ${key} = ${JSON.stringify(value)} with ERR_BAD_CONFIG naming ${key}`, () => {

@@ -34,6 +34,8 @@ const configSchema = {
     metrics: { type: 'string', pattern: HOST_PORT },
     mdns: { type: 'boolean' },
     dht: { type: 'boolean' },
+    lanMembers: { type: 'boolean' },
+    maxMembers: { type: 'integer', minimum: 0, maximum: 1_000_000 },
   },
 } as const
 

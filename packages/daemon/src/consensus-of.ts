@@ -1,18 +1,8 @@
-import { agreement } from '@alara/protocol'
 import type { AlaraComponents } from './components.js'
+import { agreementAt } from './membership.js'
 
 /** Epoch r's consensus as this node sees it now (the detail of `consensus:changed`). */
-export function consensusOf(
-  c: Pick<AlaraComponents, 'state' | 'trust' | 'selfHex' | 'params' | 'now'>,
-  r: number,
-): { status: string; agreement: number } {
-  const result = agreement({
-    myDigest: c.state.replica.digest(r),
-    votes: c.state.votes.votesOf(r),
-    selfHex: c.selfHex,
-    trustOf: (originHex) => c.trust.lookup(originHex, c.selfHex),
-    closed: c.state.isClosed(r, c.now()),
-    params: c.params,
-  })
+export function consensusOf(c: AlaraComponents, r: number): { status: string; agreement: number } {
+  const result = agreementAt(c, r)
   return { status: result.status, agreement: result.agreement }
 }

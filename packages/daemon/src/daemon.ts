@@ -30,6 +30,7 @@ import { Ingest } from './ingest.js'
 import { InjectService } from './inject.js'
 import { type AlaraServices, createAlaraLibp2p } from './libp2p.js'
 import { consoleLogger, forComponent, type Logger } from './logger.js'
+import { MembershipService } from './membership.js'
 import { AlaraMetrics } from './metrics/metrics.js'
 import { startMetricsServer } from './metrics/server.js'
 import { PeerService } from './peers.js'
@@ -141,7 +142,12 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const peerId = peerIdFromString(repo.peerId)
     const selfHex = toHex(peerId.toMultihash().bytes)
     const topics = topicsOf(params.network)
-    const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust)
+    // a network key: only key holders connect, every origin and voter is a member
+    const closed = repo.networkKey !== undefined
+    const trust = await TrustBook.load(store, repo.peerId, params.defaultTrust, {
+      closed,
+      maxMembers: config.maxMembers,
+    })
     const state = new NodeState({
       params,
       selfHex,
@@ -167,6 +173,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const components: AlaraComponents = {
       params,
       config,
+      closed,
       peerId,
       selfHex,
       privateKey: repo.privateKey,
@@ -176,7 +183,6 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       events,
       logger: (name) => forComponent(log, name),
       libp2p,
-      closed: repo.networkKey !== undefined,
       now: Date.now,
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
@@ -197,7 +203,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       ingest,
       waitForGossipPeer: (peer, ms) => peers.waitForGossipPeer(peer, ms),
     })
-    const trustService = new TrustService(components, { epochs })
+    const membership = new MembershipService(components)
+    const trustService = new TrustService(components, { epochs, membership })
     const services: AlaraNodeServices = {
       gossip,
       peers,
@@ -215,6 +222,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
         creditBits: () => state.replica.creditBits,
         currentEpoch: () => state.currentEpoch(components.now()),
         connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
+        isMember: (peerId) => trust.isMemberPeer(peerId),
       })
       metrics.start()
       undo.push(async () => metrics.stop())
@@ -244,7 +252,17 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
 
     // Started in this order, stopped in reverse; the store is flushed once they are.
     undo.push(() => store.flush())
-    const ordered: Startable[] = [gossip, peers, epochs, syncServer, repair, inject, trustService]
+    // membership first: a LAN peer's gossip is classified from its connection's first message
+    const ordered: Startable[] = [
+      membership,
+      gossip,
+      peers,
+      epochs,
+      syncServer,
+      repair,
+      inject,
+      trustService,
+    ]
     for (const service of ordered) {
       await service.start()
       undo.push(async () => {

@@ -49,6 +49,13 @@ export interface DaemonConfig {
   mdns: boolean
   /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
   dht: boolean
+  /**
+   * open networks: a peer that connects directly from a loopback, private or link-local
+   * address becomes a member (an automatic `lan` trust entry at defaultTrust)
+   */
+  lanMembers: boolean
+  /** at most this many automatic `lan` members */
+  maxMembers: number
 }
 
 export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
@@ -69,4 +76,6 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   api: '127.0.0.1:5890',
   mdns: true,
   dht: true,
+  lanMembers: true,
+  maxMembers: 1000,
 })

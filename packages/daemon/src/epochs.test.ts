@@ -81,11 +81,22 @@ describe('epochs', () => {
     expect(ingest.contribution(late, { via: 'sync' }).verdict).not.toBe('accept')
   })
 
-  it('back-filled epochs are frozen by freezeBackfill, as catch-up left them', async () => {
+  it('a back-filled epoch freezes once members with the quorum of its votes are heard', async () => {
     const { state } = f.components
     const r = state.currentEpoch(f.clock.ms) - 5
     state.backfill.add(r)
-    await epochs.freezeBackfill()
+    // no vote known for r: hearing a peer freezes nothing (not on nobody's word)
+    const [a, b, c] = [await fakePeer(), await fakePeer(), await fakePeer()]
+    await epochs.freezeBackfill(new Set([a.originHex]))
+    expect(state.replica.isFinal(r)).toBe(false)
+    for (const p of [a, b, c])
+      ingest.vote(await signedVote(p.key, f.components, r, new Uint8Array(32).fill(1), 0), {
+        via: 'sync',
+      })
+    // one of three voters heard: not yet
+    await epochs.freezeBackfill(new Set([a.originHex]))
+    expect(state.replica.isFinal(r)).toBe(false)
+    await epochs.freezeBackfill(new Set([a.originHex, b.originHex]))
     expect(state.replica.isFinal(r)).toBe(true)
     expect(state.backfill.size).toBe(0)
     expect(f.eventsOf('epoch:final').map((e) => e.epoch)).toEqual([r])
@@ -107,6 +118,8 @@ describe('epochs', () => {
     await trust.set(peer.peerId.toString(), 0, true)
     await epochs.commitRepairs()
     expect(votesPublished()).toHaveLength(2)
-    expect(trust.list()).toEqual([{ peerId: peer.peerId.toString(), trust: 0, active: true }])
+    expect(trust.list()).toEqual([
+      { peerId: peer.peerId.toString(), trust: 0, active: true, source: 'manual' },
+    ])
   })
 })

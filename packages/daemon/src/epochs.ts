@@ -3,6 +3,7 @@ import {
   epochPhase,
   oldestRetainedEpoch,
   peerIdFromOrigin,
+  requiredAgreement,
   signVote,
   toHex,
 } from '@alara/protocol'
@@ -12,6 +13,7 @@ import { EpochClock } from './epoch-clock.js'
 import type { GossipService } from './gossip/validators.js'
 import { hexToBytes } from './hex.js'
 import type { Logger } from './logger.js'
+import { backfillQuorum, type CountedVoter } from './sync/plan.js'
 
 /**
  * The epoch life cycle on the clock's ticks: close (vote, compare with votes already
@@ -71,7 +73,11 @@ export class EpochService implements Startable {
     events.emitLazy('consensus:changed', () => ({ epoch: r, ...consensusOf(this.components, r) }))
     // Votes that arrived before I closed could not be compared yet.
     for (const vote of state.votes.votesOf(r))
-      if (vote.originHex !== selfHex && toHex(vote.digest) !== digestHex)
+      if (
+        vote.originHex !== selfHex &&
+        toHex(vote.digest) !== digestHex &&
+        this.components.trust.isMember(vote.originHex)
+      )
         events.emit('repair:needed', {
           epoch: r,
           peerId: peerIdFromOrigin(hexToBytes(vote.originHex)).toString(),
@@ -91,13 +97,28 @@ export class EpochService implements Startable {
     }
   }
 
-  /** Freezes the epochs that became final while this node was away, as catch-up left them. */
-  async freezeBackfill(): Promise<void> {
-    const { state } = this.components
+  /**
+   * Freezes the epochs that became final while this node was away, each once the members
+   * `heard` (catch-ups completed) hold the quorum of its counted votes (backfillQuorum);
+   * the others wait for more members to be heard, or leave with the retained window.
+   */
+  async freezeBackfill(heard: ReadonlySet<string>): Promise<void> {
+    const { state, trust, selfHex, params } = this.components
     await this.commitRepairs()
+    const required = requiredAgreement(params.byzantineThreshold)
     for (const r of [...state.backfill].sort((a, b) => a - b)) {
+      if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) {
+        state.backfill.delete(r)
+        continue
+      }
+      const voters: CountedVoter[] = []
+      for (const v of state.votes.votesOf(r)) {
+        if (v.originHex === selfHex) continue
+        const standing = trust.standing(v.originHex)
+        if (standing.member) voters.push({ originHex: v.originHex, trust: standing.trust })
+      }
+      if (!backfillQuorum(voters, heard, required)) continue
       state.backfill.delete(r)
-      if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) continue
       await this.freeze(r)
     }
   }

@@ -36,6 +36,8 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
+export { msgIdFn } from './gossip/message-id.js'
+export { type AlaraServices, createAlaraLibp2p, topicsOf } from './libp2p.js'
 export {
   type ComponentLoggerFactory,
   consoleLogger,

@@ -55,6 +55,8 @@ export class Ingest {
       isClosed: (epoch) => state.isClosed(epoch, nowMs),
       isFinal: (epoch) => replica.isFinal(epoch),
       viaRepair,
+      // strangers cost a decode only: ignored before the signature (docs/PROTOCOL.md)
+      admits: (originHex) => this.components.trust.admits(originHex),
     }
   }
 
@@ -120,11 +122,14 @@ export class Ingest {
 
   /** Validates and records a vote; one that disagrees with a closed epoch asks for repair. */
   vote(data: Uint8Array, opts: ReceiveOptions): VoteResult {
-    const { params, state, store, events, now } = this.components
+    const { params, state, store, events, now, trust } = this.components
     const result = validateVote(data, {
       params,
       nowMs: now(),
       oldestEpoch: state.replica.oldestRetainedEpoch,
+      // a stranger's vote is verified only while its epoch's small list has room
+      admits: (originHex, epoch) =>
+        trust.admits(originHex) || state.strangerVotes.hasRoom(epoch, originHex),
     })
     if (result.verdict !== 'accept') {
       this.log.debug(
@@ -140,6 +145,18 @@ export class Ingest {
     }
     const v = result.vote
     const r = v.vote.epoch
+    if (!trust.admits(v.originHex)) {
+      // shown as not counted, never persisted nor relayed
+      state.strangerVotes.record({
+        originHex: v.originHex,
+        epoch: r,
+        digest: v.vote.digest,
+        timestampMs: v.vote.timestampMs,
+        count: v.vote.count,
+        encoded: data,
+      })
+      return { verdict: 'ignore', reason: 'STRANGER' }
+    }
     const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
     if (state.recordVote(v, data) !== 'stale') {
       void store.putVote(r, v.originHex, data).catch((err: Error) => {
@@ -167,6 +184,8 @@ export class Ingest {
     const { state, selfHex, events } = this.components
     const r = v.vote.epoch
     if (v.originHex === selfHex || !state.closed.has(r) || state.replica.isFinal(r)) return
+    // repair asks only members whose counted vote differs (docs/PROTOCOL.md, "Membership")
+    if (!this.components.trust.isMember(v.originHex)) return
     if (toHex(v.vote.digest) === toHex(state.replica.digest(r))) return
     events.emit('repair:needed', {
       epoch: r,

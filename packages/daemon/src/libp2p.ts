@@ -27,7 +27,8 @@ export { topicsOf } from './gossip/topics.js'
 
 export interface AlaraLibp2pInit {
   privateKey: PrivateKey
-  datastore: Datastore
+  /** absent: in memory (an outside peer of the tests) */
+  datastore?: Datastore
   config: DaemonConfig
   msgIdFn: GossipsubOpts['msgIdFn']
   /** a closed network's key (network-key.ts): only its holders can connect */

@@ -23,6 +23,50 @@ export interface HeldVote {
   encoded: Uint8Array
 }
 
+/** Strangers' votes kept per epoch, first come (docs/PROTOCOL.md, "Membership"). */
+export const STRANGER_VOTES_PER_EPOCH = 16
+
+/**
+ * Strangers' votes: shown in `alara consensus` as not counted, never persisted, at most
+ * STRANGER_VOTES_PER_EPOCH origins per epoch (the newest vote per origin), so that a
+ * flood of throw-away identities costs a few kilobytes per epoch and no more.
+ */
+export class StrangerVotes {
+  private readonly byEpoch = new Map<number, Map<string, HeldVote>>()
+
+  /** Whether a vote of this origin for this epoch would be kept (worth verifying). */
+  hasRoom(epoch: number, originHex: string): boolean {
+    const votes = this.byEpoch.get(epoch)
+    return votes === undefined || votes.size < STRANGER_VOTES_PER_EPOCH || votes.has(originHex)
+  }
+
+  record(vote: HeldVote): boolean {
+    if (!this.hasRoom(vote.epoch, vote.originHex)) return false
+    let votes = this.byEpoch.get(vote.epoch)
+    if (votes === undefined) {
+      votes = new Map()
+      this.byEpoch.set(vote.epoch, votes)
+    }
+    const old = votes.get(vote.originHex)
+    if (old !== undefined && old.timestampMs >= vote.timestampMs) return false
+    votes.set(vote.originHex, vote)
+    return true
+  }
+
+  votesOf(epoch: number): HeldVote[] {
+    return [...(this.byEpoch.get(epoch)?.values() ?? [])]
+  }
+
+  /** Forgets a peer that became a member (its votes then go to the vote book). */
+  forget(originHex: string): void {
+    for (const votes of this.byEpoch.values()) votes.delete(originHex)
+  }
+
+  prune(oldestEpoch: number): void {
+    for (const epoch of this.byEpoch.keys()) if (epoch < oldestEpoch) this.byEpoch.delete(epoch)
+  }
+}
+
 export interface RepairedContribution {
   idHex: string
   epoch: number
@@ -41,6 +85,8 @@ export interface NodeStateInit {
 export class NodeState {
   readonly replica: Replica
   readonly votes = new VoteBook<HeldVote>()
+  /** strangers' votes: a few per epoch, shown, never counted nor persisted */
+  readonly strangerVotes = new StrangerVotes()
   /** epochs this node has closed (and voted), newest kept within the retained window */
   readonly closed = new Set<number>()
   /** epochs final by the clock that this node did not see freeze: filled by catch-up */
@@ -117,6 +163,8 @@ export class NodeState {
   prune(oldest: number): void {
     this.replica.prune(oldest)
     this.votes.prune(oldest)
+    this.strangerVotes.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
+    for (const e of this.backfill) if (e < oldest) this.backfill.delete(e)
   }
 }

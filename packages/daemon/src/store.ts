@@ -27,6 +27,8 @@ function epochKey(epoch: number): string {
 export interface TrustRecord {
   trust: number
   active: boolean
+  /** `manual` (trust set) or `lan` (automatic); records written before it are manual */
+  source?: 'manual' | 'lan'
 }
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }

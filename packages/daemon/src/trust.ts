@@ -2,11 +2,14 @@ import type { TrustEntry, TrustRemoveResponse } from './api/types.js'
 import type { AlaraComponents, Startable } from './components.js'
 import type { EpochService } from './epochs.js'
 import type { Logger } from './logger.js'
+import type { MembershipService } from './membership.js'
 
 export { originHexOf, TrustBook } from './trust-book.js'
 
 export interface TrustInit {
   epochs: Pick<EpochService, 'commitRepairs'>
+  /** after `trust rm`, a peer connected directly from the LAN is a `lan` member again */
+  membership?: Pick<MembershipService, 'reconsider'>
 }
 
 /**
@@ -34,12 +37,13 @@ export class TrustService implements Startable {
     const { originHex } = await this.components.trust.set(peerId, trust, active)
     this.components.state.replica.setTrust(originHex, { trust, active })
     this.markChangedDigests()
-    return { peerId, trust, active }
+    return { peerId, trust, active, source: 'manual' }
   }
 
   async remove(peerId: string): Promise<TrustRemoveResponse> {
     const { trust, state, selfHex } = this.components
     const { originHex } = await trust.remove(peerId)
+    this.init.membership?.reconsider(peerId)
     state.replica.setTrust(originHex, trust.lookup(originHex, selfHex))
     this.markChangedDigests()
     return { peerId, removed: true }

@@ -26,16 +26,17 @@ function trustTable(table: Record<string, TrustLevel>) {
 }
 
 describe('agreement', () => {
-  it('self only: agreement 1, agreed once closed, pending before', () => {
+  it('self only: agreement 1, alone once closed, pending before', () => {
     const closed = agreement({ myDigest: MINE, votes: [], selfHex: SELF, closed: true })
     expect(closed.agreement).toBe(1)
-    expect(closed.status).toBe('agreed')
+    expect(closed.status).toBe('alone')
     expect(closed.voters).toEqual([
       {
         originHex: SELF,
         digest: '01'.repeat(32),
         trust: 1,
         active: true,
+        member: true,
         counted: true,
         agrees: true,
       },
@@ -85,9 +86,54 @@ describe('agreement', () => {
       closed: true,
     })
     expect(r.agreement).toBe(1)
-    expect(r.status).toBe('agreed')
+    // nobody counted but me
+    expect(r.status).toBe('alone')
     expect(r.dissenters).toEqual([])
     expect(r.voters.filter((v) => !v.counted).map((v) => v.originHex)).toEqual([A, B, C])
+    expect(r.voters.filter((v) => !v.member).map((v) => v.originHex)).toEqual([A, B, C])
+  })
+
+  it('counts members only: strangers and non-members are listed, not counted', () => {
+    const members = new Set([A])
+    const r = agreement({
+      myDigest: MINE,
+      votes: [
+        { originHex: A, digest: MINE },
+        { originHex: B, digest: OTHER },
+      ],
+      strangers: [
+        { originHex: C, digest: OTHER },
+        { originHex: D, digest: OTHER },
+      ],
+      selfHex: SELF,
+      isMember: (o) => members.has(o),
+      closed: true,
+    })
+    expect(r.agreement).toBe(1)
+    expect(r.status).toBe('agreed')
+    expect(r.dissenters).toEqual([])
+    expect(r.voters.map((v) => [v.originHex, v.member, v.counted])).toEqual([
+      [SELF, true, true],
+      [A, true, true],
+      [B, false, false],
+      [C, false, false],
+      [D, false, false],
+    ])
+  })
+
+  it('alone when the only other voters are strangers, whatever they vote', () => {
+    const r = agreement({
+      myDigest: MINE,
+      votes: [],
+      strangers: [A, B, C, D].map((originHex) => ({ originHex, digest: OTHER })),
+      selfHex: SELF,
+      isMember: () => false,
+      closed: true,
+    })
+    expect(r.status).toBe('alone')
+    expect(r.agreement).toBe(1)
+    const open = agreement({ myDigest: MINE, votes: [], selfHex: SELF, closed: false })
+    expect(open.status).toBe('pending')
   })
 
   it('a vote of my own origin in the list is not counted twice', () => {

@@ -63,7 +63,7 @@ export function requiredAgreement(byzantineThreshold: number): number {
 /** Sums of trust are floats; a ratio that is mathematically on the threshold must pass. */
 const RATIO_EPSILON = 1e-9
 
-export type ConsensusStatus = 'agreed' | 'split' | 'pending'
+export type ConsensusStatus = 'agreed' | 'split' | 'pending' | 'alone'
 
 export interface AgreementVote {
   originHex: string
@@ -78,6 +78,13 @@ export interface AgreementInput {
   votes: readonly AgreementVote[]
   selfHex: string
   trustOf?: TrustLookup
+  /**
+   * Membership (docs/PROTOCOL.md, "Membership"): only members' votes are counted. Absent:
+   * a voter with trust > 0, active is a member.
+   */
+  isMember?: (originHex: string) => boolean
+  /** strangers' votes (a small bounded list): listed, never counted */
+  strangers?: readonly AgreementVote[]
   /** whether this node has closed the epoch (end + graceMs passed): else `pending` */
   closed: boolean
   params?: Partial<Pick<ProtocolParams, 'defaultTrust' | 'byzantineThreshold'>>
@@ -89,7 +96,9 @@ export interface Voter {
   digest: string
   trust: number
   active: boolean
-  /** false for trust 0 or inactive: listed, but not part of the agreement */
+  /** a member here (trust store, closed network or LAN; the node itself) */
+  member: boolean
+  /** a member with trust > 0, active: part of the agreement; else only listed */
   counted: boolean
   agrees: boolean
 }
@@ -119,6 +128,7 @@ export function agreement(input: AgreementInput): AgreementResult {
     digest: mine,
     trust: 1,
     active: true,
+    member: true,
     counted: true,
     agrees: true,
   }
@@ -133,12 +143,29 @@ export function agreement(input: AgreementInput): AgreementResult {
     assertDigest(vote.digest, `digest of ${vote.originHex}`)
     const level = resolveTrust(vote.originHex, input.selfHex, input.trustOf, defaultTrust)
     const digest = toHex(vote.digest)
+    const member = input.isMember?.(vote.originHex) ?? trustWeight(level) > 0
     peers.push({
       originHex: vote.originHex,
       digest,
       trust: level.trust,
       active: level.active,
-      counted: trustWeight(level) > 0,
+      member,
+      counted: member && trustWeight(level) > 0,
+      agrees: digest === mine,
+    })
+  }
+  for (const vote of input.strangers ?? []) {
+    if (vote.originHex === input.selfHex || seen.has(vote.originHex)) continue
+    seen.add(vote.originHex)
+    assertDigest(vote.digest, `digest of ${vote.originHex}`)
+    const digest = toHex(vote.digest)
+    peers.push({
+      originHex: vote.originHex,
+      digest,
+      trust: 0,
+      active: false,
+      member: false,
+      counted: false,
       agrees: digest === mine,
     })
   }
@@ -146,17 +173,23 @@ export function agreement(input: AgreementInput): AgreementResult {
 
   let agreeing = me.trust
   let total = me.trust
+  let counted = 0
   for (const v of peers) {
     if (!v.counted) continue
+    counted++
     total += v.trust
     if (v.agrees) agreeing += v.trust
   }
   const ratio = agreeing / total
+  // `alone`: nobody counted but me, so agreement 1 would say nothing (a node on its own,
+  // or whose peers are all strangers)
   const status: ConsensusStatus = !input.closed
     ? 'pending'
-    : ratio >= required - RATIO_EPSILON
-      ? 'agreed'
-      : 'split'
+    : counted === 0
+      ? 'alone'
+      : ratio >= required - RATIO_EPSILON
+        ? 'agreed'
+        : 'split'
   return {
     agreement: ratio,
     status,

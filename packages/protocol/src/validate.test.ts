@@ -301,12 +301,32 @@ describe('validateContribution: one crafted message per reason', () => {
 })
 
 describe('validateContribution: order of checks', () => {
-  it('a forged message is refused before the quota is consulted', async () => {
+  it('the quota (of stored, verified contributions) is checked before the signature', async () => {
     const c = await signed()
     const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
-    const countFor = vi.fn(() => params.maxPerEpoch)
-    expectRefusal(validateContribution(bytes, context({ countFor })), 'reject', 'BAD_SIGNATURE')
-    expect(countFor).not.toHaveBeenCalled()
+    const full = vi.fn(() => params.maxPerEpoch)
+    expectRefusal(
+      validateContribution(bytes, context({ countFor: full })),
+      'reject',
+      'TOO_MANY_IN_EPOCH',
+    )
+    const room = vi.fn(() => params.maxPerEpoch - 1)
+    expectRefusal(
+      validateContribution(bytes, context({ countFor: room })),
+      'reject',
+      'BAD_SIGNATURE',
+    )
+  })
+
+  it('STRANGER: a stranger is ignored before the signature (a forged copy is not rejected)', async () => {
+    const c = await signed()
+    const forged = encodeContribution({ ...c, signature: new Uint8Array(64) })
+    const admits = vi.fn(() => false)
+    expectRefusal(validateContribution(forged, context({ admits })), 'ignore', 'STRANGER')
+    expect(admits).toHaveBeenCalledWith(originHex)
+    expect(
+      validateContribution(encodeContribution(c), context({ admits: () => true })).verdict,
+    ).toBe('accept')
   })
 
   it('a duplicate is ignored before any signature or quota work', async () => {
@@ -467,6 +487,15 @@ describe('validateVote', () => {
     expectVoteRefusal(validateVote(badOrigin, vctx()), 'reject', 'BAD_ORIGIN')
     const badSig = encodeVote({ ...v, count: 4 })
     expectVoteRefusal(validateVote(badSig, vctx()), 'reject', 'BAD_SIGNATURE')
+  })
+
+  it('STRANGER: a vote the receiver will not keep is ignored before the signature', async () => {
+    const v = await signVote(key, unsignedVote())
+    const forged = encodeVote({ ...v, count: 4 })
+    const admits = vi.fn(() => false)
+    expectVoteRefusal(validateVote(forged, vctx({ admits })), 'ignore', 'STRANGER')
+    expect(admits).toHaveBeenCalledWith(toHex(v.origin), v.epoch)
+    expectVoteRefusal(validateVote(forged, vctx({ admits: () => true })), 'reject', 'BAD_SIGNATURE')
   })
 })
 

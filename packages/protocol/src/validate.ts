@@ -20,8 +20,11 @@ import { decodeContribution, decodeVote } from './wire/codec.js'
  * Network-level validation (docs/PROTOCOL.md, "Validation"): is this a well-formed, authentic
  * message? Verdicts map straight onto gossipsub's Accept / Reject / Ignore. Every rule has
  * one stable reason code; checks run cheapest first, the signature last among the content
- * checks but before the per-origin quota, so a forged message cannot use up an origin's
- * quota. Trust is not looked at here: it is local folding policy, not validity.
+ * checks. Two local checks run before the signature, so that a flood costs no
+ * verification: membership (a stranger's message is ignored as STRANGER, docs/PROTOCOL.md
+ * "Membership") and the per-origin quota (it counts stored, hence verified, contributions,
+ * so a forged message cannot use it up). Trust levels are not looked at here: they are
+ * local folding policy, not validity.
  */
 
 /** Reason code of each refusal and the verdict it carries. */
@@ -39,6 +42,8 @@ export const CONTRIBUTION_VERDICTS = {
   EPOCH_CLOSED: 'ignore',
   DUPLICATE: 'ignore',
   BAD_ORIGIN: 'reject',
+  /** the origin is not a member here (docs/PROTOCOL.md, "Membership"): costs a decode only */
+  STRANGER: 'ignore',
   HEALTH_RCT: 'reject',
   HEALTH_APT: 'reject',
   BAD_SIGNATURE: 'reject',
@@ -56,6 +61,8 @@ export const VOTE_VERDICTS = {
   EPOCH_TOO_FAR_AHEAD: 'ignore',
   DUPLICATE: 'ignore',
   BAD_ORIGIN: 'reject',
+  /** a stranger's vote when the receiver keeps no more of them: no signature is checked */
+  STRANGER: 'ignore',
   BAD_SIGNATURE: 'reject',
   /** older than the receiver's retained window: nothing left to compare it with */
   EPOCH_TOO_OLD: 'ignore',
@@ -98,6 +105,11 @@ export interface ValidationContext {
    * still takes it, only a final one refuses it.
    */
   viaRepair?: boolean
+  /**
+   * Whether this origin's contributions are taken at all (a member, or listed in the
+   * trust store); false: ignored as STRANGER before the signature. Absent: all are.
+   */
+  admits?(originHex: string): boolean
 }
 
 export interface VoteValidationContext {
@@ -107,6 +119,12 @@ export interface VoteValidationContext {
   seen?(idHex: string): boolean
   /** oldest epoch the receiver retains; an older (valid) vote is EPOCH_TOO_OLD */
   oldestEpoch?: number
+  /**
+   * Whether a vote of this origin for this epoch is worth a signature check (a member,
+   * or a stranger while the receiver's small list of them has room); false: ignored as
+   * STRANGER. Absent: all are.
+   */
+  admits?(originHex: string, epoch: number): boolean
 }
 
 /**
@@ -177,6 +195,14 @@ export function validateContribution(
   const originHex = toHex(c.origin)
   const key = keyOf(c.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+  if (ctx.admits !== undefined && !ctx.admits(originHex))
+    return refuse('STRANGER', `origin ${originHex} is not a member here`)
+  const count = ctx.countFor(originHex, c.epoch)
+  if (count >= params.maxPerEpoch)
+    return refuse(
+      'TOO_MANY_IN_EPOCH',
+      `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
+    )
 
   const health = healthTest(c.bits, c.bitLength)
   if (health.rct === 'fail')
@@ -189,13 +215,6 @@ export function validateContribution(
 
   if (!verifySignature(key, signingBytes, c.signature))
     return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
-
-  const count = ctx.countFor(originHex, c.epoch)
-  if (count >= params.maxPerEpoch)
-    return refuse(
-      'TOO_MANY_IN_EPOCH',
-      `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
-    )
 
   return { verdict: 'accept', contribution: { id, idHex, originHex, contribution: c } }
 }
@@ -248,6 +267,8 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   const originHex = toHex(v.origin)
   const key = keyOf(v.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+  if (ctx.admits !== undefined && !ctx.admits(originHex, v.epoch))
+    return refuse('STRANGER', `origin ${originHex} is not a member here`)
   if (!verifySignature(key, signingBytes, v.signature))
     return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
   // Checked last, as before it was a protocol reason: a forged old vote is still a reject.

@@ -13,6 +13,7 @@ const vote = (peerId: string, digest: string, agrees: boolean) => ({
   digest,
   trust: 0.8,
   agrees,
+  member: true,
   counted: true,
 })
 

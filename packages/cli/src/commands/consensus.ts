@@ -62,17 +62,25 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
     ],
     rows,
   )
+  const strangers = new Set(
+    sorted.flatMap((e) => e.voters.filter((v) => v.member === false).map((v) => v.peerId)),
+  )
   const legend = peers.map((p, i) => {
-    const self = p === selfId ? '  (this node)' : ''
+    const self = p === selfId ? '  (this node)' : strangers.has(p) ? '  (stranger)' : ''
     return `  ${labels[i]}  ${shortPeerId(p)}${self}`
   })
   const uncounted = sorted.some((e) => e.voters.some((v) => !v.counted))
-    ? `  ${MARK.uncounted} not counted (trust 0 or inactive)`
+    ? `  ${MARK.uncounted} not counted (not a member, trust 0 or inactive)`
     : ''
   const key = `${MARK.agrees} agrees  ${MARK.dissents} dissents  ${MARK.none} no vote${uncounted}`
-  if (peers.length === 0) return `${grid}\n\nno votes received yet`
-  return [grid, '', 'voters:', ...legend, '', key].join('\n')
+  const hint = sorted.some((e) => e.status === 'alone') ? ['', ALONE_HINT] : []
+  if (peers.length === 0) return `${grid}\n\nno votes received yet${hint.join('\n')}`
+  return [grid, '', 'voters:', ...legend, '', key, ...hint].join('\n')
 }
+
+/** What `alone` means and how to leave it (docs/PROTOCOL.md, "Membership"). */
+export const ALONE_HINT =
+  'alone: no member but this node voted; add members with `alara trust set PEER LEVEL`, or share a network key (`alara init --network-key FILE`)'
 
 export function registerConsensus(program: Command, ctx: Context): void {
   program

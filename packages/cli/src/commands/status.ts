@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { EpochConsensus, StatusResponse } from '../api-types.js'
 import type { Context } from '../context.js'
 import { fields, fixed, percent, plural, shortHex } from '../output.js'
+import { ALONE_HINT } from './consensus.js'
 
 function consensusLine(c: EpochConsensus | null): string {
   if (c === null) return 'no epoch closed yet'
@@ -23,12 +24,14 @@ export function renderStatus(s: StatusResponse): string {
     ['peer id', s.peerId],
     ['network', s.closed ? `${s.network} (closed)` : s.network],
     ['epoch', `${s.epoch} (last final: ${s.lastFinalEpoch ?? 'none yet'})`],
-    ['peers', `${s.peers} connected`],
+    ['peers', `${s.peers} connected, ${s.members} of them members`],
+    ['network type', s.closed ? 'closed (network key)' : 'open'],
     [
       'entropy',
       `${fixed(s.creditBits, 1)} credited bits, ${s.ready ? 'ready' : 'not ready (needs 256)'}`,
     ],
     ['consensus', consensusLine(s.consensus)],
+    ...(s.consensus?.status === 'alone' ? [['', ALONE_HINT] as [string, string]] : []),
   ])
 }
 

@@ -5,10 +5,11 @@ import { fixed, table, yesNo } from '../output.js'
 import { parseTrustLevel } from '../validate.js'
 
 export function renderTrustList(entries: TrustEntry[]): string {
-  if (entries.length === 0) return 'the trust store is empty: every peer has the default trust'
+  if (entries.length === 0)
+    return 'the trust store is empty: no member but this node, unless the network is closed'
   return table(
-    ['PEER', { header: 'TRUST', align: 'right' }, 'ACTIVE'],
-    entries.map((e) => [e.peerId, fixed(e.trust, 2), yesNo(e.active)]),
+    ['PEER', { header: 'TRUST', align: 'right' }, 'ACTIVE', 'SOURCE'],
+    entries.map((e) => [e.peerId, fixed(e.trust, 2), yesNo(e.active), e.source]),
   )
 }
 

@@ -155,13 +155,13 @@ describe('control API: bearer token', () => {
 describe('control API: requests reach the node as documented', () => {
   it('trust set: level and active (default true)', async () => {
     const a = await call({ method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: 0.25 } })
-    expect(a.json()).toEqual({ peerId: peer, trust: 0.25, active: true })
+    expect(a.json()).toEqual({ peerId: peer, trust: 0.25, active: true, source: 'manual' })
     const b = await call({
       method: 'PUT',
       url: `/v1/trust/${peer}`,
       payload: { trust: 0, active: false },
     })
-    expect(b.json()).toEqual({ peerId: peer, trust: 0, active: false })
+    expect(b.json()).toEqual({ peerId: peer, trust: 0, active: false, source: 'manual' })
     expect(fake.calls).toEqual([
       { method: 'trustSet', args: [peer, 0.25, true] },
       { method: 'trustSet', args: [peer, 0, false] },
@@ -217,7 +217,7 @@ describe('control API: requests reach the node as documented', () => {
   it('answers with what the node returned, wrapped as docs/API.md shows', async () => {
     expect((await call({ method: 'GET', url: '/v1/peers' })).json()).toEqual({ peers: [] })
     expect((await call({ method: 'GET', url: '/v1/trust' })).json()).toEqual({
-      trust: [{ peerId: peer, trust: 0.5, active: true }],
+      trust: [{ peerId: peer, trust: 0.5, active: true, source: 'manual' }],
     })
     expect((await call({ method: 'GET', url: '/v1/consensus' })).json()).toEqual({ epochs: [] })
     expect((await call({ method: 'GET', url: '/v1/id' })).json()).toMatchObject({ peerId: peer })

@@ -26,6 +26,8 @@ export interface PeerInfo {
   contributions: number
   /** wall-clock ms this peer's newest contribution was received; null when never */
   lastSeenMs: number | null
+  /** a member here (docs/PROTOCOL.md, "Membership"): counted, folded, asked by repair */
+  member: boolean
   /** closed epochs it voted on, how many of those with this node's digest, its newest */
   epochsVoted: number
   epochsAgreed: number
@@ -49,6 +51,8 @@ export interface TrustEntry {
   peerId: string
   trust: number
   active: boolean
+  /** `manual`: set by `alara trust set`; `lan`: added for a direct LAN connection */
+  source: 'manual' | 'lan'
 }
 
 export interface TrustListResponse {
@@ -129,14 +133,16 @@ export interface TestsResponse {
   tests: TestResult[]
 }
 
-export type ConsensusStatus = 'agreed' | 'split' | 'pending'
+export type ConsensusStatus = 'agreed' | 'split' | 'pending' | 'alone'
 
 export interface Voter {
   peerId: string
   digest: string
   trust: number
   agrees: boolean
-  /** false for trust 0 or inactive: listed, not part of the agreement */
+  /** a member here; a stranger's vote is listed (a few per epoch), never counted */
+  member: boolean
+  /** a member with trust > 0, active: part of the agreement */
   counted: boolean
 }
 
@@ -194,6 +200,8 @@ export interface StatusResponse {
   epochMs: number
   /** connected peers */
   peers: number
+  /** connected peers that are members */
+  members: number
   ready: boolean
   creditBits: number
   folded: number

@@ -23,6 +23,7 @@ let remote: FakeComponents
 let repair: RepairService
 const asked: SyncRequest['kind'][] = []
 const epochsCalls = { commit: 0, backfill: 0 }
+let heardAtBackfill: string[] = []
 
 beforeEach(async () => {
   local = await fakeComponents()
@@ -43,8 +44,9 @@ beforeEach(async () => {
       commitRepairs: async () => {
         epochsCalls.commit++
       },
-      freezeBackfill: async () => {
+      freezeBackfill: async (heard) => {
         epochsCalls.backfill++
+        heardAtBackfill = [...heard]
       },
     },
     request,
@@ -74,18 +76,27 @@ async function remoteHas(n: number): Promise<string[]> {
 }
 
 describe('repair and catch-up', () => {
-  it('catch-up fetches what the peer has and this node lacks, then back-fills once', async () => {
+  it('catch-up fetches what the peer has and this node lacks; back-fill hears each peer', async () => {
     const ids = await remoteHas(3)
     const peer = (await fakePeer()).peerId
+    const other = (await fakePeer()).peerId
+    const originOfPeer = (p: PeerId) => toHex(p.toMultihash().bytes)
+    local.components.state.backfill.add(local.components.state.currentEpoch(local.clock.ms) - 10)
     await repair.catchUp(peer)
     expect(local.components.state.replica.missingFrom(ids)).toEqual([])
     expect(asked).toEqual(['summaries', 'ids', 'contributions', 'votes'])
     expect(epochsCalls).toEqual({ commit: 1, backfill: 1 })
-    // a second catch-up finds nothing to repair and does not back-fill again
+    expect(heardAtBackfill).toEqual([originOfPeer(peer)])
+    // every later catch-up adds its peer to those heard, while back-fill is pending
     asked.length = 0
-    await repair.catchUp(peer)
+    await repair.catchUp(other)
     expect(asked).toEqual(['summaries', 'votes'])
-    expect(epochsCalls.backfill).toBe(1)
+    expect(epochsCalls.backfill).toBe(2)
+    expect(heardAtBackfill.sort()).toEqual([originOfPeer(peer), originOfPeer(other)].sort())
+    // nothing left to back-fill: not asked again
+    local.components.state.backfill.clear()
+    await repair.catchUp(peer)
+    expect(epochsCalls.backfill).toBe(2)
   })
 
   it('repair:needed schedules a repair, merges repeats, and reports it done', async () => {
@@ -115,6 +126,44 @@ describe('repair and catch-up', () => {
     await vi.waitFor(() => expect(local.eventsOf('repair:done')).toHaveLength(1))
     expect(local.eventsOf('repair:done')[0]).toMatchObject({ outcome: 'failed', fetched: 0 })
     failing.stop()
+  })
+})
+
+describe('repair and catch-up on an open network: members only', () => {
+  it('never asks a stranger; a member’s answer carrying a stranger’s contributions stores none', async () => {
+    const open = await fakeComponents({ closed: false, startMs: local.clock.ms })
+    const openRepair = new RepairService(open.components, {
+      ingest: new Ingest(open.components),
+      epochs: { commitRepairs: async () => {}, freezeBackfill: async () => {} },
+      request: async (peer, req) => {
+        asked.push(req.kind)
+        const res: SyncResponse = decodeSyncResponse(new SyncServer(remote.components).answer(req))
+        if (res.status !== 'ok') throw new Error(`answered ${res.status}`)
+        void peer
+        return res
+      },
+      peers: () => [],
+    })
+    try {
+      await remoteHas(2) // from an origin `open` does not know: a stranger there
+      const stranger = (await fakePeer()).peerId
+      openRepair.scheduleCatchUp(stranger)
+      openRepair.scheduleRepair(stranger, open.components.state.currentEpoch(open.clock.ms))
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(asked).toEqual([])
+      const member = await fakePeer()
+      await open.components.trust.set(member.peerId.toString(), 1, true)
+      await openRepair.catchUp(member.peerId)
+      expect(asked).toContain('contributions')
+      expect(open.components.state.replica.storedTotal).toBe(0)
+      expect(open.eventsOf('contribution:refused').map((e) => e.reason)).toEqual([
+        'STRANGER',
+        'STRANGER',
+      ])
+    } finally {
+      openRepair.stop()
+      await open.close()
+    }
   })
 })
 

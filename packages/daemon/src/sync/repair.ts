@@ -37,7 +37,8 @@ export class RepairService implements Startable {
   private readonly inflight = new Set<string>()
   private readonly unsubscribe: Array<() => void> = []
   private antiEntropy: NodeJS.Timeout | undefined
-  private caughtUpOnce = false
+  /** members whose catch-up completed since start (origin hex): back-fill's quorum */
+  private readonly heard = new Set<string>()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -55,13 +56,22 @@ export class RepairService implements Startable {
       events.on('peer:connected', ({ peerId }) => this.scheduleCatchUp(peerIdFromString(peerId))),
     )
     this.antiEntropy = setInterval(() => {
-      const peers = this.init.peers()
+      const peers = this.memberPeers()
       const peer = peers[Math.floor(Math.random() * peers.length)]
       if (peer !== undefined) this.scheduleCatchUp(peer)
     }, ANTI_ENTROPY_EPOCHS * params.epochMs)
     // Connections made while the node was starting (bootstrap, peers remembered from the
     // peer store) fired no event this service heard: catch up with them now.
-    for (const peer of this.init.peers()) this.scheduleCatchUp(peer)
+    for (const peer of this.memberPeers()) this.scheduleCatchUp(peer)
+  }
+
+  /** Repair and catch-up ask members only (docs/PROTOCOL.md, "Membership"). */
+  private isMember(peer: PeerId): boolean {
+    return this.components.trust.isMemberPeer(peer.toString())
+  }
+
+  private memberPeers(): PeerId[] {
+    return this.init.peers().filter((p) => this.isMember(p))
   }
 
   stop(): void {
@@ -73,6 +83,7 @@ export class RepairService implements Startable {
 
   /** Repair of one epoch from one peer; repeated asks for the same pair are merged. */
   scheduleRepair(peer: PeerId, epoch: number): void {
+    if (!this.isMember(peer)) return
     const key = repairKey(peer.toString(), epoch)
     if (this.inflight.has(key)) return
     this.inflight.add(key)
@@ -106,6 +117,7 @@ export class RepairService implements Startable {
   }
 
   scheduleCatchUp(peer: PeerId): void {
+    if (!this.isMember(peer)) return
     const key = catchUpKey(peer.toString())
     if (this.inflight.has(key)) return
     this.inflight.add(key)
@@ -149,8 +161,9 @@ export class RepairService implements Startable {
   /**
    * Compares epoch summaries over the retained window with `peer` and repairs every
    * epoch whose stored set differs; then fetches the peer's votes for the window so the
-   * consensus view covers epochs this node did not see. The first catch-up after start
-   * freezes the epochs that became final while this node was away.
+   * consensus view covers epochs this node did not see. Each completed catch-up counts
+   * the peer as heard; epochs that became final while this node was away freeze once the
+   * members heard hold the quorum of their votes (EpochService.freezeBackfill).
    */
   async catchUp(peer: PeerId): Promise<void> {
     const { state, params, now } = this.components
@@ -167,9 +180,7 @@ export class RepairService implements Startable {
     const { votes } = await this.init.request(peer, { kind: 'votes', network, ...window })
     for (const bytes of votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
     await this.init.epochs.commitRepairs()
-    if (!this.caughtUpOnce) {
-      this.caughtUpOnce = true
-      await this.init.epochs.freezeBackfill()
-    }
+    this.heard.add(toHex(peer.toMultihash().bytes))
+    if (this.components.state.backfill.size > 0) await this.init.epochs.freezeBackfill(this.heard)
   }
 }

@@ -51,7 +51,10 @@ export interface FakeComponentsInit {
   config?: Partial<DaemonConfig>
   /** wall-clock start; default: the middle of epoch 100 */
   startMs?: number
-  /** a closed network's node (components.closed) */
+  /**
+   * a closed network, where every peer is a member (default true, so tests of other
+   * rules need no trust entries); false: an open network, unknown peers are strangers
+   */
   closed?: boolean
   /** reuse this store directory (a restart of the same node); close() leaves it */
   storeDir?: string
@@ -69,7 +72,11 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const selfHex = toHex(originOf(peerId))
   const dir = init.storeDir ?? (await mkdtemp(join(tmpdir(), 'alara-fake-')))
   const store = await AlaraStore.open(dir)
-  const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust)
+  const closed = init.closed ?? true
+  const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust, {
+    closed,
+    maxMembers: config.maxMembers,
+  })
   const state = new NodeState({
     params,
     selfHex,
@@ -104,6 +111,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const components: AlaraComponents = {
     params,
     config,
+    closed,
     peerId,
     selfHex,
     privateKey,
@@ -113,7 +121,6 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     events,
     logger: () => silentLogger,
     libp2p: libp2p as unknown as AlaraComponents['libp2p'],
-    closed: init.closed ?? false,
     now: () => clock.ms,
   }
   return {

@@ -47,11 +47,11 @@ export class FakeNodeService implements NodeService {
   }
   trustList() {
     this.record('trustList', [])
-    return [{ peerId: this.peerId, trust: 0.5, active: true }]
+    return [{ peerId: this.peerId, trust: 0.5, active: true, source: 'manual' as const }]
   }
   async trustSet(peerId: string, trust: number, active: boolean) {
     this.record('trustSet', [peerId, trust, active])
-    return { peerId, trust, active }
+    return { peerId, trust, active, source: 'manual' as const }
   }
   async trustRemove(peerId: string) {
     this.record('trustRemove', [peerId])
@@ -112,6 +112,7 @@ export class FakeNodeService implements NodeService {
       epoch: 10,
       epochMs: 10_000,
       peers: 0,
+      members: 0,
       ready: false,
       creditBits: 0,
       folded: 0,

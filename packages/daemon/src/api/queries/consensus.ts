@@ -1,6 +1,7 @@
-import { agreement, lastClosedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
+import { lastClosedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
 import { hexToBytes } from '../../hex.js'
+import { agreementAt } from '../../membership.js'
 import type { EpochConsensus } from '../types.js'
 
 /** The consensus view: closed epochs, their votes and this node's agreement with them. */
@@ -37,14 +38,7 @@ export function recentClosedEpochs(c: AlaraComponents, count: number): number[] 
 }
 
 export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
-  const result = agreement({
-    myDigest: c.state.replica.digest(r),
-    votes: c.state.votes.votesOf(r),
-    selfHex: c.selfHex,
-    trustOf: (originHex) => c.trust.lookup(originHex, c.selfHex),
-    closed: c.state.isClosed(r, c.now()),
-    params: c.params,
-  })
+  const result = agreementAt(c, r)
   const peerOf = (hex: string): string =>
     hex === c.selfHex ? c.peerId.toString() : peerIdFromOrigin(hexToBytes(hex)).toString()
   return {
@@ -59,6 +53,7 @@ export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
       digest: v.digest,
       trust: v.trust,
       agrees: v.agrees,
+      member: v.member,
       counted: v.counted,
     })),
     dissenters: result.dissenters.map((v) => ({
