@@ -1,9 +1,10 @@
 import { AlaraError, type ProtocolParams } from '@alara/protocol'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
-import { httpStatusOf, PortInUseError } from '../errors.js'
+import { httpStatusOf } from '../errors.js'
 import type { PublicBeacons } from '../public-beacon.js'
 import { VERSION } from '../version.js'
+import { type Listening, listenOn } from './listen.js'
 
 /**
  * The public beacon API (DESIGN.md, "The daemon's surfaces"): read-only, no token, on a
@@ -23,10 +24,8 @@ export interface PublicApiInit {
   rateLimit?: number
 }
 
-export interface PublicApiServer {
-  url: string
-  close(): Promise<void>
-}
+/** A listening server: its base URL and its stop. */
+export type PublicApiServer = Listening
 
 const IMMUTABLE = 'public, max-age=604800, immutable'
 const EPOCH = { type: 'string', pattern: '^[0-9]{1,15}$' }
@@ -115,21 +114,5 @@ export async function buildPublicApi(
 }
 
 export async function startPublicApi(init: PublicApiInit): Promise<PublicApiServer> {
-  const app = await buildPublicApi(init)
-  try {
-    await app.listen({ host: init.host, port: init.port })
-  } catch (err) {
-    await app.close()
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new PortInUseError(
-        'public beacon API',
-        `${init.host}:${init.port}`,
-        'stop what uses it or pick another with --public-api HOST:PORT (port 0 picks a free one)',
-      )
-    throw err
-  }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : init.port
-  const host = init.host.includes(':') ? `[${init.host}]` : init.host
-  return { url: `http://${host}:${port}`, close: () => app.close() }
+  return listenOn(await buildPublicApi(init), init, 'public beacon API', '--public-api')
 }

@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto'
 import { AlaraError } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
-import { httpStatusOf, PortInUseError, RateLimitedError } from '../errors.js'
+import { httpStatusOf, RateLimitedError } from '../errors.js'
 import type { AlaraEventBus } from '../events.js'
 import { type EventStreamOptions, registerEventStream } from './event-stream.js'
 import { CHALLENGE_RE, type HealthAnswer, healthProof } from './health.js'
+import { type Listening, listenOn } from './listen.js'
 import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
 import { isUiPath, registerUi } from './ui.js'
@@ -34,10 +35,8 @@ export interface ApiServerInit {
   warn?: (message: string) => void
 }
 
-export interface ApiServer {
-  url: string
-  close(): Promise<void>
-}
+/** A listening server: its base URL and its stop. */
+export type ApiServer = Listening
 
 function tokenMatches(header: string | undefined, token: Buffer): boolean {
   if (header === undefined || !header.startsWith('Bearer ')) return false
@@ -127,20 +126,5 @@ export async function startApi(init: ApiServerInit): Promise<ApiServer> {
     init.warn?.(
       `WARNING: the control API is bound to ${init.host}, reachable from other machines; anyone with the token controls this node`,
     )
-  try {
-    await app.listen({ host: init.host, port: init.port })
-  } catch (err) {
-    await app.close()
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new PortInUseError(
-        'control API',
-        `${init.host}:${init.port}`,
-        'stop what uses it or pick another with --api HOST:PORT (port 0 picks a free one)',
-      )
-    throw err
-  }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : init.port
-  const host = init.host.includes(':') ? `[${init.host}]` : init.host
-  return { url: `http://${host}:${port}`, close: () => app.close() }
+  return listenOn(app, init, 'control API', '--api')
 }
