@@ -102,3 +102,10 @@ const STATUS: Record<string, number> = {
 export function httpStatusOf(code: string): number {
   return STATUS[code] ?? 500
 }
+
+/** Work still queued or in a thread when the verification pool stopped: it was not verified. */
+export class VerifyPoolStoppedError extends AlaraError {
+  constructor() {
+    super('ERR_VERIFY_POOL_STOPPED', 'the verification pool stopped before this check ran')
+  }
+}

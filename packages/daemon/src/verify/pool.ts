@@ -1,0 +1,202 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { checkSignature, type SignatureCheck } from '@alara/protocol'
+import type { Startable } from '../components.js'
+import { VerifyPoolStoppedError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { VerifyAnswer, VerifyBatch } from './worker.js'
+
+/**
+ * Where the receive path sends its Ed25519 checks. The in-thread verifier is the
+ * fallback (and what unit tests of services use); the VerifyPool spreads the work over
+ * every core.
+ */
+export interface SignatureVerifier {
+  verify(check: SignatureCheck): Promise<boolean>
+}
+
+export const inThreadVerifier: SignatureVerifier = {
+  verify: async (check) => checkSignature(check),
+}
+
+export interface VerifyPoolInit {
+  /** worker threads; default: one per core (os.availableParallelism()) */
+  threads?: number
+  /** checks sent to a thread in one message */
+  maxBatch?: number
+  /**
+   * Checks waiting for a thread, at most. Beyond it a check is verified on the calling
+   * thread at once: that thread, busy, reads no more from the network, which is the
+   * back-pressure (memory stays bounded and nothing is dropped).
+   */
+  maxQueued?: number
+  /** the worker module (tests substitute one) */
+  workerUrl?: URL
+  logger?: Logger
+}
+
+export interface VerifyPoolStats {
+  threads: number
+  queued: number
+  inFlight: number
+  /** checks verified by the threads */
+  pooled: number
+  /** checks verified on the calling thread: pool idle (one check), queue full, or stopped */
+  inline: number
+  /** threads that died and were replaced */
+  replaced: number
+  /** the longest the queue has been */
+  maxQueuedSeen: number
+}
+
+interface Pending {
+  check: SignatureCheck
+  resolve(valid: boolean): void
+  reject(err: Error): void
+}
+
+interface Thread {
+  worker: Worker
+  batch?: { id: number; items: Pending[] }
+}
+
+const DEFAULT_WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+  import.meta.url,
+)
+
+/**
+ * Ed25519 verification on worker threads, one per core, batched: a thread takes every
+ * queued check (up to maxBatch) when it becomes free, so batches grow with the load and a
+ * quiet node sends single checks. A lone check while every thread is idle is verified in
+ * the calling thread (a thread hop costs more than the verify). A thread that dies has its
+ * batch verified in the calling thread and is replaced. stop() rejects what is pending.
+ */
+export class VerifyPool implements SignatureVerifier, Startable {
+  private readonly size: number
+  private readonly maxBatch: number
+  private readonly maxQueued: number
+  private readonly workerUrl: URL
+  private readonly threads: Thread[] = []
+  private queue: Pending[] = []
+  private running = false
+  private flushScheduled = false
+  private nextBatchId = 0
+  private readonly counts = { pooled: 0, inline: 0, replaced: 0, maxQueuedSeen: 0 }
+
+  constructor(private readonly init: VerifyPoolInit = {}) {
+    this.size = Math.max(1, init.threads ?? availableParallelism())
+    this.maxBatch = Math.max(1, init.maxBatch ?? 64)
+    this.maxQueued = Math.max(1, init.maxQueued ?? 2048)
+    this.workerUrl = init.workerUrl ?? DEFAULT_WORKER_URL
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    for (let i = 0; i < this.size; i++) this.threads.push(this.spawn())
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    const stopped = new VerifyPoolStoppedError()
+    for (const p of this.queue) p.reject(stopped)
+    this.queue = []
+    const threads = this.threads.splice(0)
+    for (const t of threads) for (const p of t.batch?.items ?? []) p.reject(stopped)
+    await Promise.all(threads.map((t) => t.worker.terminate()))
+  }
+
+  stats(): VerifyPoolStats {
+    return {
+      threads: this.threads.length,
+      queued: this.queue.length,
+      inFlight: this.threads.reduce((n, t) => n + (t.batch?.items.length ?? 0), 0),
+      ...this.counts,
+    }
+  }
+
+  verify(check: SignatureCheck): Promise<boolean> {
+    if (!this.running || this.queue.length >= this.maxQueued)
+      return Promise.resolve(this.inline(check))
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ check, resolve, reject })
+      if (this.queue.length > this.counts.maxQueuedSeen)
+        this.counts.maxQueuedSeen = this.queue.length
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        queueMicrotask(() => {
+          this.flush()
+        })
+      }
+    })
+  }
+
+  /**
+   * After the current task has queued what it had: a lone check while every thread is
+   * idle is verified here (a thread hop costs more than the verify); the rest go out.
+   */
+  private flush(): void {
+    this.flushScheduled = false
+    if (this.queue.length === 1 && this.threads.every((t) => t.batch === undefined)) {
+      const p = this.queue.pop() as Pending
+      p.resolve(this.inline(p.check))
+      return
+    }
+    this.dispatch()
+  }
+
+  private inline(check: SignatureCheck): boolean {
+    this.counts.inline++
+    return checkSignature(check)
+  }
+
+  private dispatch(): void {
+    for (const t of this.threads) {
+      if (this.queue.length === 0) return
+      if (t.batch !== undefined) continue
+      const items = this.queue.splice(0, this.maxBatch)
+      const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
+      t.batch = { id: batch.id, items }
+      t.worker.postMessage(batch)
+    }
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(this.workerUrl)
+    const thread: Thread = { worker }
+    worker.on('message', (answer: VerifyAnswer) => {
+      const batch = thread.batch
+      if (batch === undefined || batch.id !== answer.id) return
+      thread.batch = undefined
+      this.counts.pooled += batch.items.length
+      batch.items.forEach((p, i) => {
+        p.resolve(answer.results[i] === 1)
+      })
+      this.dispatch()
+    })
+    worker.on('error', (err) => {
+      this.init.logger?.warn(`verify thread failed: ${err.message}`)
+    })
+    worker.on('exit', (code) => {
+      this.replace(thread, code)
+    })
+    // A pool thread must not keep a process alive that has nothing else to do.
+    worker.unref()
+    return thread
+  }
+
+  /** A thread ended while the pool runs: its batch is verified here, a new thread takes its place. */
+  private replace(dead: Thread, code: number): void {
+    const i = this.threads.indexOf(dead)
+    if (i < 0) return // stopped: stop() settled its batch
+    this.init.logger?.warn(`verify thread exited (code ${code}); replacing it`)
+    const lost = dead.batch?.items ?? []
+    dead.batch = undefined
+    this.counts.replaced++
+    this.threads[i] = this.spawn()
+    for (const p of lost) p.resolve(this.inline(p.check))
+    this.dispatch()
+  }
+}
