@@ -37,6 +37,7 @@ import { syncClient } from './sync/client.js'
 import { RepairService } from './sync/repair.js'
 import { SyncServer } from './sync/server.js'
 import { TrustBook, TrustService } from './trust.js'
+import { VerifyPool } from './verify/pool.js'
 
 export interface DaemonOverrides {
   network?: string
@@ -156,7 +157,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
     // construction, and the restore's back-fill set ends where they begin.
-    const ingest = new Ingest(components)
+    // Ed25519 on every core, for reload, gossip and sync; stopped after libp2p.
+    const verifier = new VerifyPool({ logger: forComponent(log, 'alara:verify') })
+    verifier.start()
+    undo.push(() => verifier.stop())
+    const ingest = new Ingest(components, verifier)
     const gossip = new GossipService(components, { topics, ingest })
     const peers = new PeerService(components, { topics })
     const epochs = new EpochService(components, { gossip })
@@ -183,7 +188,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       trust: trustService,
       ingest,
     }
-    await restoreState(components)
+    await restoreState(components, verifier)
 
     try {
       await libp2p.start()
