@@ -95,7 +95,7 @@ describe('VerifyPool', () => {
     pool = new VerifyPool({
       threads: 1,
       maxBatch: 64,
-      workerUrl: new URL('./crash-worker.fixture.ts', import.meta.url),
+      workerUrl: new URL('./crash-worker.fixtures.ts', import.meta.url),
     })
     pool.start()
     // queued in one task: one batch, poison included
