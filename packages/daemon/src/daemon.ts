@@ -235,6 +235,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       peerId: repo.peerId,
       service: node,
       idExtras: publicApiUrl === undefined ? {} : { publicApiUrl },
+      events,
       warn: (m) => log.warn(m),
     })
     undo.push(async () => server.close())

@@ -59,6 +59,13 @@ export class NotReadyError extends AlaraError {
   }
 }
 
+/** The node is at a bound it keeps (open event streams): come back later. */
+export class BusyError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BUSY', message)
+  }
+}
+
 export class DialFailedError extends AlaraError {
   constructor(message: string) {
     super('ERR_DIAL_FAILED', message)
@@ -96,6 +103,7 @@ const STATUS: Record<string, number> = {
   ERR_NOT_FOUND: 404,
   ERR_RATE_LIMITED: 429,
   ERR_NOT_READY: 503,
+  ERR_BUSY: 503,
   ERR_DIAL_FAILED: 502,
 }
 

@@ -69,6 +69,32 @@ export interface AlaraEvents {
 }
 
 export type AlaraEventName = keyof AlaraEvents
+
+// A record, so that the compiler insists every event is listed.
+const EVENT_NAMES: Record<AlaraEventName, true> = {
+  'contribution:folded': true,
+  'contribution:stored': true,
+  'contribution:refused': true,
+  'vote:received': true,
+  'vote:refused': true,
+  'digest:changed': true,
+  'epoch:closed': true,
+  'consensus:changed': true,
+  'epoch:final': true,
+  'repair:needed': true,
+  'repair:done': true,
+  'peer:connected': true,
+  'peer:disconnected': true,
+  'inject:done': true,
+}
+
+/** Every event name (filters such as `?types=` of /v1/events check against it). */
+export const ALARA_EVENT_NAMES = Object.keys(EVENT_NAMES) as readonly AlaraEventName[]
+
+export function isAlaraEventName(name: string): name is AlaraEventName {
+  return Object.hasOwn(EVENT_NAMES, name)
+}
+
 export type EventDetail<K extends AlaraEventName> =
   AlaraEvents[K] extends CustomEvent<infer D> ? D : never
 

@@ -14,6 +14,11 @@
  * ```
  */
 
+export {
+  EVENT_STREAM_DEFAULTS,
+  type EventStreamOptions,
+  parseEventTypes,
+} from './api/event-stream.js'
 export { CHALLENGE_RE, type HealthAnswer, healthProof } from './api/health.js'
 export type { NodeService } from './api/node-service.js'
 export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public.js'

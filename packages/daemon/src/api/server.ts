@@ -3,6 +3,8 @@ import { AlaraError } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { httpStatusOf, PortInUseError, RateLimitedError } from '../errors.js'
+import type { AlaraEventBus } from '../events.js'
+import { type EventStreamOptions, registerEventStream } from './event-stream.js'
 import { CHALLENGE_RE, type HealthAnswer, healthProof } from './health.js'
 import type { NodeService } from './node-service.js'
 import { registerRoutes } from './routes.js'
@@ -23,6 +25,10 @@ export interface ApiServerInit {
   service: NodeService
   /** fields added to /v1/id (the URLs of the node's other listeners) */
   idExtras?: Record<string, string>
+  /** the node's event bus, served as server-sent events on GET /v1/events */
+  events?: AlaraEventBus
+  /** bounds of the event stream (event-stream.ts) */
+  eventStream?: Omit<EventStreamOptions, 'events'>
   warn?: (message: string) => void
 }
 
@@ -104,6 +110,8 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     },
   )
   registerRoutes(app, init.service, init.idExtras)
+  if (init.events !== undefined)
+    registerEventStream(app, { ...init.eventStream, events: init.events })
   return app
 }
 
