@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { DEFAULT_PARAMS, type ProtocolParams, resolveParams } from '@alara/protocol'
+import {
+  DEFAULT_PARAMS,
+  defaultFinalMs,
+  defaultGraceMs,
+  type ProtocolParams,
+  resolveParams,
+} from '@alara/protocol'
 import { Ajv } from 'ajv'
 import { badConfig } from './errors.js'
 import { type HostPort, NETWORK_NAME_PATTERN, splitHostPort } from './shared.js'
@@ -14,7 +20,7 @@ export interface DaemonConfig {
   network: string
   /** epoch length; every node of a network must use the same */
   epochMs: number
-  /** an epoch closes (and is voted) at its end + graceMs */
+  /** an epoch closes (and is voted) at its end + graceMs; default: min(1000, epochMs / 2) */
   graceMs: number
   /** an epoch is final at its end + finalMs; default 3 epochs */
   finalMs?: number
@@ -126,7 +132,8 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
 export function checkTiming(config: Partial<DaemonConfig>, source: string): void {
   const graceMs = config.graceMs
   if (graceMs === undefined) return
-  const finalMs = config.finalMs ?? (config.epochMs === undefined ? undefined : 3 * config.epochMs)
+  const finalMs =
+    config.finalMs ?? (config.epochMs === undefined ? undefined : defaultFinalMs(config.epochMs))
   if (finalMs !== undefined && finalMs <= graceMs)
     throw badConfig(
       source,
@@ -151,11 +158,18 @@ export async function readConfigFile(file: string): Promise<Partial<DaemonConfig
   return checkConfigValues(parsed, file)
 }
 
+/**
+ * Layers over the defaults, later ones winning. graceMs not set by any layer follows the
+ * merged epochMs (defaultGraceMs: half an epoch, at most 1000 ms), as finalMs does
+ * (3 epochs), so `--epoch-ms 250` alone is a valid timing.
+ */
 export function mergeConfig(...layers: Array<Partial<DaemonConfig>>): DaemonConfig {
   const out: DaemonConfig = { ...DEFAULT_CONFIG }
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) Object.assign(out, { [k]: v })
   }
+  if (layers.every((layer) => layer.graceMs === undefined))
+    out.graceMs = defaultGraceMs(out.epochMs)
   checkTiming(out, 'config.json and flags together')
   return out
 }
