@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type HealthAnswer, healthProof } from '@alara/daemon/health'
 import { CliError } from './errors.js'
+import { ed25519PeerIdOf } from './identity-peer-id.js'
 
 /**
  * Before the CLI sends the repo's bearer token anywhere, it makes sure that the process
@@ -54,6 +55,9 @@ async function lockPid(home: string): Promise<number | undefined> {
 async function repoPeerId(home: string): Promise<string | undefined> {
   const bytes = await readFile(join(home, 'identity.key')).catch(() => undefined)
   if (bytes === undefined) return undefined
+  // Ed25519 (every ALARA identity) without loading libp2p; anything else through it
+  const fast = ed25519PeerIdOf(bytes)
+  if (fast !== undefined) return fast
   const [{ privateKeyFromProtobuf }, { peerIdFromPrivateKey }] = await Promise.all([
     import('@libp2p/crypto/keys'),
     import('@libp2p/peer-id'),

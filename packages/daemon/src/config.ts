@@ -52,6 +52,11 @@ export interface DaemonConfig {
   mdns: boolean
   /** kad-dht (server mode, private addresses kept) for discovery beyond the bootstrap list */
   dht: boolean
+  /**
+   * Ed25519 verification threads; default one per core (os.availableParallelism()),
+   * 0 verifies on the main thread
+   */
+  verifyThreads?: number
 }
 
 export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
@@ -94,6 +99,7 @@ const configSchema = {
     maxMessageBytes: { type: 'integer', minimum: 256, maximum: 4 * 1024 * 1024 },
     maxBits: { type: 'integer', minimum: 1, maximum: 8 * 1024 * 1024 },
     maxPerEpoch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    verifyThreads: { type: 'integer', minimum: 0, maximum: 256 },
     listen: { type: 'array', items: { type: 'string', minLength: 1 } },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
     api: { type: 'string', pattern: HOST_PORT },

@@ -158,8 +158,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     // Built before the state is restored: the epoch clock takes its first boundaries at
     // construction, and the restore's back-fill set ends where they begin.
     // Ed25519 on every core, for reload, gossip and sync; stopped after libp2p.
-    const verifier = new VerifyPool({ logger: forComponent(log, 'alara:verify') })
-    verifier.start()
+    const verifier = new VerifyPool({
+      logger: forComponent(log, 'alara:verify'),
+      ...(config.verifyThreads !== undefined ? { threads: config.verifyThreads } : {}),
+    })
+    if (config.verifyThreads !== 0) verifier.start() // stopped, it verifies in-thread
     undo.push(() => verifier.stop())
     const ingest = new Ingest(components, verifier)
     const gossip = new GossipService(components, { topics, ingest })

@@ -117,3 +117,10 @@ export class VerifyPoolStoppedError extends AlaraError {
     super('ERR_VERIFY_POOL_STOPPED', 'the verification pool stopped before this check ran')
   }
 }
+
+/** The verification queue is full: the check was not queued (the message is shed). */
+export class VerifyPoolBusyError extends AlaraError {
+  constructor(maxQueued: number) {
+    super('ERR_VERIFY_POOL_BUSY', `${maxQueued} signature checks already wait for a thread`)
+  }
+}

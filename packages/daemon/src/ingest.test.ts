@@ -142,6 +142,27 @@ describe('ingest: contributions through the verification pool', () => {
     expect(state.replica.storedTotal).toBe(0)
   })
 
+  it('sheds what a full pool refuses: ignored as BUSY (no penalty), nothing stored', async () => {
+    const small = new VerifyPool({ threads: 1, maxQueued: 2 })
+    small.start()
+    try {
+      const peer = await fakePeer()
+      const pooled = new Ingest(f.components, small)
+      const messages = await Promise.all(
+        [1, 2, 3, 4, 5].map((seq) => signedContribution(peer.key, f.components, { seq })),
+      )
+      const results = await Promise.all(
+        messages.map((m) => pooled.contribution(m, { via: 'gossip' })),
+      )
+      expect(
+        results.map((r) => (r.verdict === 'accept' ? 'accept' : `${r.verdict} ${r.reason}`)),
+      ).toEqual(['accept', 'accept', 'ignore BUSY', 'ignore BUSY', 'ignore BUSY'])
+      expect(f.components.state.replica.storedTotal).toBe(2)
+    } finally {
+      await small.stop()
+    }
+  })
+
   it('a stopped pool verifies in the calling thread: same verdict', async () => {
     await pool.stop()
     const peer = await fakePeer()

@@ -14,7 +14,7 @@ import {
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from './components.js'
-import { VerifyPoolStoppedError } from './errors.js'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from './errors.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
 import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
@@ -86,8 +86,13 @@ export class Ingest {
     try {
       signatureValid = await this.verifier.verify(checked.signature)
     } catch (err) {
-      if (!(err instanceof VerifyPoolStoppedError)) throw err
-      return this.refused({ verdict: 'ignore', reason: 'STOPPING' }, opts)
+      // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
+      // forwarded); an honest contribution shed here comes back by repair.
+      if (err instanceof VerifyPoolBusyError)
+        return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
+      if (err instanceof VerifyPoolStoppedError)
+        return this.refused({ verdict: 'ignore', reason: 'STOPPING' }, opts)
+      throw err
     }
     const result = settleContribution(checked, signatureValid, this.context(viaRepair))
     if (result.verdict !== 'accept') return this.refused(result, opts)

@@ -3,7 +3,7 @@ import { checkSignature, originOf, type SignatureCheck } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it } from 'vitest'
-import { VerifyPoolStoppedError } from '../errors.js'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import { VerifyPool } from './pool.js'
 
 let pool: VerifyPool | undefined
@@ -56,16 +56,21 @@ describe('VerifyPool', () => {
     expect(all.slice(3)).toEqual([false, false])
   })
 
-  it('bounds its queue: beyond maxQueued the caller verifies, results unchanged', async () => {
+  it('bounds its queue: beyond maxQueued a check is refused at once as busy', async () => {
     const { checks: cs, valid } = await checks(400)
     pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 32 })
     pool.start()
-    const results = await Promise.all(cs.map((c) => pool?.verify(c)))
-    expect(results).toEqual(valid)
-    const stats = pool.stats()
-    expect(stats.maxQueuedSeen).toBe(32)
-    expect(stats.inline).toBeGreaterThan(300)
-    expect(stats.queued).toBe(0)
+    const outcomes = await Promise.allSettled(cs.map((c) => pool?.verify(c)))
+    // the first 32 queued (one task: nothing left before the flush), the rest refused
+    outcomes.forEach((o, i) => {
+      if (i < 32) expect(o).toEqual({ status: 'fulfilled', value: valid[i] })
+      else expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
+    })
+    expect(pool.stats()).toMatchObject({ maxQueuedSeen: 32, shed: 368, queued: 0, inline: 0 })
+    // once drained, it takes work again
+    expect(await Promise.all(cs.slice(0, 20).map((c) => pool?.verify(c)))).toEqual(
+      valid.slice(0, 20),
+    )
   })
 
   it('verifies in the calling thread when stopped or never started', async () => {

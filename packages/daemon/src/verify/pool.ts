@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { checkSignature, type SignatureCheck } from '@alara/protocol'
 import type { Startable } from '../components.js'
-import { VerifyPoolStoppedError } from '../errors.js'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { VerifyAnswer, VerifyBatch } from './worker.js'
 
@@ -25,9 +25,9 @@ export interface VerifyPoolInit {
   /** checks sent to a thread in one message */
   maxBatch?: number
   /**
-   * Checks waiting for a thread, at most. Beyond it a check is verified on the calling
-   * thread at once: that thread, busy, reads no more from the network, which is the
-   * back-pressure (memory stays bounded and nothing is dropped).
+   * Checks waiting for a thread, at most. Beyond it verify() rejects at once with
+   * VerifyPoolBusyError (the caller sheds the message, as Lodestar's bounded gossip queues
+   * do): memory stays bounded and the main thread never stalls on a flood's verifies.
    */
   maxQueued?: number
   /** the worker module (tests substitute one) */
@@ -41,8 +41,10 @@ export interface VerifyPoolStats {
   inFlight: number
   /** checks verified by the threads */
   pooled: number
-  /** checks verified on the calling thread: pool idle (one check), queue full, or stopped */
+  /** checks verified on the calling thread: a lone check at idle threads, or stopped */
   inline: number
+  /** checks refused because the queue was full */
+  shed: number
   /** threads that died and were replaced */
   replaced: number
   /** the longest the queue has been */
@@ -82,12 +84,12 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private running = false
   private flushScheduled = false
   private nextBatchId = 0
-  private readonly counts = { pooled: 0, inline: 0, replaced: 0, maxQueuedSeen: 0 }
+  private readonly counts = { pooled: 0, inline: 0, shed: 0, replaced: 0, maxQueuedSeen: 0 }
 
   constructor(private readonly init: VerifyPoolInit = {}) {
     this.size = Math.max(1, init.threads ?? availableParallelism())
     this.maxBatch = Math.max(1, init.maxBatch ?? 64)
-    this.maxQueued = Math.max(1, init.maxQueued ?? 2048)
+    this.maxQueued = Math.max(1, init.maxQueued ?? 4096)
     this.workerUrl = init.workerUrl ?? DEFAULT_WORKER_URL
   }
 
@@ -118,8 +120,11 @@ export class VerifyPool implements SignatureVerifier, Startable {
   }
 
   verify(check: SignatureCheck): Promise<boolean> {
-    if (!this.running || this.queue.length >= this.maxQueued)
-      return Promise.resolve(this.inline(check))
+    if (!this.running) return Promise.resolve(this.inline(check))
+    if (this.queue.length >= this.maxQueued) {
+      this.counts.shed++
+      return Promise.reject(new VerifyPoolBusyError(this.maxQueued))
+    }
     return new Promise<boolean>((resolve, reject) => {
       this.queue.push({ check, resolve, reject })
       if (this.queue.length > this.counts.maxQueuedSeen)
