@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type HealthAnswer, healthProof } from '@alara/daemon/health'
 import { CliError } from './errors.js'
+import { type HttpFetch, httpFetch } from './http-fetch.js'
 import { ed25519PeerIdOf } from './identity-peer-id.js'
 
 /**
@@ -78,7 +79,7 @@ function sameHex(a: string, b: string): boolean {
 /** Resolves when the endpoint is the repo's daemon; otherwise a CliError, token unsent. */
 export async function checkDaemon(
   target: CheckTarget,
-  opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
+  opts: { fetch?: HttpFetch; timeoutMs?: number } = {},
 ): Promise<void> {
   let expectedPid: number | undefined
   if (!target.explicit) {
@@ -90,7 +91,7 @@ export async function checkDaemon(
   const challenge = randomBytes(32).toString('hex')
   let answer: Partial<HealthAnswer>
   try {
-    const response = await (opts.fetch ?? fetch)(
+    const response = await (opts.fetch ?? httpFetch)(
       `${target.baseUrl}/v1/healthz?challenge=${challenge}`,
       {
         headers: { accept: 'application/json' },
