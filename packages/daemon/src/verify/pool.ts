@@ -187,8 +187,8 @@ export class VerifyPool implements SignatureVerifier, Startable {
     worker.on('exit', (code) => {
       this.replace(thread, code)
     })
-    // A pool thread must not keep a process alive that has nothing else to do.
-    worker.unref()
+    // Not unref()'d: during the reload nothing but these threads keeps the event loop
+    // alive while it waits for their answers. stop() ends them.
     return thread
   }
 
