@@ -47,12 +47,16 @@ const pubsub = node.services.pubsub
 pubsub.subscribe(topic)
 const targetMa = multiaddr(target)
 const targetId = target.split('/p2p/')[1]
-await node.dial(targetMa)
-const meshDeadline = Date.now() + 30_000
-while (!pubsub.getSubscribers(topic).some((p) => p.toString() === targetId)) {
-  if (Date.now() > meshDeadline) throw new Error('target never subscribed')
-  await new Promise((r) => setTimeout(r, 50))
+// (re)connected, and the target subscribed: publishing to nobody would measure nothing
+async function connect() {
+  await node.dial(targetMa)
+  const deadline = Date.now() + 30_000
+  while (!pubsub.getSubscribers(topic).some((p) => p.toString() === targetId)) {
+    if (Date.now() > deadline) throw new Error('target never subscribed')
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }
+await connect()
 out({ event: 'connected', peerId: node.peerId.toString() })
 
 let valid = []
@@ -78,6 +82,8 @@ async function prepare({ count, origins, bits, epoch, epochMs, network }) {
     const bad = new Uint8Array(c.signature)
     bad[i % 64] ^= 0x01
     forged.push(encodeContribution({ ...c, signature: bad }))
+    // keep answering pings and identify, or the target drops the connection
+    if (i % 64 === 63) await new Promise((r) => setImmediate(r))
   }
   out({ event: 'prepared', count })
 }
@@ -99,6 +105,7 @@ function calibrate({ ms }) {
 
 async function flood({ kind, ms }) {
   const list = kind === 'valid' ? valid : forged
+  await connect()
   const stream = () => pubsub.streamsOutbound.get(targetId)?.rawStream
   let sent = 0
   const start = performance.now()
@@ -115,7 +122,8 @@ async function flood({ kind, ms }) {
       })
     else if (sent % 64 === 0) await new Promise((r) => setImmediate(r))
   }
-  out({ event: 'flooded', kind, sent, ms: Math.round(performance.now() - start) })
+  const connected = node.getConnections().some((c) => c.remotePeer.toString() === targetId)
+  out({ event: 'flooded', kind, sent, connected, ms: Math.round(performance.now() - start) })
 }
 
 for await (const line of createInterface({ input: process.stdin })) {

@@ -157,7 +157,9 @@ async function run(verifyThreads) {
       let sent
       if (flood !== undefined) {
         send({ cmd: 'flood', kind: flood, ms })
-        sent = (await fromFlooder((v) => v.event === 'flooded')).sent
+        const done = await fromFlooder((v) => v.event === 'flooded')
+        sent = done.sent
+        if (!done.connected) console.error(`${name}: the flooder lost its connection`)
       } else await new Promise((r) => setTimeout(r, ms))
       const elapsed = performance.now() - t0
       clearInterval(injector)

@@ -39,7 +39,8 @@ describe('VerifyPool', () => {
     const results = await Promise.all(cs.map((c) => pool?.verify(c)))
     expect(results).toEqual(valid)
     const stats = pool.stats()
-    expect(stats).toMatchObject({ pooled: 300, inline: 0 })
+    // the first found the pool quiet and was verified in-thread; the burst went to threads
+    expect(stats).toMatchObject({ pooled: 299, inline: 1 })
     expect(stats.maxQueuedSeen).toBeGreaterThan(16)
   })
 
@@ -61,16 +62,35 @@ describe('VerifyPool', () => {
     pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 32 })
     pool.start()
     const outcomes = await Promise.allSettled(cs.map((c) => pool?.verify(c)))
-    // the first 32 queued (one task: nothing left before the flush), the rest refused
+    // the first in-thread (quiet pool), the next 32 queued (one task: no flush between),
+    // the rest refused
     outcomes.forEach((o, i) => {
-      if (i < 32) expect(o).toEqual({ status: 'fulfilled', value: valid[i] })
+      if (i <= 32) expect(o).toEqual({ status: 'fulfilled', value: valid[i] })
       else expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
     })
-    expect(pool.stats()).toMatchObject({ maxQueuedSeen: 32, shed: 368, queued: 0, inline: 0 })
+    expect(pool.stats()).toMatchObject({ maxQueuedSeen: 32, shed: 367, queued: 0, inline: 1 })
     // once drained, it takes work again
     expect(await Promise.all(cs.slice(0, 20).map((c) => pool?.verify(c)))).toEqual(
       valid.slice(0, 20),
     )
+  })
+
+  it('verifies a lone check of a quiet node in-thread, a steady stream on the threads', async () => {
+    const { checks: cs, valid } = await checks(40)
+    pool = new VerifyPool({ threads: 2 })
+    pool.start()
+    // one every 40 ms: each finds the pool quiet
+    for (let i = 0; i < 3; i++) {
+      expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
+      await new Promise((r) => setTimeout(r, 40))
+    }
+    expect(pool.stats()).toMatchObject({ inline: 3, pooled: 0 })
+    // one every ~1 ms: a stream, not a lone check
+    for (let i = 3; i < 40; i++) {
+      expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
+      await new Promise((r) => setTimeout(r, 1))
+    }
+    expect(pool.stats().pooled).toBeGreaterThanOrEqual(30)
   })
 
   it('verifies in the calling thread when stopped or never started', async () => {

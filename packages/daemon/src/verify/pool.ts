@@ -41,7 +41,7 @@ export interface VerifyPoolStats {
   inFlight: number
   /** checks verified by the threads */
   pooled: number
-  /** checks verified on the calling thread: a lone check at idle threads, or stopped */
+  /** checks verified on the calling thread: a lone check on a quiet node, or stopped */
   inline: number
   /** checks refused because the queue was full */
   shed: number
@@ -61,6 +61,13 @@ interface Thread {
   worker: Worker
   batch?: { id: number; items: Pending[] }
 }
+
+/**
+ * A check that comes this long after the previous one, to idle threads, is verified in
+ * the calling thread (a thread hop costs more than one verify); any steadier stream (more
+ * than ~50 checks/s) goes to the threads, so a flood never lands on the main thread.
+ */
+const QUIET_GAP_MS = 20
 
 const DEFAULT_WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
@@ -83,6 +90,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private queue: Pending[] = []
   private running = false
   private flushScheduled = false
+  private lastCheckAt = Number.NEGATIVE_INFINITY
   private nextBatchId = 0
   private readonly counts = { pooled: 0, inline: 0, shed: 0, replaced: 0, maxQueuedSeen: 0 }
 
@@ -121,6 +129,11 @@ export class VerifyPool implements SignatureVerifier, Startable {
 
   verify(check: SignatureCheck): Promise<boolean> {
     if (!this.running) return Promise.resolve(this.inline(check))
+    const now = performance.now()
+    const quiet = now - this.lastCheckAt >= QUIET_GAP_MS
+    this.lastCheckAt = now
+    if (quiet && this.queue.length === 0 && this.threads.every((t) => t.batch === undefined))
+      return Promise.resolve(this.inline(check))
     if (this.queue.length >= this.maxQueued) {
       this.counts.shed++
       return Promise.reject(new VerifyPoolBusyError(this.maxQueued))
@@ -129,27 +142,15 @@ export class VerifyPool implements SignatureVerifier, Startable {
       this.queue.push({ check, resolve, reject })
       if (this.queue.length > this.counts.maxQueuedSeen)
         this.counts.maxQueuedSeen = this.queue.length
+      // after the current task has queued what it had, so that a burst goes as a batch
       if (!this.flushScheduled) {
         this.flushScheduled = true
         queueMicrotask(() => {
-          this.flush()
+          this.flushScheduled = false
+          this.dispatch()
         })
       }
     })
-  }
-
-  /**
-   * After the current task has queued what it had: a lone check while every thread is
-   * idle is verified here (a thread hop costs more than the verify); the rest go out.
-   */
-  private flush(): void {
-    this.flushScheduled = false
-    if (this.queue.length === 1 && this.threads.every((t) => t.batch === undefined)) {
-      const p = this.queue.pop() as Pending
-      p.resolve(this.inline(p.check))
-      return
-    }
-    this.dispatch()
   }
 
   private inline(check: SignatureCheck): boolean {
