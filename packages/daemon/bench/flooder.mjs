@@ -118,7 +118,11 @@ async function flood({ kind, ms }) {
     if (raw?.writableNeedsDrain === true)
       await new Promise((r) => {
         const t = setTimeout(r, 50)
-        raw.addEventListener('drain', () => (clearTimeout(t), r()), { once: true })
+        const drained = () => {
+          clearTimeout(t)
+          r()
+        }
+        raw.addEventListener('drain', drained, { once: true })
       })
     else if (sent % 64 === 0) await new Promise((r) => setImmediate(r))
   }
