@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline'
 
 const NODES = Number(process.env.NODES ?? 4)
 const EPOCH_MS = Number(process.env.EPOCH_MS ?? 1000)
-const GRACE_MS = 1000
+const GRACE_MS = Math.min(1000, Math.floor(EPOCH_MS / 2)) // the default rule (docs/OPERATIONS.md)
 const EPOCHS = Number(process.env.EPOCHS ?? 10)
 const POLL_MS = 10
 const cli = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname

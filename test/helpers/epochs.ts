@@ -1,4 +1,5 @@
 import type { BeaconResponse, EpochConsensus, StatusResponse, Voter } from '@alara/daemon'
+import { defaultGraceMs } from '@alara/protocol'
 import { apiStatus } from './api.js'
 import { cliJson } from './cli.js'
 import type { DaemonOptions, DaemonProcess } from './daemon.js'
@@ -9,8 +10,8 @@ import { STATE_TIMEOUT_MS, waitFor } from './wait.js'
 
 /**
  * Epochs, votes and beacons as the CLI prints them (`--json`), and the epoch timing the
- * tests run with: `--epoch-ms 1000`, and by default graceMs = 1000 and finalMs = 3 epochs
- * (docs/PROTOCOL.md "Epochs and consensus"); a file that needs more room before an epoch
+ * tests run with: `--epoch-ms 1000`, and by default graceMs = min(1000, epochMs / 2) = 500
+ * and finalMs = 3 epochs (docs/OPERATIONS.md "Epoch timing"); a file that needs more room before an epoch
  * is final sets graceMs/finalMs in its homes' config.json (Harness `timing`). Every
  * daemon runs on this machine's clock, so the test computes epoch boundaries from
  * `Date.now()` exactly as the daemons do.
@@ -25,7 +26,7 @@ export interface Timing {
 }
 
 export const EPOCH_MS = 1000
-export const GRACE_MS = 1000
+export const GRACE_MS = defaultGraceMs(EPOCH_MS)
 export const FINAL_MS = 3 * EPOCH_MS
 export const DEFAULT_TIMING: Timing = { epochMs: EPOCH_MS, graceMs: GRACE_MS, finalMs: FINAL_MS }
 

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { run } from './cli.js'
-import { processIo } from './io.js'
+import { enableCompileCache } from 'node:module'
+
+// Node's on-disk cache of compiled modules (in the OS temp directory): every run after the
+// first skips compiling the CLI and its dependencies. Enabled before anything else loads,
+// hence the dynamic imports below.
+enableCompileCache?.()
+
+const [{ run }, { processIo }] = await Promise.all([import('./cli.js'), import('./io.js')])
 
 // `alara pool --json | head -1`: a closed pipe is the reader's choice, not a failure
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { resolveHome } from '@alara/daemon/shared'
 import { checkDaemon } from './daemon-check.js'
 import { CliError } from './errors.js'
+import { type HttpFetch, type HttpResponse, httpFetch } from './http-fetch.js'
 
 /**
  * The control API client: finds the daemon of a repo, sends the bearer token, and turns
@@ -93,7 +94,8 @@ export interface RequestOptions {
 
 export interface ClientOptions {
   timeoutMs?: number
-  fetch?: typeof fetch
+  /** default: httpFetch (node:http); the global fetch fits too */
+  fetch?: HttpFetch
 }
 
 function causeCode(err: unknown): string | undefined {
@@ -121,12 +123,12 @@ function isApiError(body: unknown): body is { error: { code: string; message: st
 export class ApiClient {
   readonly endpoint: Endpoint
   readonly #timeoutMs: number
-  readonly #fetch: typeof fetch
+  readonly #fetch: HttpFetch
 
   constructor(endpoint: Endpoint, opts: ClientOptions = {}) {
     this.endpoint = endpoint
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#fetch = opts.fetch ?? fetch
+    this.#fetch = opts.fetch ?? httpFetch
   }
 
   /**
@@ -169,7 +171,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (this.endpoint.token !== undefined) headers.authorization = `Bearer ${this.endpoint.token}`
     if (opts.body !== undefined) headers['content-type'] = 'application/json'
-    let response: Response
+    let response: HttpResponse
     let text: string
     try {
       response = await this.#fetch(this.url(path, opts.query), {
@@ -216,7 +218,8 @@ export class ApiClient {
     )
     let response: Response
     try {
-      response = await this.#fetch(this.url(path, query), {
+      // the global fetch (undici): a streamed body; watch lives long, its start-up cost is moot
+      response = await fetch(this.url(path, query), {
         headers,
         signal: AbortSignal.any([signal, connect.signal]),
       })

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type HealthAnswer, healthProof } from '@alara/daemon/health'
 import { CliError } from './errors.js'
+import { type HttpFetch, httpFetch } from './http-fetch.js'
+import { ed25519PeerIdOf } from './identity-peer-id.js'
 
 /**
  * Before the CLI sends the repo's bearer token anywhere, it makes sure that the process
@@ -54,6 +56,9 @@ async function lockPid(home: string): Promise<number | undefined> {
 async function repoPeerId(home: string): Promise<string | undefined> {
   const bytes = await readFile(join(home, 'identity.key')).catch(() => undefined)
   if (bytes === undefined) return undefined
+  // Ed25519 (every ALARA identity) without loading libp2p; anything else through it
+  const fast = ed25519PeerIdOf(bytes)
+  if (fast !== undefined) return fast
   const [{ privateKeyFromProtobuf }, { peerIdFromPrivateKey }] = await Promise.all([
     import('@libp2p/crypto/keys'),
     import('@libp2p/peer-id'),
@@ -76,7 +81,7 @@ const HEALTH_TIMEOUT_MS = 60_000
 /** Resolves when the endpoint is the repo's daemon; otherwise a CliError, token unsent. */
 export async function checkDaemon(
   target: CheckTarget,
-  opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
+  opts: { fetch?: HttpFetch; timeoutMs?: number } = {},
 ): Promise<void> {
   let expectedPid: number | undefined
   if (!target.explicit) {
@@ -88,7 +93,7 @@ export async function checkDaemon(
   const challenge = randomBytes(32).toString('hex')
   let answer: Partial<HealthAnswer>
   try {
-    const response = await (opts.fetch ?? fetch)(
+    const response = await (opts.fetch ?? httpFetch)(
       `${target.baseUrl}/v1/healthz?challenge=${challenge}`,
       {
         headers: { accept: 'application/json' },

@@ -1,10 +1,27 @@
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { createRequire } from 'node:module'
+import type * as PeerIdModule from '@libp2p/peer-id'
+import type * as MultiaddrModule from '@multiformats/multiaddr'
 
 /**
  * Multiaddr checks for flags, so that a typo fails as wrong usage before anything starts.
- * Parsing is @multiformats/multiaddr's, the same the daemon uses.
+ * Parsing is @multiformats/multiaddr's, the same the daemon uses. Both libraries load on
+ * first use, synchronously (commander's argument parsers are), so that a command without a
+ * multiaddr (`alara status`) does not load libp2p's peer-id and crypto at all.
  */
+
+const require = createRequire(import.meta.url)
+let multiaddrModule: typeof MultiaddrModule | undefined
+let peerIdModule: typeof PeerIdModule | undefined
+
+function multiaddr(addr: string): MultiaddrModule.Multiaddr {
+  multiaddrModule ??= require('@multiformats/multiaddr') as typeof MultiaddrModule
+  return multiaddrModule.multiaddr(addr)
+}
+
+function peerIdFromString(id: string): ReturnType<typeof PeerIdModule.peerIdFromString> {
+  peerIdModule ??= require('@libp2p/peer-id') as typeof PeerIdModule
+  return peerIdModule.peerIdFromString(id)
+}
 
 /** Why `addr` is not a multiaddr, or undefined when it is one. */
 export function multiaddrProblem(addr: string): string | undefined {

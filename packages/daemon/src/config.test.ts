@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AlaraError } from '@alara/protocol'
+import { AlaraError, defaultGraceMs } from '@alara/protocol'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -146,15 +146,22 @@ describe('checkConfigValues', () => {
         { requiredKeys: [] },
       )
       // an epoch closes before it is final (see the finalMs/graceMs test below); finalMs
-      // defaults to 3 epochs, graceMs to 1000
-      .filter((v) => (v.finalMs ?? 3 * (v.epochMs ?? 5000)) > (v.graceMs ?? 1000))
+      // defaults to 3 epochs, graceMs to half an epoch (at most 1000)
+      .filter(
+        (v) =>
+          (v.finalMs ?? 3 * (v.epochMs ?? 5000)) > (v.graceMs ?? defaultGraceMs(v.epochMs ?? 5000)),
+      )
     fc.assert(
       fc.property(valid, (values) => {
         expect(checkConfigValues(values, 'config.json')).toEqual(values)
         const merged = mergeConfig(values)
         for (const [k, v] of Object.entries(DEFAULT_CONFIG))
           expect(merged[k as keyof DaemonConfig]).toEqual(
-            k in values ? values[k as keyof typeof values] : v,
+            k in values
+              ? values[k as keyof typeof values]
+              : k === 'graceMs'
+                ? defaultGraceMs(merged.epochMs)
+                : v,
           )
       }),
       { numRuns: 300 },
@@ -240,6 +247,33 @@ describe('checkConfigValues', () => {
     expect(DEFAULT_CONFIG.metrics).toBeUndefined()
     for (const good of ['0.0.0.0:9464', '127.0.0.1:0', '[::1]:9464'])
       expect(checkConfigValues({ metrics: good }, 'flags')).toEqual({ metrics: good })
+  })
+
+  it('graceMs and finalMs follow epochMs unless set: --epoch-ms 250 alone is valid', () => {
+    // half an epoch, at most 1000 ms; final 3 epochs
+    for (const [epochMs, graceMs] of [
+      [100, 50],
+      [250, 125],
+      [1000, 500],
+      [2000, 1000],
+      [5000, 1000],
+      [60_000, 1000],
+    ] as const) {
+      const merged = mergeConfig({}, { epochMs })
+      expect(merged.graceMs, `epochMs ${epochMs}`).toBe(graceMs)
+      const params = protocolParams(merged)
+      expect(params).toMatchObject({ epochMs, graceMs, finalMs: 3 * epochMs })
+      // the vote comes after the epoch ends and well before it is final
+      expect(params.graceMs).toBeGreaterThan(0)
+      expect(params.finalMs - params.graceMs).toBeGreaterThanOrEqual(2 * epochMs)
+    }
+    // set in any layer (config.json, flags), graceMs is kept as given
+    expect(mergeConfig({ graceMs: 300 }, { epochMs: 250 }).graceMs).toBe(300)
+    expect(mergeConfig({ epochMs: 250 }, { graceMs: 0 }).graceMs).toBe(0)
+    // given and inconsistent, it is still refused
+    expect(refusal(() => mergeConfig({ graceMs: 1000 }, { epochMs: 250 })).code).toBe(
+      'ERR_BAD_CONFIG',
+    )
   })
 
   it('refuses finalMs at or before graceMs (an epoch would be final before it closes)', () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { type ProtocolParams, resolveParams } from '@alara/protocol'
+import { defaultFinalMs, defaultGraceMs, type ProtocolParams, resolveParams } from '@alara/protocol'
 import { Ajv } from 'ajv'
 import { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 import { badConfig } from './errors.js'
@@ -27,6 +27,7 @@ const configSchema = {
     maxMessageBytes: { type: 'integer', minimum: 256, maximum: 4 * 1024 * 1024 },
     maxBits: { type: 'integer', minimum: 1, maximum: 8 * 1024 * 1024 },
     maxPerEpoch: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    verifyThreads: { type: 'integer', minimum: 0, maximum: 256 },
     listen: { type: 'array', items: { type: 'string', minLength: 1 } },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 } },
     api: { type: 'string', pattern: HOST_PORT },
@@ -69,7 +70,8 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
 export function checkTiming(config: Partial<DaemonConfig>, source: string): void {
   const graceMs = config.graceMs
   if (graceMs === undefined) return
-  const finalMs = config.finalMs ?? (config.epochMs === undefined ? undefined : 3 * config.epochMs)
+  const finalMs =
+    config.finalMs ?? (config.epochMs === undefined ? undefined : defaultFinalMs(config.epochMs))
   if (finalMs !== undefined && finalMs <= graceMs)
     throw badConfig(
       source,
@@ -94,11 +96,18 @@ export async function readConfigFile(file: string): Promise<Partial<DaemonConfig
   return checkConfigValues(parsed, file)
 }
 
+/**
+ * Layers over the defaults, later ones winning. graceMs not set by any layer follows the
+ * merged epochMs (defaultGraceMs: half an epoch, at most 1000 ms), as finalMs does
+ * (3 epochs), so `--epoch-ms 250` alone is a valid timing.
+ */
 export function mergeConfig(...layers: Array<Partial<DaemonConfig>>): DaemonConfig {
   const out: DaemonConfig = { ...DEFAULT_CONFIG }
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) Object.assign(out, { [k]: v })
   }
+  if (layers.every((layer) => layer.graceMs === undefined))
+    out.graceMs = defaultGraceMs(out.epochMs)
   checkTiming(out, 'config.json and flags together')
   return out
 }

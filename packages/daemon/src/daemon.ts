@@ -44,6 +44,7 @@ import { syncClient } from './sync/client.js'
 import { RepairService } from './sync/repair.js'
 import { SyncServer } from './sync/server.js'
 import { TrustBook, TrustService } from './trust.js'
+import { VerifyPool } from './verify/pool.js'
 
 export interface DaemonOverrides {
   network?: string
@@ -187,7 +188,14 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
     // construction, and the restore's back-fill set ends where they begin.
-    const ingest = new Ingest(components)
+    // Ed25519 on every core, for reload, gossip and sync; stopped after libp2p.
+    const verifier = new VerifyPool({
+      logger: forComponent(log, 'alara:verify'),
+      ...(config.verifyThreads !== undefined ? { threads: config.verifyThreads } : {}),
+    })
+    if (config.verifyThreads !== 0) verifier.start() // stopped, it verifies in-thread
+    undo.push(() => verifier.stop())
+    const ingest = new Ingest(components, verifier)
     const gossip = new GossipService(components, { topics, ingest })
     const peers = new PeerService(components, { topics })
     const epochs = new EpochService(components, { gossip })
@@ -230,7 +238,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       undo.push(() => served.close())
       metricsUrl = served.url
     }
-    await restoreState(components)
+    await restoreState(components, verifier)
     // the chain is saved at shutdown too (after the API and services stopped, before the
     // store closes); pushed only now, so a failed start never overwrites the saved one
     undo.push(() => saveDrawState(components))

@@ -15,7 +15,7 @@ export interface DaemonConfig {
   network: string
   /** epoch length; every node of a network must use the same */
   epochMs: number
-  /** an epoch closes (and is voted) at its end + graceMs */
+  /** an epoch closes (and is voted) at its end + graceMs; default: min(1000, epochMs / 2) */
   graceMs: number
   /** an epoch is final at its end + finalMs; default 3 epochs */
   finalMs?: number
@@ -56,6 +56,11 @@ export interface DaemonConfig {
   lanMembers: boolean
   /** at most this many automatic `lan` members */
   maxMembers: number
+  /**
+   * Ed25519 verification threads; default one per core (os.availableParallelism()),
+   * 0 verifies on the main thread
+   */
+  verifyThreads?: number
 }
 
 export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({

@@ -68,7 +68,9 @@ describe('draw state', () => {
     const ingest = new Ingest(c1)
     for (let i = 0; i < 3; i++) {
       const peer = await fakePeer()
-      const result = ingest.contribution(await signedContribution(peer.key, c1), { via: 'gossip' })
+      const result = await ingest.contribution(await signedContribution(peer.key, c1), {
+        via: 'gossip',
+      })
       expect(result.verdict).toBe('accept')
     }
     expect(c1.state.replica.foldedTotal).toBe(3)

@@ -39,7 +39,7 @@ describe('epochs', () => {
     const { state } = f.components
     const r = state.currentEpoch(f.clock.ms)
     const peer = await fakePeer()
-    ingest.contribution(await signedContribution(peer.key, f.components), { via: 'gossip' })
+    await ingest.contribution(await signedContribution(peer.key, f.components), { via: 'gossip' })
     f.clock.ms += f.components.params.epochMs
     const other = await fakePeer()
     ingest.vote(await signedVote(other.key, f.components, r, new Uint8Array(32).fill(1)), {
@@ -69,7 +69,7 @@ describe('epochs', () => {
     const bytes = await signedContribution(peer.key, f.components)
     await epochs.closeEpoch(r)
     f.clock.ms = (r + 1) * f.components.params.epochMs + f.components.params.graceMs + 1
-    expect(ingest.contribution(bytes, { via: 'sync' }).verdict).toBe('accept')
+    expect((await ingest.contribution(bytes, { via: 'sync' })).verdict).toBe('accept')
     await epochs.finalizeEpoch(r)
     expect(state.replica.isFinal(r)).toBe(true)
     expect((await store.getFinal(r))?.map(toHex)).toEqual(state.replica.foldedIdsOf(r))
@@ -78,7 +78,7 @@ describe('epochs', () => {
     expect(f.eventsOf('epoch:final')).toMatchObject([{ epoch: r, count: 1 }])
     // a final epoch takes nothing more, not even by sync
     const late = await signedContribution(peer.key, f.components, { epoch: r, seq: 2 })
-    expect(ingest.contribution(late, { via: 'sync' }).verdict).not.toBe('accept')
+    expect((await ingest.contribution(late, { via: 'sync' })).verdict).not.toBe('accept')
   })
 
   it('a back-filled epoch freezes once members with the quorum of its votes are heard', async () => {
@@ -107,7 +107,7 @@ describe('epochs', () => {
     const trust = new TrustService(f.components, { epochs })
     const r = state.currentEpoch(f.clock.ms)
     const peer = await fakePeer()
-    ingest.contribution(await signedContribution(peer.key, f.components), { via: 'gossip' })
+    await ingest.contribution(await signedContribution(peer.key, f.components), { via: 'gossip' })
     await epochs.closeEpoch(r)
     const before = toHex(state.replica.digest(r))
     await trust.set(peer.peerId.toString(), 0, true)

@@ -121,3 +121,17 @@ const STATUS: Record<string, number> = {
 export function httpStatusOf(code: string): number {
   return STATUS[code] ?? 500
 }
+
+/** Work still queued or in a thread when the verification pool stopped: it was not verified. */
+export class VerifyPoolStoppedError extends AlaraError {
+  constructor() {
+    super('ERR_VERIFY_POOL_STOPPED', 'the verification pool stopped before this check ran')
+  }
+}
+
+/** The verification queue is full: the check was not queued (the message is shed). */
+export class VerifyPoolBusyError extends AlaraError {
+  constructor(maxQueued: number) {
+    super('ERR_VERIFY_POOL_BUSY', `${maxQueued} signature checks already wait for a thread`)
+  }
+}

@@ -28,12 +28,16 @@ describe('contributions by standing', () => {
   it('a stranger is ignored as STRANGER before the signature: a forged one is not rejected', async () => {
     const p = await fakePeer()
     const genuine = await signedContribution(p.key, f.components)
-    expect(ingest.contribution(forge(genuine), { via: 'gossip' })).toEqual({
+    expect(await ingest.contribution(forge(genuine), { via: 'gossip' })).toEqual({
       verdict: 'ignore',
       reason: 'STRANGER',
     })
-    expect(ingest.contribution(genuine, { via: 'gossip' })).toMatchObject({ reason: 'STRANGER' })
-    expect(ingest.contribution(genuine, { via: 'sync' })).toMatchObject({ reason: 'STRANGER' })
+    expect(await ingest.contribution(genuine, { via: 'gossip' })).toMatchObject({
+      reason: 'STRANGER',
+    })
+    expect(await ingest.contribution(genuine, { via: 'sync' })).toMatchObject({
+      reason: 'STRANGER',
+    })
     expect(f.components.state.replica.storedTotal).toBe(0)
   })
 
@@ -41,11 +45,11 @@ describe('contributions by standing', () => {
     const p = await fakePeer()
     await f.components.trust.addLan(p.peerId.toString(), p.originHex)
     const genuine = await signedContribution(p.key, f.components)
-    expect(ingest.contribution(forge(genuine), { via: 'gossip' })).toMatchObject({
+    expect(await ingest.contribution(forge(genuine), { via: 'gossip' })).toMatchObject({
       verdict: 'reject',
       reason: 'BAD_SIGNATURE',
     })
-    expect(ingest.contribution(genuine, { via: 'gossip' }).verdict).toBe('accept')
+    expect((await ingest.contribution(genuine, { via: 'gossip' })).verdict).toBe('accept')
     expect(f.components.state.replica.foldedTotal).toBe(1)
   })
 
@@ -54,7 +58,7 @@ describe('contributions by standing', () => {
     await f.components.trust.set(p.peerId.toString(), 0, true)
     f.components.state.replica.setTrust(p.originHex, { trust: 0, active: true })
     const genuine = await signedContribution(p.key, f.components)
-    expect(ingest.contribution(genuine, { via: 'gossip' }).verdict).toBe('accept')
+    expect((await ingest.contribution(genuine, { via: 'gossip' })).verdict).toBe('accept')
     expect(f.components.state.replica.storedTotal).toBe(1)
     expect(f.components.state.replica.foldedTotal).toBe(0)
   })

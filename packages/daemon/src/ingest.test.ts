@@ -8,6 +8,7 @@ import {
   signedContribution,
   signedVote,
 } from './test-helpers/fake-components.js'
+import { VerifyPool } from './verify/pool.js'
 
 let f: FakeComponents
 let ingest: Ingest
@@ -22,7 +23,7 @@ describe('ingest: contributions', () => {
   it('accepts a valid one: stored, folded, announced once', async () => {
     const peer = await fakePeer()
     const bytes = await signedContribution(peer.key, f.components)
-    const result = ingest.contribution(bytes, { via: 'gossip' })
+    const result = await ingest.contribution(bytes, { via: 'gossip' })
     expect(result.verdict).toBe('accept')
     const { replica } = f.components.state
     expect(replica.storedTotal).toBe(1)
@@ -31,7 +32,7 @@ describe('ingest: contributions', () => {
     expect(folded).toHaveLength(1)
     expect(folded[0]).toMatchObject({ originHex: peer.originHex, bitLength: 256, via: 'gossip' })
     // the same bytes again: a duplicate, ignored, nothing new announced
-    const again = ingest.contribution(bytes, { via: 'gossip', from: peer.peerId })
+    const again = await ingest.contribution(bytes, { via: 'gossip', from: peer.peerId })
     expect(again).toMatchObject({ verdict: 'ignore' })
     expect(f.eventsOf('contribution:folded')).toHaveLength(1)
     expect(f.eventsOf('contribution:refused')).toEqual([
@@ -48,7 +49,7 @@ describe('ingest: contributions', () => {
     const peer = await fakePeer()
     await f.components.trust.set(peer.peerId.toString(), 0, true)
     f.components.state.replica.setTrust(peer.originHex, { trust: 0, active: true })
-    const result = ingest.contribution(await signedContribution(peer.key, f.components), {
+    const result = await ingest.contribution(await signedContribution(peer.key, f.components), {
       via: 'sync',
     })
     expect(result.verdict).toBe('accept')
@@ -57,8 +58,8 @@ describe('ingest: contributions', () => {
     expect(f.eventsOf('contribution:folded')).toHaveLength(0)
   })
 
-  it('rejects garbage without changing anything', () => {
-    const result = ingest.contribution(new Uint8Array([1, 2, 3]), { via: 'gossip' })
+  it('rejects garbage without changing anything', async () => {
+    const result = await ingest.contribution(new Uint8Array([1, 2, 3]), { via: 'gossip' })
     expect(result.verdict).toBe('reject')
     expect(f.components.state.replica.storedTotal).toBe(0)
     expect(f.eventsOf('contribution:refused')[0]).toMatchObject({
@@ -74,12 +75,102 @@ describe('ingest: contributions', () => {
     const bytes = await signedContribution(peer.key, f.components, { epoch: r })
     f.clock.ms = (r + 1) * params.epochMs + params.graceMs + 1 // r is closed now
     state.closed.add(r)
-    expect(ingest.contribution(bytes, { via: 'gossip' }).verdict).not.toBe('accept')
-    expect(ingest.contribution(bytes, { via: 'sync' }).verdict).toBe('accept')
+    expect((await ingest.contribution(bytes, { via: 'gossip' })).verdict).not.toBe('accept')
+    expect((await ingest.contribution(bytes, { via: 'sync' })).verdict).toBe('accept')
     expect(state.digestChanged.has(r)).toBe(true)
     expect(f.eventsOf('digest:changed')).toEqual([{ epoch: r }])
     // repaired contributions wait for commitRepairs (written synced, in one batch)
     expect(state.takeRepaired().map((x) => x.epoch)).toEqual([r])
+  })
+})
+
+describe('ingest: contributions through the verification pool', () => {
+  let pool: VerifyPool
+  beforeEach(() => {
+    pool = new VerifyPool({ threads: 2 })
+    pool.start()
+  })
+  afterEach(() => pool.stop())
+
+  it('gives the verdicts in-thread validation gives, for valid and forged signatures', async () => {
+    const peers = await Promise.all([1, 2, 3].map(() => fakePeer()))
+    const messages: Uint8Array[] = []
+    for (let i = 0; i < 60; i++) {
+      const peer = peers[i % 3] as Awaited<ReturnType<typeof fakePeer>>
+      const bytes = await signedContribution(peer.key, f.components, { seq: i + 1 })
+      if (i % 4 === 3) bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x10 // forged
+      messages.push(bytes)
+    }
+    const inThread = await Promise.all(
+      messages.map((m) => ingest.contribution(m, { via: 'gossip' })),
+    )
+    const g = await fakeComponents()
+    try {
+      g.clock.ms = f.clock.ms
+      const pooled = new Ingest(g.components, pool)
+      const viaPool = await Promise.all(
+        messages.map((m) => pooled.contribution(m, { via: 'gossip' })),
+      )
+      const verdicts = (rs: typeof viaPool) =>
+        rs.map((r) => (r.verdict === 'accept' ? 'accept' : `${r.verdict} ${r.reason}`))
+      expect(verdicts(viaPool)).toEqual(verdicts(inThread))
+      expect(verdicts(viaPool).filter((v) => v === 'reject BAD_SIGNATURE')).toHaveLength(15)
+      expect(g.components.state.replica.storedTotal).toBe(45)
+      expect(pool.stats().pooled).toBeGreaterThan(0)
+    } finally {
+      await g.close()
+    }
+  })
+
+  it('judges against the state once the signature is known: final meanwhile is ignored', async () => {
+    const peer = await fakePeer()
+    const { state } = f.components
+    const r = state.currentEpoch(f.clock.ms)
+    const pooled = new Ingest(f.components, pool)
+    const bytes = await signedContribution(peer.key, f.components, { epoch: r })
+    const other = await signedContribution(peer.key, f.components, { epoch: r, seq: 2 })
+    const pending = [
+      pooled.contribution(bytes, { via: 'sync' }),
+      pooled.contribution(other, { via: 'sync' }),
+    ]
+    state.replica.finalize(r) // while the signatures are on the threads
+    const results = await Promise.all(pending)
+    expect(results.map((x) => x.verdict === 'accept' || x.reason)).toEqual([
+      'EPOCH_FINAL',
+      'EPOCH_FINAL',
+    ])
+    expect(state.replica.storedTotal).toBe(0)
+  })
+
+  it('sheds what a full pool refuses: ignored as BUSY (no penalty), nothing stored', async () => {
+    const small = new VerifyPool({ threads: 1, maxQueued: 2 })
+    small.start()
+    try {
+      const peer = await fakePeer()
+      const pooled = new Ingest(f.components, small)
+      const messages = await Promise.all(
+        [1, 2, 3, 4, 5].map((seq) => signedContribution(peer.key, f.components, { seq })),
+      )
+      const results = await Promise.all(
+        messages.map((m) => pooled.contribution(m, { via: 'gossip' })),
+      )
+      expect(
+        results.map((r) => (r.verdict === 'accept' ? 'accept' : `${r.verdict} ${r.reason}`)),
+      ).toEqual(['accept', 'accept', 'accept', 'ignore BUSY', 'ignore BUSY']) // in-thread (quiet), queued ×2, shed ×2
+      expect(f.components.state.replica.storedTotal).toBe(3)
+    } finally {
+      await small.stop()
+    }
+  })
+
+  it('a stopped pool verifies in the calling thread: same verdict', async () => {
+    await pool.stop()
+    const peer = await fakePeer()
+    const pooled = new Ingest(f.components, pool)
+    const result = await pooled.contribution(await signedContribution(peer.key, f.components), {
+      via: 'gossip',
+    })
+    expect(result.verdict).toBe('accept')
   })
 })
 

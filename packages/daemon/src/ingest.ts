@@ -1,19 +1,23 @@
 import {
+  contributionSigningBytes,
   decodeContribution,
   peerIdFromOrigin,
+  precheckContribution,
+  type SignatureCheck,
+  settleContribution,
   toHex,
   type ValidationContext,
   type VerifiedContribution,
   type VerifiedVote,
-  validateContribution,
   validateVote,
-  verifyContribution,
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from './components.js'
 import { consensusOf } from './consensus-of.js'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from './errors.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
+import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
 
 /**
  * The single receive path: every contribution and vote, from gossip or sync, is judged
@@ -39,7 +43,11 @@ export interface ReceiveOptions {
 export class Ingest {
   private readonly log: Logger
 
-  constructor(private readonly components: AlaraComponents) {
+  constructor(
+    private readonly components: AlaraComponents,
+    /** where Ed25519 checks run (the daemon passes its VerifyPool) */
+    private readonly verifier: SignatureVerifier = inThreadVerifier,
+  ) {
     this.log = components.logger('alara:ingest')
   }
 
@@ -62,49 +70,81 @@ export class Ingest {
 
   /**
    * Validates and, when valid, stores and folds one encoded contribution. Sync (repair)
-   * may fill epochs that are closed but not final; gossip may not.
+   * may fill epochs that are closed but not final; gossip may not. Three steps: the cheap
+   * checks (here, synchronously), the Ed25519 verify (the verifier: worker threads), and
+   * the verdict against the state as it is once the signature is known.
    */
-  contribution(data: Uint8Array, opts: ReceiveOptions): ContributionResult {
-    const { state, store, events, now } = this.components
+  async contribution(data: Uint8Array, opts: ReceiveOptions): Promise<ContributionResult> {
     const viaRepair = opts.via === 'sync'
-    const result = validateContribution(data, this.context(viaRepair))
-    if (result.verdict !== 'accept') {
+    const checked = precheckContribution(data, this.context(viaRepair))
+    if (checked.verdict !== 'pending') {
       // Health tests run before the signature check (they are cheaper); count a failure
       // against an origin only when the origin really signed it, or anyone could blame it.
-      if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
-        try {
-          const { originHex } = verifyContribution(decodeContribution(data))
-          state.addHealthFailure(originHex)
-        } catch {
-          // forged: not counted (the reject already costs the sender its score)
-        }
-      }
-      this.log.debug(
-        () =>
-          `contribution from ${opts.from?.toString() ?? opts.via}: ${result.verdict} ${result.reason}`,
-      )
-      events.emitLazy('contribution:refused', () => ({
-        verdict: result.verdict,
-        reason: result.reason,
-        via: opts.via,
-        ...(opts.from !== undefined ? { from: opts.from.toString() } : {}),
-      }))
-      return { verdict: result.verdict, reason: result.reason }
+      if (checked.reason === 'HEALTH_RCT' || checked.reason === 'HEALTH_APT')
+        await this.countHealthFailure(data)
+      return this.refused(checked, opts)
     }
-    const v = result.contribution
+    let signatureValid: boolean
+    try {
+      signatureValid = await this.verifier.verify(checked.signature)
+    } catch (err) {
+      // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
+      // forwarded); an honest contribution shed here comes back by repair.
+      if (err instanceof VerifyPoolBusyError)
+        return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
+      if (err instanceof VerifyPoolStoppedError)
+        return this.refused({ verdict: 'ignore', reason: 'STOPPING' }, opts)
+      throw err
+    }
+    const result = settleContribution(checked, signatureValid, this.context(viaRepair))
+    if (result.verdict !== 'accept') return this.refused(result, opts)
+    this.add(result.contribution, data, viaRepair, opts.via)
+    return { verdict: 'accept', v: result.contribution }
+  }
+
+  private async countHealthFailure(data: Uint8Array): Promise<void> {
+    let check: SignatureCheck
+    try {
+      const c = decodeContribution(data)
+      check = { origin: c.origin, message: contributionSigningBytes(c), signature: c.signature }
+    } catch {
+      return
+    }
+    // forged: not counted (the reject already costs the sender its score)
+    if (await this.verifier.verify(check).catch(() => false))
+      this.components.state.addHealthFailure(toHex(check.origin))
+  }
+
+  private refused(
+    r: { verdict: 'reject' | 'ignore'; reason: string },
+    opts: ReceiveOptions,
+  ): ContributionResult {
+    this.log.debug(
+      () => `contribution from ${opts.from?.toString() ?? opts.via}: ${r.verdict} ${r.reason}`,
+    )
+    this.components.events.emitLazy('contribution:refused', () => ({
+      verdict: r.verdict,
+      reason: r.reason,
+      via: opts.via,
+      ...(opts.from !== undefined ? { from: opts.from.toString() } : {}),
+    }))
+    return { verdict: r.verdict, reason: r.reason }
+  }
+
+  /** Stores, folds and announces a contribution that validated. */
+  private add(v: VerifiedContribution, data: Uint8Array, viaRepair: boolean, via: Via): void {
+    const { state, store, events, now } = this.components
     const receivedMs = now()
-    if (state.replica.add(v, receivedMs) === 'added') {
-      const epoch = v.contribution.epoch
-      if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded: data })
-      else store.queueContribution(v.idHex, epoch, data)
-      const folded = state.replica.isFolded(v.idHex)
-      if (state.closed.has(epoch)) {
-        state.digestChanged.add(epoch)
-        if (folded) events.emit('digest:changed', { epoch })
-      }
-      this.announce(v, receivedMs, opts.via, folded)
+    if (state.replica.add(v, receivedMs) !== 'added') return
+    const epoch = v.contribution.epoch
+    if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded: data })
+    else store.queueContribution(v.idHex, epoch, data)
+    const folded = state.replica.isFolded(v.idHex)
+    if (state.closed.has(epoch)) {
+      state.digestChanged.add(epoch)
+      if (folded) events.emit('digest:changed', { epoch })
     }
-    return { verdict: 'accept', v }
+    this.announce(v, receivedMs, via, folded)
   }
 
   /** Reports a contribution added to the replica (received, or signed here). */

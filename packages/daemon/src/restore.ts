@@ -1,38 +1,53 @@
 import {
+  contributionSigningBytes,
   decodeContribution,
   lastFinalEpoch,
   oldestRetainedEpoch,
+  sha256,
   toHex,
+  type VerifiedContribution,
   type VerifiedVote,
   validateVote,
-  verifyContribution,
 } from '@alara/protocol'
 import type { AlaraComponents } from './components.js'
 import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './epochs.js'
 import { VoteRefusedError } from './errors.js'
+import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
 
 /**
  * Restart: every stored contribution, frozen epoch and vote of the retained window back
  * into the node's state, then the saved private-draw chain, before any service starts.
  */
-export async function restoreState(components: AlaraComponents): Promise<void> {
+export async function restoreState(
+  components: AlaraComponents,
+  verifier: SignatureVerifier = inThreadVerifier,
+): Promise<void> {
   const { params, state, store, now } = components
   const log = components.logger('alara:restore')
   const replica = state.replica
   const current = state.currentEpoch(now())
   const oldest = oldestRetainedEpoch(current, params.retainEpochs)
   await pruneStore(components, current)
+  // Re-verified: the store is ours, but a disk is not a signature. Verified a chunk at a
+  // time on every core (the verifier), added in store order.
   let loaded = 0
-  for await (const bytes of store.contributionsFrom(oldest)) {
-    try {
-      // Re-verified: the store is ours, but a disk is not a signature.
-      const v = verifyContribution(decodeContribution(bytes))
-      if (replica.add(v) === 'added') loaded++
-    } catch (err) {
-      log.warn(`store: skipping an unreadable contribution (${(err as Error).message})`)
+  const addChunk = async (chunk: Uint8Array[]): Promise<void> => {
+    const checked = await Promise.all(chunk.map((bytes) => verifyStored(bytes, verifier)))
+    for (const v of checked) {
+      if (typeof v === 'string') log.warn(`store: skipping an unreadable contribution (${v})`)
+      else if (replica.add(v) === 'added') loaded++
     }
   }
+  let chunk: Uint8Array[] = []
+  for await (const bytes of store.contributionsFrom(oldest)) {
+    chunk.push(bytes)
+    if (chunk.length === RESTORE_CHUNK) {
+      await addChunk(chunk)
+      chunk = []
+    }
+  }
+  await addChunk(chunk)
   // Epochs frozen before the restart stay exactly as they were frozen.
   const frozen = new Set<number>()
   for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
@@ -58,6 +73,25 @@ export async function restoreState(components: AlaraComponents): Promise<void> {
   if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store`)
   // after the window is back (the chain has absorbed it again), before any draw is served
   await restoreDrawState(components)
+}
+
+const RESTORE_CHUNK = 4096
+
+/** A stored contribution, decoded and verified; or why it cannot be used. */
+async function verifyStored(
+  bytes: Uint8Array,
+  verifier: SignatureVerifier,
+): Promise<VerifiedContribution | string> {
+  try {
+    const c = decodeContribution(bytes)
+    const message = contributionSigningBytes(c)
+    const check = { origin: c.origin, message, signature: c.signature }
+    if (!(await verifier.verify(check))) return 'its signature does not verify'
+    const id = sha256(message)
+    return { id, idHex: toHex(id), originHex: toHex(c.origin), contribution: c }
+  } catch (err) {
+    return (err as Error).message
+  }
 }
 
 function checkStoredVote(components: AlaraComponents, data: Uint8Array): VerifiedVote {

@@ -43,8 +43,31 @@ export const HEALTH_CUTOFFS = Object.freeze({
   adaptiveCutoff: 625,
 })
 
-/** Fills in defaults; finalMs follows epochMs (3 epochs) unless given. */
+/**
+ * graceMs when not given: half an epoch, at most 1000 ms (docs/OPERATIONS.md, "Epoch
+ * timing"). An epoch is voted at end + graceMs, so the grace must cover the spread of an
+ * honest contribution made at the very end of the epoch (propagation, p99 ~0.1 s on a LAN)
+ * plus clock skew; half an epoch does for epochs of 250 ms and more on a LAN, and 1000 ms
+ * (the long-standing default) bounds it for long epochs. Every node of a network must
+ * derive the same value: give graceMs explicitly when nodes run different versions.
+ */
+export function defaultGraceMs(epochMs: number): number {
+  return Math.min(1000, Math.floor(epochMs / 2))
+}
+
+/** finalMs when not given: 3 epochs (repair has from end + graceMs to end + finalMs). */
+export function defaultFinalMs(epochMs: number): number {
+  return 3 * epochMs
+}
+
+/** Fills in defaults; graceMs and finalMs follow epochMs unless given. */
 export function resolveParams(partial: Partial<ProtocolParams> = {}): ProtocolParams {
   const epochMs = partial.epochMs ?? DEFAULT_PARAMS.epochMs
-  return { ...DEFAULT_PARAMS, ...partial, epochMs, finalMs: partial.finalMs ?? 3 * epochMs }
+  return {
+    ...DEFAULT_PARAMS,
+    ...partial,
+    epochMs,
+    graceMs: partial.graceMs ?? defaultGraceMs(epochMs),
+    finalMs: partial.finalMs ?? defaultFinalMs(epochMs),
+  }
 }

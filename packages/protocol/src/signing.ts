@@ -175,6 +175,28 @@ export function verifySignature(
   return verify(null, message, key, signature)
 }
 
+/**
+ * One Ed25519 verification as plain data (structured-clonable, so it can cross to a worker
+ * thread): the origin (an Ed25519 peer id's bytes), the signed bytes and the signature.
+ */
+export interface SignatureCheck {
+  origin: Uint8Array
+  message: Uint8Array
+  signature: Uint8Array
+}
+
+/** True when the check's signature verifies against its origin's key; a bad origin is false. */
+export function checkSignature(check: SignatureCheck): boolean {
+  let key: KeyObject
+  try {
+    key = originKey(check.origin)
+  } catch (err) {
+    if (err instanceof BadOriginError) return false
+    throw err
+  }
+  return verifySignature(key, check.message, check.signature)
+}
+
 /** Checks a contribution's origin and signature. Throws BadOriginError or BadSignatureError. */
 export function verifyContribution(c: Contribution): VerifiedContribution {
   const originHex = toHex(c.origin)

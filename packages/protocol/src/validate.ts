@@ -5,8 +5,10 @@ import { DecodeError, NonCanonicalError } from './errors.js'
 import { healthTest } from './health.js'
 import {
   BadOriginError,
+  checkSignature,
   contributionSigningBytes,
   originKey,
+  type SignatureCheck,
   sha256,
   toHex,
   type VerifiedVote,
@@ -142,6 +144,30 @@ export function validateContribution(
   ctx: ValidationContext,
   pre?: PreDecoded,
 ): ValidationResult {
+  const checked = precheckContribution(bytes, ctx, pre)
+  if (checked.verdict !== 'pending') return checked
+  return settleContribution(checked, checkSignature(checked.signature), ctx)
+}
+
+/**
+ * A contribution that passed every check before the signature: what is left is the
+ * Ed25519 verify (`signature`, a pure function of its fields: see checkSignature) and
+ * settleContribution. The split lets a caller verify elsewhere (a worker thread).
+ */
+export interface PendingContribution {
+  verdict: 'pending'
+  contribution: VerifiedContribution
+  signature: SignatureCheck
+}
+
+export type PrecheckResult = PendingContribution | Refusal<typeof CONTRIBUTION_VERDICTS>
+
+/** Every check of validateContribution before the signature, in the same order. */
+export function precheckContribution(
+  bytes: Uint8Array,
+  ctx: ValidationContext,
+  pre?: PreDecoded,
+): PrecheckResult {
   const { params } = ctx
   const refuse = refuseContribution
 
@@ -183,9 +209,8 @@ export function validateContribution(
   const current = Math.floor(ctx.nowMs / params.epochMs)
   if (c.epoch > current + 1)
     return refuse('EPOCH_TOO_FAR_AHEAD', `epoch ${c.epoch} is more than one ahead of ${current}`)
-  if (ctx.isFinal(c.epoch)) return refuse('EPOCH_FINAL', `epoch ${c.epoch} is final`)
-  if (ctx.viaRepair !== true && ctx.isClosed(c.epoch))
-    return refuse('EPOCH_CLOSED', `epoch ${c.epoch} is closed; it can only arrive by repair`)
+  const stateRefusal = refuseByState(c.epoch, ctx)
+  if (stateRefusal !== undefined) return stateRefusal
 
   const signingBytes = pre?.signingBytes ?? contributionSigningBytes(c)
   const id = pre?.id ?? sha256(signingBytes)
@@ -213,10 +238,51 @@ export function validateContribution(
   if (health.apt === 'fail')
     return refuse('HEALTH_APT', 'a 1024-bit window fails the adaptive proportion test')
 
-  if (!verifySignature(key, signingBytes, c.signature))
-    return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
+  return {
+    verdict: 'pending',
+    contribution: { id, idHex, originHex, contribution: c },
+    signature: { origin: c.origin, message: signingBytes, signature: c.signature },
+  }
+}
 
-  return { verdict: 'accept', contribution: { id, idHex, originHex, contribution: c } }
+/**
+ * The verdict of a pending contribution once its signature was checked. The node's state
+ * may have moved while the signature was verified elsewhere, so the state checks run again
+ * (same reasons); a forged signature is rejected first, whatever the state.
+ */
+export function settleContribution(
+  pending: PendingContribution,
+  signatureValid: boolean,
+  ctx: ValidationContext,
+): ValidationResult {
+  const refuse = refuseContribution
+  if (!signatureValid)
+    return refuse('BAD_SIGNATURE', 'signature does not verify against the origin key')
+  const v = pending.contribution
+  const epoch = v.contribution.epoch
+  const stateRefusal = refuseByState(epoch, ctx)
+  if (stateRefusal !== undefined) return stateRefusal
+  if (ctx.seen(v.idHex)) return refuse('DUPLICATE', `contribution ${v.idHex} is already stored`)
+  const count = ctx.countFor(v.originHex, epoch)
+  if (count >= ctx.params.maxPerEpoch)
+    return refuse(
+      'TOO_MANY_IN_EPOCH',
+      `origin has ${count} contributions in epoch ${epoch}, the limit is ${ctx.params.maxPerEpoch}`,
+    )
+  return { verdict: 'accept', contribution: v }
+}
+
+function refuseByState(
+  epoch: number,
+  ctx: ValidationContext,
+): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
+  if (ctx.isFinal(epoch)) return refuseContribution('EPOCH_FINAL', `epoch ${epoch} is final`)
+  if (ctx.viaRepair !== true && ctx.isClosed(epoch))
+    return refuseContribution(
+      'EPOCH_CLOSED',
+      `epoch ${epoch} is closed; it can only arrive by repair`,
+    )
+  return undefined
 }
 
 export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): VoteValidationResult {

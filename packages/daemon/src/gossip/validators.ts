@@ -40,8 +40,10 @@ export class GossipService implements Startable {
   start(): void {
     const pubsub = this.components.libp2p.services.pubsub
     const { topics, ingest } = this.init
-    pubsub.topicValidators.set(topics.contributions, (from: PeerId, msg) =>
-      topicValidatorResult(ingest.contribution(msg.data, { via: 'gossip', from }).verdict),
+    // Async: gossipsub awaits the verdict (the signature is verified on a pool thread)
+    // before it forwards or penalizes.
+    pubsub.topicValidators.set(topics.contributions, async (from: PeerId, msg) =>
+      topicValidatorResult((await ingest.contribution(msg.data, { via: 'gossip', from })).verdict),
     )
     pubsub.topicValidators.set(topics.votes, (from: PeerId, msg) =>
       topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict),

@@ -64,7 +64,7 @@ async function remoteHas(n: number): Promise<string[]> {
   const peer = await fakePeer()
   const ids: string[] = []
   for (let i = 1; i <= n; i++) {
-    const res = ingest.contribution(
+    const res = await ingest.contribution(
       await signedContribution(peer.key, remote.components, { seq: i }),
       {
         via: 'gossip',

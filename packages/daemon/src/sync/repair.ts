@@ -144,8 +144,13 @@ export class RepairService implements Startable {
         network,
         ids: chunk,
       })
-      for (const bytes of contributions) {
-        const result = this.init.ingest.contribution(bytes, { via: 'sync', from: peer })
+      // verified side by side (the pool's threads), settled one by one as they finish
+      const results = await Promise.all(
+        contributions.map((bytes) =>
+          this.init.ingest.contribution(bytes, { via: 'sync', from: peer }),
+        ),
+      )
+      for (const result of results) {
         if (result.verdict === 'accept') added++
         else if (result.verdict === 'reject')
           this.log.warn(

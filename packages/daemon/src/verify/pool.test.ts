@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto'
+import { checkSignature, originOf, type SignatureCheck } from '@alara/protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { afterEach, describe, expect, it } from 'vitest'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
+import { VerifyPool } from './pool.js'
+
+let pool: VerifyPool | undefined
+afterEach(async () => {
+  await pool?.stop()
+  pool = undefined
+})
+
+/** n checks from a few signers; every third is forged (one signature byte flipped). */
+async function checks(n: number): Promise<{ checks: SignatureCheck[]; valid: boolean[] }> {
+  const keys = await Promise.all([1, 2, 3].map(() => generateKeyPair('Ed25519')))
+  const out: SignatureCheck[] = []
+  const valid: boolean[] = []
+  for (let i = 0; i < n; i++) {
+    const key = keys[i % keys.length]
+    if (key === undefined) throw new Error('no key')
+    const message = new Uint8Array(randomBytes(64 + (i % 50)))
+    const signature = new Uint8Array(await key.sign(message))
+    const forged = i % 3 === 2
+    if (forged) signature[i % 64] = (signature[i % 64] ?? 0) ^ 0x01
+    out.push({ origin: originOf(peerIdFromPrivateKey(key)), message, signature })
+    valid.push(!forged)
+  }
+  return { checks: out, valid }
+}
+
+describe('VerifyPool', () => {
+  it('answers exactly what in-thread verification answers, in batches', async () => {
+    const { checks: cs, valid } = await checks(300)
+    expect(cs.map(checkSignature)).toEqual(valid)
+    pool = new VerifyPool({ threads: 2, maxBatch: 16 })
+    pool.start()
+    const results = await Promise.all(cs.map((c) => pool?.verify(c)))
+    expect(results).toEqual(valid)
+    const stats = pool.stats()
+    // the first found the pool quiet and was verified in-thread; the burst went to threads
+    expect(stats).toMatchObject({ pooled: 299, inline: 1 })
+    expect(stats.maxQueuedSeen).toBeGreaterThan(16)
+  })
+
+  it('a bad origin or a short signature is simply invalid', async () => {
+    const { checks: cs } = await checks(3)
+    const good = cs[0] as SignatureCheck
+    pool = new VerifyPool({ threads: 1 })
+    pool.start()
+    const bad = [
+      { ...good, origin: new Uint8Array([1, 2, 3]) },
+      { ...good, signature: good.signature.subarray(0, 10) },
+    ]
+    const all = await Promise.all([...cs, ...bad].map((c) => pool?.verify(c)))
+    expect(all.slice(3)).toEqual([false, false])
+  })
+
+  it('bounds its queue: beyond maxQueued a check is refused at once as busy', async () => {
+    const { checks: cs, valid } = await checks(400)
+    pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 32 })
+    pool.start()
+    const outcomes = await Promise.allSettled(cs.map((c) => pool?.verify(c)))
+    // the first in-thread (quiet pool), the next 32 queued (one task: no flush between),
+    // the rest refused
+    outcomes.forEach((o, i) => {
+      if (i <= 32) expect(o).toEqual({ status: 'fulfilled', value: valid[i] })
+      else expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
+    })
+    expect(pool.stats()).toMatchObject({ maxQueuedSeen: 32, shed: 367, queued: 0, inline: 1 })
+    // once drained, it takes work again
+    expect(await Promise.all(cs.slice(0, 20).map((c) => pool?.verify(c)))).toEqual(
+      valid.slice(0, 20),
+    )
+  })
+
+  it('verifies a lone check of a quiet node in-thread, a steady stream on the threads', async () => {
+    const { checks: cs, valid } = await checks(40)
+    pool = new VerifyPool({ threads: 2 })
+    pool.start()
+    // one every 40 ms: each finds the pool quiet
+    for (let i = 0; i < 3; i++) {
+      expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
+      await new Promise((r) => setTimeout(r, 40))
+    }
+    expect(pool.stats()).toMatchObject({ inline: 3, pooled: 0 })
+    // one every ~1 ms: a stream, not a lone check
+    for (let i = 3; i < 40; i++) {
+      expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
+      await new Promise((r) => setTimeout(r, 1))
+    }
+    expect(pool.stats().pooled).toBeGreaterThanOrEqual(30)
+  })
+
+  it('verifies in the calling thread when stopped or never started', async () => {
+    const { checks: cs, valid } = await checks(6)
+    pool = new VerifyPool({ threads: 1 })
+    expect(await Promise.all(cs.map((c) => pool?.verify(c)))).toEqual(valid)
+    expect(pool.stats()).toMatchObject({ threads: 0, inline: 6, pooled: 0 })
+  })
+
+  it('stop() rejects queued and in-flight work with a typed error, and nothing hangs', async () => {
+    const { checks: cs } = await checks(200)
+    pool = new VerifyPool({ threads: 1, maxBatch: 4 })
+    pool.start()
+    const settled = Promise.allSettled(cs.map((c) => pool?.verify(c)))
+    await pool.stop()
+    const outcomes = await settled
+    const rejected = outcomes.filter((o) => o.status === 'rejected')
+    expect(rejected.length).toBeGreaterThan(150)
+    for (const r of rejected)
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolStoppedError)
+    expect(pool.stats()).toMatchObject({ threads: 0, queued: 0, inFlight: 0 })
+  })
+
+  it('replaces a thread that dies; its batch is still answered correctly', async () => {
+    const { checks: cs, valid } = await checks(60)
+    const poison: SignatureCheck = { ...(cs[0] as SignatureCheck), message: Uint8Array.of(0xee) }
+    pool = new VerifyPool({
+      threads: 1,
+      maxBatch: 64,
+      workerUrl: new URL('./crash-worker.fixtures.ts', import.meta.url),
+    })
+    pool.start()
+    // queued in one task: one batch, poison included
+    const withPoison = [...cs.map((c) => pool?.verify(c)), pool.verify(poison)]
+    expect(await Promise.all(withPoison)).toEqual([...valid, false])
+    // the batch with the poison killed the thread: replaced, and the new one works
+    const deadline = Date.now() + 10_000
+    while (pool.stats().replaced === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(pool.stats()).toMatchObject({ replaced: 1, threads: 1 })
+    const again = await Promise.all(cs.map((c) => pool?.verify(c)))
+    expect(again).toEqual(valid)
+  })
+})

@@ -1,0 +1,28 @@
+import { parentPort } from 'node:worker_threads'
+import { checkSignature, type SignatureCheck } from '@alara/protocol'
+
+/**
+ * A verification thread of the VerifyPool: verifies each batch it is sent with
+ * @alara/protocol's checkSignature and answers one byte per check (1 = valid). Kept to
+ * erasable TypeScript and one package import, so Node runs it from src/ (tests) as from
+ * dist/.
+ */
+export interface VerifyBatch {
+  id: number
+  checks: SignatureCheck[]
+}
+
+export interface VerifyAnswer {
+  id: number
+  results: Uint8Array
+}
+
+const port = parentPort
+if (port !== null)
+  port.on('message', (batch: VerifyBatch) => {
+    const results = new Uint8Array(batch.checks.length)
+    for (let i = 0; i < batch.checks.length; i++)
+      results[i] = checkSignature(batch.checks[i] as SignatureCheck) ? 1 : 0
+    const answer: VerifyAnswer = { id: batch.id, results }
+    port.postMessage(answer, [results.buffer])
+  })
