@@ -137,6 +137,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       privateKey: repo.privateKey,
       datastore: store.datastore,
       config,
+      params,
       msgIdFn,
     })
     const events = new AlaraEventBus()

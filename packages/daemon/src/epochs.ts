@@ -103,10 +103,18 @@ export class EpochService implements Startable {
   private async freeze(r: number): Promise<void> {
     const { state, store, events } = this.components
     const replica = state.replica
+    // Written (synced) before it is marked: the API never reports a beacon final that is
+    // not yet on disk. A repair may still add to the epoch during the write: then the new
+    // set is written again; the check and the mark run with no await between them.
+    let ids = replica.foldedIdsOf(r)
+    for (;;) {
+      if (ids.length > 0 || replica.summary(r).stored > 0)
+        await store.putFinal(r, ids.map(hexToBytes))
+      const now = replica.foldedIdsOf(r)
+      if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
+      ids = now
+    }
     replica.finalize(r)
-    const ids = replica.foldedIdsOf(r)
-    if (ids.length > 0 || replica.summary(r).stored > 0)
-      await store.putFinal(r, ids.map(hexToBytes))
     const beacon = replica.beacon(r)
     events.emit('epoch:final', {
       epoch: r,

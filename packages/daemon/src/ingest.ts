@@ -14,6 +14,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from './components.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
+import { ownedBytes, ownedContribution } from './owned.js'
 
 /**
  * The single receive path: every contribution and vote, from gossip or sync, is judged
@@ -89,12 +90,14 @@ export class Ingest {
       }))
       return { verdict: result.verdict, reason: result.reason }
     }
-    const v = result.contribution
+    // kept: copies, so no view pins the frame it came in (owned.ts)
+    const v = ownedContribution(result.contribution)
     const receivedMs = now()
     if (state.replica.add(v, receivedMs) === 'added') {
       const epoch = v.contribution.epoch
-      if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded: data })
-      else store.queueContribution(v.idHex, epoch, data)
+      const encoded = ownedBytes(data)
+      if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded })
+      else store.queueContribution(v.idHex, epoch, encoded)
       const folded = state.replica.isFolded(v.idHex)
       if (state.closed.has(epoch)) {
         state.digestChanged.add(epoch)

@@ -106,10 +106,11 @@ export class NodeState {
     return this.votes.record({
       originHex: v.originHex,
       epoch: v.vote.epoch,
-      digest: v.vote.digest,
+      // copies: the digest is a view into the message, `encoded` into the gossip frame
+      digest: v.vote.digest.slice(),
       timestampMs: v.vote.timestampMs,
       count: v.vote.count,
-      encoded,
+      encoded: encoded.slice(),
     })
   }
 
