@@ -72,6 +72,7 @@ export class EpochService implements Startable {
         events.emit('repair:needed', {
           epoch: r,
           peerId: peerIdFromOrigin(hexToBytes(vote.originHex)).toString(),
+          digestHex: toHex(vote.digest),
         })
   }
 

@@ -56,7 +56,8 @@ export interface AlaraEvents {
     count: number
     beaconHex?: string
   }>
-  'repair:needed': CustomEvent<{ epoch: number; peerId: string }>
+  /** a voter advertises `digestHex` for a closed epoch where this node has another */
+  'repair:needed': CustomEvent<{ epoch: number; peerId: string; digestHex?: string }>
   'repair:done': CustomEvent<{
     epoch: number
     peerId: string
@@ -66,6 +67,17 @@ export interface AlaraEvents {
   'peer:connected': CustomEvent<{ peerId: string }>
   'peer:disconnected': CustomEvent<{ peerId: string }>
   'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
+  /** a bound was reached (docs/OPERATIONS.md "Limits"): what was ignored, refused, closed */
+  'limit:hit': CustomEvent<LimitHitEvent>
+}
+
+export interface LimitHitEvent {
+  /** the limit's name, e.g. 'gossip-peer-rate', 'vote-origin-rate', 'sync-streams' */
+  what: string
+  /** the peer (or origin, hex) it was hit by, when there is one */
+  peer?: string
+  /** 'ignored' | 'refused' | 'closed' | 'dropped' */
+  action: 'ignored' | 'refused' | 'closed' | 'dropped'
 }
 
 export type AlaraEventName = keyof AlaraEvents

@@ -174,6 +174,7 @@ export class Ingest {
     events.emit('repair:needed', {
       epoch: r,
       peerId: peerIdFromOrigin(v.vote.origin).toString(),
+      digestHex: toHex(v.vote.digest),
     })
   }
 
