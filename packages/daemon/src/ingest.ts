@@ -15,6 +15,7 @@ import type { AlaraComponents } from './components.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
 import { ownedBytes, ownedContribution } from './owned.js'
+import { STATE_LIMITS } from './state.js'
 
 /**
  * The single receive path: every contribution and vote, from gossip or sync, is judged
@@ -72,8 +73,8 @@ export class Ingest {
       // against an origin only when the origin really signed it, or anyone could blame it.
       if (result.reason === 'HEALTH_RCT' || result.reason === 'HEALTH_APT') {
         try {
-          const { originHex } = verifyContribution(decodeContribution(data))
-          state.addHealthFailure(originHex)
+          const { originHex, contribution } = verifyContribution(decodeContribution(data))
+          state.addHealthFailure(originHex, contribution.epoch)
         } catch {
           // forged: not counted (the reject already costs the sender its score)
         }
@@ -128,6 +129,8 @@ export class Ingest {
       params,
       nowMs: now(),
       oldestEpoch: state.replica.oldestRetainedEpoch,
+      votesFrom: (originHex, epoch) => state.votesAccepted.countOf(originHex, epoch),
+      maxVotesPerOrigin: STATE_LIMITS.votesPerOriginEpoch,
     })
     if (result.verdict !== 'accept') {
       this.log.debug(

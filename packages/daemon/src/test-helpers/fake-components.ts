@@ -63,6 +63,7 @@ const ALL_EVENTS: AlaraEventName[] = [
   'peer:connected',
   'peer:disconnected',
   'inject:done',
+  'limit:hit',
 ]
 
 export async function fakeComponents(init: FakeComponentsInit = {}): Promise<FakeComponents> {
