@@ -31,6 +31,8 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
+export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './gossip/frame-limits.js'
+export { GOSSIP_PEER_RATES } from './gossip/validators.js'
 export {
   type ComponentLoggerFactory,
   consoleLogger,
@@ -49,4 +51,8 @@ export {
 } from './repo.js'
 export { type LockOptions, lockHolder, lockRepo, pidAlive, type RepoLock } from './repo-lock.js'
 export * from './shared.js'
+export { STATE_LIMITS } from './state.js'
+export { answerOf } from './sync/answers.js'
+export { REPAIR_LIMITS } from './sync/repair.js'
+export { STREAM_TIMEOUT_MS, SYNC_SERVER_LIMITS } from './sync/server.js'
 export { VERSION } from './version.js'

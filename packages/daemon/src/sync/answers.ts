@@ -9,6 +9,15 @@ import {
 import { hexToBytes } from '../hex.js'
 import type { NodeState } from '../state.js'
 
+/** What answers read: the replica, and the votes held with their encoded bytes. */
+export interface SyncSource {
+  replica: NodeState['replica']
+  votes: {
+    epochs(): number[]
+    votesOf(epoch: number): Array<{ originHex: string; encoded: Uint8Array }>
+  }
+}
+
 /**
  * The answers of the sync protocol, one page each (docs/PROTOCOL.md "Sync paging"). Every
  * page fits SYNC_LIMITS.pageBytes; a non-empty `nextCursor` says there is more and where
@@ -28,11 +37,7 @@ const ENTRY_OVERHEAD = 6
 
 export class BadCursorError extends Error {}
 
-export function answerOf(
-  state: Pick<NodeState, 'replica' | 'votes'>,
-  network: string,
-  req: SyncRequest,
-): Uint8Array {
+export function answerOf(state: SyncSource, network: string, req: SyncRequest): Uint8Array {
   if (req.network !== network)
     return encodeSyncResponse({
       status: 'wrong-network',
@@ -54,7 +59,7 @@ type Page = {
   nextCursor?: Uint8Array
 }
 
-function pageOf(state: Pick<NodeState, 'replica' | 'votes'>, req: SyncRequest): Page {
+function pageOf(state: SyncSource, req: SyncRequest): Page {
   const cursor = req.cursor !== undefined && req.cursor.length > 0 ? req.cursor : undefined
   const { replica, votes } = state
   switch (req.kind) {
