@@ -92,8 +92,13 @@ export class SyncPeer {
     return this.libp2p.peerId.toString()
   }
 
-  /** Stores `each` contributions of `origins` throw-away origins in the epoch of `nowMs`. */
-  async storeSigned(origins: number, each: number, nowMs = Date.now()): Promise<string[]> {
+  /** Stores `each` random contributions of `origins` throw-away origins in the epoch of `nowMs`. */
+  async storeSigned(
+    origins: number,
+    each: number,
+    nowMs = Date.now(),
+    bitLength = 256,
+  ): Promise<string[]> {
     const ids: string[] = []
     const epoch = Math.floor(nowMs / this.params.epochMs)
     for (let o = 0; o < origins; o++) {
@@ -106,8 +111,8 @@ export class SyncPeer {
           seq,
           epoch,
           timestampMs: nowMs,
-          bitLength: 256,
-          bits: new Uint8Array(randomBytes(32)),
+          bitLength,
+          bits: new Uint8Array(randomBytes(Math.ceil(bitLength / 8))),
         })
         const v = verifyContribution(decodeContribution(encodeContribution(signed)))
         if (this.replica.add(v, nowMs) === 'added') ids.push(v.idHex)
