@@ -14,6 +14,7 @@ import {
   SYNC_LIMITS,
   SYNC_PROTOCOL,
   type SyncRequest,
+  type SyncResponse,
   signContribution,
   toHex,
   VoteBook,
@@ -125,15 +126,18 @@ export class SyncPeer {
     await this.libp2p.dial(multiaddr(target), { signal: AbortSignal.timeout(10_000) })
   }
 
-  /** One request, its whole answer read (pages not followed). */
-  async ask(target: string, req: SyncRequest, signal?: AbortSignal): Promise<number> {
+  /** One request, its whole answer read and decoded (pages not followed). */
+  async request(target: string, req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
     const stream = await this.libp2p.dialProtocol(multiaddr(target), SYNC_PROTOCOL, { signal })
     const lp = lpStream(stream, { maxDataLength: SYNC_LIMITS.maxFrameBytes })
     await lp.write(encodeSyncRequest(req), { signal })
-    const answer = await lp.read({ signal })
-    decodeSyncResponse(answer.subarray())
+    const answer = decodeSyncResponse((await lp.read({ signal })).subarray())
     await stream.close().catch(() => undefined)
-    return answer.byteLength
+    return answer
+  }
+
+  async ask(target: string, req: SyncRequest, signal?: AbortSignal): Promise<void> {
+    await this.request(target, req, signal)
   }
 
   /** Opens `n` streams, writes `req` on each, and never reads: they stay held. */
