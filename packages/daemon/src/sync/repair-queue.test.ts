@@ -144,3 +144,17 @@ describe('RepairQueue', () => {
     )
   })
 })
+
+describe('RepairQueue.forget', () => {
+  it('drops the waiting jobs of an epoch, never a running one', async () => {
+    const h = harness({ concurrency: 1 })
+    h.queue.want(1, 'a', 'd')
+    h.queue.want(1, 'b', 'e')
+    h.queue.want(2, 'c', 'd')
+    h.queue.forget(1)
+    expect(h.queue.snapshot().map((j) => `${j.epoch}/${j.digestHex}`)).toEqual(['1/d', '2/d'])
+    h.attempts[0]?.settle(0)
+    await h.flush()
+    expect(h.attempts.map((a) => a.peer)).toEqual(['a', 'c'])
+  })
+})

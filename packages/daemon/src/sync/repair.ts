@@ -96,6 +96,8 @@ export class RepairService implements Startable {
         this.scheduleRepair(peerIdFromString(peerId), epoch, digestHex),
       ),
       events.on('peer:connected', ({ peerId }) => this.scheduleCatchUp(peerIdFromString(peerId))),
+      // a final epoch takes nothing more: its waiting jobs go
+      events.on('epoch:final', ({ epoch }) => this.repairs.forget(epoch)),
     )
     this.antiEntropy = setInterval(() => {
       const peers = this.init.peers()
