@@ -40,13 +40,7 @@ export interface GossipInit {
  */
 export class GossipService implements Startable {
   private readonly log: Logger
-  private readonly rates = {
-    contributions: new RateLimiter({
-      ...GOSSIP_PEER_RATES.contributions,
-      maxKeys: GOSSIP_PEER_RATES.trackedPeers,
-    }),
-    votes: new RateLimiter({ ...GOSSIP_PEER_RATES.votes, maxKeys: GOSSIP_PEER_RATES.trackedPeers }),
-  }
+  private readonly rates: Record<'contributions' | 'votes', RateLimiter>
   /** messages ignored for a peer's rate, per topic kind (status, tests) */
   readonly overRate = { contributions: 0, votes: 0 }
 
@@ -55,6 +49,12 @@ export class GossipService implements Startable {
     private readonly init: GossipInit,
   ) {
     this.log = components.logger('alara:gossip')
+    const limiter = (rate: { ratePerSec: number; burst: number }) =>
+      new RateLimiter({ ...rate, maxKeys: GOSSIP_PEER_RATES.trackedPeers, now: components.now })
+    this.rates = {
+      contributions: limiter(GOSSIP_PEER_RATES.contributions),
+      votes: limiter(GOSSIP_PEER_RATES.votes),
+    }
   }
 
   get topics(): Topics {
