@@ -88,6 +88,14 @@ it('sync flood: peak RSS and inject-to-fold latency', async () => {
     stored = again
   }
   const baseline = await rssOf(pid)
+  // the same injects with no flood, for comparison
+  const quiet: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now()
+    await apiCall(a.home, a.apiUrl, '/v1/inject', { random: 256 })
+    quiet.push(performance.now() - t0)
+    await new Promise((r) => setTimeout(r, 500))
+  }
 
   // a heavy request: 1,024 ids the daemon holds (about 1.1 MB of contributions)
   const held = await serve.request(a.multiaddr, { kind: 'ids', network, epoch })
@@ -146,6 +154,7 @@ it('sync flood: peak RSS and inject-to-fold latency', async () => {
     peakRssMiB: Math.round(peak),
     injects: latencies.length,
     injectFailures,
+    quietInjectMs: { p50: quantile(quiet, 0.5), max: quantile(quiet, 1) },
     injectMs: {
       p50: quantile(latencies, 0.5),
       p95: quantile(latencies, 0.95),
