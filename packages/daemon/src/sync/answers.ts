@@ -1,4 +1,5 @@
 import {
+  AlaraError,
   type EpochSummary,
   encodeContribution,
   encodeSyncResponse,
@@ -35,7 +36,12 @@ const SUMMARY_BYTES = 96
 /** a page entry's framing: tag and length */
 const ENTRY_OVERHEAD = 6
 
-export class BadCursorError extends Error {}
+/** A cursor this responder did not give (answered `BAD_REQUEST`). */
+export class BadCursorError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_CURSOR', message)
+  }
+}
 
 export function answerOf(state: SyncSource, network: string, req: SyncRequest): Uint8Array {
   if (req.network !== network)
