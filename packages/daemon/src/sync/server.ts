@@ -38,7 +38,7 @@ export const SYNC_SERVER_LIMITS = Object.freeze({
 })
 
 /** one sync stream's deadline, either side: request read, answer written */
-export const STREAM_TIMEOUT_MS = 5_000
+export const STREAM_TIMEOUT_MS = 10_000
 export const MAX_OUTBOUND_STREAMS = 16
 
 export class SyncServer implements Startable {
