@@ -25,6 +25,7 @@ export interface EpochsInit {
 export class EpochService implements Startable {
   private readonly log: Logger
   private readonly clock: EpochClock
+  private readonly freezing = new Map<number, Promise<void>>()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -100,8 +101,19 @@ export class EpochService implements Startable {
     }
   }
 
-  /** Where an epoch is frozen: its folded set is fixed and written. */
-  private async freeze(r: number): Promise<void> {
+  /** Where an epoch is frozen: its folded set is fixed and written. Once per epoch. */
+  private freeze(r: number): Promise<void> {
+    if (this.components.state.replica.isFinal(r)) return Promise.resolve()
+    // the clock and a back-fill may ask at once: the second waits for the first's write
+    let running = this.freezing.get(r)
+    if (running === undefined) {
+      running = this.freezeOnce(r).finally(() => this.freezing.delete(r))
+      this.freezing.set(r, running)
+    }
+    return running
+  }
+
+  private async freezeOnce(r: number): Promise<void> {
     const { state, store, events } = this.components
     const replica = state.replica
     // Written (synced) before it is marked: the API never reports a beacon final that is
