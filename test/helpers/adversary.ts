@@ -7,6 +7,7 @@ import {
   topicsOf,
 } from '@alara/daemon'
 import {
+  DEFAULT_PARAMS,
   decodeContribution,
   decodeVote,
   encodeContribution,
@@ -82,6 +83,8 @@ export class Adversary {
         dht: false,
       }),
       msgIdFn,
+      // the daemon's frame limits follow from maxMessageBytes, equal on every node
+      params: DEFAULT_PARAMS,
     })
     await node.start()
     const adversary = new Adversary(network, epochMs, node)

@@ -22,6 +22,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv
   /** LAN discovery by mDNS (default off: tests connect their nodes themselves) */
   mdns?: boolean
+  /** another checkout's built CLI (a soak comparing versions); default this checkout's */
+  binPath?: string
 }
 
 const STOP_GRACE_MS = 5_000
@@ -60,6 +62,7 @@ export class DaemonProcess {
     this.args = daemonArgs(opts)
     this.child = new DaemonChild({
       args: this.args,
+      ...(opts.binPath !== undefined ? { binPath: opts.binPath } : {}),
       env: childEnv(opts.env),
       label: `daemon ${opts.home}`,
       onOutput: (stream, text) => {

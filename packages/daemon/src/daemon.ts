@@ -159,6 +159,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       privateKey: repo.privateKey,
       datastore: store.datastore,
       config,
+      params,
       msgIdFn,
       networkKey: repo.networkKey,
       connectionGater: handshakeWatcher(
@@ -205,6 +206,8 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       epochs,
       request: syncClient(libp2p),
       peers: () => libp2p.getPeers(),
+      // members only are asked; among them the more trusted first
+      priorityOf: (peerId) => trust.levelOf(peerId).trust,
     })
     const inject = new InjectService(components, {
       topics,

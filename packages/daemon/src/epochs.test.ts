@@ -54,7 +54,9 @@ describe('epochs', () => {
     expect(f.eventsOf('epoch:closed')).toEqual([
       { epoch: r, digestHex: toHex(state.replica.digest(r)), count: 1 },
     ])
-    expect(f.eventsOf('repair:needed')).toEqual([{ epoch: r, peerId: other.peerId.toString() }])
+    expect(f.eventsOf('repair:needed')).toEqual([
+      { epoch: r, peerId: other.peerId.toString(), digestHex: expect.any(String) },
+    ])
     // the consensus at close: the other vote dissents, so not agreed
     const [atClose] = f.eventsOf('consensus:changed')
     expect(atClose?.epoch).toBe(r)

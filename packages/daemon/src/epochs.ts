@@ -28,6 +28,7 @@ export interface EpochsInit {
 export class EpochService implements Startable {
   private readonly log: Logger
   private readonly clock: EpochClock
+  private readonly freezing = new Map<number, Promise<void>>()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -81,6 +82,7 @@ export class EpochService implements Startable {
         events.emit('repair:needed', {
           epoch: r,
           peerId: peerIdFromOrigin(hexToBytes(vote.originHex)).toString(),
+          digestHex: toHex(vote.digest),
         })
   }
 
@@ -123,14 +125,33 @@ export class EpochService implements Startable {
     }
   }
 
-  /** Where an epoch is frozen: its folded set is fixed and written. */
-  private async freeze(r: number): Promise<void> {
+  /** Where an epoch is frozen: its folded set is fixed and written. Once per epoch. */
+  private freeze(r: number): Promise<void> {
+    if (this.components.state.replica.isFinal(r)) return Promise.resolve()
+    // the clock and a back-fill may ask at once: the second waits for the first's write
+    let running = this.freezing.get(r)
+    if (running === undefined) {
+      running = this.freezeOnce(r).finally(() => this.freezing.delete(r))
+      this.freezing.set(r, running)
+    }
+    return running
+  }
+
+  private async freezeOnce(r: number): Promise<void> {
     const { state, store, events } = this.components
     const replica = state.replica
+    // Written (synced) before it is marked: the API never reports a beacon final that is
+    // not yet on disk. A repair may still add to the epoch during the write: then the new
+    // set is written again; the check and the mark run with no await between them.
+    let ids = replica.foldedIdsOf(r)
+    for (;;) {
+      if (ids.length > 0 || replica.summary(r).stored > 0)
+        await store.putFinal(r, ids.map(hexToBytes))
+      const now = replica.foldedIdsOf(r)
+      if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
+      ids = now
+    }
     replica.finalize(r)
-    const ids = replica.foldedIdsOf(r)
-    if (ids.length > 0 || replica.summary(r).stored > 0)
-      await store.putFinal(r, ids.map(hexToBytes))
     const beacon = replica.beacon(r)
     events.emit('epoch:final', {
       epoch: r,

@@ -8,11 +8,31 @@ import { AlaraError } from '@alara/protocol'
 
 export class RepoError extends AlaraError {}
 
-export const repoLocked = (home: string, pid: number): RepoError =>
-  new RepoError(
-    'ERR_REPO_LOCKED',
+/** The repo's lock is held by a live daemon, or could not be taken. */
+export class RepoLockedError extends RepoError {
+  constructor(message: string) {
+    super('ERR_REPO_LOCKED', message)
+  }
+}
+
+export const repoLocked = (home: string, pid: number): RepoLockedError =>
+  new RepoLockedError(
     `another ALARA daemon (pid ${pid}) is using ${home}; stop it or choose another --home`,
   )
+
+/** `identity.key` is not an Ed25519 libp2p private key. */
+export class BadIdentityError extends RepoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_BAD_IDENTITY', message, options)
+  }
+}
+
+/** `api.token` is missing or too short. */
+export class BadTokenError extends RepoError {
+  constructor(message: string) {
+    super('ERR_BAD_TOKEN', message)
+  }
+}
 
 export const repoMissing = (home: string): RepoError =>
   new RepoError(

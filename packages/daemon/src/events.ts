@@ -59,7 +59,8 @@ export interface AlaraEvents {
     count: number
     beaconHex?: string
   }>
-  'repair:needed': CustomEvent<{ epoch: number; peerId: string }>
+  /** a voter advertises `digestHex` for a closed epoch where this node has another */
+  'repair:needed': CustomEvent<{ epoch: number; peerId: string; digestHex?: string }>
   'repair:done': CustomEvent<{
     epoch: number
     peerId: string
@@ -71,6 +72,17 @@ export interface AlaraEvents {
   'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
   /** this node answered a peer's sync request (`kind`: summaries, ids, contributions) */
   'sync:served': CustomEvent<{ peerId: string; kind: string; status: string }>
+  /** a bound was reached (docs/OPERATIONS.md "Limits"): what was ignored, refused, closed */
+  'limit:hit': CustomEvent<LimitHitEvent>
+}
+
+export interface LimitHitEvent {
+  /** the limit's name, e.g. 'gossip-peer-rate', 'vote-origin-rate', 'sync-streams' */
+  what: string
+  /** the peer (or origin, hex) it was hit by, when there is one */
+  peer?: string
+  /** 'ignored' | 'refused' | 'closed' | 'dropped' */
+  action: 'ignored' | 'refused' | 'closed' | 'dropped'
 }
 
 export type AlaraEventName = keyof AlaraEvents
@@ -92,6 +104,7 @@ const EVENT_NAMES: Record<AlaraEventName, true> = {
   'peer:disconnected': true,
   'inject:done': true,
   'sync:served': true,
+  'limit:hit': true,
 }
 
 /** Every event name (filters such as `?types=` of /v1/events check against it). */

@@ -36,7 +36,9 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
+export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './gossip/frame-limits.js'
 export { msgIdFn } from './gossip/message-id.js'
+export { GOSSIP_PEER_RATES } from './gossip/validators.js'
 export { type AlaraServices, createAlaraLibp2p, topicsOf } from './libp2p.js'
 export {
   type ComponentLoggerFactory,
@@ -65,4 +67,8 @@ export {
 } from './repo.js'
 export { type LockOptions, lockHolder, lockRepo, pidAlive, type RepoLock } from './repo-lock.js'
 export * from './shared.js'
+export { STATE_LIMITS } from './state.js'
+export { answerOf } from './sync/answers.js'
+export { REPAIR_LIMITS } from './sync/repair.js'
+export { STREAM_TIMEOUT_MS, SYNC_SERVER_LIMITS } from './sync/server.js'
 export { VERSION } from './version.js'

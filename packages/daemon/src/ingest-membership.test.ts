@@ -109,7 +109,9 @@ describe('votes by standing', () => {
     expect(ingest.vote(await signedVote(m.key, f.components, r, other), { via: 'gossip' })).toEqual(
       { verdict: 'accept' },
     )
-    expect(f.eventsOf('repair:needed')).toEqual([{ epoch: r, peerId: m.peerId.toString() }])
+    expect(f.eventsOf('repair:needed')).toEqual([
+      { epoch: r, peerId: m.peerId.toString(), digestHex: expect.any(String) },
+    ])
     const result = agreementAt(f.components, r)
     expect(result.status).toBe('split')
     expect(result.voters.find((x) => x.originHex === m.originHex)).toMatchObject({

@@ -1,6 +1,7 @@
 import { toHex } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Ingest } from './ingest.js'
+import { STATE_LIMITS } from './state.js'
 import {
   type FakeComponents,
   fakeComponents,
@@ -192,7 +193,32 @@ describe('ingest: votes', () => {
         via: 'gossip',
       },
     ])
-    expect(f.eventsOf('repair:needed')).toEqual([{ epoch: r, peerId: peer.peerId.toString() }])
+    expect(f.eventsOf('repair:needed')).toEqual([
+      { epoch: r, peerId: peer.peerId.toString(), digestHex: expect.any(String) },
+    ])
+  })
+
+  it('an origin re-voting an epoch past the bound is ignored (TOO_MANY_VOTES), before a verify', async () => {
+    const peer = await fakePeer()
+    const r = f.components.state.currentEpoch(f.clock.ms) - 1
+    const limit = STATE_LIMITS.votesPerOriginEpoch
+    for (let i = 0; i < limit; i++) {
+      f.clock.ms += 1
+      const bytes = await signedVote(peer.key, f.components, r, new Uint8Array(32).fill(i))
+      expect(ingest.vote(bytes, { via: 'gossip' }).verdict).toBe('accept')
+    }
+    f.clock.ms += 1
+    const over = await signedVote(peer.key, f.components, r, new Uint8Array(32).fill(255))
+    expect(ingest.vote(over, { via: 'gossip' })).toMatchObject({
+      verdict: 'ignore',
+      reason: 'TOO_MANY_VOTES',
+    })
+    // another epoch, another origin: unaffected; pruning the window forgets the count
+    const other = await fakePeer()
+    const fresh = await signedVote(other.key, f.components, r, new Uint8Array(32).fill(1))
+    expect(ingest.vote(fresh, { via: 'gossip' }).verdict).toBe('accept')
+    f.components.state.prune(r + 1)
+    expect(f.components.state.votesAccepted.countOf(peer.originHex, r)).toBe(0)
   })
 
   it('an agreeing vote asks for nothing', async () => {

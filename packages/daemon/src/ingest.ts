@@ -17,6 +17,8 @@ import { consensusOf } from './consensus-of.js'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from './errors.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
+import { ownedBytes, ownedContribution } from './owned.js'
+import { STATE_LIMITS } from './state.js'
 import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
 
 /**
@@ -104,15 +106,17 @@ export class Ingest {
 
   private async countHealthFailure(data: Uint8Array): Promise<void> {
     let check: SignatureCheck
+    let epoch: number
     try {
       const c = decodeContribution(data)
       check = { origin: c.origin, message: contributionSigningBytes(c), signature: c.signature }
+      epoch = c.epoch
     } catch {
       return
     }
     // forged: not counted (the reject already costs the sender its score)
     if (await this.verifier.verify(check).catch(() => false))
-      this.components.state.addHealthFailure(toHex(check.origin))
+      this.components.state.addHealthFailure(toHex(check.origin), epoch)
   }
 
   private refused(
@@ -132,13 +136,21 @@ export class Ingest {
   }
 
   /** Stores, folds and announces a contribution that validated. */
-  private add(v: VerifiedContribution, data: Uint8Array, viaRepair: boolean, via: Via): void {
+  private add(
+    validated: VerifiedContribution,
+    data: Uint8Array,
+    viaRepair: boolean,
+    via: Via,
+  ): void {
     const { state, store, events, now } = this.components
+    // kept: copies, so no view pins the frame it came in (owned.ts)
+    const v = ownedContribution(validated)
     const receivedMs = now()
     if (state.replica.add(v, receivedMs) !== 'added') return
     const epoch = v.contribution.epoch
-    if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded: data })
-    else store.queueContribution(v.idHex, epoch, data)
+    const encoded = ownedBytes(data)
+    if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded })
+    else store.queueContribution(v.idHex, epoch, encoded)
     const folded = state.replica.isFolded(v.idHex)
     if (state.closed.has(epoch)) {
       state.digestChanged.add(epoch)
@@ -170,6 +182,8 @@ export class Ingest {
       // a stranger's vote is verified only while its epoch's small list has room
       admits: (originHex, epoch) =>
         trust.admits(originHex) || state.strangerVotes.hasRoom(epoch, originHex),
+      votesFrom: (originHex, epoch) => state.votesAccepted.countOf(originHex, epoch),
+      maxVotesPerOrigin: STATE_LIMITS.votesPerOriginEpoch,
     })
     if (result.verdict !== 'accept') {
       this.log.debug(
@@ -230,6 +244,7 @@ export class Ingest {
     events.emit('repair:needed', {
       epoch: r,
       peerId: peerIdFromOrigin(v.vote.origin).toString(),
+      digestHex: toHex(v.vote.digest),
     })
   }
 

@@ -1,3 +1,4 @@
+import type { ProtocolParams } from '@alara/protocol'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -12,7 +13,8 @@ import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { namedPreSharedKey } from './closed-network.js'
 import type { DaemonConfig } from './config.js'
-import { GOSSIP_MAX_INBOUND_DATA_LENGTH, scoreParams } from './gossip/scoring.js'
+import { gossipFrameLimits } from './gossip/frame-limits.js'
+import { scoreParams } from './gossip/scoring.js'
 import { topicsOf } from './gossip/topics.js'
 import { pskOf } from './network-key.js'
 
@@ -30,6 +32,8 @@ export interface AlaraLibp2pInit {
   /** absent: in memory (an outside peer of the tests) */
   datastore?: Datastore
   config: DaemonConfig
+  /** the frame limits derive from them (equal on every node) */
+  params: Pick<ProtocolParams, 'maxMessageBytes'>
   msgIdFn: GossipsubOpts['msgIdFn']
   /** a closed network's key (network-key.ts): only its holders can connect */
   networkKey?: Uint8Array
@@ -68,7 +72,7 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
       emitSelf: false,
-      maxInboundDataLength: GOSSIP_MAX_INBOUND_DATA_LENGTH,
+      ...gossipFrameLimits(init.params),
       allowedTopics: [topics.contributions, topics.votes],
       scoreParams: scoreParams(topics),
     }),

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { link, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AlaraError } from '@alara/protocol'
 import { syncDirectory } from './atomic-file.js'
-import { repoLocked } from './errors.js'
+import { RepoLockedError, repoLocked } from './errors.js'
 
 /**
  * One daemon per repo, without a window in which two starters both win.
@@ -118,10 +117,7 @@ async function takeOver(home: string, key: string, tmp: string): Promise<boolean
       await rm(guard, { force: true })
     }
   }
-  throw new AlaraError(
-    'ERR_REPO_LOCKED',
-    `too many abandoned takeovers of ${file}; remove ${file}.*`,
-  )
+  throw new RepoLockedError(`too many abandoned takeovers of ${file}; remove ${file}.*`)
 }
 
 /** Guards left by starters that died while taking over; harmless, removed for tidiness. */
@@ -155,7 +151,7 @@ export async function lockRepo(home: string, opts: LockOptions = {}): Promise<Re
     }
     const holder = await lockHolder(home)
     if (holder !== undefined) throw repoLocked(home, holder)
-    throw new AlaraError('ERR_REPO_LOCKED', `could not take the lock ${file}; try again`)
+    throw new RepoLockedError(`could not take the lock ${file}; try again`)
   } finally {
     await rm(tmp, { force: true })
   }

@@ -6,7 +6,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { writeFileAtomic } from './atomic-file.js'
 import { checkConfigValues, type DaemonConfig, readConfigFile } from './config.js'
-import { RepoError, repoLocked, repoMissing } from './errors.js'
+import { BadIdentityError, BadTokenError, repoLocked, repoMissing } from './errors.js'
 import { initNetworkKey, loadRepoNetworkKey, NETWORK_KEY_FILE } from './network-key.js'
 import { lockHolder } from './repo-lock.js'
 
@@ -125,23 +125,15 @@ export async function openRepo(home: string): Promise<Repo> {
   try {
     privateKey = privateKeyFromProtobuf(keyBytes)
   } catch (err) {
-    throw new RepoError(
-      'ERR_BAD_IDENTITY',
-      `${join(home, REPO_FILES.identity)} is not a libp2p private key`,
-      {
-        cause: err,
-      },
-    )
+    throw new BadIdentityError(`${join(home, REPO_FILES.identity)} is not a libp2p private key`, {
+      cause: err,
+    })
   }
   if (privateKey.type !== 'Ed25519')
-    throw new RepoError(
-      'ERR_BAD_IDENTITY',
-      `identity key must be Ed25519, found ${privateKey.type}`,
-    )
+    throw new BadIdentityError(`identity key must be Ed25519, found ${privateKey.type}`)
   const token = (await readFile(join(home, REPO_FILES.token), 'utf8').catch(() => '')).trim()
   if (token.length < 32)
-    throw new RepoError(
-      'ERR_BAD_TOKEN',
+    throw new BadTokenError(
       `${join(home, REPO_FILES.token)} is missing or too short; run alara init --force`,
     )
   const config = await readConfigFile(join(home, REPO_FILES.config))

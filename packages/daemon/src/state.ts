@@ -6,6 +6,17 @@ import {
   type VerifiedVote,
   VoteBook,
 } from '@alara/protocol'
+import { WindowedCounter } from './bounded/windowed-counter.js'
+
+/** Bounds of the per-origin statistics (docs/OPERATIONS.md "Limits"). */
+export const STATE_LIMITS = Object.freeze({
+  /** origins whose health failures are counted per epoch; more are not counted */
+  healthOriginsPerEpoch: 4096,
+  /** votes (first and re-votes) accepted from one origin for one epoch */
+  votesPerOriginEpoch: 32,
+  /** origins whose votes are counted per epoch (the vote-rate bookkeeping) */
+  voteOriginsPerEpoch: 4096,
+})
 
 /**
  * The node's state as data, no I/O: the replica and the vote book, which epochs this
@@ -91,8 +102,13 @@ export class NodeState {
   readonly closed = new Set<number>()
   /** epochs final by the clock that this node did not see freeze: filled by catch-up */
   readonly backfill = new Set<number>()
-  /** health-test failures per origin (rejected contributions never reach the replica) */
-  readonly healthFailures = new Map<string, number>()
+  /**
+   * health-test failures per origin (rejected contributions never reach the replica),
+   * per epoch of the failing contribution: forgotten with the retained window
+   */
+  readonly healthFailures = new WindowedCounter(STATE_LIMITS.healthOriginsPerEpoch)
+  /** votes accepted per origin and epoch (validation's TOO_MANY_VOTES), same window */
+  readonly votesAccepted = new WindowedCounter(STATE_LIMITS.voteOriginsPerEpoch)
   /** closed epochs whose digest changed since their last vote */
   readonly digestChanged = new Set<number>()
   /** this node's last signed sequence number */
@@ -126,8 +142,8 @@ export class NodeState {
     return this.closed.has(r) || epochPhase(r, nowMs, this.init.params) !== 'open'
   }
 
-  addHealthFailure(originHex: string): void {
-    this.healthFailures.set(originHex, (this.healthFailures.get(originHex) ?? 0) + 1)
+  addHealthFailure(originHex: string, epoch: number): void {
+    this.healthFailures.add(originHex, epoch)
   }
 
   addRepaired(item: RepairedContribution): void {
@@ -149,14 +165,17 @@ export class NodeState {
   }
 
   recordVote(v: VerifiedVote, encoded: Uint8Array): 'new' | 'replaced' | 'stale' {
-    return this.votes.record({
+    const result = this.votes.record({
       originHex: v.originHex,
       epoch: v.vote.epoch,
-      digest: v.vote.digest,
+      // copies: the digest is a view into the message, `encoded` into the gossip frame
+      digest: v.vote.digest.slice(),
       timestampMs: v.vote.timestampMs,
       count: v.vote.count,
-      encoded,
+      encoded: encoded.slice(),
     })
+    if (result !== 'stale') this.votesAccepted.add(v.originHex, v.vote.epoch)
+    return result
   }
 
   /** Forgets everything older than `oldest` (the replica's window moved). */
@@ -164,6 +183,8 @@ export class NodeState {
     this.replica.prune(oldest)
     this.votes.prune(oldest)
     this.strangerVotes.prune(oldest)
+    this.healthFailures.prune(oldest)
+    this.votesAccepted.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
     for (const e of this.backfill) if (e < oldest) this.backfill.delete(e)
   }

@@ -301,9 +301,10 @@ describe('validateContribution: one crafted message per reason', () => {
 })
 
 describe('validateContribution: order of checks', () => {
-  it('the quota (of stored, verified contributions) is checked before the signature', async () => {
+  it('the quota is checked before the signature: one over it costs no verify', async () => {
     const c = await signed()
     const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
+    // a full quota refuses even a forged copy (reject, as a genuine one over the quota)
     const full = vi.fn(() => params.maxPerEpoch)
     expectRefusal(
       validateContribution(bytes, context({ countFor: full })),
@@ -479,6 +480,22 @@ describe('validateVote', () => {
     const bytes = await voteBytes()
     const id = toHex(voteId(unsignedVote()))
     expectVoteRefusal(validateVote(bytes, vctx({ seen: (h) => h === id })), 'ignore', 'DUPLICATE')
+  })
+
+  it('TOO_MANY_VOTES: an origin at the re-vote bound is ignored before its signature', async () => {
+    const v = await signVote(key, unsignedVote())
+    const forged = encodeVote({ ...v, count: 4 })
+    const votesFrom = vi.fn(() => 8)
+    expectVoteRefusal(
+      validateVote(forged, vctx({ votesFrom, maxVotesPerOrigin: 8 })),
+      'ignore',
+      'TOO_MANY_VOTES',
+    )
+    expect(votesFrom).toHaveBeenCalledWith(toHex(v.origin), v.epoch)
+    const genuine = encodeVote(v)
+    expect(validateVote(genuine, vctx({ votesFrom: () => 7, maxVotesPerOrigin: 8 })).verdict).toBe(
+      'accept',
+    )
   })
 
   it('BAD_ORIGIN and BAD_SIGNATURE', async () => {

@@ -68,6 +68,8 @@ export const VOTE_VERDICTS = {
   BAD_SIGNATURE: 'reject',
   /** older than the receiver's retained window: nothing left to compare it with */
   EPOCH_TOO_OLD: 'ignore',
+  /** the origin's votes for this epoch reached the receiver's re-vote bound */
+  TOO_MANY_VOTES: 'ignore',
 } as const
 
 type VerdictTable = Record<string, 'reject' | 'ignore'>
@@ -127,6 +129,10 @@ export interface VoteValidationContext {
    * STRANGER. Absent: all are.
    */
   admits?(originHex: string, epoch: number): boolean
+  /** votes of an origin for an epoch this receiver accepted so far (first and re-votes) */
+  votesFrom?(originHex: string, epoch: number): number
+  /** at `votesFrom` ≥ this, a vote is TOO_MANY_VOTES (ignore), before its signature check */
+  maxVotesPerOrigin?: number
 }
 
 /**
@@ -217,17 +223,20 @@ export function precheckContribution(
   const idHex = toHex(id)
   if (ctx.seen(idHex)) return refuse('DUPLICATE', `contribution ${idHex} is already stored`)
 
+  // The quota before the signature: the count is of verified, stored contributions only,
+  // so a forged message cannot use it up, and one over it costs no verify.
   const originHex = toHex(c.origin)
-  const key = keyOf(c.origin, originHex)
-  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
-  if (ctx.admits !== undefined && !ctx.admits(originHex))
-    return refuse('STRANGER', `origin ${originHex} is not a member here`)
   const count = ctx.countFor(originHex, c.epoch)
   if (count >= params.maxPerEpoch)
     return refuse(
       'TOO_MANY_IN_EPOCH',
       `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
     )
+
+  const key = keyOf(c.origin, originHex)
+  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+  if (ctx.admits !== undefined && !ctx.admits(originHex))
+    return refuse('STRANGER', `origin ${originHex} is not a member here`)
 
   const health = healthTest(c.bits, c.bitLength)
   if (health.rct === 'fail')
@@ -331,6 +340,16 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   if (ctx.seen?.(idHex) === true) return refuse('DUPLICATE', `vote ${idHex} was seen already`)
 
   const originHex = toHex(v.origin)
+  // Before the signature: each accepted vote costs a verify and a write, so an origin
+  // saying something new for an epoch again and again is cut off cheaply.
+  if (ctx.maxVotesPerOrigin !== undefined && ctx.votesFrom !== undefined) {
+    const said = ctx.votesFrom(originHex, v.epoch)
+    if (said >= ctx.maxVotesPerOrigin)
+      return refuse(
+        'TOO_MANY_VOTES',
+        `origin sent ${said} votes for epoch ${v.epoch}, the limit is ${ctx.maxVotesPerOrigin}`,
+      )
+  }
   const key = keyOf(v.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
   if (ctx.admits !== undefined && !ctx.admits(originHex, v.epoch))

@@ -2,9 +2,6 @@ import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { Topics } from './topics.js'
 
-/** Identical on every node: a frame above a receiver's limit kills its stream for good. */
-export const GOSSIP_MAX_INBOUND_DATA_LENGTH = 4 * 1024 * 1024
-
 /**
  * Scoring that punishes invalid messages hard (three rejects take a peer below the
  * graylist threshold) and nothing else an honest LAN peer does: quiet peers are not

@@ -1,5 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
+import { RateLimiter } from '../bounded/rate-limiter.js'
 import type { AlaraComponents, Startable } from '../components.js'
 import type { Ingest, IngestVerdict } from '../ingest.js'
 import type { Logger } from '../logger.js'
@@ -14,6 +15,20 @@ export function topicValidatorResult(verdict: IngestVerdict): TopicValidatorResu
       : TopicValidatorResult.Ignore
 }
 
+/**
+ * Messages a forwarding peer may hand this node per second on each topic (a token bucket
+ * per peer and topic). Over the rate a message is ignored (no score penalty: an honest
+ * peer may relay a burst) and counted. Generous for honest traffic: a network of 100
+ * origins each sending its whole quota (64) in one 5 s epoch is 1,280 a second in total,
+ * spread over the mesh.
+ */
+export const GOSSIP_PEER_RATES = Object.freeze({
+  contributions: { ratePerSec: 500, burst: 2_000 },
+  votes: { ratePerSec: 200, burst: 1_000 },
+  /** peers whose rate is remembered (least recently seen forgotten first) */
+  trackedPeers: 1024,
+})
+
 export interface GossipInit {
   topics: Topics
   ingest: Ingest
@@ -25,12 +40,21 @@ export interface GossipInit {
  */
 export class GossipService implements Startable {
   private readonly log: Logger
+  private readonly rates: Record<'contributions' | 'votes', RateLimiter>
+  /** messages ignored for a peer's rate, per topic kind (status, tests) */
+  readonly overRate = { contributions: 0, votes: 0 }
 
   constructor(
     private readonly components: AlaraComponents,
     private readonly init: GossipInit,
   ) {
     this.log = components.logger('alara:gossip')
+    const limiter = (rate: { ratePerSec: number; burst: number }) =>
+      new RateLimiter({ ...rate, maxKeys: GOSSIP_PEER_RATES.trackedPeers, now: components.now })
+    this.rates = {
+      contributions: limiter(GOSSIP_PEER_RATES.contributions),
+      votes: limiter(GOSSIP_PEER_RATES.votes),
+    }
   }
 
   get topics(): Topics {
@@ -41,15 +65,34 @@ export class GossipService implements Startable {
     const pubsub = this.components.libp2p.services.pubsub
     const { topics, ingest } = this.init
     // Async: gossipsub awaits the verdict (the signature is verified on a pool thread)
-    // before it forwards or penalizes.
+    // before it forwards or penalizes; a peer over its rate costs nothing more.
     pubsub.topicValidators.set(topics.contributions, async (from: PeerId, msg) =>
-      topicValidatorResult((await ingest.contribution(msg.data, { via: 'gossip', from })).verdict),
+      this.withinRate('contributions', from)
+        ? topicValidatorResult(
+            (await ingest.contribution(msg.data, { via: 'gossip', from })).verdict,
+          )
+        : TopicValidatorResult.Ignore,
     )
     pubsub.topicValidators.set(topics.votes, (from: PeerId, msg) =>
-      topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict),
+      this.withinRate('votes', from)
+        ? topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict)
+        : TopicValidatorResult.Ignore,
     )
     pubsub.subscribe(topics.contributions)
     pubsub.subscribe(topics.votes)
+  }
+
+  /** Takes one of `from`'s tokens on that topic; counts and reports a message over it. */
+  withinRate(kind: 'contributions' | 'votes', from: PeerId): boolean {
+    const peer = from.toString()
+    if (this.rates[kind].take(peer)) return true
+    this.overRate[kind]++
+    this.components.events.emitLazy('limit:hit', () => ({
+      what: `gossip-peer-rate-${kind}`,
+      peer,
+      action: 'ignored' as const,
+    }))
+    return false
   }
 
   stop(): void {

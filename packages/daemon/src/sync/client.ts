@@ -9,6 +9,7 @@ import {
 import type { PeerId } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
+import { equals } from 'uint8arrays/equals'
 import type { AlaraServices } from '../libp2p.js'
 import { STREAM_TIMEOUT_MS } from './server.js'
 
@@ -18,6 +19,9 @@ export type SyncRequester = (
   req: SyncRequest,
   signal?: AbortSignal,
 ) => Promise<SyncResponse>
+
+/** pages followed for one request at most (a hostile peer cannot keep an asker forever) */
+export const MAX_PAGES = 1024
 
 /** Asks `peer` one sync request on a new stream; any status but ok is an error. */
 export function syncClient(libp2p: Libp2p<AlaraServices>): SyncRequester {
@@ -38,4 +42,27 @@ export function syncClient(libp2p: Libp2p<AlaraServices>): SyncRequester {
       throw err
     }
   }
+}
+
+/**
+ * Every page of one request: asks again with the answer's `nextCursor` until it is empty.
+ * A cursor that does not move, or more than MAX_PAGES pages, ends it with an error.
+ */
+export async function* pagesOf(
+  request: SyncRequester,
+  peer: PeerId,
+  req: SyncRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<SyncResponse> {
+  let cursor: Uint8Array | undefined
+  for (let page = 0; page < MAX_PAGES; page++) {
+    signal?.throwIfAborted()
+    const res = await request(peer, cursor === undefined ? req : { ...req, cursor }, signal)
+    yield res
+    if (res.nextCursor.length === 0) return
+    if (cursor !== undefined && equals(cursor, res.nextCursor))
+      throw new Error(`peer ${peer.toString()} answered the same cursor twice`)
+    cursor = res.nextCursor
+  }
+  throw new Error(`peer ${peer.toString()} answered more than ${MAX_PAGES} pages`)
 }

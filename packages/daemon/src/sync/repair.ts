@@ -7,19 +7,36 @@ import type { EpochService } from '../epochs.js'
 import { hexToBytes } from '../hex.js'
 import type { Ingest } from '../ingest.js'
 import type { Logger } from '../logger.js'
-import type { SyncRequester } from './client.js'
-import { catchUpKey, catchUpWindow, epochsToRepair, repairKey } from './plan.js'
+import { pagesOf, type SyncRequester } from './client.js'
+import { catchUpKey, catchUpWindow, epochsToRepair } from './plan.js'
+import { RepairQueue } from './repair-queue.js'
 
 /**
- * Repair and catch-up: what a peer has that this node lacks is fetched and goes through
- * the ingest path (signatures, health, quotas; a closed epoch still takes it, a final
- * one does not); changed digests are voted again. Work comes from events: `repair:needed`
- * (a disagreeing vote) and `peer:connected` (catch-up), plus a periodic anti-entropy
- * catch-up with one random peer.
+ * Repair and catch-up: what a peer has that this node lacks is fetched, page by page,
+ * and goes through the ingest path (signatures, health, quotas; a closed epoch still
+ * takes it, a final one does not); changed digests are voted again. Work comes from
+ * events: `repair:needed` (a disagreeing vote) and `peer:connected` (catch-up), plus a
+ * periodic anti-entropy catch-up with one random peer. Repairs go through the bounded
+ * RepairQueue (repair-queue.ts); catch-ups through a small bounded queue of their own.
  */
 
-/** outbound sync work at once (repairs and catch-ups) */
-const CONCURRENCY = 4
+export const REPAIR_LIMITS = Object.freeze({
+  /** repair jobs (epoch, advertised digest) held; lowest priority dropped first */
+  maxJobs: 64,
+  /** voters kept per job to fall back on */
+  maxCandidates: 16,
+  /** repair attempts at once (one per peer, one per epoch) */
+  concurrency: 4,
+  /** one repair attempt's deadline */
+  deadlineMs: 8_000,
+  /** catch-ups waiting or running; more are refused until one ends */
+  maxCatchUps: 16,
+  /** catch-ups at once */
+  catchUpConcurrency: 2,
+  /** one catch-up's deadline (summaries, every differing epoch, votes) */
+  catchUpDeadlineMs: 60_000,
+})
+
 /** re-run catch-up with one connected peer this often (anti-entropy) */
 const ANTI_ENTROPY_EPOCHS = 12
 
@@ -29,11 +46,17 @@ export interface RepairInit {
   request: SyncRequester
   /** connected peers (anti-entropy and start-up catch-up) */
   peers: () => PeerId[]
+  /** repair priority of a peer among members: higher first, dropped last; default 0 */
+  priorityOf?: (peerId: string) => number
 }
 
 export class RepairService implements Startable {
   private readonly log: Logger
-  private readonly queue = new Queue<void>({ concurrency: CONCURRENCY })
+  private readonly repairs: RepairQueue
+  private readonly catchUps = new Queue<void>({
+    concurrency: REPAIR_LIMITS.catchUpConcurrency,
+    maxSize: REPAIR_LIMITS.maxCatchUps,
+  })
   private readonly inflight = new Set<string>()
   private readonly unsubscribe: Array<() => void> = []
   private antiEntropy: NodeJS.Timeout | undefined
@@ -45,15 +68,37 @@ export class RepairService implements Startable {
     private readonly init: RepairInit,
   ) {
     this.log = components.logger('alara:repair')
+    const { events } = components
+    this.repairs = new RepairQueue({
+      ...REPAIR_LIMITS,
+      priorityOf: init.priorityOf ?? (() => 0),
+      run: async (peerId, epoch, signal) => {
+        const fetched = await this.repairEpoch(peerIdFromString(peerId), epoch, signal)
+        await this.init.epochs.commitRepairs()
+        return fetched
+      },
+      onAttempt: ({ epoch, peerId, fetched, outcome }) => {
+        if (outcome !== 'ok')
+          this.log.debug(() => `repair of epoch ${epoch} from ${peerId}: ${outcome}`)
+        events.emit('repair:done', { epoch, peerId, fetched, outcome })
+      },
+      onDropped: ({ epoch }) =>
+        events.emitLazy('limit:hit', () => ({
+          what: `repair-queue (epoch ${epoch})`,
+          action: 'dropped' as const,
+        })),
+    })
   }
 
   start(): void {
     const { events, params } = this.components
     this.unsubscribe.push(
-      events.on('repair:needed', ({ epoch, peerId }) =>
-        this.scheduleRepair(peerIdFromString(peerId), epoch),
+      events.on('repair:needed', ({ epoch, peerId, digestHex }) =>
+        this.scheduleRepair(peerIdFromString(peerId), epoch, digestHex),
       ),
       events.on('peer:connected', ({ peerId }) => this.scheduleCatchUp(peerIdFromString(peerId))),
+      // a final epoch takes nothing more: its waiting jobs go
+      events.on('epoch:final', ({ epoch }) => this.repairs.forget(epoch)),
     )
     this.antiEntropy = setInterval(() => {
       const peers = this.memberPeers()
@@ -77,52 +122,41 @@ export class RepairService implements Startable {
   stop(): void {
     if (this.antiEntropy !== undefined) clearInterval(this.antiEntropy)
     for (const off of this.unsubscribe.splice(0)) off()
-    this.queue.clear()
-    this.queue.abort()
+    this.repairs.stop()
+    this.catchUps.clear()
+    this.catchUps.abort()
   }
 
-  /** Repair of one epoch from one peer; repeated asks for the same pair are merged. */
-  scheduleRepair(peer: PeerId, epoch: number): void {
-    if (!this.isMember(peer)) return
-    const key = repairKey(peer.toString(), epoch)
-    if (this.inflight.has(key)) return
-    this.inflight.add(key)
-    let fetched = 0
-    this.queue
-      .add(async () => {
-        fetched = await this.repairEpoch(peer, epoch)
-        await this.init.epochs.commitRepairs()
-      })
-      .then(() => this.repairDone(epoch, peer, fetched, 'ok'))
-      .catch((err: Error) => {
-        this.log.debug(() => `repair of epoch ${epoch} from ${peer.toString()}: ${err.message}`)
-        const timeout = err.name === 'TimeoutError' || err.name === 'AbortError'
-        this.repairDone(epoch, peer, fetched, timeout ? 'timeout' : 'failed')
-      })
-      .finally(() => this.inflight.delete(key))
+  /** The repair queue (status, tests). */
+  get queue(): Pick<RepairQueue, 'size' | 'running' | 'snapshot'> {
+    return this.repairs
   }
 
-  private repairDone(
-    epoch: number,
-    peer: PeerId,
-    fetched: number,
-    outcome: 'ok' | 'failed' | 'timeout',
-  ): void {
-    this.components.events.emit('repair:done', {
-      epoch,
-      peerId: peer.toString(),
-      fetched,
-      outcome,
-    })
+  /**
+   * Repair of `epoch` towards the digest `peer` advertised; any other voter of that
+   * digest is a fallback. Without a digest the peer is its own job.
+   */
+  scheduleRepair(peer: PeerId, epoch: number, digestHex?: string): void {
+    if (this.components.state.replica.isFinal(epoch) || !this.isMember(peer)) return
+    const id = peer.toString()
+    this.repairs.want(epoch, id, digestHex ?? `peer:${id}`)
   }
 
   scheduleCatchUp(peer: PeerId): void {
     if (!this.isMember(peer)) return
     const key = catchUpKey(peer.toString())
     if (this.inflight.has(key)) return
+    if (this.catchUps.size >= REPAIR_LIMITS.maxCatchUps) {
+      this.components.events.emitLazy('limit:hit', () => ({
+        what: 'catch-up-queue',
+        peer: peer.toString(),
+        action: 'refused' as const,
+      }))
+      return
+    }
     this.inflight.add(key)
-    this.queue
-      .add(() => this.catchUp(peer))
+    this.catchUps
+      .add(() => this.catchUp(peer, AbortSignal.timeout(REPAIR_LIMITS.catchUpDeadlineMs)))
       .catch((err: Error) =>
         this.log.debug(() => `catch-up with ${peer.toString()}: ${err.message}`),
       )
@@ -130,36 +164,44 @@ export class RepairService implements Startable {
   }
 
   /** Fetches what `peer` stores for `epoch` and this node lacks. Returns how many were added. */
-  async repairEpoch(peer: PeerId, epoch: number): Promise<number> {
+  async repairEpoch(peer: PeerId, epoch: number, signal?: AbortSignal): Promise<number> {
     const { state, params } = this.components
     if (state.replica.isFinal(epoch)) return 0
     const network = params.network
-    const { ids } = await this.init.request(peer, { kind: 'ids', network, epoch })
-    const missing = state.replica.missingFrom(ids.map(toHex))
     let added = 0
-    for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxContributions) {
-      const chunk = missing.slice(i, i + SYNC_LIMITS.maxContributions).map(hexToBytes)
-      const { contributions } = await this.init.request(peer, {
-        kind: 'contributions',
-        network,
-        ids: chunk,
-      })
-      // verified side by side (the pool's threads), settled one by one as they finish
-      const results = await Promise.all(
-        contributions.map((bytes) =>
-          this.init.ingest.contribution(bytes, { via: 'sync', from: peer }),
-        ),
-      )
-      for (const result of results) {
-        if (result.verdict === 'accept') added++
-        else if (result.verdict === 'reject')
-          this.log.warn(
-            `repair from ${peer.toString()}: rejected a contribution (${result.reason})`,
-          )
+    for await (const page of pagesOf(
+      this.init.request,
+      peer,
+      { kind: 'ids', network, epoch },
+      signal,
+    )) {
+      const missing = state.replica.missingFrom(page.ids.map(toHex))
+      for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxIds) {
+        const ids = missing.slice(i, i + SYNC_LIMITS.maxIds).map(hexToBytes)
+        const req = { kind: 'contributions', network, ids } as const
+        for await (const answer of pagesOf(this.init.request, peer, req, signal))
+          added += await this.ingestAll(peer, answer.contributions)
       }
+      if (state.replica.isFinal(epoch)) break
     }
     if (added > 0)
       this.log.debug(() => `repaired epoch ${epoch} from ${peer.toString()}: +${added}`)
+    return added
+  }
+
+  private async ingestAll(peer: PeerId, contributions: Uint8Array[]): Promise<number> {
+    // verified side by side (the pool's threads), settled one by one as they finish
+    const results = await Promise.all(
+      contributions.map((bytes) =>
+        this.init.ingest.contribution(bytes, { via: 'sync', from: peer }),
+      ),
+    )
+    let added = 0
+    for (const result of results) {
+      if (result.verdict === 'accept') added++
+      else if (result.verdict === 'reject')
+        this.log.warn(`repair from ${peer.toString()}: rejected a contribution (${result.reason})`)
+    }
     return added
   }
 
@@ -170,7 +212,7 @@ export class RepairService implements Startable {
    * the peer as heard; epochs that became final while this node was away freeze once the
    * members heard hold the quorum of their votes (EpochService.freezeBackfill).
    */
-  async catchUp(peer: PeerId): Promise<void> {
+  async catchUp(peer: PeerId, signal?: AbortSignal): Promise<void> {
     const { state, params, now } = this.components
     const network = params.network
     const window = catchUpWindow(
@@ -178,14 +220,18 @@ export class RepairService implements Startable {
       params,
       state.replica.oldestRetainedEpoch,
     )
-    const { summaries } = await this.init.request(peer, { kind: 'summaries', network, ...window })
+    const summaries = []
+    const req = { kind: 'summaries', network, ...window } as const
+    for await (const page of pagesOf(this.init.request, peer, req, signal))
+      summaries.push(...page.summaries)
     // Re-checked one by one: an epoch may turn final while an earlier one is repaired.
     for (const epoch of epochsToRepair(state.replica, summaries))
-      if (!state.replica.isFinal(epoch)) await this.repairEpoch(peer, epoch)
-    const { votes } = await this.init.request(peer, { kind: 'votes', network, ...window })
-    for (const bytes of votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
+      if (!state.replica.isFinal(epoch)) await this.repairEpoch(peer, epoch, signal)
+    const votes = { kind: 'votes', network, ...window } as const
+    for await (const page of pagesOf(this.init.request, peer, votes, signal))
+      for (const bytes of page.votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
     await this.init.epochs.commitRepairs()
     this.heard.add(toHex(peer.toMultihash().bytes))
-    if (this.components.state.backfill.size > 0) await this.init.epochs.freezeBackfill(this.heard)
+    if (state.backfill.size > 0) await this.init.epochs.freezeBackfill(this.heard)
   }
 }

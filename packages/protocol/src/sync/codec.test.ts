@@ -31,7 +31,9 @@ const epochRange = fc
   .filter(([from, d]) => from + d <= Number.MAX_SAFE_INTEGER)
   .map(([from, d]) => ({ fromEpoch: from, toEpoch: from + d }))
 
-const requestArb: fc.Arbitrary<SyncRequest> = fc.oneof(
+const cursorArb = fc.uint8Array({ minLength: 1, maxLength: SYNC_LIMITS.maxCursorBytes })
+
+const plainRequestArb: fc.Arbitrary<SyncRequest> = fc.oneof(
   fc
     .tuple(network, epochRange)
     .map(([n, r]): SyncRequest => ({ kind: 'summaries', network: n, ...r })),
@@ -41,6 +43,11 @@ const requestArb: fc.Arbitrary<SyncRequest> = fc.oneof(
     .tuple(network, fc.array(id32, { minLength: 1, maxLength: 40 }))
     .map(([n, ids]): SyncRequest => ({ kind: 'contributions', network: n, ids })),
 )
+
+/** Every kind, from the start or from a cursor (an empty cursor decodes as none). */
+const requestArb: fc.Arbitrary<SyncRequest> = fc
+  .tuple(plainRequestArb, fc.option(cursorArb, { nil: undefined }))
+  .map(([req, cursor]) => (cursor === undefined ? req : { ...req, cursor }))
 
 const statusArb = fc.constantFrom<SyncStatus>('ok', 'bad-request', 'wrong-network', 'too-large')
 
@@ -60,6 +67,7 @@ const responseArb: fc.Arbitrary<SyncResponse> = fc.record({
   ids: fc.array(id32, { maxLength: 8 }),
   contributions: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }),
   votes: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }),
+  nextCursor: fc.uint8Array({ maxLength: SYNC_LIMITS.maxCursorBytes }),
 })
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -102,6 +110,7 @@ const rawRequest = (patch: Partial<pb.SyncRequest>): Uint8Array =>
     toEpoch: 0n,
     epoch: 0n,
     ids: [],
+    cursor: new Uint8Array(0),
     ...patch,
   })
 
@@ -113,6 +122,7 @@ const rawResponse = (patch: Partial<pb.SyncResponse>): Uint8Array =>
     ids: [],
     contributions: [],
     votes: [],
+    nextCursor: new Uint8Array(0),
     ...patch,
   })
 
@@ -139,6 +149,7 @@ const emptyResponse: SyncResponse = {
   ids: [],
   contributions: [],
   votes: [],
+  nextCursor: new Uint8Array(0),
 }
 
 /** Largest whole frame a reader takes; one contribution filling it exactly. */
@@ -398,14 +409,32 @@ describe('sync request codec', () => {
     }
   })
 
-  it('refuses frames above maxFrameBytes before parsing (decode) and never writes one (encode)', () => {
+  it('refuses requests above maxRequestBytes before parsing (decode) and never writes one (encode)', () => {
     expectDecodeError(
-      () => decodeSyncRequest(new Uint8Array(SYNC_LIMITS.maxFrameBytes + 1)),
+      () => decodeSyncRequest(new Uint8Array(SYNC_LIMITS.maxRequestBytes + 1)),
       /too large/,
     )
+    // the largest request there is, maxIds ids, fits
+    const most = encodeSyncRequest({
+      kind: 'contributions',
+      network: 'x'.repeat(64),
+      ids: ids(SYNC_LIMITS.maxIds),
+    })
+    expect(most.length).toBeLessThanOrEqual(SYNC_LIMITS.maxRequestBytes)
+    expect(decodeSyncRequest(most).kind).toBe('contributions')
     // the only unbounded field of a request is its network name
-    const huge = 'x'.repeat(SYNC_LIMITS.maxFrameBytes)
+    const huge = 'x'.repeat(SYNC_LIMITS.maxRequestBytes)
     expectInvalidInput(() => encodeSyncRequest({ kind: 'ids', network: huge, epoch: 1 }))
+  })
+
+  it('refuses a cursor above maxCursorBytes either way', () => {
+    const long = new Uint8Array(SYNC_LIMITS.maxCursorBytes + 1)
+    expectInvalidInput(() =>
+      encodeSyncRequest({ kind: 'ids', network: 'n', epoch: 1, cursor: long }),
+    )
+    expectDecodeError(() => decodeSyncRequest(rawRequest({ cursor: long })), /cursor/)
+    expectInvalidInput(() => encodeSyncResponse({ status: 'ok', nextCursor: long }))
+    expectDecodeError(() => decodeSyncResponse(rawResponse({ nextCursor: long })), /cursor/)
   })
 
   it('skips unknown fields (a later minor version may add some)', () => {
@@ -488,6 +517,7 @@ describe('sync response codec', () => {
       ids: fc.array(fc.oneof(id32, fc.uint8Array({ maxLength: 40 })), { maxLength: 3 }),
       contributions: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
       votes: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
+      nextCursor: fc.uint8Array({ maxLength: SYNC_LIMITS.maxCursorBytes + 8 }),
     })
     fc.assert(
       fc.property(loose, (res) => {

@@ -10,9 +10,18 @@ import * as pb from './sync.js'
 export const SYNC_PROTOCOL = '/alara/sync/1.0.0'
 
 export const SYNC_LIMITS = Object.freeze({
-  /** largest frame either side reads */
+  /** largest answer frame an asker reads (and anything is encoded into) */
   maxFrameBytes: 4 * 1024 * 1024,
-  /** ids in one CONTRIBUTIONS request, and in one IDS answer */
+  /** largest request frame a responder reads: a CONTRIBUTIONS request of maxIds ids fits */
+  maxRequestBytes: 160 * 1024,
+  /**
+   * an answer's page: a responder cuts contributions, votes and summaries to this many
+   * bytes and says where to go on (next_cursor), so a slow reader holds one page at most
+   */
+  pageBytes: 256 * 1024,
+  /** a cursor's length (a responder's own: an epoch and an origin at most) */
+  maxCursorBytes: 72,
+  /** ids in one CONTRIBUTIONS request, and in one IDS page */
   maxIds: 4096,
   /** contributions in one answer; the asker asks again for the rest */
   maxContributions: 1024,
@@ -22,11 +31,13 @@ export const SYNC_LIMITS = Object.freeze({
   maxVotes: 16_384,
 })
 
-export type SyncRequest =
+/** `cursor`: absent or empty from the start, else a `nextCursor` the responder gave. */
+export type SyncRequest = (
   | { kind: 'summaries'; network: string; fromEpoch: number; toEpoch: number }
   | { kind: 'ids'; network: string; epoch: number }
   | { kind: 'contributions'; network: string; ids: Uint8Array[] }
   | { kind: 'votes'; network: string; fromEpoch: number; toEpoch: number }
+) & { cursor?: Uint8Array }
 
 /** What a SUMMARIES answer carries per epoch: the replica's own summary. */
 export type SyncEpochSummary = EpochSummary
@@ -42,6 +53,8 @@ export interface SyncResponse {
   contributions: Uint8Array[]
   /** encoded Vote messages */
   votes: Uint8Array[]
+  /** empty: the answer is complete; else ask the same again with `cursor` = this */
+  nextCursor: Uint8Array
 }
 
 const KIND_TO_WIRE = {
@@ -72,6 +85,7 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
   if (req.kind === 'ids') checkU64(req.epoch, 'epoch')
   checkRequest(req, (m) => new InvalidInputError(m))
   return checkFrame(
+    SYNC_LIMITS.maxRequestBytes,
     pb.SyncRequest.encode({
       kind: KIND_TO_WIRE[req.kind],
       network: req.network,
@@ -79,12 +93,13 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
       toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
       epoch: req.kind === 'ids' ? BigInt(req.epoch) : 0n,
       ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
+      cursor: (req.cursor ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
     }),
   )
 }
 
 export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
-  if (bytes.length > SYNC_LIMITS.maxFrameBytes) throw new DecodeError('sync request too large')
+  if (bytes.length > SYNC_LIMITS.maxRequestBytes) throw new DecodeError('sync request too large')
   const m = parse(() => pb.SyncRequest.decode(bytes, { limits: { ids: SYNC_LIMITS.maxIds } }))
   const network = m.network
   let req: SyncRequest
@@ -107,6 +122,7 @@ export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
     default:
       throw new DecodeError(`unknown sync request kind ${String(m.kind)}`)
   }
+  if (m.cursor.length > 0) req.cursor = new Uint8Array(m.cursor)
   checkRequest(req, (msg) => new DecodeError(msg))
   return req
 }
@@ -123,6 +139,7 @@ export function encodeSyncResponse(
   checkCount(res.votes?.length ?? 0, SYNC_LIMITS.maxVotes, 'votes', fail)
   for (const id of res.ids ?? [])
     if (id.length !== 32) throw fail('sync response id is not 32 bytes')
+  checkCursor(res.nextCursor, fail)
   for (const s of res.summaries ?? []) {
     checkU64(s.epoch, 'summary epoch')
     for (const [field, n] of [
@@ -135,6 +152,7 @@ export function encodeSyncResponse(
       throw fail('sync summary digest is not 32 bytes')
   }
   return checkFrame(
+    SYNC_LIMITS.maxFrameBytes,
     pb.SyncResponse.encode({
       status: STATUS_TO_WIRE[res.status],
       error: res.error ?? '',
@@ -149,6 +167,7 @@ export function encodeSyncResponse(
       ids: (res.ids ?? []) as Array<Uint8Array<ArrayBuffer>>,
       contributions: (res.contributions ?? []) as Array<Uint8Array<ArrayBuffer>>,
       votes: (res.votes ?? []) as Array<Uint8Array<ArrayBuffer>>,
+      nextCursor: (res.nextCursor ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
     }),
   )
 }
@@ -169,6 +188,7 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
   if (status === undefined) throw new DecodeError(`unknown sync status ${String(m.status)}`)
   for (const id of m.ids)
     if (id.length !== 32) throw new DecodeError('sync response id is not 32 bytes')
+  checkCursor(m.nextCursor, (msg) => new DecodeError(msg))
   return {
     status,
     error: m.error,
@@ -187,11 +207,13 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
     ids: m.ids.map((id) => new Uint8Array(id)),
     contributions: m.contributions.map((c) => new Uint8Array(c)),
     votes: m.votes.map((v) => new Uint8Array(v)),
+    nextCursor: new Uint8Array(m.nextCursor),
   }
 }
 
 function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
   if (req.network.length === 0) throw fail('sync request has no network')
+  checkCursor(req.cursor, fail)
   if (req.kind === 'summaries' || req.kind === 'votes') {
     if (req.toEpoch < req.fromEpoch) throw fail('sync request to_epoch is before from_epoch')
     if (req.toEpoch - req.fromEpoch + 1 > SYNC_LIMITS.maxEpochSpan)
@@ -205,6 +227,11 @@ function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
   }
 }
 
+function checkCursor(cursor: Uint8Array | undefined, fail: (m: string) => Error): void {
+  if (cursor !== undefined && cursor.length > SYNC_LIMITS.maxCursorBytes)
+    throw fail(`sync cursor is above ${SYNC_LIMITS.maxCursorBytes} bytes`)
+}
+
 function checkU64(value: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new InvalidInputError(`${field} must be an integer in 0..2^53-1, got ${value}`)
@@ -215,10 +242,10 @@ function checkCount(n: number, max: number, what: string, fail: (m: string) => E
 }
 
 /** Nothing is written that the other side would refuse to read. */
-function checkFrame(frame: Uint8Array): Uint8Array {
-  if (frame.length > SYNC_LIMITS.maxFrameBytes)
+function checkFrame(max: number, frame: Uint8Array): Uint8Array {
+  if (frame.length > max)
     throw new InvalidInputError(
-      `sync frame of ${frame.length} bytes is above maxFrameBytes ${SYNC_LIMITS.maxFrameBytes}`,
+      `sync frame of ${frame.length} bytes is above the ${max}-byte limit`,
     )
   return frame
 }

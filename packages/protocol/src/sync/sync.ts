@@ -10,6 +10,7 @@ export interface SyncRequest {
   toEpoch: bigint
   epoch: bigint
   ids: Uint8Array<ArrayBuffer>[]
+  cursor: Uint8Array<ArrayBuffer>
 }
 
 export namespace SyncRequest {
@@ -76,6 +77,11 @@ export namespace SyncRequest {
           }
         }
 
+        if ((obj.cursor != null && obj.cursor.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.cursor)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -86,7 +92,8 @@ export namespace SyncRequest {
           fromEpoch: 0n,
           toEpoch: 0n,
           epoch: 0n,
-          ids: []
+          ids: [],
+          cursor: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -121,6 +128,10 @@ export namespace SyncRequest {
               }
 
               obj.ids.push(reader.bytes())
+              break
+            }
+            case 7: {
+              obj.cursor = reader.bytes()
               break
             }
             default: {
@@ -192,6 +203,13 @@ export namespace SyncRequest {
 
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -235,6 +253,11 @@ export namespace SyncRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncRequestCursorFieldEvent {
+    field: '$.cursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncRequest.codec())
   }
@@ -243,7 +266,7 @@ export namespace SyncRequest {
     return decodeMessage(buf, SyncRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestKindFieldEvent | SyncRequestNetworkFieldEvent | SyncRequestFromEpochFieldEvent | SyncRequestToEpochFieldEvent | SyncRequestEpochFieldEvent | SyncRequestIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestKindFieldEvent | SyncRequestNetworkFieldEvent | SyncRequestFromEpochFieldEvent | SyncRequestToEpochFieldEvent | SyncRequestEpochFieldEvent | SyncRequestIdsFieldEvent | SyncRequestCursorFieldEvent> {
     return streamMessage(buf, SyncRequest.codec(), opts)
   }
 }
@@ -459,6 +482,7 @@ export interface SyncResponse {
   ids: Uint8Array<ArrayBuffer>[]
   contributions: Uint8Array<ArrayBuffer>[]
   votes: Uint8Array<ArrayBuffer>[]
+  nextCursor: Uint8Array<ArrayBuffer>
 }
 
 export namespace SyncResponse {
@@ -529,6 +553,11 @@ export namespace SyncResponse {
           }
         }
 
+        if ((obj.nextCursor != null && obj.nextCursor.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.nextCursor)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -539,7 +568,8 @@ export namespace SyncResponse {
           summaries: [],
           ids: [],
           contributions: [],
-          votes: []
+          votes: [],
+          nextCursor: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -588,6 +618,10 @@ export namespace SyncResponse {
               }
 
               obj.votes.push(reader.bytes())
+              break
+            }
+            case 7: {
+              obj.nextCursor = reader.bytes()
               break
             }
             default: {
@@ -689,6 +723,13 @@ export namespace SyncResponse {
 
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.nextCursor`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -765,6 +806,11 @@ export namespace SyncResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncResponseNextCursorFieldEvent {
+    field: '$.nextCursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -773,7 +819,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseStatusFieldEvent | SyncResponseErrorFieldEvent | SyncResponseSummariesEpochFieldEvent | SyncResponseSummariesDigestFieldEvent | SyncResponseSummariesCountFieldEvent | SyncResponseSummariesStoredFieldEvent | SyncResponseSummariesFinalFieldEvent | SyncResponseSummariesStoredDigestFieldEvent | SyncResponseIdsFieldEvent | SyncResponseContributionsFieldEvent | SyncResponseVotesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseStatusFieldEvent | SyncResponseErrorFieldEvent | SyncResponseSummariesEpochFieldEvent | SyncResponseSummariesDigestFieldEvent | SyncResponseSummariesCountFieldEvent | SyncResponseSummariesStoredFieldEvent | SyncResponseSummariesFinalFieldEvent | SyncResponseSummariesStoredDigestFieldEvent | SyncResponseIdsFieldEvent | SyncResponseContributionsFieldEvent | SyncResponseVotesFieldEvent | SyncResponseNextCursorFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }

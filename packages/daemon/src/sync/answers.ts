@@ -1,0 +1,192 @@
+import {
+  AlaraError,
+  type EpochSummary,
+  encodeContribution,
+  encodeSyncResponse,
+  SYNC_LIMITS,
+  type SyncRequest,
+  toHex,
+} from '@alara/protocol'
+import { hexToBytes } from '../hex.js'
+import type { NodeState } from '../state.js'
+
+/** What answers read: the replica, and the votes held with their encoded bytes. */
+export interface SyncSource {
+  replica: NodeState['replica']
+  votes: {
+    epochs(): number[]
+    votesOf(epoch: number): Array<{ originHex: string; encoded: Uint8Array }>
+  }
+}
+
+/**
+ * The answers of the sync protocol, one page each (docs/PROTOCOL.md "Sync paging"). Every
+ * page fits SYNC_LIMITS.pageBytes; a non-empty `nextCursor` says there is more and where
+ * to go on. Cursors are this responder's own (opaque to the asker):
+ * - SUMMARIES (epochs ascending): the last epoch sent, 8 bytes big-endian;
+ * - IDS (ids ascending): the last id sent;
+ * - CONTRIBUTIONS (in the order asked): the first id not sent; unknown ids are skipped;
+ * - VOTES (newest epoch first, then origin ascending): the last vote's epoch (8 bytes)
+ *   and origin.
+ * A cursor that does not parse is a bad request.
+ */
+
+/** a summary's wire size, at most: tags, a u64, two 32-byte digests, two u32s, a bool */
+const SUMMARY_BYTES = 96
+/** a page entry's framing: tag and length */
+const ENTRY_OVERHEAD = 6
+
+/** A cursor this responder did not give (answered `BAD_REQUEST`). */
+export class BadCursorError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_CURSOR', message)
+  }
+}
+
+export function answerOf(state: SyncSource, network: string, req: SyncRequest): Uint8Array {
+  if (req.network !== network)
+    return encodeSyncResponse({
+      status: 'wrong-network',
+      error: `this node is on network '${network}'`,
+    })
+  try {
+    return encodeSyncResponse({ status: 'ok', ...pageOf(state, req) })
+  } catch (err) {
+    if (!(err instanceof BadCursorError)) throw err
+    return encodeSyncResponse({ status: 'bad-request', error: err.message })
+  }
+}
+
+type Page = {
+  summaries?: EpochSummary[]
+  ids?: Uint8Array[]
+  contributions?: Uint8Array[]
+  votes?: Uint8Array[]
+  nextCursor?: Uint8Array
+}
+
+function pageOf(state: SyncSource, req: SyncRequest): Page {
+  const cursor = req.cursor !== undefined && req.cursor.length > 0 ? req.cursor : undefined
+  const { replica, votes } = state
+  switch (req.kind) {
+    case 'summaries': {
+      const after = cursor === undefined ? -1 : epochOfCursor(cursor)
+      const all = replica
+        .summaries()
+        .filter(
+          (s) =>
+            s.epoch > after &&
+            s.epoch >= req.fromEpoch &&
+            s.epoch <= req.toEpoch &&
+            (s.stored > 0 || s.final),
+        )
+      const max = Math.floor(SYNC_LIMITS.pageBytes / SUMMARY_BYTES)
+      const page = all.slice(0, max)
+      const last = page.at(-1)
+      return {
+        summaries: page,
+        ...(all.length > max && last !== undefined ? { nextCursor: epochCursor(last.epoch) } : {}),
+      }
+    }
+    case 'ids': {
+      const all = replica.storedIdsOf(req.epoch)
+      if (cursor !== undefined && cursor.length !== 32)
+        throw new BadCursorError('an IDS cursor is a 32-byte id')
+      const start = cursor === undefined ? 0 : firstAbove(all, toHex(cursor))
+      const page = all.slice(start, start + SYNC_LIMITS.maxIds)
+      const more = start + page.length < all.length
+      return {
+        ids: page.map(hexToBytes),
+        ...(more ? { nextCursor: hexToBytes(page.at(-1) as string) } : {}),
+      }
+    }
+    case 'contributions': {
+      let start = 0
+      if (cursor !== undefined) {
+        const at = toHex(cursor)
+        start = req.ids.findIndex((id) => toHex(id) === at)
+        if (start < 0) throw new BadCursorError('a CONTRIBUTIONS cursor is one of the ids asked')
+      }
+      const out: Uint8Array[] = []
+      let bytes = 0
+      for (let i = start; i < req.ids.length; i++) {
+        const v = replica.get(toHex(req.ids[i] as Uint8Array))
+        if (v === undefined) continue
+        const encoded = encodeContribution(v.contribution)
+        if (
+          out.length > 0 &&
+          (out.length >= SYNC_LIMITS.maxContributions ||
+            bytes + encoded.length + ENTRY_OVERHEAD > SYNC_LIMITS.pageBytes)
+        )
+          return { contributions: out, nextCursor: req.ids[i] as Uint8Array }
+        out.push(encoded)
+        bytes += encoded.length + ENTRY_OVERHEAD
+      }
+      return { contributions: out }
+    }
+    case 'votes': {
+      const after = cursor === undefined ? undefined : voteOfCursor(cursor)
+      const out: Uint8Array[] = []
+      let bytes = 0
+      let last: { epoch: number; originHex: string } | undefined
+      const epochs = votes
+        .epochs()
+        .filter((r) => r >= req.fromEpoch && r <= req.toEpoch)
+        .reverse()
+      for (const r of epochs) {
+        if (after !== undefined && r > after.epoch) continue
+        for (const vote of votes.votesOf(r)) {
+          if (after !== undefined && r === after.epoch && vote.originHex <= after.originHex)
+            continue
+          if (
+            last !== undefined &&
+            (out.length >= SYNC_LIMITS.maxVotes ||
+              bytes + vote.encoded.length + ENTRY_OVERHEAD > SYNC_LIMITS.pageBytes)
+          )
+            return { votes: out, nextCursor: voteCursor(last.epoch, last.originHex) }
+          out.push(vote.encoded)
+          bytes += vote.encoded.length + ENTRY_OVERHEAD
+          last = { epoch: r, originHex: vote.originHex }
+        }
+      }
+      return { votes: out }
+    }
+  }
+}
+
+function firstAbove(sortedHex: string[], hex: string): number {
+  let lo = 0
+  let hi = sortedHex.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((sortedHex[mid] as string) <= hex) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function epochCursor(epoch: number): Uint8Array {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, BigInt(epoch))
+  return out
+}
+
+function epochOfCursor(cursor: Uint8Array): number {
+  if (cursor.length < 8) throw new BadCursorError('the cursor is too short')
+  const epoch = new DataView(cursor.buffer, cursor.byteOffset, 8).getBigUint64(0)
+  if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadCursorError('cursor epoch too large')
+  return Number(epoch)
+}
+
+function voteCursor(epoch: number, originHex: string): Uint8Array {
+  const origin = hexToBytes(originHex)
+  const out = new Uint8Array(8 + origin.length)
+  out.set(epochCursor(epoch))
+  out.set(origin, 8)
+  return out
+}
+
+function voteOfCursor(cursor: Uint8Array): { epoch: number; originHex: string } {
+  if (cursor.length <= 8) throw new BadCursorError('a VOTES cursor is an epoch and an origin')
+  return { epoch: epochOfCursor(cursor), originHex: toHex(cursor.subarray(8)) }
+}
