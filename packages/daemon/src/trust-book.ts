@@ -7,7 +7,7 @@ import {
   type Standing,
   standingOf,
   type TrustSource,
-} from './membership.js'
+} from './membership-rules.js'
 import type { AlaraStore, TrustRecord } from './store.js'
 
 export interface TrustBookOptions {
