@@ -94,6 +94,9 @@ export class SyncPeer {
   }
 
   /** Stores `each` random contributions of `origins` throw-away origins in the epoch of `nowMs`. */
+  /** peer ids of the throw-away origins storeSigned made (to list them in a trust store) */
+  readonly origins: string[] = []
+
   async storeSigned(
     origins: number,
     each: number,
@@ -104,7 +107,9 @@ export class SyncPeer {
     const epoch = Math.floor(nowMs / this.params.epochMs)
     for (let o = 0; o < origins; o++) {
       const key = await generateKeyPair('Ed25519')
-      const origin = originOf(peerIdFromPrivateKey(key))
+      const peerId = peerIdFromPrivateKey(key)
+      this.origins.push(peerId.toString())
+      const origin = originOf(peerId)
       for (let seq = 1; seq <= each; seq++) {
         const signed = await signContribution(key, {
           network: this.params.network,

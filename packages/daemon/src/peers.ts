@@ -52,7 +52,11 @@ export class PeerService implements Startable {
       'peer:connect',
       (evt) => {
         this.refusedLogged.forget(evt.detail.toString())
-        events.emit('peer:connected', { peerId: evt.detail.toString() })
+        // libp2p dispatches peer:connect from inside its own connection:open listener,
+        // before the membership service has seen that connection: announce the peer once
+        // that dispatch is over, so catch-up finds a new LAN peer already a member
+        const peerId = evt.detail.toString()
+        queueMicrotask(() => events.emit('peer:connected', { peerId }))
       },
       { signal },
     )
