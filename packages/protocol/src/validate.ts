@@ -135,22 +135,8 @@ export interface VoteValidationContext {
   maxVotesPerOrigin?: number
 }
 
-/**
- * Work already done on these bytes by the caller (a decode is canonical-checked, so a
- * PreDecoded contribution is known to be canonical), handed over so it is not done twice.
- */
-export interface PreDecoded {
-  contribution: Contribution
-  signingBytes: Uint8Array
-  id: Uint8Array
-}
-
-export function validateContribution(
-  bytes: Uint8Array,
-  ctx: ValidationContext,
-  pre?: PreDecoded,
-): ValidationResult {
-  const checked = precheckContribution(bytes, ctx, pre)
+export function validateContribution(bytes: Uint8Array, ctx: ValidationContext): ValidationResult {
+  const checked = precheckContribution(bytes, ctx)
   if (checked.verdict !== 'pending') return checked
   return settleContribution(checked, checkSignature(checked.signature), ctx)
 }
@@ -169,11 +155,7 @@ export interface PendingContribution {
 export type PrecheckResult = PendingContribution | Refusal<typeof CONTRIBUTION_VERDICTS>
 
 /** Every check of validateContribution before the signature, in the same order. */
-export function precheckContribution(
-  bytes: Uint8Array,
-  ctx: ValidationContext,
-  pre?: PreDecoded,
-): PrecheckResult {
+export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext): PrecheckResult {
   const { params } = ctx
   const refuse = refuseContribution
 
@@ -184,15 +166,13 @@ export function precheckContribution(
     )
 
   let c: Contribution
-  if (pre !== undefined) c = pre.contribution
-  else
-    try {
-      c = decodeContribution(bytes)
-    } catch (err) {
-      if (err instanceof NonCanonicalError) return refuse('NON_CANONICAL', err.message)
-      if (err instanceof DecodeError) return refuse('DECODE', err.message)
-      throw err
-    }
+  try {
+    c = decodeContribution(bytes)
+  } catch (err) {
+    if (err instanceof NonCanonicalError) return refuse('NON_CANONICAL', err.message)
+    if (err instanceof DecodeError) return refuse('DECODE', err.message)
+    throw err
+  }
 
   if (c.network !== params.network)
     return refuse('WRONG_NETWORK', `network '${c.network}', expected '${params.network}'`)
@@ -218,8 +198,8 @@ export function precheckContribution(
   const stateRefusal = refuseByState(c.epoch, ctx)
   if (stateRefusal !== undefined) return stateRefusal
 
-  const signingBytes = pre?.signingBytes ?? contributionSigningBytes(c)
-  const id = pre?.id ?? sha256(signingBytes)
+  const signingBytes = contributionSigningBytes(c)
+  const id = sha256(signingBytes)
   const idHex = toHex(id)
   if (ctx.seen(idHex)) return refuse('DUPLICATE', `contribution ${idHex} is already stored`)
 
