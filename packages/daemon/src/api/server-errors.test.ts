@@ -1,53 +1,15 @@
 import { AlaraError, InvalidInputError } from '@alara/protocol'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { InjectOptions } from 'fastify'
+import { describe, expect, it } from 'vitest'
 import { DialFailedError, NotFoundError, RateLimitedError } from '../errors.js'
-import { FakeNodeService } from '../test-helpers/fake-node-service.js'
-import { buildApi } from './server.js'
+import { expectError, useApiFixture } from '../test-helpers/api-fixture.js'
 
 /** Errors as the API answers them: unknown routes, and every error the node throws. */
 
 // ---- fixtures -----------------------------------------------------------------------------
 
-const TOKEN = 'a1'.repeat(32)
-let peer: string
-let fake: FakeNodeService
-let app: FastifyInstance
-
-beforeAll(async () => {
-  peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
-})
-
-beforeEach(async () => {
-  fake = new FakeNodeService(peer)
-  app = buildApi({ token: TOKEN, service: fake })
-  await app.ready()
-})
-
-afterEach(async () => {
-  await app.close()
-})
-
-const auth = { authorization: `Bearer ${TOKEN}` }
-
-function call(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse> {
-  const { token, ...rest } = opts
-  const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) }
-  if (token === undefined) Object.assign(headers, auth)
-  else if (token !== null) headers.authorization = token
-  return app.inject({ ...rest, headers })
-}
-
-/** The documented error shape, exactly: `{ error: { code, message } }`, as JSON. */
-function expectError(res: LightMyRequestResponse, status: number, code: string): void {
-  expect(res.statusCode, res.body).toBe(status)
-  expect(res.headers['content-type']).toMatch(/^application\/json/)
-  const body = res.json() as { error: { code: string; message: string } }
-  expect(body).toEqual({ error: { code, message: expect.any(String) } })
-  expect(body.error.message.length).toBeGreaterThan(0)
-}
+const api = useApiFixture()
+const { call } = api
 
 // ---- unknown routes -----------------------------------------------------------------------
 
@@ -66,7 +28,7 @@ describe('control API: unknown routes', () => {
       expectError(res, 404, 'ERR_NOT_FOUND')
       expect(res.json().error.message).toContain(req.url as string)
     }
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 })
 
@@ -97,36 +59,36 @@ describe('control API: errors thrown by the node', () => {
 
   for (const [what, error, status, code] of cases) {
     it(`${what} -> ${status} ${code}, from an async and from a sync method`, async () => {
-      fake.failures.set('inject', error)
+      api.fake.failures.set('inject', error)
       const a = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
       expectError(a, status, code)
       if (error instanceof AlaraError) expect(a.json().error.message).toBe(error.message)
 
-      fake.failures.set('pool', error)
+      api.fake.failures.set('pool', error)
       const b = await call({ method: 'GET', url: '/v1/pool' })
       expectError(b, status, code)
     })
   }
 
   it('trust rm of a peer not in the store -> 404 ERR_NOT_FOUND', async () => {
-    fake.failures.set('trustRemove', new NotFoundError(`${peer} is not in the trust store`))
-    const res = await call({ method: 'DELETE', url: `/v1/trust/${peer}` })
+    api.fake.failures.set('trustRemove', new NotFoundError(`${api.peer} is not in the trust store`))
+    const res = await call({ method: 'DELETE', url: `/v1/trust/${api.peer}` })
     expectError(res, 404, 'ERR_NOT_FOUND')
-    expect(res.json().error.message).toContain(peer)
+    expect(res.json().error.message).toContain(api.peer)
   })
 
   it('inject over the epoch quota -> 429 with Retry-After in whole seconds', async () => {
-    fake.failures.set('inject', new RateLimitedError('0 are left', 2300))
+    api.fake.failures.set('inject', new RateLimitedError('0 are left', 2300))
     const res = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
     expectError(res, 429, 'ERR_RATE_LIMITED')
     expect(res.headers['retry-after']).toBe('3')
-    fake.failures.set('inject', new RateLimitedError('0 are left', 10))
+    api.fake.failures.set('inject', new RateLimitedError('0 are left', 10))
     const soon = await call({ method: 'POST', url: '/v1/inject', payload: { bits: '01' } })
     expect(soon.headers['retry-after']).toBe('1')
   })
 
   it('random before ready -> 503 ERR_NOT_READY', async () => {
-    fake.failures.set('random', new AlaraError('ERR_NOT_READY', 'credited entropy is 12 bits'))
+    api.fake.failures.set('random', new AlaraError('ERR_NOT_READY', 'credited entropy is 12 bits'))
     expectError(
       await call({ method: 'POST', url: '/v1/random', payload: { bytes: 8 } }),
       503,
@@ -135,9 +97,9 @@ describe('control API: errors thrown by the node', () => {
   })
 
   it('a failed request leaves the server serving', async () => {
-    fake.failures.set('status', new Error('boom'))
+    api.fake.failures.set('status', new Error('boom'))
     expectError(await call({ method: 'GET', url: '/v1/status' }), 500, 'ERR_INTERNAL')
-    fake.failures.clear()
+    api.fake.failures.clear()
     expect((await call({ method: 'GET', url: '/v1/status' })).statusCode).toBe(200)
   })
 })

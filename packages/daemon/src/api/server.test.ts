@@ -1,50 +1,12 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { FakeNodeService } from '../test-helpers/fake-node-service.js'
+import type { InjectOptions } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { expectError, TEST_TOKEN, useApiFixture } from '../test-helpers/api-fixture.js'
 import { healthProof } from './health.js'
-import { buildApi } from './server.js'
 
 // ---- fixtures -----------------------------------------------------------------------------
 
-const TOKEN = 'a1'.repeat(32)
-let peer: string
-let fake: FakeNodeService
-let app: FastifyInstance
-
-beforeAll(async () => {
-  peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
-})
-
-beforeEach(async () => {
-  fake = new FakeNodeService(peer)
-  app = buildApi({ token: TOKEN, service: fake })
-  await app.ready()
-})
-
-afterEach(async () => {
-  await app.close()
-})
-
-const auth = { authorization: `Bearer ${TOKEN}` }
-
-function call(opts: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse> {
-  const { token, ...rest } = opts
-  const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) }
-  if (token === undefined) Object.assign(headers, auth)
-  else if (token !== null) headers.authorization = token
-  return app.inject({ ...rest, headers })
-}
-
-/** The documented error shape, exactly: `{ error: { code, message } }`, as JSON. */
-function expectError(res: LightMyRequestResponse, status: number, code: string): void {
-  expect(res.statusCode, res.body).toBe(status)
-  expect(res.headers['content-type']).toMatch(/^application\/json/)
-  const body = res.json() as { error: { code: string; message: string } }
-  expect(body).toEqual({ error: { code, message: expect.any(String) } })
-  expect(body.error.message.length).toBeGreaterThan(0)
-}
+const api = useApiFixture()
+const { call } = api
 
 /** Every authenticated route, with a request the schemas accept. */
 const ROUTES: () => Array<{ method: InjectOptions['method']; url: string; payload?: object }> =
@@ -54,11 +16,11 @@ const ROUTES: () => Array<{ method: InjectOptions['method']; url: string; payloa
     {
       method: 'POST',
       url: '/v1/connect',
-      payload: { multiaddr: `/ip4/10.0.0.1/tcp/4590/p2p/${peer}` },
+      payload: { multiaddr: `/ip4/10.0.0.1/tcp/4590/p2p/${api.peer}` },
     },
     { method: 'GET', url: '/v1/trust' },
-    { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: 0.5 } },
-    { method: 'DELETE', url: `/v1/trust/${peer}` },
+    { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: 0.5 } },
+    { method: 'DELETE', url: `/v1/trust/${api.peer}` },
     { method: 'POST', url: '/v1/inject', payload: { bits: '0101' } },
     { method: 'GET', url: '/v1/pool' },
     { method: 'GET', url: '/v1/quality' },
@@ -77,17 +39,17 @@ describe('control API: bearer token', () => {
       const res = await call({ ...route, token: null })
       expectError(res, 401, 'ERR_UNAUTHORIZED')
     }
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 
   it('refuses a wrong token, a token of another length and other schemes', async () => {
     const wrong = [
       `Bearer ${'b2'.repeat(32)}`, // same length, other bytes
-      `Bearer ${TOKEN.slice(0, -1)}`, // a prefix
-      `Bearer ${TOKEN}0`, // longer
+      `Bearer ${TEST_TOKEN.slice(0, -1)}`, // a prefix
+      `Bearer ${TEST_TOKEN}0`, // longer
       'Bearer ',
-      `Basic ${Buffer.from(`user:${TOKEN}`).toString('base64')}`,
-      TOKEN, // no scheme
+      `Basic ${Buffer.from(`user:${TEST_TOKEN}`).toString('base64')}`,
+      TEST_TOKEN, // no scheme
     ]
     for (const token of wrong) {
       for (const route of ROUTES()) {
@@ -95,7 +57,7 @@ describe('control API: bearer token', () => {
         expectError(res, 401, 'ERR_UNAUTHORIZED')
       }
     }
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 
   it('GET /v1/healthz needs no token (and a wrong one does not matter)', async () => {
@@ -105,7 +67,7 @@ describe('control API: bearer token', () => {
       expect(res.json()).toMatchObject({ ok: true, pid: process.pid })
       expect(res.json().proof).toBeUndefined()
     }
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 
   it('GET /v1/healthz?challenge= answers with a proof of the token, and checks the challenge', async () => {
@@ -117,7 +79,7 @@ describe('control API: bearer token', () => {
     })
     expect(res.statusCode).toBe(200)
     const body = res.json()
-    expect(body.proof).toBe(healthProof(TOKEN, challenge, body.peerId ?? '', process.pid))
+    expect(body.proof).toBe(healthProof(TEST_TOKEN, challenge, body.peerId ?? '', process.pid))
     expect(body.proof).not.toBe(
       healthProof('x'.repeat(64), challenge, body.peerId ?? '', process.pid),
     )
@@ -131,7 +93,7 @@ describe('control API: bearer token', () => {
       expect(res.statusCode, `${route.method} ${route.url}: ${res.body}`).toBe(200)
       expect(res.headers['content-type']).toMatch(/^application\/json/)
     }
-    expect(fake.calls.map((c) => c.method)).toEqual([
+    expect(api.fake.calls.map((c) => c.method)).toEqual([
       'id',
       'peers',
       'connect',
@@ -154,17 +116,17 @@ describe('control API: bearer token', () => {
 
 describe('control API: requests reach the node as documented', () => {
   it('trust set: level and active (default true)', async () => {
-    const a = await call({ method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: 0.25 } })
-    expect(a.json()).toEqual({ peerId: peer, trust: 0.25, active: true, source: 'manual' })
+    const a = await call({ method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: 0.25 } })
+    expect(a.json()).toEqual({ peerId: api.peer, trust: 0.25, active: true, source: 'manual' })
     const b = await call({
       method: 'PUT',
-      url: `/v1/trust/${peer}`,
+      url: `/v1/trust/${api.peer}`,
       payload: { trust: 0, active: false },
     })
-    expect(b.json()).toEqual({ peerId: peer, trust: 0, active: false, source: 'manual' })
-    expect(fake.calls).toEqual([
-      { method: 'trustSet', args: [peer, 0.25, true] },
-      { method: 'trustSet', args: [peer, 0, false] },
+    expect(b.json()).toEqual({ peerId: api.peer, trust: 0, active: false, source: 'manual' })
+    expect(api.fake.calls).toEqual([
+      { method: 'trustSet', args: [api.peer, 0.25, true] },
+      { method: 'trustSet', args: [api.peer, 0, false] },
     ])
   })
 
@@ -173,7 +135,7 @@ describe('control API: requests reach the node as documented', () => {
     await call({ method: 'POST', url: '/v1/inject', payload: { hex: 'aBcD' } })
     await call({ method: 'POST', url: '/v1/inject', payload: { random: 256 } })
     await call({ method: 'POST', url: '/v1/inject', payload: { bits: '1', publish: false } })
-    expect(fake.calls).toEqual([
+    expect(api.fake.calls).toEqual([
       { method: 'inject', args: [{ bits: '0110' }] },
       { method: 'inject', args: [{ hex: 'aBcD' }] },
       { method: 'inject', args: [{ random: 256 }] },
@@ -201,7 +163,7 @@ describe('control API: requests reach the node as documented', () => {
     })
     expect(latest.json()).toMatchObject({ epoch: 9 })
     expect(verified.json()).toMatchObject({ epoch: 42, verified: true })
-    expect(fake.calls).toEqual([
+    expect(api.fake.calls).toEqual([
       { method: 'pool', args: [16] },
       { method: 'pool', args: [0] },
       { method: 'consensus', args: [3] },
@@ -217,10 +179,12 @@ describe('control API: requests reach the node as documented', () => {
   it('answers with what the node returned, wrapped as docs/API.md shows', async () => {
     expect((await call({ method: 'GET', url: '/v1/peers' })).json()).toEqual({ peers: [] })
     expect((await call({ method: 'GET', url: '/v1/trust' })).json()).toEqual({
-      trust: [{ peerId: peer, trust: 0.5, active: true, source: 'manual' }],
+      trust: [{ peerId: api.peer, trust: 0.5, active: true, source: 'manual' }],
     })
     expect((await call({ method: 'GET', url: '/v1/consensus' })).json()).toEqual({ epochs: [] })
-    expect((await call({ method: 'GET', url: '/v1/id' })).json()).toMatchObject({ peerId: peer })
+    expect((await call({ method: 'GET', url: '/v1/id' })).json()).toMatchObject({
+      peerId: api.peer,
+    })
   })
 })
 
@@ -320,7 +284,7 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
   it('the accepted forms above really are accepted (so refusals below are about the flaw)', async () => {
     const ok: InjectOptions[] = [
       { method: 'POST', url: '/v1/inject', payload: { bits: '01' } },
-      { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: 0.5 } },
+      { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: 0.5 } },
       { method: 'POST', url: '/v1/connect', payload: { multiaddr: '/ip4/1.2.3.4/tcp/1' } },
       { method: 'GET', url: '/v1/pool?bits=5' },
       { method: 'GET', url: '/v1/beacon/1?verify=false' },
@@ -331,10 +295,10 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
 
   for (const [what, req] of bad()) {
     it(what, async () => {
-      const url = (req.url as string).replace('PEER', peer)
+      const url = (req.url as string).replace('PEER', api.peer)
       const res = await call({ ...req, url })
       expectError(res, 400, 'ERR_BAD_REQUEST')
-      expect(fake.calls, 'the node must not be called for a refused request').toEqual([])
+      expect(api.fake.calls, 'the node must not be called for a refused request').toEqual([])
     })
   }
 
@@ -343,12 +307,12 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
     // a bit string and `true` is not a number of bits. Coercing them would turn a client's
     // mistake into a change (trust null -> 0 blocks the peer; random true -> 1 bit).
     const confused: Array<[string, InjectOptions]> = [
-      ['trust null', { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: null } }],
-      ['trust "0.5"', { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: '0.5' } }],
-      ['trust true', { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: true } }],
+      ['trust null', { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: null } }],
+      ['trust "0.5"', { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: '0.5' } }],
+      ['trust true', { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: true } }],
       [
         'trust active "false"',
-        { method: 'PUT', url: `/v1/trust/${peer}`, payload: { trust: 1, active: 'false' } },
+        { method: 'PUT', url: `/v1/trust/${api.peer}`, payload: { trust: 1, active: 'false' } },
       ],
       ['inject bits 101', { method: 'POST', url: '/v1/inject', payload: { bits: 101 } }],
       ['inject random true', { method: 'POST', url: '/v1/inject', payload: { random: true } }],
@@ -361,12 +325,12 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
       const res = await call(req)
       if (res.statusCode !== 400)
         accepted.push(
-          `${what} -> ${res.statusCode}, node got ${JSON.stringify(fake.calls.at(-1)?.args)}`,
+          `${what} -> ${res.statusCode}, node got ${JSON.stringify(api.fake.calls.at(-1)?.args)}`,
         )
       else expectError(res, 400, 'ERR_BAD_REQUEST')
     }
     expect(accepted, 'requests of the wrong JSON type that were accepted').toEqual([])
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 
   it('a body above the limit is refused with the error shape, before the node sees it', async () => {
@@ -377,7 +341,7 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
     })
     expect(res.statusCode).toBe(413)
     expect(res.json()).toEqual({ error: { code: 'ERR_BAD_REQUEST', message: expect.any(String) } })
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 
   it('a body that is not JSON is refused with the error shape', async () => {
@@ -390,6 +354,6 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
     expect(res.statusCode).toBeGreaterThanOrEqual(400)
     expect(res.statusCode).toBeLessThan(500)
     expect(res.json()).toEqual({ error: { code: 'ERR_BAD_REQUEST', message: expect.any(String) } })
-    expect(fake.calls).toEqual([])
+    expect(api.fake.calls).toEqual([])
   })
 })
