@@ -18,9 +18,9 @@ import { REPO_ROOT } from './helpers/paths.js'
  * from the node's public beacon API with @alara/client (the esbuild bundle) and verifies
  * them in the browser: a genuine beacon is shown verified, a tampered answer (served by
  * request interception, as a lying server would) failed with the reason, and a node
- * without the public API says how to turn it on. A screenshot is saved to
- * bench-results/dashboard.png. Without the browser (`.ci/run` installs it when it can),
- * the test is skipped and says why.
+ * without the public API says how to turn it on. Screenshots are saved to
+ * bench-results/dashboard.png and dashboard-beacon-tampered.png. Without the browser
+ * (`.ci/run` installs it when it can), the test is skipped and says why.
  */
 
 const CHROMIUM = process.env.ALARA_CHROMIUM ?? '/usr/bin/chromium'
@@ -71,6 +71,7 @@ async function lookUp(page: Page, query: string): Promise<void> {
 
 beforeAll(async () => {
   if (!haveBrowser) return
+  await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true })
   nodes = await Promise.all([startWithPublicApi(), h.start(), h.start()])
   await connectMesh(nodes)
   const injected = await Promise.all(nodes.map((node) => injectRandom(node, 256)))
@@ -154,7 +155,6 @@ describe.skipIf(!haveBrowser)('dashboard', () => {
       beacon: ofR.beacon,
     })
 
-    await mkdir(join(REPO_ROOT, 'bench-results'), { recursive: true })
     await page.screenshot({
       path: join(REPO_ROOT, 'bench-results', 'dashboard.png'),
       fullPage: true,
@@ -204,6 +204,9 @@ describe.skipIf(!haveBrowser)('dashboard', () => {
     )
     expect(tampered).toContain('/public/latest')
     expect(tampered).toContain(`/public/${r}`)
+    await (await page.$('#beacon'))?.screenshot({
+      path: join(REPO_ROOT, 'bench-results', 'dashboard-beacon-tampered.png'),
+    })
     await page.close()
   }, 120_000)
 
