@@ -49,9 +49,11 @@ alara_ensure_deps() {
   echo "$want" >"$stamp"
 }
 
-# tsc -b is incremental: a no-op when nothing changed.
+# tsc -b is incremental: a no-op when nothing changed. Then the dashboard's browser bundle
+# of @alara/client (esbuild, well under a second).
 alara_build() {
-  (cd "$ALARA_ROOT" && pnpm exec tsc -b packages/protocol packages/client packages/daemon packages/cli)
+  (cd "$ALARA_ROOT" && pnpm exec tsc -b packages/protocol packages/client packages/daemon packages/cli &&
+    node packages/daemon/scripts/build-ui.mjs)
 }
 
 alara_setup() {

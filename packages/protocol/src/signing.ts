@@ -91,6 +91,15 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
 
+/**
+ * Gossip message id (docs/PROTOCOL.md, "Canonical encoding and message ids"): SHA-256 of
+ * the whole encoded message, signature included, so a forged or padded copy of a message
+ * never shares the genuine one's id. Storage, digests and sync keep the contribution id.
+ */
+export function gossipMessageId(encoded: Uint8Array): Uint8Array {
+  return sha256(encoded)
+}
+
 /** Contribution id = SHA-256(signing bytes): the key of storage, the replica, digests and sync. */
 export function contributionId(c: UnsignedContribution): Uint8Array {
   return sha256(contributionSigningBytes(c))

@@ -6,6 +6,7 @@ import { resolveParams } from './config.js'
 import {
   contributionId,
   contributionSigningBytes,
+  gossipMessageId,
   originOf,
   peerIdFromOrigin,
   signContribution,
@@ -17,13 +18,7 @@ import {
 } from './signing.js'
 import type { UnsignedContribution, UnsignedVote } from './types.js'
 import { validateContribution, validateVote } from './validate.js'
-import {
-  decodeContribution,
-  decodeVote,
-  encodeContribution,
-  encodeVote,
-  gossipMessageId,
-} from './wire/codec.js'
+import { decodeContribution, decodeVote, encodeContribution, encodeVote } from './wire/codec.js'
 
 /** Reference vectors of the wire format (docs/PROTOCOL.md), computed by an independent implementation. */
 interface Vectors {

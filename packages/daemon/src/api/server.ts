@@ -112,7 +112,7 @@ export function buildApi(init: Omit<ApiServerInit, 'host' | 'port'>): FastifyIns
     },
   )
   registerRoutes(app, init.service, init.idExtras)
-  registerUi(app)
+  registerUi(app, { publicApiUrl: init.idExtras?.publicApiUrl })
   if (init.events !== undefined)
     registerEventStream(app, { ...init.eventStream, events: init.events })
   return app

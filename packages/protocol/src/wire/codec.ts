@@ -1,6 +1,5 @@
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { DecodeError, InvalidInputError, NonCanonicalError } from '../errors.js'
-import { sha256 } from '../signing.js'
 import type { Contribution, Vote } from '../types.js'
 import * as wire from './wire.js'
 
@@ -86,15 +85,6 @@ export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
     timestampMs: u64FromWire(m.timestampMs, 'vote', 'timestamp_ms'),
     signature: m.signature,
   }
-}
-
-/**
- * Gossip message id (docs/PROTOCOL.md, "Canonical encoding and message ids"): SHA-256 of
- * the whole encoded message, signature included, so a forged or padded copy of a message
- * never shares the genuine one's id. Storage, digests and sync keep the contribution id.
- */
-export function gossipMessageId(encoded: Uint8Array): Uint8Array {
-  return sha256(encoded)
 }
 
 /**
