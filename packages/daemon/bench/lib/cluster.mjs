@@ -164,6 +164,12 @@ export async function startDaemons(run, opts) {
   return nodes
 }
 
+/** Stops these nodes (SIGTERM, SIGKILL after 5 s); the run forgets them. */
+export async function stopDaemons(run, nodes) {
+  await Promise.all(nodes.map((n) => n.child?.stop(5000)))
+  run.children = run.children.filter((c) => !nodes.some((n) => n.child === c))
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 
 /** One control-API call (node:http, keep-alive); rejects on a non-2xx answer. */
