@@ -28,6 +28,11 @@ const LADDER = (process.env.LADDER ?? '1000,500,250,200,150,100').split(',').map
 const ALLOWED_FAILURES = Math.floor(EPOCHS / 100) // ≥ 99 % agreed
 const run = new Run('epoch', Number(process.env.DEADLINE_S ?? 600))
 
+/** v: a node lacked a vote or held another digest until final; f: not every node froze it;
+ *  d: the final digests differ */
+const whyFailed = (j) =>
+  `${j.agreedAt === undefined ? 'v' : ''}${j.finals < NODES ? 'f' : ''}${j.finals === NODES && !j.finalsAgree ? 'd' : ''}`
+
 async function step(epochMs) {
   const graceMs = defaultGraceMs(epochMs)
   const finalMs = defaultFinalMs(epochMs)
@@ -80,7 +85,7 @@ async function step(epochMs) {
     finalMs,
     judged: judged.length,
     agreed: agreed.length,
-    failed: judged.filter((j) => !j.passed).map((j) => j.epoch - first),
+    failed: judged.filter((j) => !j.passed).map((j) => `${j.epoch - first}${whyFailed(j)}`),
     digestChanges: judged.reduce((s, j) => s + j.digestChanges, 0),
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
@@ -107,13 +112,16 @@ try {
     `\nEpoch period, ${when} UTC, commit ${commitOf()}; ${NODES} daemons, full mesh on loopback, one 256-bit inject per epoch on a rotating node, ${EPOCHS} epochs per step (a step stops once more than ${ALLOWED_FAILURES} failed)\n`,
   )
   console.log(
-    '| epochMs | graceMs | finalMs | epochs judged | agreed everywhere | failed (epoch # in step) | digest changes | close → agreed p50 ms | p99 ms | max ms | load | ≥ 99 % |',
+    '| epochMs | graceMs | finalMs | epochs judged | agreed everywhere | failed (# in step, why) | digest changes | close → agreed p50 ms | p99 ms | max ms | load | ≥ 99 % |',
   )
   console.log('|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|')
   for (const r of rows)
     console.log(
       `| ${r.epochMs} | ${r.graceMs} | ${r.finalMs} | ${r.judged} | ${r.agreed} | ${r.failed.join(', ') || '–'} | ${r.digestChanges} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.load} | ${r.passed ? 'yes' : 'no'} |`,
     )
+  console.log(
+    '\n(why: v = some node lacked a vote, or held another digest, until final; f = not every node froze it in time; d = final digests differ)',
+  )
   const best = rows.filter((r) => r.passed).at(-1)
   console.log(
     `\nShortest epochMs with ≥ 99 % of ${EPOCHS} epochs agreed everywhere: ${best === undefined ? `none of ${LADDER.join(', ')}` : best.epochMs}`,

@@ -30,7 +30,7 @@ const EPOCHS = Number(process.env.EPOCHS ?? 20)
 const INJECTS = Number(process.env.INJECTS ?? 10) // per epoch
 const DEGREE = Number(process.env.DEGREE ?? 3)
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4)
-const run = new Run('scale', Number(process.env.DEADLINE_S ?? 600))
+const run = new Run('scale', Number(process.env.DEADLINE_S ?? 900))
 const graceMs = defaultGraceMs(EPOCH_MS)
 const finalMs = defaultFinalMs(EPOCH_MS)
 const mmm = (xs) => `${fmt(Math.min(...xs))} / ${fmt(pct(xs, 50))} / ${fmt(Math.max(...xs))}`
@@ -81,9 +81,21 @@ try {
   console.error(`scale: ${NODES} daemons ready in ${fmt(startS, 1)} s`)
   // bootstrap dials at start may have met a node still starting: dial the lists again
   const links = lists.flatMap((js, i) => js.map((j) => [i, j]))
-  await inBatches(links, 8, ([i, j]) =>
-    call(nodes[i].api, 'POST', '/v1/connect', { multiaddr: nodes[j].addr }),
-  )
+  // (a dial can time out in its handshake on a loaded machine: up to 3 tries, then counted)
+  let linksFailed = 0
+  await inBatches(links, 8, async ([i, j]) => {
+    for (let attempt = 1; ; attempt++)
+      try {
+        return await call(nodes[i].api, 'POST', '/v1/connect', { multiaddr: nodes[j].addr })
+      } catch (err) {
+        if (attempt === 3) {
+          linksFailed++
+          console.error(`scale: node ${i} could not dial node ${j}: ${err.message}`)
+          return
+        }
+        await sleep(1000)
+      }
+  })
   const statuses = await Promise.all(nodes.map((n) => call(n.api, 'GET', '/v1/status')))
   const degrees = statuses.map((s) => s.peers)
   const membersSeen = statuses.map((s) => s.members)
@@ -149,7 +161,7 @@ try {
       `\nNot agreed everywhere: ${failed.map((j) => `#${j.epoch - first} (finals ${j.finals}/${NODES}${j.finalsAgree ? ', equal' : ''}${j.agreedAt === undefined ? ', votes never complete' : ''})`).join('; ')}`,
     )
   console.log(
-    `\nMembers seen per node (status.members) min / median / max: ${mmm(membersSeen)}; injects failed: ${injectErrors}`,
+    `\nMembers seen per node (status.members) min / median / max: ${mmm(membersSeen)}; bootstrap links that could not be dialed: ${linksFailed} of ${links.length}; injects failed: ${injectErrors}`,
   )
   await run.stop()
 } catch (err) {
