@@ -79,6 +79,7 @@ async function step(epochMs) {
   const judged = tracker.judged
   const agreed = judged.filter((j) => j.passed)
   const latencies = agreed.map((j) => j.closeToAgreedMs)
+  const late = judged.map((j) => j.lastCloseLateMs).filter((x) => x !== undefined)
   return {
     epochMs,
     graceMs,
@@ -90,6 +91,8 @@ async function step(epochMs) {
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
     max: Math.max(...latencies),
+    lateP50: pct(late, 50),
+    lateP99: pct(late, 99),
     injectErrors,
     passed: judged.length === EPOCHS && tracker.failed <= ALLOWED_FAILURES,
     load: load.stop(),
@@ -112,12 +115,12 @@ try {
     `\nEpoch period, ${when} UTC, commit ${commitOf()}; ${NODES} daemons, full mesh on loopback, one 256-bit inject per epoch on a rotating node, ${EPOCHS} epochs per step (a step stops once more than ${ALLOWED_FAILURES} failed)\n`,
   )
   console.log(
-    '| epochMs | graceMs | finalMs | epochs judged | agreed everywhere | failed (# in step, why) | digest changes | close → agreed p50 ms | p99 ms | max ms | load | ≥ 99 % |',
+    '| epochMs | graceMs | finalMs | epochs judged | agreed everywhere | failed (# in step, why) | digest changes | last node closed p50 / p99 ms | close → agreed p50 ms | p99 ms | max ms | load | ≥ 99 % |',
   )
-  console.log('|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|')
+  console.log('|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---|---|')
   for (const r of rows)
     console.log(
-      `| ${r.epochMs} | ${r.graceMs} | ${r.finalMs} | ${r.judged} | ${r.agreed} | ${r.failed.join(', ') || '–'} | ${r.digestChanges} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.load} | ${r.passed ? 'yes' : 'no'} |`,
+      `| ${r.epochMs} | ${r.graceMs} | ${r.finalMs} | ${r.judged} | ${r.agreed} | ${r.failed.join(', ') || '–'} | ${r.digestChanges} | ${fmt(r.lateP50)} / ${fmt(r.lateP99)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.load} | ${r.passed ? 'yes' : 'no'} |`,
     )
   console.log(
     '\n(why: v = some node lacked a vote, or held another digest, until final; f = not every node froze it in time; d = final digests differ)',

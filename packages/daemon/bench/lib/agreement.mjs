@@ -40,6 +40,7 @@ export class AgreementTracker {
         final: new Array(this.n).fill(undefined),
         finals: 0,
         agreedAt: undefined,
+        lastClosedAt: undefined,
         digestChanges: 0,
       }
       this.epochs.set(r, e)
@@ -53,6 +54,7 @@ export class AgreementTracker {
     if (e === undefined || this.#isJudged(d.epoch)) return
     if (type === 'epoch:closed') {
       e.own[i] = d.digestHex
+      e.lastClosedAt = Math.max(e.lastClosedAt ?? 0, atMs)
       this.#recheck(e, i, atMs)
     } else if (type === 'digest:changed') {
       e.own[i] = undefined
@@ -104,6 +106,8 @@ export class AgreementTracker {
       passed,
       agreedAt: e.agreedAt,
       closeToAgreedMs: e.agreedAt === undefined ? undefined : e.agreedAt - closeMs,
+      // how late the last node's close (its epoch timer, then signing its vote) was read
+      lastCloseLateMs: e.lastClosedAt === undefined ? undefined : e.lastClosedAt - closeMs,
       finals: e.finals,
       finalsAgree,
       digestChanges: e.digestChanges,
