@@ -1,7 +1,7 @@
 // Scale (scripts/bench-scale, docs/BENCHMARKS.md): NODES daemons (default 50), each a
 // separate process, on a closed network (one network key: every key holder is a member,
 // so members need no direct connection to each other), connected by bootstrap lists
-// (each node dials DEGREE random earlier nodes: a connected graph, not a full mesh),
+// (each node dials DEGREE random nodes already up: a connected graph, not a full mesh),
 // epochs of EPOCH_MS (5 s), INJECTS injections per epoch spread over the epoch and over
 // the nodes. Measured over EPOCHS epochs from the nodes' event streams: the fraction of
 // epochs agreed everywhere (every node holds every node's vote with its own digest, and
@@ -40,13 +40,14 @@ async function memAvailableMb() {
   return Number(/MemAvailable:\s+(\d+)/.exec(info)?.[1]) / 1024
 }
 
-/** Each node i > 0 dials min(i, DEGREE) distinct random nodes started before it. */
-function bootstrapLists() {
-  return Array.from({ length: NODES }, (_, i) => {
-    const picks = new Set()
-    while (picks.size < Math.min(i, DEGREE)) picks.add(Math.floor(Math.random() * i))
-    return [...picks]
-  })
+/** Each node dials up to DEGREE distinct random nodes among those already up. */
+const lists = []
+function bootstrapOf(i, ready) {
+  const picks = new Set()
+  while (picks.size < Math.min(ready.length, DEGREE))
+    picks.add(ready[Math.floor(Math.random() * ready.length)])
+  lists[i] = [...picks]
+  return lists[i]
 }
 
 async function inBatches(items, size, fn) {
@@ -67,13 +68,12 @@ try {
   if (NODES * idleMb * 1.5 > availableMb)
     throw new Error(`${NODES} daemons of ${fmt(idleMb)} MB do not fit: lower NODES`)
 
-  const lists = bootstrapLists()
   const t0 = Date.now()
   const nodes = await startDaemons(run, {
     n: NODES,
     network: 'bench-scale',
     closed: true,
-    bootstrapOf: (i) => lists[i],
+    bootstrapOf,
     concurrency: CONCURRENCY,
     config: { epochMs: EPOCH_MS },
   })
@@ -146,7 +146,7 @@ try {
   const loadRange = load.stop()
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ')
   console.log(
-    `\nScale, ${when} UTC, commit ${commitOf()}, load average ${loadRange}; ${NODES} daemons, one process each, closed network, each dialing ${DEGREE} random earlier nodes; epochs of ${EPOCH_MS} ms (grace ${graceMs}, final ${finalMs}); ${INJECTS} injects of 256 bits per epoch over rotating nodes\n`,
+    `\nScale, ${when} UTC, commit ${commitOf()}, load average ${loadRange}; ${NODES} daemons, one process each, closed network, each dialing ${DEGREE} random nodes already up; epochs of ${EPOCH_MS} ms (grace ${graceMs}, final ${finalMs}); ${INJECTS} injects of 256 bits per epoch over rotating nodes\n`,
   )
   console.log(
     '| nodes | start (s) | peers per node min / median / max | epochs | agreed everywhere | digest changes | last node closed p50 / p99 ms | close → agreed p50 ms | p99 ms | max ms | RSS idle MB min / median / max | RSS after the run MB min / median / max |',

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DaemonChild } from '../../../cli/dist/harness.js'
@@ -41,18 +40,6 @@ export class LoadMeter {
 export async function rssMb(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
-}
-
-/** A free loopback TCP port (closed again at once: a small race, fine on loopback). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 /**
@@ -111,11 +98,12 @@ export class Run {
 }
 
 /**
- * Makes `n` repos (network `network`; a shared network key when `closed`), picks their
- * listen ports first, so that each node's bootstrap list (`bootstrapOf(i)` → indexes) is
- * known before any starts, then starts them as `alara daemon --json` children, at most
- * `concurrency` starting at once. `args(i)` adds flags (e.g. --epoch-ms). Returns the
- * nodes in index order once all printed their ready line.
+ * Makes `n` repos (network `network`; a shared network key when `closed`) and starts them
+ * as `alara daemon --json` children, at most `concurrency` starting at once, each
+ * listening on a loopback port of its own choosing. Node i is launched with the bootstrap
+ * list `bootstrapOf(i, ready)`, `ready` the indexes of the nodes already up (their
+ * addresses come from their ready lines). `args(i)` adds flags (e.g. --epoch-ms),
+ * `config` keys of config.json. Returns the nodes in index order once all are ready.
  */
 export async function startDaemons(run, opts) {
   const { n, network, closed = false, bootstrapOf = () => [], concurrency = 4 } = opts
@@ -126,25 +114,23 @@ export async function startDaemons(run, opts) {
     const home = join(root, `node${i}`)
     const { peerId } = await initRepo(home, { network })
     if (key !== undefined) await writeRepoNetworkKey(home, key)
-    const port = await freePort()
-    nodes.push({ index: i, home, peerId, addr: `/ip4/127.0.0.1/tcp/${port}/p2p/${peerId}`, port })
+    nodes.push({ index: i, home, peerId })
   }
-  for (const node of nodes) {
-    const config = {
-      network,
-      listen: [`/ip4/127.0.0.1/tcp/${node.port}`],
-      api: '127.0.0.1:0',
-      mdns: false,
-      dht: false,
-      bootstrap: bootstrapOf(node.index).map((j) => nodes[j].addr),
-      ...(opts.config ?? {}),
-    }
-    await writeFile(join(node.home, 'config.json'), JSON.stringify(config, null, 2))
-  }
+  const ready = []
   let next = 0
-  const startOne = async () => {
+  const startOne = async (only) => {
     while (next < n) {
       const node = nodes[next++]
+      const config = {
+        network,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        api: '127.0.0.1:0',
+        mdns: false,
+        dht: false,
+        bootstrap: bootstrapOf(node.index, [...ready]).map((j) => nodes[j].addr),
+        ...(opts.config ?? {}),
+      }
+      await writeFile(join(node.home, 'config.json'), JSON.stringify(config, null, 2))
       const child = new DaemonChild({
         args: ['daemon', '--home', node.home, '--json', ...(opts.args?.(node.index) ?? [])],
         detached: true,
@@ -152,15 +138,21 @@ export async function startDaemons(run, opts) {
       })
       run.children.push(child)
       const info = await child.ready(Math.max(1000, run.deadlineAt - Date.now()))
+      const tcp = info.addresses.find((a) => a.startsWith('/ip4/127.0.0.1/tcp/'))
+      node.addr = tcp.includes('/p2p/') ? tcp : `${tcp}/p2p/${info.peerId}`
       node.child = child
       node.pid = child.pid
       node.api = {
         url: info.apiUrl,
         token: (await readFile(join(node.home, 'api.token'), 'utf8')).trim(),
       }
+      ready.push(node.index)
+      if (only) return
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, startOne))
+  // node 0 alone first, so that every later node has someone to bootstrap from
+  await startOne(true)
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, () => startOne(false)))
   return nodes
 }
 
