@@ -46,7 +46,7 @@ describe('events fired by the services', () => {
     })
     const res = await inject.inject({ random: 512 })
     expect(f.eventsOf('inject:done')).toEqual([
-      { ids: res.ids, epoch: res.epoch, ms: expect.any(Number) },
+      { ids: res.ids, epoch: res.epoch, ms: expect.any(Number), publishedMs: expect.any(Number) },
     ])
     expect(f.eventsOf('contribution:folded').map((e) => [e.idHex, e.via])).toEqual(
       res.ids.map((id) => [id, 'inject']),

@@ -69,7 +69,8 @@ export interface AlaraEvents {
   }>
   'peer:connected': CustomEvent<{ peerId: string }>
   'peer:disconnected': CustomEvent<{ peerId: string }>
-  'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number }>
+  /** `ms`: the whole inject (sign, synced write, publish); `publishedMs`: when the publish began */
+  'inject:done': CustomEvent<{ ids: string[]; epoch: number; ms: number; publishedMs?: number }>
   /** this node answered a peer's sync request (`kind`: summaries, ids, contributions) */
   'sync:served': CustomEvent<{ peerId: string; kind: string; status: string }>
   /** a bound was reached (docs/OPERATIONS.md "Limits"): what was ignored, refused, closed */

@@ -163,6 +163,8 @@ export class InjectService implements Startable {
       if (state.replica.add(s.v, nowMs) === 'added')
         this.init.ingest.announce(s.v, nowMs, 'inject', state.replica.isFolded(s.v.idHex))
     const reached = new Set<string>()
+    // when the publish began (wall clock): where a receiver's `receivedMs` is measured from
+    let publishedMs: number | undefined
     const pubsub = libp2p.services.pubsub
     const topic = this.init.topics.contributions
     if (input.publish !== false) {
@@ -171,6 +173,7 @@ export class InjectService implements Startable {
       const peers = libp2p.getPeers()
       if (peers.length > 0 && pubsub.getSubscribers(topic).length === 0)
         await Promise.race(peers.map((p) => this.init.waitForGossipPeer(p, 1000)))
+      publishedMs = now()
       for (const s of signed) {
         try {
           const res = await pubsub.publish(topic, s.encoded)
@@ -182,7 +185,12 @@ export class InjectService implements Startable {
       }
     }
     const ids = signed.map((s) => s.v.idHex)
-    events.emit('inject:done', { ids, epoch, ms: Math.round(performance.now() - started) })
+    events.emit('inject:done', {
+      ids,
+      epoch,
+      ms: Math.round(performance.now() - started),
+      ...(publishedMs === undefined ? {} : { publishedMs }),
+    })
     return { ids, epoch, bitLength, publishedTo: reached.size }
   }
 }

@@ -98,6 +98,20 @@ describe('contribution codec', () => {
     )
   })
 
+  // protons-runtime 7.1.2 wrote these (signed low word) as a broken varint: every vote and
+  // contribution of a network with 411–821 ms epochs was refused (patches/protons-runtime…)
+  it('round-trips uint64 values in 2^31…2^32-1 (epoch numbers of 411–821 ms epochs)', () => {
+    const high32 = fc.integer({ min: 2 ** 31, max: 2 ** 32 - 1 })
+    fc.assert(
+      fc.property(high32, high32, (epoch, seq) => {
+        const c = { ...sample, epoch, seq }
+        expect(decodeContribution(encodeContribution(c))).toEqual(c)
+        const v = { ...sampleVote, epoch }
+        expect(decodeVote(encodeVote(v))).toEqual(v)
+      }),
+    )
+  })
+
   it('decodes arbitrary bytes to a value or a DecodeError, nothing else', () => {
     fc.assert(
       fc.property(bytes(0, 300), (b) => decodesOrThrowsDecodeError(() => decodeContribution(b))),
