@@ -15,6 +15,8 @@ import type { Logger } from './logger.js'
  * them, so neither side can tell more than that the other does not share its key.
  */
 
+const TIMED_OUT = /\baborted\b|\btimed? ?out\b|\btimeout\b/i
+
 /** The one-line cause of a dial refused for a network key, or undefined for other failures. */
 export function keyRefusalOf(err: unknown, closed: boolean): string | undefined {
   if (!isHandshakeFailure(err)) return undefined
@@ -30,6 +32,10 @@ export function keyRefusalOf(err: unknown, closed: boolean): string | undefined 
 export function isHandshakeFailure(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false
   const { name, message } = err as Error
+  // A handshake cut off by the dial's deadline says nothing about the key: a peer without
+  // it resets at once; silence is a slow or starved peer (libp2p keeps only the message).
+  const handshake = name === 'KeyExchangeFailedError' || name === 'EncryptionFailedError'
+  if (handshake && TIMED_OUT.test(message)) return false
   if (name === 'KeyExchangeFailedError') return true
   // a handshake that got far enough to see the wrong peer id is not about a network key
   if (name === 'EncryptionFailedError') return !/does not match expected remote/.test(message)

@@ -165,6 +165,17 @@ describe('key refusals', () => {
     expect(keyRefusalOf(enc, false)).toMatch(/closed network and this node does not hold its key/)
     expect(keyRefusalOf(enc, true)).toMatch(/not on this closed network/)
     expect(keyRefusalOf(new Error('timeout'), true)).toBeUndefined()
+    // a handshake cut off by the dial's deadline (a loaded machine) is not a key refusal
+    for (const message of [
+      'The operation was aborted',
+      'Timed out',
+      'network key exchange failed: timeout',
+    ]) {
+      expect(
+        isHandshakeFailure(Object.assign(new Error(message), { name: 'EncryptionFailedError' })),
+      ).toBe(false)
+      expect(isHandshakeFailure(new KeyExchangeFailedError(message))).toBe(false)
+    }
   })
 
   it('are logged once per peer until it connects', () => {
