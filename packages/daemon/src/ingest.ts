@@ -88,7 +88,10 @@ export class Ingest {
     }
     let signatureValid: boolean
     try {
-      signatureValid = await this.verifier.verify(checked.signature)
+      signatureValid = await this.verifier.verify(
+        checked.signature,
+        opts.from?.toString() ?? opts.via,
+      )
     } catch (err) {
       // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
       // forwarded); an honest contribution shed here comes back by repair.

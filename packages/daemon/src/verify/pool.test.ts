@@ -75,6 +75,36 @@ describe('VerifyPool', () => {
     )
   })
 
+  it("one source's flood sheds its own checks and does not delay another source's", async () => {
+    const { checks: cs, valid } = await checks(240)
+    pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 128 })
+    pool.start()
+    const order: string[] = []
+    const submit = (c: SignatureCheck, source: string) =>
+      (pool as VerifyPool).verify(c, source).then(
+        (v) => {
+          order.push(source)
+          return v
+        },
+        (err: Error) => {
+          throw err
+        },
+      )
+    // in one task: 200 from the flooder, then 40 from an honest peer
+    const flood = Promise.allSettled(cs.slice(0, 200).map((c) => submit(c, 'flooder')))
+    const honest = cs.slice(200).map((c) => submit(c, 'honest'))
+    expect(await Promise.all(honest)).toEqual(valid.slice(200))
+    const floodOutcomes = await flood
+    const shed = floodOutcomes.filter((o) => o.status === 'rejected')
+    for (const o of shed)
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
+    // 1 in-thread (quiet pool), 128 queued, 71 refused; each honest check evicted one more
+    expect(shed.length).toBe(71 + 40)
+    expect(pool.stats().shed).toBe(shed.length)
+    // served in turn: all 40 honest answers came within the first 100 answers
+    expect(order.lastIndexOf('honest')).toBeLessThan(100)
+  })
+
   it('verifies a lone check of a quiet node in-thread, a steady stream on the threads', async () => {
     const { checks: cs, valid } = await checks(40)
     pool = new VerifyPool({ threads: 2 })

@@ -4,6 +4,7 @@ import { checkSignature, type SignatureCheck } from '@alara/protocol'
 import type { Startable } from '../components.js'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { FairQueue } from './fair-queue.js'
 import type { VerifyAnswer, VerifyBatch } from './worker.js'
 
 /**
@@ -12,7 +13,11 @@ import type { VerifyAnswer, VerifyBatch } from './worker.js'
  * every core.
  */
 export interface SignatureVerifier {
-  verify(check: SignatureCheck): Promise<boolean>
+  /**
+   * `source`: where the message came from (the forwarding peer, or `sync`); checks are
+   * queued fairly per source, so one peer's flood waits behind itself, not before others.
+   */
+  verify(check: SignatureCheck, source?: string): Promise<boolean>
 }
 
 export const inThreadVerifier: SignatureVerifier = {
@@ -22,12 +27,13 @@ export const inThreadVerifier: SignatureVerifier = {
 export interface VerifyPoolInit {
   /** worker threads; default: one per core (os.availableParallelism()) */
   threads?: number
-  /** checks sent to a thread in one message */
+  /** checks sent to a thread in one message (default 32: a batch takes a thread ~5–10 ms) */
   maxBatch?: number
   /**
-   * Checks waiting for a thread, at most. Beyond it verify() rejects at once with
-   * VerifyPoolBusyError (the caller sheds the message, as Lodestar's bounded gossip queues
-   * do): memory stays bounded and the main thread never stalls on a flood's verifies.
+   * Checks waiting for a thread, at most. Beyond it the source with the most checks
+   * waiting sheds its newest (VerifyPoolBusyError: the caller ignores the message, as
+   * Lodestar's bounded gossip queues do): memory stays bounded, the main thread never
+   * stalls on a flood's verifies, and a flood sheds its own messages, not others'.
    */
   maxQueued?: number
   /** the worker module (tests substitute one) */
@@ -43,8 +49,10 @@ export interface VerifyPoolStats {
   pooled: number
   /** checks verified on the calling thread: a lone check on a quiet node, or stopped */
   inline: number
-  /** checks refused because the queue was full */
+  /** checks refused or evicted because the queue was full */
   shed: number
+  /** sources with checks waiting */
+  sources: number
   /** threads that died and were replaced */
   replaced: number
   /** the longest the queue has been */
@@ -83,9 +91,9 @@ const DEFAULT_WORKER_URL = new URL(
 )
 
 /**
- * Ed25519 verification on worker threads, one per core, batched: a thread takes every
- * queued check (up to maxBatch) when it becomes free, so batches grow with the load and a
- * quiet node sends single checks. A lone check while every thread is idle is verified in
+ * Ed25519 verification on worker threads, one per core, batched: a thread takes the
+ * queued checks (up to maxBatch, one per source in turn: fair-queue.ts) when it becomes
+ * free, so batches grow with the load and a quiet node sends single checks. A lone check while every thread is idle is verified in
  * the calling thread (a thread hop costs more than the verify). A thread that dies has its
  * batch verified in the calling thread and is replaced. stop() rejects what is pending.
  */
@@ -95,7 +103,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private readonly maxQueued: number
   private readonly workerUrl: URL
   private readonly threads: Thread[] = []
-  private queue: Pending[] = []
+  private readonly queue: FairQueue<Pending>
   private running = false
   private flushScheduled = false
   private lastCheckAt = Number.NEGATIVE_INFINITY
@@ -104,8 +112,9 @@ export class VerifyPool implements SignatureVerifier, Startable {
 
   constructor(private readonly init: VerifyPoolInit = {}) {
     this.size = Math.max(1, init.threads ?? availableParallelism())
-    this.maxBatch = Math.max(1, init.maxBatch ?? 256)
+    this.maxBatch = Math.max(1, init.maxBatch ?? 32)
     this.maxQueued = Math.max(1, init.maxQueued ?? 4096)
+    this.queue = new FairQueue(this.maxQueued)
     this.workerUrl = init.workerUrl ?? DEFAULT_WORKER_URL
   }
 
@@ -119,8 +128,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
     if (!this.running) return
     this.running = false
     const stopped = new VerifyPoolStoppedError()
-    for (const p of this.queue) p.reject(stopped)
-    this.queue = []
+    for (const p of this.queue.drain()) p.reject(stopped)
     const threads = this.threads.splice(0)
     for (const t of threads)
       for (const items of t.batches.values()) for (const p of items) p.reject(stopped)
@@ -130,7 +138,8 @@ export class VerifyPool implements SignatureVerifier, Startable {
   stats(): VerifyPoolStats {
     return {
       threads: this.threads.length,
-      queued: this.queue.length,
+      queued: this.queue.size,
+      sources: this.queue.sources,
       inFlight: this.threads.reduce(
         (n, t) => n + [...t.batches.values()].reduce((m, items) => m + items.length, 0),
         0,
@@ -139,21 +148,21 @@ export class VerifyPool implements SignatureVerifier, Startable {
     }
   }
 
-  verify(check: SignatureCheck): Promise<boolean> {
+  verify(check: SignatureCheck, source = ''): Promise<boolean> {
     if (!this.running) return Promise.resolve(this.inline(check))
     const now = performance.now()
     const quiet = now - this.lastCheckAt >= QUIET_GAP_MS
     this.lastCheckAt = now
-    if (quiet && this.queue.length === 0 && this.threads.every((t) => t.batches.size === 0))
+    if (quiet && this.queue.size === 0 && this.threads.every((t) => t.batches.size === 0))
       return Promise.resolve(this.inline(check))
-    if (this.queue.length >= this.maxQueued) {
-      this.counts.shed++
-      return Promise.reject(new VerifyPoolBusyError(this.maxQueued))
-    }
     return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ check, resolve, reject })
-      if (this.queue.length > this.counts.maxQueuedSeen)
-        this.counts.maxQueuedSeen = this.queue.length
+      const { admitted, evicted } = this.queue.push(source, { check, resolve, reject })
+      if (evicted !== undefined) this.shed(evicted)
+      if (!admitted) {
+        this.shed({ check, resolve, reject })
+        return
+      }
+      if (this.queue.size > this.counts.maxQueuedSeen) this.counts.maxQueuedSeen = this.queue.size
       // after the current task has queued what it had, so that a burst goes as a batch
       if (!this.flushScheduled) {
         this.flushScheduled = true
@@ -165,6 +174,11 @@ export class VerifyPool implements SignatureVerifier, Startable {
     })
   }
 
+  private shed(p: Pending): void {
+    this.counts.shed++
+    p.reject(new VerifyPoolBusyError(this.maxQueued))
+  }
+
   private inline(check: SignatureCheck): boolean {
     this.counts.inline++
     return checkSignature(check)
@@ -174,9 +188,9 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private dispatch(): void {
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
       for (const t of this.threads) {
-        if (this.queue.length === 0) return
+        if (this.queue.size === 0) return
         if (t.batches.size > round) continue
-        const items = this.queue.splice(0, this.maxBatch)
+        const items = this.queue.take(this.maxBatch)
         const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
         t.batches.set(batch.id, items)
         t.worker.postMessage(batch)
