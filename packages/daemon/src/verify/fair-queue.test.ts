@@ -48,7 +48,9 @@ describe('FairQueue', () => {
           for (const op of ops) {
             if ('push' in op) {
               const item = { source: op.push, n: n++ }
+              const would = q.wouldAdmit(op.push)
               const r = q.push(op.push, item)
+              expect(r.admitted).toBe(would)
               if (r.admitted) pushed.push(item.n)
               else gone.push(item.n)
               if (r.evicted !== undefined) gone.push(r.evicted.n)

@@ -34,6 +34,15 @@ export class FairQueue<T> {
     return this.queues.get(source)?.length ?? 0
   }
 
+  /** Whether push(source, …) would admit an item now (see push). */
+  wouldAdmit(source: string): boolean {
+    if (this.count < this.maxItems) return true
+    const [longest, longestQueue] = this.longest()
+    return (
+      longest !== undefined && longest !== source && longestQueue.length > this.sizeOf(source) + 1
+    )
+  }
+
   /**
    * Queues `item` for `source`. Full: the newest item of the longest other queue is evicted
    * when that queue is longer than this source's would be; otherwise the item is refused.
@@ -41,10 +50,8 @@ export class FairQueue<T> {
   push(source: string, item: T): PushResult<T> {
     let evicted: T | undefined
     if (this.count >= this.maxItems) {
-      const own = this.sizeOf(source)
-      const [longest, longestQueue] = this.longest()
-      if (longest === undefined || longest === source || longestQueue.length <= own + 1)
-        return { admitted: false }
+      if (!this.wouldAdmit(source)) return { admitted: false }
+      const [longest, longestQueue] = this.longest() as [string, T[]]
       evicted = longestQueue.pop()
       this.count--
       if (longestQueue.length === 0) this.queues.delete(longest)

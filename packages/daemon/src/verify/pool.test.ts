@@ -92,6 +92,9 @@ describe('VerifyPool', () => {
       )
     // in one task: 200 from the flooder, then 40 from an honest peer
     const flood = Promise.allSettled(cs.slice(0, 200).map((c) => submit(c, 'flooder')))
+    // full of the flooder's checks: its next would be shed, another source's would not
+    expect(pool.hasRoomFor('flooder')).toBe(false)
+    expect(pool.hasRoomFor('honest')).toBe(true)
     const honest = cs.slice(200).map((c) => submit(c, 'honest'))
     expect(await Promise.all(honest)).toEqual(valid.slice(200))
     const floodOutcomes = await flood

@@ -18,6 +18,11 @@ export interface SignatureVerifier {
    * queued fairly per source, so one peer's flood waits behind itself, not before others.
    */
   verify(check: SignatureCheck, source?: string): Promise<boolean>
+  /**
+   * False when a check from `source` would be shed now (the queue is full and `source`
+   * holds the most of it): the caller can skip decoding what it would not verify.
+   */
+  hasRoomFor?(source: string): boolean
 }
 
 export const inThreadVerifier: SignatureVerifier = {
@@ -27,7 +32,7 @@ export const inThreadVerifier: SignatureVerifier = {
 export interface VerifyPoolInit {
   /** worker threads; default: one per core (os.availableParallelism()) */
   threads?: number
-  /** checks sent to a thread in one message (default 32: a batch takes a thread ~5–10 ms) */
+  /** checks sent to a thread in one message (default 64: ~10 ms of a thread's work) */
   maxBatch?: number
   /**
    * Checks waiting for a thread, at most. Beyond it the source with the most checks
@@ -72,11 +77,12 @@ interface Thread {
 }
 
 /**
- * Two batches per thread: the thread starts the second while the main thread, busy with
- * the network, has not yet read the first answer (with one, a busy main thread left the
- * threads idle: the profile of a flood showed them ~95 % idle).
+ * Batches in flight per thread: a thread goes on with the next while the main thread, busy
+ * with the network for tens of milliseconds at a time under a flood, has not yet read the
+ * previous answer (with one, the profile of a flood showed the threads ~95 % idle; with
+ * two of 32, still mostly idle while the queue overflowed). Four of 64: ~40 ms of work.
  */
-const BATCHES_PER_THREAD = 2
+const BATCHES_PER_THREAD = 4
 
 /**
  * A check that comes this long after the previous one, to idle threads, is verified in
@@ -104,6 +110,11 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private readonly workerUrl: URL
   private readonly threads: Thread[] = []
   private readonly queue: FairQueue<Pending>
+  /**
+   * The one error every shed check is rejected with: building an error (its stack trace)
+   * per shed check took an eighth of the main thread under a flood.
+   */
+  private readonly busy: VerifyPoolBusyError
   private running = false
   private flushScheduled = false
   private lastCheckAt = Number.NEGATIVE_INFINITY
@@ -112,9 +123,10 @@ export class VerifyPool implements SignatureVerifier, Startable {
 
   constructor(private readonly init: VerifyPoolInit = {}) {
     this.size = Math.max(1, init.threads ?? availableParallelism())
-    this.maxBatch = Math.max(1, init.maxBatch ?? 32)
+    this.maxBatch = Math.max(1, init.maxBatch ?? 64)
     this.maxQueued = Math.max(1, init.maxQueued ?? 4096)
     this.queue = new FairQueue(this.maxQueued)
+    this.busy = new VerifyPoolBusyError(this.maxQueued)
     this.workerUrl = init.workerUrl ?? DEFAULT_WORKER_URL
   }
 
@@ -174,9 +186,13 @@ export class VerifyPool implements SignatureVerifier, Startable {
     })
   }
 
+  hasRoomFor(source: string): boolean {
+    return !this.running || this.queue.wouldAdmit(source)
+  }
+
   private shed(p: Pending): void {
     this.counts.shed++
-    p.reject(new VerifyPoolBusyError(this.maxQueued))
+    p.reject(this.busy)
   }
 
   private inline(check: SignatureCheck): boolean {
