@@ -138,6 +138,7 @@ async function flood({ kind, ms, batch = 1 }) {
   await connect()
   let sent = 0
   const start = performance.now()
+  const cpu0 = process.cpuUsage()
   while (performance.now() - start < ms) {
     if (kind === 'valid' && cursor.valid >= valid.length) break
     const datas = []
@@ -170,7 +171,11 @@ async function flood({ kind, ms, batch = 1 }) {
     else if (sent % 256 < batch) await new Promise((r) => setImmediate(r))
   }
   const connected = node.getConnections().some((c) => c.remotePeer.toString() === targetId)
-  out({ event: 'flooded', kind, sent, connected, ms: Math.round(performance.now() - start) })
+  const elapsed = performance.now() - start
+  const cpu = process.cpuUsage(cpu0)
+  // the flooder shares the machine's cores with the target: its own CPU, in cores
+  const cores = (cpu.user + cpu.system) / 1000 / elapsed
+  out({ event: 'flooded', kind, sent, connected, ms: Math.round(elapsed), cores })
 }
 
 /** Publishes the next valid contribution every `everyMs`, reporting its id and wall time. */

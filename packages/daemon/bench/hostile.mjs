@@ -142,16 +142,22 @@ async function run(verifyThreads) {
         last = { ...counts }
       }, 100)
       const t0 = performance.now()
+      const cpu0 = process.cpuUsage()
+      const elu0 = performance.eventLoopUtilization()
       const fromMs = wallMs()
       honestPeer.send({ cmd: 'honest', everyMs: HONEST_EVERY_MS, ms })
       let sent
+      let flooderCores = NaN
       if (flood !== undefined) {
         flooder.send({ cmd: 'flood', kind: flood, ms, batch: BATCH })
         const done = await flooder.wait((v) => v.event === 'flooded')
         sent = done.sent
+        flooderCores = done.cores
         if (!done.connected) console.error(`${name}: the flooder lost its connection`)
       } else await new Promise((r) => setTimeout(r, ms))
       const elapsed = performance.now() - t0
+      const cpu = process.cpuUsage(cpu0)
+      const elu = performance.eventLoopUtilization(elu0)
       clearInterval(sampler)
       const judged = {
         accepted: counts.accepted - before.accepted,
@@ -181,6 +187,10 @@ async function run(verifyThreads) {
         p50: pct(latencies, 50),
         p99: pct(latencies, 99),
         stallMs: flood === undefined ? 0 : stall * 100,
+        // the target's process (main thread and verify threads), in cores
+        targetCores: (cpu.user + cpu.system) / 1000 / elapsed,
+        mainBusy: elu.utilization,
+        flooderCores,
         loopMaxMs: loop.max / 1e6,
       }
     }
@@ -215,13 +225,13 @@ for (const m of modes) {
 }
 const f = (n) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en'))
 console.log(
-  '| verifyThreads | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | longest stall ms | event-loop max ms |',
+  '| verifyThreads | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | longest stall ms | event-loop max ms | target CPU (cores) | main thread busy | flooder CPU (cores) |',
 )
-console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const x of table) {
   const judged = x.acceptedPerS + x.rejectedPerS
   console.log(
-    `| ${x.threads} | ${f(x.oneCore)} | ${x.name} | ${x.sent === undefined ? '–' : f(x.sent)} | ${f(x.acceptedPerS)} | ${f(x.rejectedPerS)} | ${x.name === 'quiet' ? '–' : (judged / x.oneCore).toFixed(2)} | ${x.honestFolded}/${x.honest} | ${f(x.p50)} | ${f(x.p99)} | ${x.stallMs} | ${f(x.loopMaxMs)} |`,
+    `| ${x.threads} | ${f(x.oneCore)} | ${x.name} | ${x.sent === undefined ? '–' : f(x.sent)} | ${f(x.acceptedPerS)} | ${f(x.rejectedPerS)} | ${x.name === 'quiet' ? '–' : (judged / x.oneCore).toFixed(2)} | ${x.honestFolded}/${x.honest} | ${f(x.p50)} | ${f(x.p99)} | ${x.stallMs} | ${f(x.loopMaxMs)} | ${x.targetCores.toFixed(2)} | ${Math.round(x.mainBusy * 100)} % | ${Number.isNaN(x.flooderCores) ? '–' : x.flooderCores.toFixed(2)} |`,
   )
 }
 process.exit(0)
