@@ -32,7 +32,7 @@ export const inThreadVerifier: SignatureVerifier = {
 export interface VerifyPoolInit {
   /** worker threads; default: one per core (os.availableParallelism()) */
   threads?: number
-  /** checks sent to a thread in one message (default 64: ~10 ms of a thread's work) */
+  /** checks sent to a thread in one message, at most (default 64: ~10 ms on an idle core) */
   maxBatch?: number
   /**
    * Checks waiting for a thread, at most. Beyond it the source with the most checks
@@ -62,6 +62,8 @@ export interface VerifyPoolStats {
   replaced: number
   /** the longest the queue has been */
   maxQueuedSeen: number
+  /** checks per batch now (adapts to the measured time per check) */
+  batchSize: number
 }
 
 interface Pending {
@@ -70,19 +72,36 @@ interface Pending {
   reject(err: Error): void
 }
 
+interface Batch {
+  items: Pending[]
+  sentAt: number
+}
+
 interface Thread {
   worker: Worker
   /** batches sent and not yet answered, by id (at most BATCHES_PER_THREAD) */
-  batches: Map<number, Pending[]>
+  batches: Map<number, Batch>
+  lastAnswerAt: number
 }
 
 /**
  * Batches in flight per thread: a thread goes on with the next while the main thread, busy
  * with the network for tens of milliseconds at a time under a flood, has not yet read the
  * previous answer (with one, the profile of a flood showed the threads ~95 % idle; with
- * two of 32, still mostly idle while the queue overflowed). Four of 64: ~40 ms of work.
+ * two of 32, still mostly idle while the queue overflowed).
  */
 const BATCHES_PER_THREAD = 4
+
+/**
+ * A batch is sized to take a thread about this long, from the measured time per check:
+ * what waits in a thread (BATCHES_PER_THREAD batches) is then ~40 ms of work however
+ * slow the machine, so a check that arrives behind a flood (first in the fair queue)
+ * waits for that, not for four full batches (seconds on a starved machine).
+ */
+const BATCH_TARGET_MS = 10
+
+/** time per check before any was measured (an idle core: ~120 µs) */
+const INITIAL_CHECK_MS = 0.15
 
 /**
  * A check that comes this long after the previous one, to idle threads, is verified in
@@ -99,8 +118,9 @@ const DEFAULT_WORKER_URL = new URL(
 /**
  * Ed25519 verification on worker threads, one per core, batched: a thread takes the
  * queued checks (up to maxBatch, one per source in turn: fair-queue.ts) when it becomes
- * free, so batches grow with the load and a quiet node sends single checks. A lone check while every thread is idle is verified in
- * the calling thread (a thread hop costs more than the verify). A thread that dies has its
+ * free, so batches grow with the load and a quiet node sends single checks; a batch is at
+ * most ~10 ms of a thread's measured work. A lone check while every thread is idle is
+ * verified in the calling thread (a thread hop costs more than the verify). A thread that dies has its
  * batch verified in the calling thread and is replaced. stop() rejects what is pending.
  */
 export class VerifyPool implements SignatureVerifier, Startable {
@@ -119,6 +139,8 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private flushScheduled = false
   private lastCheckAt = Number.NEGATIVE_INFINITY
   private nextBatchId = 0
+  /** moving average of a thread's time per check, answers' spacing included */
+  private checkMs = INITIAL_CHECK_MS
   private readonly counts = { pooled: 0, inline: 0, shed: 0, replaced: 0, maxQueuedSeen: 0 }
 
   constructor(private readonly init: VerifyPoolInit = {}) {
@@ -143,7 +165,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
     for (const p of this.queue.drain()) p.reject(stopped)
     const threads = this.threads.splice(0)
     for (const t of threads)
-      for (const items of t.batches.values()) for (const p of items) p.reject(stopped)
+      for (const b of t.batches.values()) for (const p of b.items) p.reject(stopped)
     await Promise.all(threads.map((t) => t.worker.terminate()))
   }
 
@@ -153,9 +175,10 @@ export class VerifyPool implements SignatureVerifier, Startable {
       queued: this.queue.size,
       sources: this.queue.sources,
       inFlight: this.threads.reduce(
-        (n, t) => n + [...t.batches.values()].reduce((m, items) => m + items.length, 0),
+        (n, t) => n + [...t.batches.values()].reduce((m, b) => m + b.items.length, 0),
         0,
       ),
+      batchSize: this.batchSize(),
       ...this.counts,
     }
   }
@@ -200,26 +223,49 @@ export class VerifyPool implements SignatureVerifier, Startable {
     return checkSignature(check)
   }
 
+  /** Checks per batch: BATCH_TARGET_MS of a thread's measured time, within 1..maxBatch. */
+  private batchSize(): number {
+    return Math.max(1, Math.min(this.maxBatch, Math.round(BATCH_TARGET_MS / this.checkMs)))
+  }
+
   /** Fills every thread up to BATCHES_PER_THREAD, the least loaded first. */
   private dispatch(): void {
+    const size = this.batchSize()
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
       for (const t of this.threads) {
         if (this.queue.size === 0) return
         if (t.batches.size > round) continue
-        const items = this.queue.take(this.maxBatch)
+        const items = this.queue.take(size)
         const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
-        t.batches.set(batch.id, items)
+        t.batches.set(batch.id, { items, sentAt: performance.now() })
         t.worker.postMessage(batch)
       }
   }
 
+  /**
+   * A batch's time in its thread: from when it was sent, or from the thread's previous
+   * answer if it waited behind another batch, to its answer (as the main thread reads it).
+   */
+  private measure(thread: Thread, batch: Batch): void {
+    const now = performance.now()
+    const took = now - Math.max(batch.sentAt, thread.lastAnswerAt)
+    thread.lastAnswerAt = now
+    this.checkMs = 0.8 * this.checkMs + 0.2 * Math.max(0.01, took / batch.items.length)
+  }
+
   private spawn(): Thread {
     const worker = new Worker(this.workerUrl)
-    const thread: Thread = { worker, batches: new Map() }
+    const thread: Thread = {
+      worker,
+      batches: new Map(),
+      lastAnswerAt: Number.NEGATIVE_INFINITY,
+    }
     worker.on('message', (answer: VerifyAnswer) => {
-      const items = thread.batches.get(answer.id)
-      if (items === undefined) return
+      const batch = thread.batches.get(answer.id)
+      if (batch === undefined) return
       thread.batches.delete(answer.id)
+      this.measure(thread, batch)
+      const { items } = batch
       this.counts.pooled += items.length
       items.forEach((p, i) => {
         p.resolve(answer.results[i] === 1)
@@ -242,7 +288,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
     const i = this.threads.indexOf(dead)
     if (i < 0) return // stopped: stop() settled its batch
     this.init.logger?.warn(`verify thread exited (code ${code}); replacing it`)
-    const lost = [...dead.batches.values()].flat()
+    const lost = [...dead.batches.values()].flatMap((b) => b.items)
     dead.batches.clear()
     this.counts.replaced++
     this.threads[i] = this.spawn()
