@@ -72,16 +72,10 @@ interface Pending {
   reject(err: Error): void
 }
 
-interface Batch {
-  items: Pending[]
-  sentAt: number
-}
-
 interface Thread {
   worker: Worker
   /** batches sent and not yet answered, by id (at most BATCHES_PER_THREAD) */
-  batches: Map<number, Batch>
-  lastAnswerAt: number
+  batches: Map<number, Pending[]>
 }
 
 /**
@@ -139,7 +133,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private flushScheduled = false
   private lastCheckAt = Number.NEGATIVE_INFINITY
   private nextBatchId = 0
-  /** moving average of a thread's time per check, answers' spacing included */
+  /** moving average of a thread's time per check, as the threads measure it */
   private checkMs = INITIAL_CHECK_MS
   private readonly counts = { pooled: 0, inline: 0, shed: 0, replaced: 0, maxQueuedSeen: 0 }
 
@@ -165,7 +159,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
     for (const p of this.queue.drain()) p.reject(stopped)
     const threads = this.threads.splice(0)
     for (const t of threads)
-      for (const b of t.batches.values()) for (const p of b.items) p.reject(stopped)
+      for (const items of t.batches.values()) for (const p of items) p.reject(stopped)
     await Promise.all(threads.map((t) => t.worker.terminate()))
   }
 
@@ -175,7 +169,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
       queued: this.queue.size,
       sources: this.queue.sources,
       inFlight: this.threads.reduce(
-        (n, t) => n + [...t.batches.values()].reduce((m, b) => m + b.items.length, 0),
+        (n, t) => n + [...t.batches.values()].reduce((m, items) => m + items.length, 0),
         0,
       ),
       batchSize: this.batchSize(),
@@ -237,35 +231,29 @@ export class VerifyPool implements SignatureVerifier, Startable {
         if (t.batches.size > round) continue
         const items = this.queue.take(size)
         const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
-        t.batches.set(batch.id, { items, sentAt: performance.now() })
+        t.batches.set(batch.id, items)
         t.worker.postMessage(batch)
       }
   }
 
   /**
-   * A batch's time in its thread: from when it was sent, or from the thread's previous
-   * answer if it waited behind another batch, to its answer (as the main thread reads it).
+   * The thread's own time for a batch (measured on the main thread, it included the delay
+   * of a busy main thread in reading answers: batches shrank, each cost the main thread
+   * more, and it fell further behind).
    */
-  private measure(thread: Thread, batch: Batch): void {
-    const now = performance.now()
-    const took = now - Math.max(batch.sentAt, thread.lastAnswerAt)
-    thread.lastAnswerAt = now
-    this.checkMs = 0.8 * this.checkMs + 0.2 * Math.max(0.01, took / batch.items.length)
+  private measure(answer: VerifyAnswer, checks: number): void {
+    if (!(answer.ms >= 0) || checks === 0) return
+    this.checkMs = 0.8 * this.checkMs + 0.2 * Math.max(0.01, answer.ms / checks)
   }
 
   private spawn(): Thread {
     const worker = new Worker(this.workerUrl)
-    const thread: Thread = {
-      worker,
-      batches: new Map(),
-      lastAnswerAt: Number.NEGATIVE_INFINITY,
-    }
+    const thread: Thread = { worker, batches: new Map() }
     worker.on('message', (answer: VerifyAnswer) => {
-      const batch = thread.batches.get(answer.id)
-      if (batch === undefined) return
+      const items = thread.batches.get(answer.id)
+      if (items === undefined) return
       thread.batches.delete(answer.id)
-      this.measure(thread, batch)
-      const { items } = batch
+      this.measure(answer, items.length)
       this.counts.pooled += items.length
       items.forEach((p, i) => {
         p.resolve(answer.results[i] === 1)
@@ -288,7 +276,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
     const i = this.threads.indexOf(dead)
     if (i < 0) return // stopped: stop() settled its batch
     this.init.logger?.warn(`verify thread exited (code ${code}); replacing it`)
-    const lost = [...dead.batches.values()].flatMap((b) => b.items)
+    const lost = [...dead.batches.values()].flat()
     dead.batches.clear()
     this.counts.replaced++
     this.threads[i] = this.spawn()
