@@ -101,8 +101,10 @@ describe('VerifyPool', () => {
     const shed = floodOutcomes.filter((o) => o.status === 'rejected')
     for (const o of shed)
       expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
-    // 1 in-thread (quiet pool), 128 queued, 71 refused; each honest check evicted one more
-    expect(shed.length).toBe(71 + 40)
+    // the flooder filled the queue (128) and each honest check evicted one of its checks:
+    // 88 of its checks were verified on the threads, the rest in-thread (a quiet pool:
+    // one, or more if this process was paused ≥ 20 ms between two calls) or shed
+    expect(200 - shed.length).toBe(88 + pool.stats().inline)
     expect(pool.stats().shed).toBe(shed.length)
     // served in turn: all 40 honest answers came within the first 100 answers
     expect(order.lastIndexOf('honest')).toBeLessThan(100)
