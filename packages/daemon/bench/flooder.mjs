@@ -3,7 +3,11 @@
 // counted as the target's. Reads commands on stdin, answers JSON lines on stdout:
 //   {"cmd":"prepare","count":N,"origins":K,"bits":B,"epoch":E,"epochMs":M,"network":"…"}
 //   {"cmd":"calibrate","ms":T}        → single-core node:crypto verify rate on its messages
-//   {"cmd":"flood","kind":"forged"|"valid","ms":T} → publishes at full speed for T ms
+//   {"cmd":"flood","kind":"forged"|"valid","ms":T,"batch":B} → full speed for T ms
+//   {"cmd":"honest","everyMs":P,"ms":T} → one valid contribution every P ms, each reported
+// With `--honest` on the command line it does not subscribe to the topic: the target then
+// never forwards it the flood (an honest node on this machine that verified every
+// forwarded message would take the target's cores: the benchmark would be its own load).
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import {
@@ -14,19 +18,23 @@ import {
   gossipMessageId,
   originOf,
   signContribution,
+  verifyContribution,
 } from '@alara/protocol'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { RPC } from '@libp2p/gossipsub/message'
 import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 
-const [target, topic] = process.argv.slice(2)
+const [target, topic, role] = process.argv.slice(2)
+const honestRole = role === '--honest'
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)
+const wallMs = () => performance.timeOrigin + performance.now()
 
 const node = await createLibp2p({
   addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -44,7 +52,7 @@ const node = await createLibp2p({
   },
 })
 const pubsub = node.services.pubsub
-pubsub.subscribe(topic)
+if (!honestRole) pubsub.subscribe(topic)
 const targetMa = multiaddr(target)
 const targetId = target.split('/p2p/')[1]
 // (re)connected, and the target subscribed: publishing to nobody would measure nothing
@@ -59,14 +67,15 @@ async function connect() {
 await connect()
 out({ event: 'connected', peerId: node.peerId.toString() })
 
+/** the signed contributions, decoded (forged variants are made from them) and encoded */
+let signed = []
 let valid = []
-let forged = []
 const cursor = { valid: 0, forged: 0 }
 
 async function prepare({ count, origins, bits, epoch, epochMs, network }) {
   const keys = await Promise.all(Array.from({ length: origins }, () => generateKeyPair('Ed25519')))
+  signed = []
   valid = []
-  forged = []
   for (let i = 0; i < count; i++) {
     const key = keys[i % origins]
     const c = await signContribution(key, {
@@ -78,14 +87,26 @@ async function prepare({ count, origins, bits, epoch, epochMs, network }) {
       bitLength: bits,
       bits: new Uint8Array(randomBytes(bits / 8)),
     })
+    signed.push(c)
     valid.push(encodeContribution(c))
-    const bad = new Uint8Array(c.signature)
-    bad[i % 64] ^= 0x01
-    forged.push(encodeContribution({ ...c, signature: bad }))
     // keep answering pings and identify, or the target drops the connection
     if (i % 64 === 63) await new Promise((r) => setImmediate(r))
   }
-  out({ event: 'prepared', count })
+  // the target admits members' contributions only: it lists these origins first
+  out({ event: 'prepared', count, origins: keys.map((k) => peerIdFromPrivateKey(k).toString()) })
+}
+
+/**
+ * The n-th forged message: a signed contribution with one signature bit flipped. 512 bit
+ * positions per contribution, so the supply never runs out (each is a new gossip id: a
+ * repeat would be dropped by gossipsub's seen-cache, unjudged) and costs no signing.
+ */
+function forged(n) {
+  const c = signed[n % signed.length]
+  const bit = Math.floor(n / signed.length) % 512
+  const bad = new Uint8Array(c.signature)
+  bad[bit >> 3] ^= 1 << (bit & 7)
+  return encodeContribution({ ...c, signature: bad })
 }
 
 function calibrate({ ms }) {
@@ -103,31 +124,74 @@ function calibrate({ ms }) {
   out({ event: 'calibrated', perSecond: Math.round((n * 1000) / (performance.now() - start)) })
 }
 
-async function flood({ kind, ms }) {
-  const list = kind === 'valid' ? valid : forged
+/** One gossipsub RPC frame carrying `datas` (what gossipsub's publish sends, batched). */
+const frame = (datas) =>
+  RPC.encode({ subscriptions: [], messages: datas.map((data) => ({ topic, data })) })
+
+/**
+ * Full speed = as fast as the target takes them: frames go straight to the gossipsub
+ * stream (pre-encoded, `batch` messages each; gossipsub's publish hashes, encodes and
+ * copies every message and capped the sender near 4k/s), and the sender waits whenever
+ * the stream asks it to drain.
+ */
+async function flood({ kind, ms, batch = 1 }) {
   await connect()
-  const stream = () => pubsub.streamsOutbound.get(targetId)?.rawStream
   let sent = 0
   const start = performance.now()
-  // each message once: a repeat would be dropped by gossipsub's seen-cache, unjudged
-  while (performance.now() - start < ms && cursor[kind] < list.length) {
-    await pubsub.publish(topic, list[cursor[kind]++])
-    sent++
-    const raw = stream()
-    // full speed = as fast as the target takes them: wait while the stream needs draining
-    if (raw?.writableNeedsDrain === true)
+  const cpu0 = process.cpuUsage()
+  while (performance.now() - start < ms) {
+    if (kind === 'valid' && cursor.valid >= valid.length) break
+    const datas = []
+    for (let i = 0; i < batch; i++) {
+      if (kind === 'valid') {
+        if (cursor.valid >= valid.length) break
+        datas.push(valid[cursor.valid++])
+      } else datas.push(forged(cursor.forged++))
+    }
+    const stream = pubsub.streamsOutbound.get(targetId)
+    if (stream === undefined) {
+      await new Promise((r) => setTimeout(r, 50))
+      continue
+    }
+    stream.push(frame(datas))
+    sent += datas.length
+    const raw = stream.rawStream
+    if (raw.writableNeedsDrain === true)
       await new Promise((r) => {
         const t = setTimeout(r, 50)
-        const drained = () => {
-          clearTimeout(t)
-          r()
-        }
-        raw.addEventListener('drain', drained, { once: true })
+        raw.addEventListener(
+          'drain',
+          () => {
+            clearTimeout(t)
+            r()
+          },
+          { once: true },
+        )
       })
-    else if (sent % 64 === 0) await new Promise((r) => setImmediate(r))
+    else if (sent % 256 < batch) await new Promise((r) => setImmediate(r))
   }
   const connected = node.getConnections().some((c) => c.remotePeer.toString() === targetId)
-  out({ event: 'flooded', kind, sent, connected, ms: Math.round(performance.now() - start) })
+  const elapsed = performance.now() - start
+  const cpu = process.cpuUsage(cpu0)
+  // the flooder shares the machine's cores with the target: its own CPU, in cores
+  const cores = (cpu.user + cpu.system) / 1000 / elapsed
+  out({ event: 'flooded', kind, sent, connected, ms: Math.round(elapsed), cores })
+}
+
+/** Publishes the next valid contribution every `everyMs`, reporting its id and wall time. */
+async function honest({ everyMs, ms }) {
+  const start = performance.now()
+  let sent = 0
+  while (performance.now() - start < ms && cursor.valid < valid.length) {
+    const data = valid[cursor.valid]
+    const { idHex } = verifyContribution(signed[cursor.valid++])
+    const atMs = wallMs()
+    await pubsub.publish(topic, data).catch(() => {})
+    out({ event: 'published', idHex, atMs })
+    sent++
+    await new Promise((r) => setTimeout(r, start + sent * everyMs - performance.now()))
+  }
+  out({ event: 'honest-done', sent })
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
@@ -135,6 +199,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (cmd.cmd === 'prepare') await prepare(cmd)
   else if (cmd.cmd === 'calibrate') calibrate(cmd)
   else if (cmd.cmd === 'flood') await flood(cmd)
+  else if (cmd.cmd === 'honest') void honest(cmd)
   else if (cmd.cmd === 'stop') break
 }
 await node.stop()

@@ -1,11 +1,13 @@
 // Hostile load (scripts/bench-hostile, docs/BENCHMARKS.md): one member peer floods a
 // daemon with forged signatures at full speed, then with valid contributions, while an
-// honest daemon injects every 100 ms. The target daemon runs in this process and is
-// measured on its own event bus (counters only: an SSE stream of 10k events/s would be a
-// load of its own); the flooder and the honest node are separate processes.
-// Runs once with verifyThreads 0 (main thread only) and once with the pool (default).
+// honest member peer publishes one contribution every 100 ms. The target daemon runs in
+// this process and is measured on its own event bus (counters only: an SSE stream of 10k
+// events/s would be a load of its own); the flooder and the honest peer are separate
+// processes (flooder.mjs; the honest one does not subscribe, so the target never forwards
+// the flood to it). Runs once per MODES entry (verifyThreads 0 = main thread only,
+// default = the pool).
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -13,14 +15,15 @@ import { createInterface } from 'node:readline'
 import { createAlaraDaemon, initRepo } from '../dist/index.js'
 
 const NETWORK = 'bench-hostile'
-const EPOCH_MS = 60_000 // long epochs: pre-signed messages stay in an open epoch
+const EPOCH_MS = 600_000 // long epochs: pre-signed messages stay in an open epoch
 const FLOOD_MS = Number(process.env.FLOOD_MS ?? 8000)
 const QUIET_MS = Number(process.env.QUIET_MS ?? 5000)
 const COUNT = Number(process.env.COUNT ?? 60_000)
 const BITS = Number(process.env.BITS ?? 8192)
+/** messages per gossipsub RPC frame the flooder sends (gossipsub's publish sends 1) */
+const BATCH = Number(process.env.BATCH ?? 16)
 const ORIGINS = 200
-const INJECT_EVERY_MS = 100
-const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
+const HONEST_EVERY_MS = 100
 const flooderJs = new URL('./flooder.mjs', import.meta.url).pathname
 
 const config = (extra) => ({
@@ -34,14 +37,20 @@ const config = (extra) => ({
   ...extra,
 })
 const quietLogger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) }
+const wallMs = () => performance.timeOrigin + performance.now()
 const pct = (xs, p) => {
   if (xs.length === 0) return NaN
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
 }
-const lines = (child) => {
+/**
+ * JSON lines of a child: `wait(test)` resolves on the first match, including lines that
+ * came before it was called (kept until matched); `on` sees every line.
+ */
+const lines = (child, on = () => {}) => {
   const rl = createInterface({ input: child.stdout })
   const waiting = []
+  const unmatched = []
   rl.on('line', (l) => {
     let v
     try {
@@ -49,11 +58,15 @@ const lines = (child) => {
     } catch {
       return
     }
+    on(v)
     const i = waiting.findIndex((w) => w.test(v))
     if (i >= 0) waiting.splice(i, 1)[0].resolve(v)
+    else if (v.event !== 'published') unmatched.push(v)
   })
   return (test, ms = 120_000) =>
     new Promise((resolve, reject) => {
+      const j = unmatched.findIndex(test)
+      if (j >= 0) return resolve(unmatched.splice(j, 1)[0])
       waiting.push({ test, resolve })
       child.once('exit', (code) => reject(new Error(`a child exited (${code})`)))
       setTimeout(() => reject(new Error('timed out waiting for a child')), ms).unref()
@@ -63,46 +76,46 @@ const lines = (child) => {
 async function run(verifyThreads) {
   const dir = await mkdtemp(join(tmpdir(), 'alara-hostile-'))
   const homeB = join(dir, 'b')
-  const homeA = join(dir, 'a')
   await initRepo(homeB, { network: NETWORK })
   await writeFile(join(homeB, 'config.json'), JSON.stringify(config({ verifyThreads })))
   const b = await createAlaraDaemon({ home: homeB, logger: quietLogger })
   const children = []
   try {
     const bAddr = b.addresses().find((a) => a.includes('127.0.0.1'))
-    await initRepo(homeA, { network: NETWORK })
-    await writeFile(join(homeA, 'config.json'), JSON.stringify(config({ bootstrap: [bAddr] })))
-    const a = spawn(process.execPath, [cli, 'daemon', '--home', homeA, '--json'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-    children.push(a)
-    const aReady = await lines(a)((v) => v.event === 'ready')
-    const aToken = (await readFile(join(homeA, 'api.token'), 'utf8')).trim()
     const topic = b.services.gossip.topics.contributions
-    const flooder = spawn(process.execPath, [flooderJs, bAddr, topic], {
-      stdio: ['pipe', 'pipe', 'inherit'],
+    const peer = (args, on) => {
+      const child = spawn(process.execPath, [flooderJs, bAddr, topic, ...args], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      children.push(child)
+      return {
+        wait: lines(child, on),
+        send: (o) => child.stdin.write(`${JSON.stringify(o)}\n`),
+      }
+    }
+    const published = new Map() // idHex -> wall ms, from the honest peer
+    const flooder = peer([])
+    const honestPeer = peer(['--honest'], (v) => {
+      if (v.event === 'published') published.set(v.idHex, v.atMs)
     })
-    children.push(flooder)
-    const fromFlooder = lines(flooder)
-    const send = (o) => flooder.stdin.write(`${JSON.stringify(o)}\n`)
-    const { peerId: flooderId } = await fromFlooder((v) => v.event === 'connected')
+    const { peerId: flooderId } = await flooder.wait((v) => v.event === 'connected')
+    await honestPeer.wait((v) => v.event === 'connected')
     const epoch = Math.floor(Date.now() / EPOCH_MS) + 1
-    send({
-      cmd: 'prepare',
-      count: COUNT,
-      origins: ORIGINS,
-      bits: BITS,
-      epoch,
-      epochMs: EPOCH_MS,
-      network: NETWORK,
-    })
-    await fromFlooder((v) => v.event === 'prepared', 300_000)
-    send({ cmd: 'calibrate', ms: 2000 })
-    const { perSecond: oneCore } = await fromFlooder((v) => v.event === 'calibrated')
+    const prepare = { cmd: 'prepare', bits: BITS, epoch, epochMs: EPOCH_MS, network: NETWORK }
+    flooder.send({ ...prepare, count: COUNT, origins: ORIGINS })
+    honestPeer.send({ ...prepare, count: 2000, origins: 1 })
+    const members = [
+      ...(await flooder.wait((v) => v.event === 'prepared', 300_000)).origins,
+      ...(await honestPeer.wait((v) => v.event === 'prepared', 300_000)).origins,
+    ]
+    // member origins: listed, so their contributions are admitted (not STRANGER)
+    for (const id of members) await b.services.trust.set(id, 1, true)
+    flooder.send({ cmd: 'calibrate', ms: 2000 })
+    const { perSecond: oneCore } = await flooder.wait((v) => v.event === 'calibrated')
 
     // B's own counters, per 100 ms bucket
     const counts = { accepted: 0, rejected: 0 }
-    const folded = new Map() // idHex -> receivedMs
+    const folded = new Map() // idHex -> wall ms
     const reasons = {}
     b.events.on('contribution:refused', (d) => {
       reasons[d.reason] = (reasons[d.reason] ?? 0) + 1
@@ -110,28 +123,10 @@ async function run(verifyThreads) {
     })
     const onAdded = (d) => {
       if (d.via === 'gossip') counts.accepted++
-      folded.set(d.idHex, performance.now())
+      folded.set(d.idHex, wallMs())
     }
     b.events.on('contribution:folded', onAdded)
     b.events.on('contribution:stored', onAdded)
-    // wait until A's gossip reaches B
-    const deadline = Date.now() + 30_000
-    const inject = async () => {
-      const t0 = performance.now()
-      const res = await fetch(`${aReady.apiUrl}/v1/inject`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${aToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ random: 256 }),
-      })
-      const { ids } = await res.json()
-      return { id: ids[0], t0, apiMs: performance.now() - t0 }
-    }
-    for (;;) {
-      const { id } = await inject()
-      await new Promise((r) => setTimeout(r, 300))
-      if (folded.has(id)) break
-      if (Date.now() > deadline) throw new Error('honest node never reached the target')
-    }
 
     const phase = async (name, ms, flood) => {
       const loop = monitorEventLoopDelay({ resolution: 10 })
@@ -146,27 +141,35 @@ async function run(verifyThreads) {
         })
         last = { ...counts }
       }, 100)
-      const honest = []
-      const injector = setInterval(() => {
-        inject().then(
-          (x) => honest.push(x),
-          () => {},
-        )
-      }, INJECT_EVERY_MS)
       const t0 = performance.now()
+      const cpu0 = process.cpuUsage()
+      const elu0 = performance.eventLoopUtilization()
+      const fromMs = wallMs()
+      honestPeer.send({ cmd: 'honest', everyMs: HONEST_EVERY_MS, ms })
       let sent
+      let flooderCores = NaN
       if (flood !== undefined) {
-        send({ cmd: 'flood', kind: flood, ms })
-        const done = await fromFlooder((v) => v.event === 'flooded')
+        flooder.send({ cmd: 'flood', kind: flood, ms, batch: BATCH })
+        const done = await flooder.wait((v) => v.event === 'flooded')
         sent = done.sent
+        flooderCores = done.cores
         if (!done.connected) console.error(`${name}: the flooder lost its connection`)
       } else await new Promise((r) => setTimeout(r, ms))
       const elapsed = performance.now() - t0
-      clearInterval(injector)
+      const cpu = process.cpuUsage(cpu0)
+      const elu = performance.eventLoopUtilization(elu0)
       clearInterval(sampler)
-      await new Promise((r) => setTimeout(r, 1000)) // let the tail arrive
+      const judged = {
+        accepted: counts.accepted - before.accepted,
+        rejected: counts.rejected - before.rejected,
+      }
+      await honestPeer.wait((v) => v.event === 'honest-done')
+      await new Promise((r) => setTimeout(r, 1500)) // let the honest tail arrive
       loop.disable()
-      const latencies = honest.filter((h) => folded.has(h.id)).map((h) => folded.get(h.id) - h.t0)
+      const honest = [...published].filter(([, at]) => at >= fromMs)
+      const latencies = honest
+        .filter(([id]) => folded.has(id))
+        .map(([id, at]) => folded.get(id) - at)
       // longest run of 100 ms buckets in which nothing at all was judged (while flooding)
       let stall = 0
       let run = 0
@@ -177,17 +180,17 @@ async function run(verifyThreads) {
       return {
         name,
         sent,
-        acceptedPerS: Math.round(((counts.accepted - before.accepted) * 1000) / elapsed),
-        rejectedPerS: Math.round(((counts.rejected - before.rejected) * 1000) / elapsed),
+        acceptedPerS: Math.round((judged.accepted * 1000) / elapsed),
+        rejectedPerS: Math.round((judged.rejected * 1000) / elapsed),
         honest: honest.length,
         honestFolded: latencies.length,
         p50: pct(latencies, 50),
         p99: pct(latencies, 99),
-        apiP99: pct(
-          honest.map((h) => h.apiMs),
-          99,
-        ),
         stallMs: flood === undefined ? 0 : stall * 100,
+        // the target's process (main thread and verify threads), in cores
+        targetCores: (cpu.user + cpu.system) / 1000 / elapsed,
+        mainBusy: elu.utilization,
+        flooderCores,
         loopMaxMs: loop.max / 1e6,
       }
     }
@@ -199,9 +202,11 @@ async function run(verifyThreads) {
     b.libp2p.services.pubsub.direct.add(flooderId)
     results.push(await phase('forged flood', FLOOD_MS, 'forged'))
     results.push(await phase('valid flood', FLOOD_MS, 'valid'))
-    send({ cmd: 'stop' })
+    flooder.send({ cmd: 'stop' })
+    honestPeer.send({ cmd: 'stop' })
+    const pool = b.services.verifier?.stats?.()
     console.error(
-      `verifyThreads ${verifyThreads ?? 'default'}: refusals by reason ${JSON.stringify(reasons)}`,
+      `verifyThreads ${verifyThreads ?? 'default'}: refusals by reason ${JSON.stringify(reasons)}${pool === undefined ? '' : `; pool ${JSON.stringify(pool)}`}`,
     )
     return { verifyThreads, oneCore, results }
   } finally {
@@ -220,13 +225,13 @@ for (const m of modes) {
 }
 const f = (n) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en'))
 console.log(
-  '| verifyThreads | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | inject API p99 ms | longest stall ms | event-loop max ms |',
+  '| verifyThreads | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | longest stall ms | event-loop max ms | target CPU (cores) | main thread busy | flooder CPU (cores) |',
 )
-console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const x of table) {
   const judged = x.acceptedPerS + x.rejectedPerS
   console.log(
-    `| ${x.threads} | ${f(x.oneCore)} | ${x.name} | ${x.sent === undefined ? '–' : f(x.sent)} | ${f(x.acceptedPerS)} | ${f(x.rejectedPerS)} | ${x.name === 'quiet' ? '–' : (judged / x.oneCore).toFixed(2)} | ${x.honestFolded}/${x.honest} | ${f(x.p50)} | ${f(x.p99)} | ${f(x.apiP99)} | ${x.stallMs} | ${f(x.loopMaxMs)} |`,
+    `| ${x.threads} | ${f(x.oneCore)} | ${x.name} | ${x.sent === undefined ? '–' : f(x.sent)} | ${f(x.acceptedPerS)} | ${f(x.rejectedPerS)} | ${x.name === 'quiet' ? '–' : (judged / x.oneCore).toFixed(2)} | ${x.honestFolded}/${x.honest} | ${f(x.p50)} | ${f(x.p99)} | ${x.stallMs} | ${f(x.loopMaxMs)} | ${x.targetCores.toFixed(2)} | ${Math.round(x.mainBusy * 100)} % | ${Number.isNaN(x.flooderCores) ? '–' : x.flooderCores.toFixed(2)} |`,
   )
 }
 process.exit(0)

@@ -78,6 +78,10 @@ export class Ingest {
    */
   async contribution(data: Uint8Array, opts: ReceiveOptions): Promise<ContributionResult> {
     const viaRepair = opts.via === 'sync'
+    const source = opts.from?.toString() ?? opts.via
+    // a check the pool would shed is not worth the decode and health tests before it
+    if (this.verifier.hasRoomFor?.(source) === false)
+      return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
     const checked = precheckContribution(data, this.context(viaRepair))
     if (checked.verdict !== 'pending') {
       // Health tests run before the signature check (they are cheaper); count a failure
@@ -88,7 +92,7 @@ export class Ingest {
     }
     let signatureValid: boolean
     try {
-      signatureValid = await this.verifier.verify(checked.signature)
+      signatureValid = await this.verifier.verify(checked.signature, source)
     } catch (err) {
       // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
       // forwarded); an honest contribution shed here comes back by repair.

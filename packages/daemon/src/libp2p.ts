@@ -27,6 +27,15 @@ import { pskOf } from './network-key.js'
 // scoring.test.ts (and embedders) import the topic names from here
 export { topicsOf } from './gossip/topics.js'
 
+/**
+ * A stream's receive window, fixed at yamux's initial (and smallest) 256 KiB instead of
+ * growing to 16 MiB on a fast link: gossipsub reads a stream's buffered frames in one run
+ * of microtasks, so a 16 MiB backlog from a flooding peer held the event loop for seconds
+ * (every other peer, the verify threads' answers and the API waited). 256 KiB still moves
+ * 250 MB/s at a 1 ms LAN round trip; a slow reader now pushes back on the sender instead.
+ */
+const YAMUX_STREAM_WINDOW = 256 * 1024
+
 export interface AlaraLibp2pInit {
   privateKey: PrivateKey
   /** absent: in memory (an outside peer of the tests) */
@@ -73,6 +82,10 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
       ignoreDuplicatePublishError: true,
       emitSelf: false,
       ...gossipFrameLimits(init.params),
+      // No IDONTWANT for ALARA's messages (all ≤ maxMessageBytes, 8 KiB by default): it
+      // saves a mesh peer one small message and costs a frame and a write per message per
+      // mesh peer; under a flood those writes took an eighth of the main thread.
+      idontwantMinDataSize: init.params.maxMessageBytes + 1,
       allowedTopics: [topics.contributions, topics.votes],
       scoreParams: scoreParams(topics),
     }),
@@ -91,7 +104,7 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     addresses: { listen: config.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_STREAM_WINDOW } })],
     connectionManager: { maxConnections: config.maxPeers },
     ...(init.networkKey === undefined
       ? {}

@@ -48,4 +48,20 @@ describe('gossip: per-peer rate', () => {
     f.clock.ms += 1000
     expect(validate(flooder, garbage)).toBe(TopicValidatorResult.Reject)
   })
+
+  it('a direct peer (configured by the operator) is not rated', async () => {
+    const pubsub = f.components.libp2p.services.pubsub
+    const validate = pubsub.topicValidators.get(
+      topicsOf(f.components.params.network).votes,
+    ) as unknown as Validator
+    const directPeers = (pubsub as unknown as { direct: Set<string> }).direct
+    const direct = (await fakePeer()).peerId
+    directPeers.add(direct.toString())
+    const garbage = { data: new Uint8Array([0xff, 0xff]) }
+    const verdicts = Array.from({ length: GOSSIP_PEER_RATES.votes.burst + 50 }, () =>
+      validate(direct, garbage),
+    )
+    expect(verdicts.every((v) => v === TopicValidatorResult.Reject)).toBe(true)
+    expect(gossip.overRate.votes).toBe(0)
+  })
 })

@@ -29,6 +29,14 @@ export const GOSSIP_PEER_RATES = Object.freeze({
   trackedPeers: 1024,
 })
 
+/**
+ * gossipsub's direct peers (its `directPeers` option, and the `direct` set of the GossipSub
+ * class: readonly and public there, but not on the exported interface).
+ */
+function isDirectPeer(pubsub: unknown, peer: string): boolean {
+  return (pubsub as { direct?: ReadonlySet<string> }).direct?.has(peer) === true
+}
+
 export interface GossipInit {
   topics: Topics
   ingest: Ingest
@@ -82,10 +90,15 @@ export class GossipService implements Startable {
     pubsub.subscribe(topics.votes)
   }
 
-  /** Takes one of `from`'s tokens on that topic; counts and reports a message over it. */
+  /**
+   * Takes one of `from`'s tokens on that topic; counts and reports a message over it.
+   * A direct peer (gossipsub's `direct`: a link the operator configured, which gossipsub
+   * never prunes nor graylists) is not rated either.
+   */
   withinRate(kind: 'contributions' | 'votes', from: PeerId): boolean {
     const peer = from.toString()
     if (this.rates[kind].take(peer)) return true
+    if (isDirectPeer(this.components.libp2p.services.pubsub, peer)) return true
     this.overRate[kind]++
     this.components.events.emitLazy('limit:hit', () => ({
       what: `gossip-peer-rate-${kind}`,

@@ -89,6 +89,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   for (const type of ALARA_EVENT_NAMES) events.on(type, (detail) => emitted.push({ type, detail }))
   const pubsub = {
     topicValidators: new Map(),
+    direct: new Set<string>(),
     subscribe() {},
     getSubscribers: () => [],
     addEventListener() {},

@@ -75,6 +75,56 @@ describe('VerifyPool', () => {
     )
   })
 
+  it("one source's flood sheds its own checks and does not delay another source's", async () => {
+    const { checks: cs, valid } = await checks(240)
+    pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 128 })
+    pool.start()
+    const order: string[] = []
+    const submit = (c: SignatureCheck, source: string) =>
+      (pool as VerifyPool).verify(c, source).then(
+        (v) => {
+          order.push(source)
+          return v
+        },
+        (err: Error) => {
+          throw err
+        },
+      )
+    // in one task: 200 from the flooder, then 40 from an honest peer
+    const flood = Promise.allSettled(cs.slice(0, 200).map((c) => submit(c, 'flooder')))
+    // full of the flooder's checks: its next would be shed, another source's would not
+    expect(pool.hasRoomFor('flooder')).toBe(false)
+    expect(pool.hasRoomFor('honest')).toBe(true)
+    const honest = cs.slice(200).map((c) => submit(c, 'honest'))
+    expect(await Promise.all(honest)).toEqual(valid.slice(200))
+    const floodOutcomes = await flood
+    const shed = floodOutcomes.filter((o) => o.status === 'rejected')
+    for (const o of shed)
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(VerifyPoolBusyError)
+    // the flooder filled the queue (128) and each honest check evicted one of its checks:
+    // 88 of its checks were verified on the threads, the rest in-thread (a quiet pool:
+    // one, or more if this process was paused ≥ 20 ms between two calls) or shed
+    expect(200 - shed.length).toBe(88 + pool.stats().inline)
+    expect(pool.stats().shed).toBe(shed.length)
+    // served in turn: all 40 honest answers came within the first 100 answers
+    expect(order.lastIndexOf('honest')).toBeLessThan(100)
+  })
+
+  it('sizes batches to ~10 ms of measured work, so a slow thread is sent few checks at a time', async () => {
+    const { checks: cs, valid } = await checks(40)
+    pool = new VerifyPool({
+      threads: 1,
+      workerUrl: new URL('./slow-worker.fixtures.ts', import.meta.url),
+    })
+    pool.start()
+    expect(pool.stats().batchSize).toBe(64) // before any measure: an idle core's pace
+    // waves of 40: the moving average of the threads' own times settles over the batches
+    for (let wave = 0; wave < 6; wave++)
+      expect(await Promise.all(cs.map((c) => pool?.verify(c)))).toEqual(valid)
+    // 2 ms a check (or more on a loaded machine): at most ~5 checks a batch
+    expect(pool.stats().batchSize).toBeLessThanOrEqual(6)
+  })
+
   it('verifies a lone check of a quiet node in-thread, a steady stream on the threads', async () => {
     const { checks: cs, valid } = await checks(40)
     pool = new VerifyPool({ threads: 2 })
