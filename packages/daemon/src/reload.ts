@@ -7,6 +7,7 @@ import {
   toHex,
 } from '@alara/protocol'
 import type { AlaraComponents } from './components.js'
+import { SlabCopier } from './slab.js'
 import type { StoredRecord } from './store.js'
 import type { SignatureVerifier } from './verify/pool.js'
 
@@ -16,8 +17,8 @@ import type { SignatureVerifier } from './verify/pool.js'
  * as is: read without re-encoding, its id taken from its key. Any other (a store older
  * than seals, a copied store, a new store key, a changed byte) is decoded and verified by
  * Ed25519 as a received one would be, on the verify pool, and sealed again in place.
- * Replica entries keep the encoded bytes only (CompactContribution), one origin string
- * shared by all of an origin's entries. Returns how many contributions were added.
+ * Replica entries keep the encoded bytes only (CompactContribution), copied into shared
+ * slabs, and one origin string shared by all of an origin's entries. Returns how many contributions were added.
  */
 export async function reloadContributions(
   components: Pick<AlaraComponents, 'state' | 'store' | 'logger'>,
@@ -34,19 +35,20 @@ export async function reloadContributions(
     origins.set(hex, hex)
     return hex
   }
+  const slabs = new SlabCopier()
   let loaded = 0
   let verified = 0
   for await (const batch of store.contributionBatchesFrom(oldest, RELOAD_BATCH)) {
     const resealed: Parameters<typeof store.resealContributions>[0] = []
     // unsealed ones are verified together on the pool, then the batch is added in order
-    const checked = await Promise.all(
-      batch.map((record) =>
-        record.sealed
-          ? sealedEntry(record, originHexOf)
-          : verifiedEntry(record, originHexOf, verifier),
-      ),
+    const unsealed = batch.some((record) => !record.sealed)
+    const checked: Array<Reloaded | string | Promise<Reloaded | string>> = batch.map((record) =>
+      record.sealed
+        ? sealedEntry(record, originHexOf, slabs)
+        : verifiedEntry(record, originHexOf, verifier, slabs),
     )
-    for (const [i, entry] of checked.entries()) {
+    if (unsealed) for (const [i, p] of (await Promise.all(checked)).entries()) checked[i] = p
+    for (const [i, entry] of (checked as Array<Reloaded | string>).entries()) {
       if (typeof entry === 'string') {
         log.warn(`store: skipping an unreadable contribution (${entry})`)
         continue
@@ -90,10 +92,12 @@ interface Reloaded {
 function sealedEntry(
   record: StoredRecord,
   originHexOf: (origin: Uint8Array) => string,
+  slabs: SlabCopier,
 ): Reloaded | string {
   try {
     const c = readTrustedContribution(record.encoded)
-    const v = new CompactContribution(record.idHex, originHexOf(c.origin), record.encoded)
+    const encoded = slabs.copy(record.encoded)
+    const v = new CompactContribution(record.idHex, originHexOf(c.origin), encoded)
     return { v, idHex: record.idHex, epoch: c.epoch }
   } catch (err) {
     return (err as Error).message
@@ -104,6 +108,7 @@ async function verifiedEntry(
   record: StoredRecord,
   originHexOf: (origin: Uint8Array) => string,
   verifier: SignatureVerifier,
+  slabs: SlabCopier,
 ): Promise<Reloaded | string> {
   try {
     const c = decodeContribution(record.encoded)
@@ -112,7 +117,7 @@ async function verifiedEntry(
     if (!(await verifier.verify(check))) return 'its signature does not verify'
     const idHex = toHex(sha256(message))
     // decodeContribution accepts only canonical bytes: these are the contribution's own
-    const v = new CompactContribution(idHex, originHexOf(c.origin), record.encoded)
+    const v = new CompactContribution(idHex, originHexOf(c.origin), slabs.copy(record.encoded))
     return { v, idHex, epoch: c.epoch }
   } catch (err) {
     return (err as Error).message

@@ -195,16 +195,18 @@ export class AlaraStore {
     const at = PREFIX.contribution.length
     const epoch = Number(key.slice(at, at + EPOCH_DIGITS))
     const idHex = key.slice(at + EPOCH_DIGITS + 1)
+    // a key naming no lowercase id is never trusted (its contribution is verified, moved)
     if (this.sealer === undefined || !ID_HEX.test(idHex))
       return { epoch, idHex, encoded: storedContribution(value), sealed: false }
-    return { epoch, idHex, ...this.sealer.open(Buffer.from(idHex, 'hex'), value) }
+    const { encoded, sealed } = this.sealer.open(idHex, value)
+    return { epoch, idHex, encoded, sealed }
   }
 
   private contributionPut(idHex: string, epoch: number, encoded: Uint8Array): BatchOp {
     const key = contributionKey(epoch, idHex)
     if (this.sealer === undefined || !ID_HEX.test(idHex))
       return { type: 'put', key, value: encoded }
-    return { type: 'put', key, value: this.sealer.seal(Buffer.from(idHex, 'hex'), encoded) }
+    return { type: 'put', key, value: this.sealer.seal(idHex, encoded) }
   }
 
   /** Drops contributions of epochs older than `epoch` (the store's retention). */

@@ -8,7 +8,7 @@ import {
 } from '../consensus.js'
 import { epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import type { VerifiedContribution } from '../types.js'
+import type { Contribution, VerifiedContribution } from '../types.js'
 import { DrawChain, type DrawState } from './draw-chain.js'
 import {
   creditOut,
@@ -125,7 +125,7 @@ export class Replica {
     origin.contributions++
     origin.bits += c.bitLength
     origin.lastSeenMs = Math.max(origin.lastSeenMs, receivedMs ?? c.timestampMs)
-    if (trustWeight(origin.level) > 0) this.fold(entry)
+    if (trustWeight(origin.level) > 0) this.fold(entry, c)
     return 'added'
   }
 
@@ -382,8 +382,8 @@ export class Replica {
     return origin
   }
 
-  private fold(entry: Entry): void {
-    markFolded(entry)
+  private fold(entry: Entry, c?: Contribution): void {
+    markFolded(entry, c)
     this.folded++
     if (!entry.absorbed) {
       entry.absorbed = true
