@@ -97,7 +97,7 @@ function sealedEntry(
   try {
     const c = readTrustedContribution(record.encoded)
     const encoded = slabs.copy(record.encoded)
-    const v = new CompactContribution(record.idHex, originHexOf(c.origin), encoded)
+    const v = new CompactContribution(record.idHex, originHexOf(c.origin), encoded, c)
     return { v, idHex: record.idHex, epoch: c.epoch }
   } catch (err) {
     return (err as Error).message
@@ -117,7 +117,7 @@ async function verifiedEntry(
     if (!(await verifier.verify(check))) return 'its signature does not verify'
     const idHex = toHex(sha256(message))
     // decodeContribution accepts only canonical bytes: these are the contribution's own
-    const v = new CompactContribution(idHex, originHexOf(c.origin), slabs.copy(record.encoded))
+    const v = new CompactContribution(idHex, originHexOf(c.origin), slabs.copy(record.encoded), c)
     return { v, idHex, epoch: c.epoch }
   } catch (err) {
     return (err as Error).message

@@ -176,9 +176,12 @@ export class AlaraStore {
    * native call each, not one per entry), each with its seal checked.
    */
   async *contributionBatchesFrom(fromEpoch: number, size = 1024): AsyncGenerator<StoredRecord[]> {
-    const iterator = this.db.iterator({
-      gte: `${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`,
-      lt: `${PREFIX.contribution}~`,
+    // keys as bytes: the id hex is then cut from them as a flat string of its own (a
+    // slice of a string key would keep the whole key alive in the replica)
+    const iterator = this.db.iterator<Uint8Array, Uint8Array>({
+      gte: Buffer.from(`${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`),
+      lt: Buffer.from(`${PREFIX.contribution}~`),
+      keyEncoding: 'view',
     })
     try {
       for (;;) {
@@ -191,10 +194,11 @@ export class AlaraStore {
     }
   }
 
-  private record(key: string, value: Uint8Array): StoredRecord {
+  private record(keyBytes: Uint8Array, value: Uint8Array): StoredRecord {
+    const key = Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength)
     const at = PREFIX.contribution.length
-    const epoch = Number(key.slice(at, at + EPOCH_DIGITS))
-    const idHex = key.slice(at + EPOCH_DIGITS + 1)
+    const epoch = Number(key.toString('latin1', at, at + EPOCH_DIGITS))
+    const idHex = key.toString('latin1', at + EPOCH_DIGITS + 1)
     // a key naming no lowercase id is never trusted (its contribution is verified, moved)
     if (this.sealer === undefined || !ID_HEX.test(idHex))
       return { epoch, idHex, encoded: storedContribution(value), sealed: false }
