@@ -66,9 +66,32 @@ describe('CompactContribution', () => {
         const compact = new CompactContribution(toHex(id), toHex(c.origin), bytes)
         expect(compact.contribution).toEqual(decodeContribution(bytes))
         expect(compact.id).toEqual(id)
-        expect(compact.bytes).toBe(bytes)
+        // a view of the very bytes it was given, not a copy
+        expect(compact.bytes).toEqual(bytes)
+        expect(compact.bytes.buffer).toBe(bytes.buffer)
       }),
       { numRuns: 50 },
     )
+  })
+
+  it('hands a contribution decoded by its maker to the first access only', () => {
+    const c = decodeContribution(
+      encodeContribution({
+        network: 'n',
+        origin: Uint8Array.of(1),
+        seq: 1,
+        epoch: 2,
+        timestampMs: 3,
+        bitLength: 8,
+        bits: Uint8Array.of(0xaa),
+        signature: Uint8Array.of(9),
+      }),
+    )
+    const bytes = encodeContribution(c)
+    const compact = new CompactContribution(toHex(contributionId(c)), '01', bytes, c)
+    expect(compact.contribution).toBe(c)
+    const again = compact.contribution
+    expect(again).not.toBe(c)
+    expect(again).toEqual(c)
   })
 })
