@@ -1,10 +1,11 @@
 // Restart (scripts/bench-restart, docs/BENCHMARKS.md): a repo whose store holds COUNT
 // signed contributions of the retained window (from 1000 origins over the last epochs),
-// then `alara daemon` started on it: time from spawn to the ready line, and the daemon's
-// RSS once ready (VmRSS). The store is filled sealed under the repo's store key (as a
-// daemon writes it); with UPGRADE=1 it is filled unsealed (a store older than seals) and
-// the first start, which verifies every signature and seals, is timed too. Then starts
-// with verifyThreads 0 (main thread) and the default pool. PROFILE_DIR: --cpu-prof there.
+// then `alara daemon` started on it: time from spawn to the ready line (and of the reload
+// itself, from the daemon's log), and the daemon's RSS once ready (VmRSS). The store is
+// filled sealed under the repo's store key (as a daemon writes it); with UPGRADE=1 it is
+// filled unsealed (a store older than seals) and the first start, which verifies every
+// signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
+// the default pool. PROFILE_DIR: the daemons run with --cpu-prof, profiles there.
 
 import { spawn } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign } from 'node:crypto'
@@ -117,19 +118,20 @@ try {
     const readyMs = performance.now() - t
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8')
     const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
-    const reloaded = /reloaded (\d+) contributions/.exec(log)?.[1] ?? '0'
+    const [, reloaded = '0', reloadMs = '0'] =
+      /reloaded (\d+) contributions from the store in (\d+) ms/.exec(log) ?? []
     const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
-    rows.push({ ...run, readyMs, rssMb, reloaded, verified, load })
+    rows.push({ ...run, readyMs, reloadMs: Number(reloadMs), rssMb, reloaded, verified, load })
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
   }
   console.log(
-    '| stored | bits | store | verifyThreads | reloaded | verified by signature | start → ready (s) | RSS when ready (MB) | load avg (1 min) |',
+    '| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | RSS when ready (MB) | load avg (1 min) |',
   )
-  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|')
+  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|')
   for (const r of rows)
     console.log(
-      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.readyMs / 1000).toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
+      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     )
 } finally {
   await rm(home, { recursive: true, force: true })

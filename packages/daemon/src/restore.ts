@@ -26,7 +26,9 @@ export async function restoreState(
   const current = state.currentEpoch(now())
   const oldest = oldestRetainedEpoch(current, params.retainEpochs)
   await pruneStore(components, current)
+  const startedMs = performance.now()
   const loaded = await reloadContributions(components, oldest, verifier)
+  const reloadMs = Math.round(performance.now() - startedMs)
   // Epochs frozen before the restart stay exactly as they were frozen.
   const frozen = new Set<number>()
   for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
@@ -49,7 +51,7 @@ export async function restoreState(
       // a vote from an older run that no longer validates is just dropped
     }
   }
-  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store`)
+  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store in ${reloadMs} ms`)
   // after the window is back (the chain has absorbed it again), before any draw is served
   await restoreDrawState(components)
 }
