@@ -182,6 +182,8 @@ export class AlaraStore {
       gte: Buffer.from(`${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`),
       lt: Buffer.from(`${PREFIX.contribution}~`),
       keyEncoding: 'view',
+      // one pass over the whole window: keep LevelDB's block cache for the reads after it
+      fillCache: false,
     })
     try {
       for (;;) {
