@@ -5,7 +5,7 @@
 // filled sealed under the repo's store key (as a daemon writes it); with UPGRADE=1 it is
 // filled unsealed (a store older than seals) and the first start, which verifies every
 // signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
-// the default pool. PROFILE_DIR: the daemons run with --cpu-prof, profiles there.
+// the default pool (THREADS=0,default). PROFILE_DIR: the daemons run with --cpu-prof there.
 
 import { spawn } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign } from 'node:crypto'
@@ -31,6 +31,8 @@ const COUNT = Number(process.env.COUNT ?? 100_000)
 const BITS = Number(process.env.BITS ?? 256)
 const UPGRADE = process.env.UPGRADE === '1'
 const PROFILE_DIR = process.env.PROFILE_DIR
+/** the verifyThreads of the sealed starts: `0,default` */
+const THREADS = (process.env.THREADS ?? '0,default').split(',')
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
@@ -92,8 +94,10 @@ try {
 
   const runs = [
     ...(UPGRADE ? [{ store: 'unsealed (first start)', verifyThreads: undefined }] : []),
-    { store: 'sealed', verifyThreads: 0 },
-    { store: 'sealed', verifyThreads: undefined },
+    ...THREADS.map((t) => ({
+      store: 'sealed',
+      verifyThreads: t === 'default' ? undefined : Number(t),
+    })),
   ]
   const rows = []
   for (const run of runs) {
