@@ -147,7 +147,12 @@ export class Ingest {
     // kept as a copy of its bytes, so no view pins the frame it came in (owned.ts), and
     // decoded on demand (CompactContribution): lean in memory over a long window
     const encoded = ownedBytes(data)
-    const v = new CompactContribution(validated.idHex, validated.originHex, encoded)
+    const v = new CompactContribution(
+      validated.idHex,
+      validated.originHex,
+      encoded,
+      validated.contribution, // for the replica's add: not decoded twice
+    )
     const receivedMs = now()
     if (state.replica.add(v, receivedMs) !== 'added') return
     const epoch = validated.contribution.epoch
