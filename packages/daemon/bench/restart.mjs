@@ -1,31 +1,43 @@
 // Restart (scripts/bench-restart, docs/BENCHMARKS.md): a repo whose store holds COUNT
 // signed contributions of the retained window (from 1000 origins over the last epochs),
-// then `alara daemon` started on it: time from spawn to the ready line, and the daemon's
-// RSS once ready (VmRSS). Once with verifyThreads 0 (main thread), once with the pool.
+// then `alara daemon` started on it: time from spawn to the ready line (and of the reload
+// itself, from the daemon's log), and the daemon's RSS once ready (VmRSS). The store is
+// filled sealed under the repo's store key (as a daemon writes it); with UPGRADE=1 it is
+// filled unsealed (a store older than seals) and the first start, which verifies every
+// signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
+// the default pool (THREADS=0,default). PROFILE_DIR: the daemons run with --cpu-prof there.
 
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createPrivateKey, randomBytes, sign } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import {
-  contributionId,
+  contributionSigningBytes,
   encodeContribution,
   originOf,
-  signContribution,
+  sha256,
   toHex,
 } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { initRepo } from '../dist/index.js'
 import { AlaraStore } from '../dist/store.js'
+import { loadStoreKey } from '../dist/store-key.js'
+import { StoreSealer } from '../dist/store-seal.js'
 
 const COUNT = Number(process.env.COUNT ?? 100_000)
 const BITS = Number(process.env.BITS ?? 256)
+const UPGRADE = process.env.UPGRADE === '1'
+const PROFILE_DIR = process.env.PROFILE_DIR
+/** the verifyThreads of the sealed starts: `0,default` */
+const THREADS = (process.env.THREADS ?? '0,default').split(',')
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
+// PKCS#8 DER of an Ed25519 seed: signing through node:crypto with one KeyObject per origin
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 const home = await mkdtemp(join(tmpdir(), 'alara-restart-'))
 try {
@@ -39,16 +51,24 @@ try {
     mdns: false,
     dht: false,
   }
-  const store = await AlaraStore.open(join(home, 'datastore'))
+  const sealer = UPGRADE ? undefined : new StoreSealer(await loadStoreKey(home))
+  const store = await AlaraStore.open(join(home, 'datastore'), undefined, sealer)
   const keys = await Promise.all(Array.from({ length: ORIGINS }, () => generateKeyPair('Ed25519')))
   const origins = keys.map((k) => originOf(peerIdFromPrivateKey(k)))
+  const signers = keys.map((k) =>
+    createPrivateKey({
+      key: Buffer.concat([PKCS8_ED25519, k.raw.subarray(0, 32)]),
+      format: 'der',
+      type: 'pkcs8',
+    }),
+  )
   const current = Math.floor(Date.now() / EPOCH_MS)
   const perEpoch = Math.ceil(COUNT / 600) // spread over 600 epochs of the 720 retained
   const t0 = performance.now()
   for (let i = 0; i < COUNT; i++) {
     const epoch = current - 2 - Math.floor(i / perEpoch)
     const k = i % ORIGINS
-    const c = await signContribution(keys[k], {
+    const unsigned = {
       network: config.network,
       origin: origins[k],
       seq: i + 1,
@@ -56,21 +76,39 @@ try {
       timestampMs: epoch * EPOCH_MS + (i % EPOCH_MS),
       bitLength: BITS,
       bits: new Uint8Array(randomBytes(BITS / 8)),
-    })
-    store.queueContribution(toHex(contributionId(c)), epoch, encodeContribution(c))
+    }
+    const message = contributionSigningBytes(unsigned)
+    const signature = new Uint8Array(sign(null, message, signers[k]))
+    store.queueContribution(
+      toHex(sha256(message)),
+      epoch,
+      encodeContribution({ ...unsigned, signature }),
+    )
     if (i % 512 === 511) await store.flush()
   }
   await store.flush()
   await store.close()
   console.error(
-    `filled ${COUNT} contributions in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `filled ${COUNT} ${UPGRADE ? 'unsealed' : 'sealed'} contributions in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   )
 
+  const runs = [
+    ...(UPGRADE ? [{ store: 'unsealed (first start)', verifyThreads: undefined }] : []),
+    ...THREADS.map((t) => ({
+      store: 'sealed',
+      verifyThreads: t === 'default' ? undefined : Number(t),
+    })),
+  ]
   const rows = []
-  for (const verifyThreads of [0, undefined]) {
-    await writeFile(join(home, 'config.json'), JSON.stringify({ ...config, verifyThreads }))
+  for (const run of runs) {
+    await writeFile(
+      join(home, 'config.json'),
+      JSON.stringify({ ...config, verifyThreads: run.verifyThreads }),
+    )
+    const load = loadavg()[0]
+    const flags = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]
     const t = performance.now()
-    const child = spawn(process.execPath, [cli, 'daemon', '--home', home, '--json'], {
+    const child = spawn(process.execPath, [...flags, cli, 'daemon', '--home', home, '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let log = ''
@@ -82,20 +120,35 @@ try {
       child.once('exit', (code) => reject(new Error(`daemon exited ${code}: ${log}`)))
     })
     const readyMs = performance.now() - t
+    // CPU seconds the daemon used to get there (all its threads): less bent by the load of
+    // a shared machine than wall time, which also counts waiting for a core
+    const stat = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')
+    const cpuS = (Number(stat?.[11]) + Number(stat?.[12])) / 100
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8')
     const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
-    const reloaded = /reloaded (\d+) contributions/.exec(log)?.[1]
-    rows.push({ verifyThreads: verifyThreads ?? 'default', readyMs, rssMb, reloaded })
+    const [, reloaded = '0', reloadMs = '0'] =
+      /reloaded (\d+) contributions from the store in (\d+) ms/.exec(log) ?? []
+    const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
+    rows.push({
+      ...run,
+      readyMs,
+      reloadMs: Number(reloadMs),
+      cpuS,
+      rssMb,
+      reloaded,
+      verified,
+      load,
+    })
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
   }
   console.log(
-    `| stored | bits | verifyThreads | reloaded | start → ready (s) | RSS when ready (MB) |`,
+    '| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | load avg (1 min) |',
   )
-  console.log('|---:|---:|---|---:|---:|---:|')
+  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows)
     console.log(
-      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.verifyThreads} | ${r.reloaded} | ${(r.readyMs / 1000).toFixed(1)} | ${r.rssMb.toFixed(0)} |`,
+      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     )
 } finally {
   await rm(home, { recursive: true, force: true })

@@ -40,6 +40,8 @@ import { restoreState } from './restore.js'
 import { removeStaleApiFile } from './stale-api.js'
 import { NodeState } from './state.js'
 import { AlaraStore } from './store.js'
+import { loadStoreKey } from './store-key.js'
+import { StoreSealer } from './store-seal.js'
 import { syncClient } from './sync/client.js'
 import { RepairService } from './sync/repair.js'
 import { SyncServer } from './sync/server.js'
@@ -134,8 +136,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const lock = await lockRepo(repo.home, { log: (m) => log.warn(m) })
     undo.push(() => lock.release())
     await removeStaleApiFile(repo.home, lock.stalePid, (m) => log.warn(m))
-    const store = await AlaraStore.open(join(repo.home, REPO_FILES.datastore), (err) =>
-      log.error(`store: a background write failed: ${err.message}`),
+    const store = await AlaraStore.open(
+      join(repo.home, REPO_FILES.datastore),
+      (err) => log.error(`store: a background write failed: ${err.message}`),
+      new StoreSealer(await loadStoreKey(repo.home)),
     )
     undo.push(() => store.close())
 

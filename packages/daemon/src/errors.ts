@@ -27,6 +27,13 @@ export class BadIdentityError extends RepoError {
   }
 }
 
+/** `store.key` is not a 32-byte key. */
+export class BadStoreKeyError extends RepoError {
+  constructor(message: string) {
+    super('ERR_BAD_STORE_KEY', message)
+  }
+}
+
 /** `api.token` is missing or too short. */
 export class BadTokenError extends RepoError {
   constructor(message: string) {

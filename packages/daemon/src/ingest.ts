@@ -1,4 +1,5 @@
 import {
+  CompactContribution,
   contributionSigningBytes,
   decodeContribution,
   peerIdFromOrigin,
@@ -17,7 +18,7 @@ import { consensusOf } from './consensus-of.js'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from './errors.js'
 import type { Via } from './events.js'
 import type { Logger } from './logger.js'
-import { ownedBytes, ownedContribution } from './owned.js'
+import { ownedBytes } from './owned.js'
 import { STATE_LIMITS } from './state.js'
 import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
 
@@ -147,12 +148,18 @@ export class Ingest {
     via: Via,
   ): void {
     const { state, store, events, now } = this.components
-    // kept: copies, so no view pins the frame it came in (owned.ts)
-    const v = ownedContribution(validated)
+    // kept as a copy of its bytes, so no view pins the frame it came in (owned.ts), and
+    // decoded on demand (CompactContribution): lean in memory over a long window
+    const encoded = ownedBytes(data)
+    const v = new CompactContribution(
+      validated.idHex,
+      validated.originHex,
+      encoded,
+      validated.contribution, // for the replica's add: not decoded twice
+    )
     const receivedMs = now()
     if (state.replica.add(v, receivedMs) !== 'added') return
-    const epoch = v.contribution.epoch
-    const encoded = ownedBytes(data)
+    const epoch = validated.contribution.epoch
     if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded })
     else store.queueContribution(v.idHex, epoch, encoded)
     const folded = state.replica.isFolded(v.idHex)

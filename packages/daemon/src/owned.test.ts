@@ -1,4 +1,4 @@
-import { toHex } from '@alara/protocol'
+import { CompactContribution, toHex } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Ingest } from './ingest.js'
 import {
@@ -27,7 +27,7 @@ beforeEach(async () => {
 afterEach(() => f.close())
 
 describe('what is kept from a frame is a copy', () => {
-  it('a contribution: replica entry fields and the repaired bytes own small buffers', async () => {
+  it('a contribution: the replica entry and the repaired bytes own small buffers', async () => {
     const peer = await fakePeer()
     const message = await signedContribution(peer.key, f.components)
     const view = inFrame(message)
@@ -36,10 +36,16 @@ describe('what is kept from a frame is a copy', () => {
     expect(result.verdict).toBe('accept')
     if (result.verdict !== 'accept') return
     const kept = f.components.state.replica.get(result.v.idHex)
-    expect(kept).toBeDefined()
+    // kept as its encoded bytes, in a buffer of their own; decoded fields view only those
+    expect(kept).toBeInstanceOf(CompactContribution)
+    const bytes = (kept as CompactContribution).bytes
+    expect(bytes).toEqual(message)
+    expect(ownsItsBuffer(bytes)).toBe(true)
     const c = kept?.contribution
     for (const field of [c?.origin, c?.bits, c?.signature])
-      expect(ownsItsBuffer(field as Uint8Array)).toBe(true)
+      expect((field as Uint8Array).buffer.byteLength).toBe(message.length)
+    expect(kept?.idHex).toBe(result.v.idHex)
+    expect(kept?.contribution).toEqual(result.v.contribution)
     const [repaired] = f.components.state.takeRepaired()
     expect(repaired?.encoded).toEqual(message)
     expect(ownsItsBuffer(repaired?.encoded as Uint8Array)).toBe(true)

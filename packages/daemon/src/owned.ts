@@ -1,5 +1,3 @@
-import type { VerifiedContribution } from '@alara/protocol'
-
 /**
  * Copies of what a node keeps from a received message. Gossipsub's `msg.data` is a view
  * into the whole RPC frame and decoded fields are views into the message: keeping either
@@ -8,18 +6,3 @@ import type { VerifiedContribution } from '@alara/protocol'
  */
 
 export const ownedBytes = (bytes: Uint8Array): Uint8Array => bytes.slice()
-
-export function ownedContribution(v: VerifiedContribution): VerifiedContribution {
-  const c = v.contribution
-  return {
-    id: v.id.slice(),
-    idHex: v.idHex,
-    originHex: v.originHex,
-    contribution: {
-      ...c,
-      origin: c.origin.slice(),
-      bits: c.bits.slice(),
-      signature: c.signature.slice(),
-    },
-  }
-}

@@ -9,9 +9,10 @@ import { checkConfigValues, type DaemonConfig, readConfigFile } from './config.j
 import { BadIdentityError, BadTokenError, repoLocked, repoMissing } from './errors.js'
 import { initNetworkKey, loadRepoNetworkKey, NETWORK_KEY_FILE } from './network-key.js'
 import { lockHolder } from './repo-lock.js'
+import { STORE_KEY_FILE, writeNewStoreKey } from './store-key.js'
 
 /**
- * The repo directory: identity.key and api.token (mode 0600), config.json, the
+ * The repo directory: identity.key, api.token and store.key (mode 0600), config.json, the
  * datastore, network.key on a closed network (0600, network-key.ts), and while a daemon
  * runs, repo.lock (its pid) and api (its API URL).
  */
@@ -23,6 +24,7 @@ export const REPO_FILES = Object.freeze({
   lock: 'repo.lock',
   api: 'api',
   networkKey: NETWORK_KEY_FILE,
+  storeKey: STORE_KEY_FILE,
 })
 
 export { resolveHome } from './shared.js'
@@ -86,6 +88,7 @@ export async function initRepo(home: string, opts: InitOptions = {}): Promise<In
   const key = await generateKeyPair('Ed25519')
   await writeFileAtomic(identityFile, privateKeyToProtobuf(key))
   await writeFileAtomic(join(home, REPO_FILES.token), `${randomBytes(32).toString('hex')}\n`)
+  await writeNewStoreKey(home)
   const configFile = join(home, REPO_FILES.config)
   const config = await readConfigFile(configFile)
   if (opts.network !== undefined) config.network = opts.network

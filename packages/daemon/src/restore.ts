@@ -1,11 +1,7 @@
 import {
-  contributionSigningBytes,
-  decodeContribution,
   lastFinalEpoch,
   oldestRetainedEpoch,
-  sha256,
   toHex,
-  type VerifiedContribution,
   type VerifiedVote,
   validateVote,
 } from '@alara/protocol'
@@ -13,6 +9,7 @@ import type { AlaraComponents } from './components.js'
 import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './epochs.js'
 import { VoteRefusedError } from './errors.js'
+import { reloadContributions } from './reload.js'
 import { inThreadVerifier, type SignatureVerifier } from './verify/pool.js'
 
 /**
@@ -29,25 +26,9 @@ export async function restoreState(
   const current = state.currentEpoch(now())
   const oldest = oldestRetainedEpoch(current, params.retainEpochs)
   await pruneStore(components, current)
-  // Re-verified: the store is ours, but a disk is not a signature. Verified a chunk at a
-  // time on every core (the verifier), added in store order.
-  let loaded = 0
-  const addChunk = async (chunk: Uint8Array[]): Promise<void> => {
-    const checked = await Promise.all(chunk.map((bytes) => verifyStored(bytes, verifier)))
-    for (const v of checked) {
-      if (typeof v === 'string') log.warn(`store: skipping an unreadable contribution (${v})`)
-      else if (replica.add(v) === 'added') loaded++
-    }
-  }
-  let chunk: Uint8Array[] = []
-  for await (const bytes of store.contributionsFrom(oldest)) {
-    chunk.push(bytes)
-    if (chunk.length === RESTORE_CHUNK) {
-      await addChunk(chunk)
-      chunk = []
-    }
-  }
-  await addChunk(chunk)
+  const startedMs = performance.now()
+  const loaded = await reloadContributions(components, oldest, verifier)
+  const reloadMs = Math.round(performance.now() - startedMs)
   // Epochs frozen before the restart stay exactly as they were frozen.
   const frozen = new Set<number>()
   for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
@@ -70,28 +51,9 @@ export async function restoreState(
       // a vote from an older run that no longer validates is just dropped
     }
   }
-  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store`)
+  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store in ${reloadMs} ms`)
   // after the window is back (the chain has absorbed it again), before any draw is served
   await restoreDrawState(components)
-}
-
-const RESTORE_CHUNK = 4096
-
-/** A stored contribution, decoded and verified; or why it cannot be used. */
-async function verifyStored(
-  bytes: Uint8Array,
-  verifier: SignatureVerifier,
-): Promise<VerifiedContribution | string> {
-  try {
-    const c = decodeContribution(bytes)
-    const message = contributionSigningBytes(c)
-    const check = { origin: c.origin, message, signature: c.signature }
-    if (!(await verifier.verify(check))) return 'its signature does not verify'
-    const id = sha256(message)
-    return { id, idHex: toHex(id), originHex: toHex(c.origin), contribution: c }
-  } catch (err) {
-    return (err as Error).message
-  }
 }
 
 function checkStoredVote(components: AlaraComponents, data: Uint8Array): VerifiedVote {

@@ -1,5 +1,6 @@
 import { LevelDatastore } from 'datastore-level'
 import { Level } from 'level'
+import { type StoreSealer, storedContribution } from './store-seal.js'
 
 /**
  * The durable store: one LevelDB per repo. ALARA's records live under `/alara/…`; the
@@ -8,6 +9,9 @@ import { Level } from 'level'
  * Writes a caller is told about (inject, trust) are synced to disk before the promise
  * resolves; contributions received by gossip are written in the background in batches
  * (they are recoverable from peers by sync, so a crash may only cost a re-fetch).
+ *
+ * With a sealer (the daemon's), every contribution is stored sealed under the node's store
+ * key (store-seal.ts), so a restart trusts it without re-verifying its signature.
  */
 
 const PREFIX = {
@@ -19,6 +23,7 @@ const PREFIX = {
 } as const
 
 const EPOCH_DIGITS = 16
+const ID_HEX = /^[0-9a-f]{64}$/
 
 function epochKey(epoch: number): string {
   return epoch.toString().padStart(EPOCH_DIGITS, '0')
@@ -29,6 +34,17 @@ export interface TrustRecord {
   active: boolean
   /** `manual` (trust set) or `lan` (automatic); records written before it are manual */
   source?: 'manual' | 'lan'
+}
+
+/** A stored contribution as the reload reads it (contributionBatchesFrom). */
+export interface StoredRecord {
+  epoch: number
+  /** the id hex its key names */
+  idHex: string
+  /** the encoded contribution */
+  encoded: Uint8Array
+  /** its seal checks under this node's store key, for the id its key names */
+  sealed: boolean
 }
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
@@ -45,26 +61,31 @@ export class AlaraStore {
   private constructor(
     db: Level<string, Uint8Array>,
     private readonly onBackgroundError: (err: Error) => void,
+    private readonly sealer: StoreSealer | undefined,
   ) {
     this.db = db
     this.datastore = new LevelDatastore(db)
   }
 
-  /** `onBackgroundError` hears of failed background writes (nobody else awaits them). */
+  /**
+   * `onBackgroundError` hears of failed background writes (nobody else awaits them);
+   * without a `sealer`, contributions are stored unsealed (re-verified on every reload).
+   */
   static async open(
     path: string,
     onBackgroundError: (err: Error) => void = () => {},
+    sealer?: StoreSealer,
   ): Promise<AlaraStore> {
     const db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' })
     await db.open()
-    const store = new AlaraStore(db, onBackgroundError)
+    const store = new AlaraStore(db, onBackgroundError, sealer)
     await store.datastore.open()
     return store
   }
 
   /** Contributions received from the network: batched, written within ~50 ms. */
   queueContribution(idHex: string, epoch: number, encoded: Uint8Array): void {
-    this.pending.push({ type: 'put', key: contributionKey(epoch, idHex), value: encoded })
+    this.pending.push(this.contributionPut(idHex, epoch, encoded))
     if (this.pending.length >= 512) this.flushInBackground()
     else this.flushTimer ??= setTimeout(() => this.flushInBackground(), 50)
   }
@@ -96,11 +117,7 @@ export class AlaraStore {
     entries: Array<{ idHex: string; epoch: number; encoded: Uint8Array }>,
     lastSeq: number,
   ): Promise<void> {
-    const ops: BatchOp[] = entries.map((e) => ({
-      type: 'put',
-      key: contributionKey(e.epoch, e.idHex),
-      value: e.encoded,
-    }))
+    const ops: BatchOp[] = entries.map((e) => this.contributionPut(e.idHex, e.epoch, e.encoded))
     ops.push({ type: 'put', key: `${PREFIX.meta}seq`, value: u64(lastSeq) })
     await this.db.batch(ops, { sync: true })
   }
@@ -111,25 +128,91 @@ export class AlaraStore {
   ): Promise<void> {
     if (entries.length === 0) return
     await this.db.batch(
-      entries.map((e) => ({
-        type: 'put' as const,
-        key: contributionKey(e.epoch, e.idHex),
-        value: e.encoded,
-      })),
+      entries.map((e) => this.contributionPut(e.idHex, e.epoch, e.encoded)),
       { sync: true },
     )
   }
 
-  async getContribution(epoch: number, idHex: string): Promise<Uint8Array | undefined> {
-    return this.db.get(contributionKey(epoch, idHex))
+  /**
+   * Seals again contributions the reload verified by their signature (unsealed or failed
+   * seals), under their verified id and epoch; `stale`, a different key they were read
+   * under, is dropped. Not synced: nothing new is acknowledged, and an upgrade lost in a crash only
+   * means verifying that contribution once more on the next reload.
+   */
+  async resealContributions(
+    entries: Array<{
+      idHex: string
+      epoch: number
+      encoded: Uint8Array
+      /** where it was read, when that is not where it belongs */
+      stale?: { epoch: number; idHex: string }
+    }>,
+  ): Promise<void> {
+    if (entries.length === 0 || this.sealer === undefined) return
+    const ops: BatchOp[] = []
+    for (const e of entries) {
+      const key = contributionKey(e.epoch, e.idHex)
+      const stale = e.stale === undefined ? key : contributionKey(e.stale.epoch, e.stale.idHex)
+      if (stale !== key) ops.push({ type: 'del', key: stale })
+      ops.push(this.contributionPut(e.idHex, e.epoch, e.encoded))
+    }
+    await this.db.batch(ops)
   }
 
+  /** The encoded contribution stored under (epoch, id), its seal unchecked. */
+  async getContribution(epoch: number, idHex: string): Promise<Uint8Array | undefined> {
+    const value = await this.db.get(contributionKey(epoch, idHex))
+    return value === undefined ? undefined : storedContribution(value)
+  }
+
+  /** Encoded contributions from `fromEpoch` on, in store order (epoch, then id), seals unchecked. */
   async *contributionsFrom(fromEpoch: number): AsyncGenerator<Uint8Array> {
-    for await (const value of this.db.values({
-      gte: `${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`,
-      lt: `${PREFIX.contribution}~`,
-    }))
-      yield value
+    for await (const batch of this.contributionBatchesFrom(fromEpoch))
+      for (const record of batch) yield record.encoded
+  }
+
+  /**
+   * Stored contributions from `fromEpoch` on, in store order, read `size` at a time (one
+   * native call each, not one per entry), each with its seal checked.
+   */
+  async *contributionBatchesFrom(fromEpoch: number, size = 1024): AsyncGenerator<StoredRecord[]> {
+    // keys as bytes: the id hex is then cut from them as a flat string of its own (a
+    // slice of a string key would keep the whole key alive in the replica)
+    const iterator = this.db.iterator<Uint8Array, Uint8Array>({
+      gte: Buffer.from(`${PREFIX.contribution}${epochKey(Math.max(0, fromEpoch))}`),
+      lt: Buffer.from(`${PREFIX.contribution}~`),
+      keyEncoding: 'view',
+      // one pass over the whole window: keep LevelDB's block cache for the reads after it
+      fillCache: false,
+    })
+    try {
+      for (;;) {
+        const entries = await iterator.nextv(size)
+        if (entries.length === 0) return
+        yield entries.map(([key, value]) => this.record(key, value))
+      }
+    } finally {
+      await iterator.close()
+    }
+  }
+
+  private record(keyBytes: Uint8Array, value: Uint8Array): StoredRecord {
+    const key = Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength)
+    const at = PREFIX.contribution.length
+    const epoch = Number(key.toString('latin1', at, at + EPOCH_DIGITS))
+    const idHex = key.toString('latin1', at + EPOCH_DIGITS + 1)
+    // a key naming no lowercase id is never trusted (its contribution is verified, moved)
+    if (this.sealer === undefined || !ID_HEX.test(idHex))
+      return { epoch, idHex, encoded: storedContribution(value), sealed: false }
+    const { encoded, sealed } = this.sealer.open(idHex, value)
+    return { epoch, idHex, encoded, sealed }
+  }
+
+  private contributionPut(idHex: string, epoch: number, encoded: Uint8Array): BatchOp {
+    const key = contributionKey(epoch, idHex)
+    if (this.sealer === undefined || !ID_HEX.test(idHex))
+      return { type: 'put', key, value: encoded }
+    return { type: 'put', key, value: this.sealer.seal(idHex, encoded) }
   }
 
   /** Drops contributions of epochs older than `epoch` (the store's retention). */

@@ -8,6 +8,7 @@
  * logger inside: time and randomness are always handed in.
  */
 export * from './bits.js'
+export * from './compact.js'
 export * from './config.js'
 export * from './consensus.js'
 export * from './draws.js'
@@ -21,3 +22,4 @@ export * from './sync/codec.js'
 export * from './types.js'
 export * from './validate.js'
 export * from './wire/codec.js'
+export * from './wire/trusted.js'

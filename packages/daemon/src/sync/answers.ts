@@ -1,5 +1,6 @@
 import {
   AlaraError,
+  CompactContribution,
   type EpochSummary,
   encodeContribution,
   encodeSyncResponse,
@@ -112,7 +113,8 @@ function pageOf(state: SyncSource, req: SyncRequest): Page {
       for (let i = start; i < req.ids.length; i++) {
         const v = replica.get(toHex(req.ids[i] as Uint8Array))
         if (v === undefined) continue
-        const encoded = encodeContribution(v.contribution)
+        const encoded =
+          v instanceof CompactContribution ? v.bytes : encodeContribution(v.contribution)
         if (
           out.length > 0 &&
           (out.length >= SYNC_LIMITS.maxContributions ||

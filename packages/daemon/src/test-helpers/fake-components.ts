@@ -24,6 +24,7 @@ import {
 import { silentLogger } from '../logger.js'
 import { NodeState } from '../state.js'
 import { AlaraStore } from '../store.js'
+import { StoreSealer } from '../store-seal.js'
 import { TrustBook } from '../trust-book.js'
 
 /**
@@ -58,7 +59,14 @@ export interface FakeComponentsInit {
   closed?: boolean
   /** reuse this store directory (a restart of the same node); close() leaves it */
   storeDir?: string
+  /**
+   * the store key contributions are sealed under (default: one key for every fake node of
+   * the test process, so a restart on the same directory finds its seals); null: unsealed
+   */
+  storeKey?: Uint8Array | null
 }
+
+const TEST_STORE_KEY = new Uint8Array(randomBytes(32))
 
 export async function fakeComponents(init: FakeComponentsInit = {}): Promise<FakeComponents> {
   const config = mergeConfig(
@@ -71,7 +79,9 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const peerId = peerIdFromPrivateKey(privateKey)
   const selfHex = toHex(originOf(peerId))
   const dir = init.storeDir ?? (await mkdtemp(join(tmpdir(), 'alara-fake-')))
-  const store = await AlaraStore.open(dir)
+  const storeKey = init.storeKey === undefined ? TEST_STORE_KEY : init.storeKey
+  const sealer = storeKey === null ? undefined : new StoreSealer(storeKey)
+  const store = await AlaraStore.open(dir, undefined, sealer)
   const closed = init.closed ?? true
   const trust = await TrustBook.load(store, peerId.toString(), params.defaultTrust, {
     closed,

@@ -143,6 +143,19 @@ describe('VerifyPool', () => {
     expect(pool.stats().pooled).toBeGreaterThanOrEqual(30)
   })
 
+  it('starts its threads only when a burst needs them', async () => {
+    const { checks: cs, valid } = await checks(30)
+    pool = new VerifyPool({ threads: 2 })
+    pool.start()
+    expect(pool.stats().threads).toBe(0)
+    // a lone check on a quiet node: in-thread, still no thread
+    expect(await pool.verify(cs[0] as SignatureCheck)).toBe(valid[0])
+    expect(pool.stats()).toMatchObject({ threads: 0, inline: 1 })
+    const burst = await Promise.all(cs.slice(1).map((c) => pool?.verify(c)))
+    expect(burst).toEqual(valid.slice(1))
+    expect(pool.stats()).toMatchObject({ threads: 2, pooled: 29 })
+  })
+
   it('verifies in the calling thread when stopped or never started', async () => {
     const { checks: cs, valid } = await checks(6)
     pool = new VerifyPool({ threads: 1 })

@@ -104,6 +104,12 @@ const INITIAL_CHECK_MS = 0.15
  */
 const QUIET_GAP_MS = 20
 
+/**
+ * A thread holds a batch or two of checks: a small young generation keeps its heap (and
+ * the process RSS) small; the default lets each grow by tens of MB of garbage.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 }
+
 const DEFAULT_WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
   import.meta.url,
@@ -146,10 +152,12 @@ export class VerifyPool implements SignatureVerifier, Startable {
     this.workerUrl = init.workerUrl ?? DEFAULT_WORKER_URL
   }
 
+  /**
+   * Threads start with the first work that needs them, not here: a node that never meets
+   * a burst (a quiet node, a reload of a sealed store) never pays their ~10–45 MB each.
+   */
   start(): void {
-    if (this.running) return
     this.running = true
-    for (let i = 0; i < this.size; i++) this.threads.push(this.spawn())
   }
 
   async stop(): Promise<void> {
@@ -224,6 +232,8 @@ export class VerifyPool implements SignatureVerifier, Startable {
 
   /** Fills every thread up to BATCHES_PER_THREAD, the least loaded first. */
   private dispatch(): void {
+    if (this.queue.size > 0)
+      while (this.threads.length < this.size) this.threads.push(this.spawn())
     const size = this.batchSize()
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
       for (const t of this.threads) {
@@ -247,7 +257,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(this.workerUrl)
+    const worker = new Worker(this.workerUrl, { resourceLimits: WORKER_LIMITS })
     const thread: Thread = { worker, batches: new Map() }
     worker.on('message', (answer: VerifyAnswer) => {
       const items = thread.batches.get(answer.id)

@@ -8,7 +8,7 @@ import {
 } from '../consensus.js'
 import { epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import type { VerifiedContribution } from '../types.js'
+import type { Contribution, VerifiedContribution } from '../types.js'
 import { DrawChain, type DrawState } from './draw-chain.js'
 import {
   creditOut,
@@ -98,8 +98,8 @@ export class Replica {
    * `receivedMs` feeds the origin's lastSeenMs (default: the contribution's timestamp).
    */
   add(v: VerifiedContribution, receivedMs?: number): AddResult {
-    const c = v.contribution
-    assertAddable(v, this.params.network, receivedMs)
+    const [c, id] = [v.contribution, v.id]
+    assertAddable(v, c, id, this.params.network, receivedMs)
     if (this.entries.has(v.idHex)) return 'duplicate'
     const r = c.epoch
     if (r < this.floor) return 'final'
@@ -112,7 +112,7 @@ export class Replica {
       v,
       epoch,
       origin,
-      key: idKey(v.id),
+      key: idKey(id),
       folded: false,
       absorbed: false,
       credit: -1,
@@ -125,7 +125,7 @@ export class Replica {
     origin.contributions++
     origin.bits += c.bitLength
     origin.lastSeenMs = Math.max(origin.lastSeenMs, receivedMs ?? c.timestampMs)
-    if (trustWeight(origin.level) > 0) this.fold(entry)
+    if (trustWeight(origin.level) > 0) this.fold(entry, c, id)
     return 'added'
   }
 
@@ -382,12 +382,12 @@ export class Replica {
     return origin
   }
 
-  private fold(entry: Entry): void {
-    markFolded(entry)
+  private fold(entry: Entry, c?: Contribution, id?: Uint8Array): void {
+    markFolded(entry, c)
     this.folded++
     if (!entry.absorbed) {
       entry.absorbed = true
-      this.chain.absorb(entry.v.id)
+      this.chain.absorb(id ?? entry.v.id)
     }
     this.pool.changed()
   }

@@ -1,5 +1,6 @@
 import { type TrustLevel, trustWeight } from '../consensus.js'
 import { mcvMinEntropyPerBit } from '../health.js'
+import type { Contribution } from '../types.js'
 import type { Entry, OriginState } from './state.js'
 
 /**
@@ -38,13 +39,18 @@ export function newOrigin(originHex: string, level: TrustLevel): OriginState {
   }
 }
 
-/** Marks a stored entry folded; its epoch's and origin's figures follow. */
-export function markFolded(entry: Entry): void {
+/**
+ * Marks a stored entry folded; its epoch's and origin's figures follow. `decoded`: the
+ * entry's contribution, when the caller has it at hand (a compact entry decodes on access).
+ */
+export function markFolded(entry: Entry, decoded?: Contribution): void {
   entry.folded = true
   entry.epoch.folded++
   entry.epoch.foldChanged()
-  const c = entry.v.contribution
-  if (entry.credit < 0) entry.credit = c.bitLength * mcvMinEntropyPerBit(c.bits, c.bitLength)
+  if (entry.credit < 0) {
+    const c = decoded ?? entry.v.contribution
+    entry.credit = c.bitLength * mcvMinEntropyPerBit(c.bits, c.bitLength)
+  }
   entry.origin.folded++
   entry.origin.credit += entry.credit
 }

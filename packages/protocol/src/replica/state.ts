@@ -1,7 +1,7 @@
 import type { TrustLevel } from '../consensus.js'
 import { epochBeacon, epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import type { VerifiedContribution } from '../types.js'
+import type { Contribution, VerifiedContribution } from '../types.js'
 
 /**
  * The replica's records: one Entry per stored contribution, linked to the state of its
@@ -60,18 +60,22 @@ export function assertEpoch(r: number): void {
     throw new InvalidInputError(`epoch must be a non-negative integer, got ${r}`)
 }
 
-/** What add() refuses outright: the replica trusts its caller for everything else. */
+/**
+ * What add() refuses outright: the replica trusts its caller for everything else. `c` and
+ * `id` are `v`'s, read once by the caller (a compact entry rebuilds them on each access).
+ */
 export function assertAddable(
   v: VerifiedContribution,
+  c: Contribution,
+  id: Uint8Array,
   network: string,
   receivedMs: number | undefined,
 ): void {
-  const c = v.contribution
   if (c.network !== network)
     throw new InvalidInputError(
       `contribution of network '${c.network}' given to the replica of '${network}'`,
     )
-  if (v.id.length !== 32 || v.idHex.length !== 64)
+  if (id.length !== 32 || v.idHex.length !== 64)
     throw new InvalidInputError('contribution id must be 32 bytes with its 64-digit hex')
   if (receivedMs !== undefined && !Number.isFinite(receivedMs))
     throw new InvalidInputError(`receivedMs must be a finite number, got ${receivedMs}`)

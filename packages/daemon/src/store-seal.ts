@@ -1,0 +1,98 @@
+import { hash, timingSafeEqual } from 'node:crypto'
+
+/**
+ * Sealed contributions in the store (docs/PROTOCOL.md, "Store seals"): each stored value is
+ * `0x00 0x01 ‖ MAC ‖ encoded contribution`, MAC = HMAC-SHA-256(store key, domain ‖ id ‖
+ * encoded) under the node's local store key (store-key.ts). Only this node, having checked
+ * the Ed25519 signature, writes a seal, so on restart a value whose seal checks is
+ * trusted without Ed25519 (~2 µs instead of ~60 µs), and its id is the one in its key.
+ *
+ * A value without the header is an unsealed one of an older store (a protobuf
+ * contribution starts with field 1's tag, 0x0A, never 0x00); it and a value whose seal
+ * fails (a copied store, a new key, a changed byte) are verified by Ed25519 as before.
+ */
+
+const TAG = 0x00
+const VERSION = 0x01
+const MAC_BYTES = 32
+export const SEAL_HEADER_BYTES = 2 + MAC_BYTES
+const DOMAIN = new TextEncoder().encode('alara/v1/store-seal')
+/** SHA-256's block size: HMAC pads its key to it */
+const BLOCK = 64
+
+export interface OpenedValue {
+  /** the encoded contribution */
+  encoded: Uint8Array
+  /** its seal checked: this node verified it */
+  sealed: boolean
+}
+
+/**
+ * HMAC-SHA-256 (RFC 2104) computed with two one-shot hashes over a reused buffer: the
+ * reload checks a seal per stored contribution, and createHmac's per-call object costs
+ * several times the hashing itself. store-seal.test.ts checks it against createHmac.
+ */
+export class StoreSealer {
+  /** (key ⊕ ipad) ‖ domain ‖ id ‖ encoded, rewritten from the id on for each MAC */
+  private inner: Buffer
+  /** (key ⊕ opad) ‖ inner digest */
+  private readonly outer = Buffer.alloc(BLOCK + MAC_BYTES)
+
+  constructor(key: Uint8Array) {
+    if (key.length < 32 || key.length > BLOCK)
+      throw new RangeError(`a store key has 32 to ${BLOCK} bytes`)
+    this.inner = Buffer.alloc(1024)
+    for (let i = 0; i < BLOCK; i++) {
+      const k = key[i] ?? 0
+      this.inner[i] = k ^ 0x36
+      this.outer[i] = k ^ 0x5c
+    }
+    this.inner.set(DOMAIN, BLOCK)
+  }
+
+  /** The value to store for a verified contribution with this id (hex). */
+  seal(idHex: string, encoded: Uint8Array): Uint8Array {
+    const mac = this.mac(idHex, encoded)
+    if (mac === undefined) throw new RangeError(`not a 32-byte id: ${idHex}`)
+    const out = new Uint8Array(SEAL_HEADER_BYTES + encoded.length)
+    out[0] = TAG
+    out[1] = VERSION
+    out.set(mac, 2)
+    out.set(encoded, SEAL_HEADER_BYTES)
+    return out
+  }
+
+  /** A stored value's contribution, and whether its seal checks for this id (hex). */
+  open(idHex: string, value: Uint8Array): OpenedValue {
+    if (!isSealed(value)) return { encoded: value, sealed: false }
+    const encoded = value.subarray(SEAL_HEADER_BYTES)
+    const mac = this.mac(idHex, encoded)
+    const sealed = mac !== undefined && timingSafeEqual(value.subarray(2, SEAL_HEADER_BYTES), mac)
+    return { encoded, sealed }
+  }
+
+  /** undefined when idHex is not 64 hex digits */
+  private mac(idHex: string, encoded: Uint8Array): Buffer | undefined {
+    const at = BLOCK + DOMAIN.length
+    const length = at + MAC_BYTES + encoded.length
+    if (this.inner.length < length) {
+      const larger = Buffer.alloc(Math.max(length, this.inner.length * 2))
+      larger.set(this.inner.subarray(0, at))
+      this.inner = larger
+    }
+    if (idHex.length !== 2 * MAC_BYTES || this.inner.write(idHex, at, 'hex') !== MAC_BYTES)
+      return undefined
+    this.inner.set(encoded, at + MAC_BYTES)
+    this.outer.set(hash('sha256', this.inner.subarray(0, length), 'buffer'), BLOCK)
+    return hash('sha256', this.outer, 'buffer')
+  }
+}
+
+function isSealed(value: Uint8Array): boolean {
+  return value.length > SEAL_HEADER_BYTES && value[0] === TAG && value[1] === VERSION
+}
+
+/** The encoded contribution of a stored value, sealed or not (the seal unchecked). */
+export function storedContribution(value: Uint8Array): Uint8Array {
+  return isSealed(value) ? value.subarray(SEAL_HEADER_BYTES) : value
+}
