@@ -232,8 +232,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
 
   /** Fills every thread up to BATCHES_PER_THREAD, the least loaded first. */
   private dispatch(): void {
-    if (this.queue.size > 0)
-      while (this.threads.length < this.size) this.threads.push(this.spawn())
+    if (this.queue.size > 0) while (this.threads.length < this.size) this.threads.push(this.spawn())
     const size = this.batchSize()
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
       for (const t of this.threads) {
