@@ -3,22 +3,12 @@
 // and verifies each one here, in the browser, trusting nothing the server says: canonical
 // decoding, network, epoch, every Ed25519 signature (WebCrypto), the digest and the beacon
 // recomputed. The result is shown as verified, or failed with the client's reason.
+import { $, el } from './dom.js'
+
 const TOKEN_KEY = 'alara-api-token'
 const CLIENT_BUNDLE = './vendor/client/alara-client.js'
 /** the hosts of a listener bound to every interface: the page's own host is used instead */
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]'])
-
-const $ = (id) => document.getElementById(id)
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag)
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'text') node.textContent = v
-    else if (k === 'class') node.className = v
-    else node.setAttribute(k, v)
-  }
-  for (const child of children) node.append(child)
-  return node
-}
 
 /** A beacon panel result box: `state` is also its data-state (tests and styles read it). */
 function show(box, state, rows, note) {

@@ -12,13 +12,14 @@ describe('dashboard files under /ui/', () => {
     const res = await app.inject({ method: 'GET', url: '/ui/' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/html/)
-    expect(res.body).toContain('<script src="app.js" defer></script>')
+    expect(res.body).toContain('<script src="app.js" type="module"></script>')
     expect(res.body).not.toMatch(/https?:\/\//)
     expect(res.headers['content-security-policy']).toContain("default-src 'none'")
     expect(res.headers['content-security-policy']).toContain("connect-src 'self'")
     for (const file of [
       'app.js',
       'beacon.js',
+      'dom.js',
       'vendor/client/alara-client.js',
       'style.css',
       'vendor/uplot/uPlot.iife.min.js',
