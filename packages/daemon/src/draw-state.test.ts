@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sha256, toHex } from '@alara/protocol'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { random } from './api/queries/beacon.js'
 import { decodeDrawState, encodeDrawState } from './draw-state.js'
 import { CorruptStoreError } from './errors.js'
@@ -11,10 +8,10 @@ import { Ingest } from './ingest.js'
 import { restoreState } from './restore.js'
 import {
   type FakeComponents,
-  fakeComponents,
   fakePeer,
   signedContribution,
 } from './test-helpers/fake-components.js'
+import { useRestartableNodes } from './test-helpers/restartable.js'
 
 /**
  * The private-draw chain survives a restart: saved (synced) by every draw before it is
@@ -22,23 +19,11 @@ import {
  * set of components on the same store directory at the same time.
  */
 
-const open: FakeComponents[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close()
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
-})
+const { storeDir, node: nodeOn, stop } = useRestartableNodes('draw')
 
-async function node(storeDir: string, startMs?: number): Promise<FakeComponents> {
-  const f = await fakeComponents({ storeDir, ...(startMs === undefined ? {} : { startMs }) })
-  open.push(f)
-  return f
-}
-
-async function stop(f: FakeComponents): Promise<void> {
-  open.splice(open.indexOf(f), 1)
-  await f.close()
-}
+/** A node on `dir`, its clock at `startMs` (default: fakeComponents' own). */
+const node = (dir: string, startMs?: number): Promise<FakeComponents> =>
+  nodeOn(dir, startMs === undefined ? {} : { startMs })
 
 describe('draw state', () => {
   it('encodes and decodes every state; refuses anything else', () => {
@@ -61,8 +46,7 @@ describe('draw state', () => {
   })
 
   it('a restart carries the chain on: counter never lower, state not a plain rebuild', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'alara-draw-'))
-    dirs.push(dir)
+    const dir = await storeDir()
     const first = await node(dir)
     const c1 = first.components
     const ingest = new Ingest(c1)
@@ -104,8 +88,7 @@ describe('draw state', () => {
   })
 
   it('draws after the restart continue the counter and are saved', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'alara-draw-'))
-    dirs.push(dir)
+    const dir = await storeDir()
     const first = await node(dir)
     for (let i = 0; i < 5; i++) await random(first.components, { bytes: 8, allowLowEntropy: true })
     const startMs = first.clock.ms
@@ -119,8 +102,7 @@ describe('draw state', () => {
   })
 
   it('an unreadable saved state is reported and the rebuilt chain used', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'alara-draw-'))
-    dirs.push(dir)
+    const dir = await storeDir()
     const first = await node(dir)
     await first.components.store.db.put('/alara/m/draw-state', new Uint8Array([9, 9, 9]))
     await restoreState(first.components)
@@ -128,8 +110,7 @@ describe('draw state', () => {
   })
 
   it('concurrent draws leave the newest state on disk', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'alara-draw-'))
-    dirs.push(dir)
+    const dir = await storeDir()
     const f = await node(dir)
     await Promise.all(
       Array.from({ length: 20 }, () => random(f.components, { bytes: 8, allowLowEntropy: true })),

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import {
   CompactContribution,
   checkSignature,
@@ -9,15 +6,15 @@ import {
   decodeContribution,
   toHex,
 } from '@alara/protocol'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { restoreState } from './restore.js'
 import { AlaraStore } from './store.js'
 import {
   type FakeComponents,
-  fakeComponents,
   fakePeer,
   signedContribution,
 } from './test-helpers/fake-components.js'
+import { useRestartableNodes } from './test-helpers/restartable.js'
 import type { SignatureVerifier } from './verify/pool.js'
 
 /**
@@ -26,29 +23,11 @@ import type { SignatureVerifier } from './verify/pool.js'
  * components on the same store directory.
  */
 
-const open: FakeComponents[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close()
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
-})
+const { storeDir, node: nodeOn, stop } = useRestartableNodes('reload')
 
-async function storeDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'alara-reload-'))
-  dirs.push(dir)
-  return dir
-}
-
-async function node(dir: string, storeKey?: Uint8Array | null): Promise<FakeComponents> {
-  const f = await fakeComponents({ storeDir: dir, ...(storeKey === undefined ? {} : { storeKey }) })
-  open.push(f)
-  return f
-}
-
-async function stop(f: FakeComponents): Promise<void> {
-  open.splice(open.indexOf(f), 1)
-  await f.close()
-}
+/** A node on `dir`; `storeKey` null: unsealed, as a store from before seals. */
+const node = (dir: string, storeKey?: Uint8Array | null): Promise<FakeComponents> =>
+  nodeOn(dir, storeKey === undefined ? {} : { storeKey })
 
 /** A verifier that counts the Ed25519 checks it is asked for. */
 function counting(): SignatureVerifier & { calls: number } {
