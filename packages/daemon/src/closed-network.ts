@@ -20,9 +20,24 @@ const TIMED_OUT = /\baborted\b|\btimed? ?out\b|\btimeout\b/i
 /** The one-line cause of a dial refused for a network key, or undefined for other failures. */
 export function keyRefusalOf(err: unknown, closed: boolean): string | undefined {
   if (!isHandshakeFailure(err)) return undefined
-  return closed
+  const cause = closed
     ? 'the peer refused the connection: it is not on this closed network (it holds no network key, or another one than this node)'
     : 'the peer refused the connection: it is on a closed network and this node does not hold its key (or holds another one)'
+  // Without the key a peer often waits for bytes that make no sense to it until the dial's
+  // deadline, so a timeout is the common refusal; but a starved peer times out the same way.
+  return handshakeTimedOut(err)
+    ? `${cause}; the handshake timed out, which an overloaded peer or machine can also cause`
+    : cause
+}
+
+/** The handshake was cut off by the dial's deadline (libp2p keeps only the message). */
+function handshakeTimedOut(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 4) return false
+  const inner = err as { message?: unknown; errors?: unknown[]; cause?: unknown }
+  if (typeof inner.message === 'string' && TIMED_OUT.test(inner.message)) return true
+  if (Array.isArray(inner.errors) && inner.errors.some((e) => handshakeTimedOut(e, depth + 1)))
+    return true
+  return inner.cause !== undefined && handshakeTimedOut(inner.cause, depth + 1)
 }
 
 /**
@@ -32,10 +47,6 @@ export function keyRefusalOf(err: unknown, closed: boolean): string | undefined 
 export function isHandshakeFailure(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false
   const { name, message } = err as Error
-  // A handshake cut off by the dial's deadline says nothing about the key: a peer without
-  // it resets at once; silence is a slow or starved peer (libp2p keeps only the message).
-  const handshake = name === 'KeyExchangeFailedError' || name === 'EncryptionFailedError'
-  if (handshake && TIMED_OUT.test(message)) return false
   if (name === 'KeyExchangeFailedError') return true
   // a handshake that got far enough to see the wrong peer id is not about a network key
   if (name === 'EncryptionFailedError') return !/does not match expected remote/.test(message)
