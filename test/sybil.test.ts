@@ -13,7 +13,14 @@ import {
 import { apiConsensus, apiOf, apiPeers, apiPool } from './helpers/api.js'
 import { runCli } from './helpers/cli.js'
 import type { DaemonProcess } from './helpers/daemon.js'
-import { consensusOf, epochAt, injectRandom, statusOf } from './helpers/epochs.js'
+import {
+  atNextEpoch,
+  consensusOf,
+  EPOCH_MS,
+  epochAt,
+  injectRandom,
+  statusOf,
+} from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
 import { setTrust } from './helpers/node-state.js'
@@ -209,10 +216,15 @@ describe('membership against Sybils', () => {
     try {
       const [a] = nodes as [DaemonProcess]
       await relay.connect(a.multiaddr)
-      const genuine = await adversary.contribution(member, { seq: 1, bitLength: 256 })
+      // Gossip may fill only an epoch not yet closed: published early in an epoch for the
+      // next one (one ahead is allowed), the genuine message has ~2.5 s to reach a node
+      // before its epoch closes (then repair carries it to the others), not 0.5–1.5 s.
+      await atNextEpoch()
+      const nowMs = Date.now() + EPOCH_MS
+      const genuine = await adversary.contribution(member, { seq: 1, bitLength: 256, nowMs })
       await adversary.publishContribution(forgedContribution(genuine))
       await relay.publishContribution(genuine)
-      const pad = await adversary.contribution(other, { seq: 1, bitLength: 256 })
+      const pad = await adversary.contribution(other, { seq: 1, bitLength: 256, nowMs })
       await relay.publishContribution(padded(pad))
       const r = epochAt(Date.now()) - 2
       const vote = await adversary.vote(member, r)
