@@ -7,6 +7,8 @@ import type { Contribution } from '../types.js'
  * byte fields as views of `bytes` (no copy), no canonical re-encoding. It still refuses
  * malformed input (truncated, unknown field, wrong wire type, varint beyond 2^53) with a
  * DecodeError, but input from the network goes through decodeContribution.
+ * Why not protons' own decode: its uint64 fields come as BigInt, and a decode took ~6 µs
+ * against ~1 µs here (Node 22, 177-byte contributions): 5 s of a 1M-entry reload.
  */
 export function readTrustedContribution(bytes: Uint8Array): Contribution {
   const r = { at: 0 }
