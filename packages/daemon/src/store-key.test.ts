@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -45,5 +45,17 @@ describe('store.key', () => {
     await writeFile(join(home, STORE_KEY_FILE), 'not a key')
     await expect(loadStoreKey(home)).rejects.toMatchObject({ code: 'ERR_BAD_STORE_KEY' })
     expect(await readFile(join(home, STORE_KEY_FILE), 'utf8')).toBe('not a key')
+  })
+})
+
+describe('store.key that cannot be read', () => {
+  it('ERR_BAD_STORE_KEY naming the file (a directory in its place), nothing changed', async () => {
+    const home = await dir()
+    await mkdir(join(home, STORE_KEY_FILE))
+    await expect(loadStoreKey(home)).rejects.toMatchObject({
+      code: 'ERR_BAD_STORE_KEY',
+      message: expect.stringContaining(STORE_KEY_FILE),
+    })
+    expect((await stat(join(home, STORE_KEY_FILE))).isDirectory()).toBe(true)
   })
 })

@@ -28,7 +28,7 @@ export async function loadStoreKey(home: string): Promise<Uint8Array> {
     bytes = await readFile(path)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return writeNewStoreKey(home)
-    throw err
+    throw new BadStoreKeyError(`${path} cannot be read: ${(err as Error).message}`)
   }
   if (bytes.length !== STORE_KEY_BYTES)
     throw new BadStoreKeyError(
