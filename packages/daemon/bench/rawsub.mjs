@@ -1,8 +1,8 @@
-// One raw gossipsub node for scripts/bench-propagation: the daemon's gossipsub set-up
-// (StrictNoSign, ALARA's message id, its frame limits, topic scoring and the default D
-// parameters) with nothing of ALARA behind it, in a process of its own. Commands on
-// stdin, JSON lines on stdout; times are Date.now() of this process (one machine clock
-// for every process of the benchmark):
+// One raw gossipsub node for scripts/bench-propagation: the daemon's libp2p node
+// (createAlaraLibp2p: StrictNoSign, ALARA's message id, its frame limits, topic scoring,
+// the default D parameters, the yamux window) with nothing of ALARA behind it, in a
+// process of its own. Commands on stdin, JSON lines on stdout; times are Date.now() of
+// this process (one machine clock for every process of the benchmark):
 //   → {"event":"ready","addr":…}
 //   {"cmd":"dial","addrs":[…]}            → {"event":"dialed"}
 //   {"cmd":"mesh","want":K}               → {"event":"meshed"} once K mesh peers
@@ -10,40 +10,29 @@
 //   a message received                    → {"event":"recv","seq":S,"t":…}
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
-import { gossipMessageId, resolveParams } from '@alara/protocol'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
+import { DEFAULT_PARAMS } from '@alara/protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
-import { scoreParams } from '../dist/gossip/scoring.js'
-import { gossipFrameLimits, topicsOf } from '../dist/index.js'
+import { createAlaraLibp2p, mergeConfig, msgIdFn, topicsOf } from '../dist/index.js'
 
 const topics = topicsOf('bench-raw')
 const topic = topics.contributions
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)
 
-const node = await createLibp2p({
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux()],
-  services: {
-    identify: identify(),
-    pubsub: gossipsub({
-      globalSignaturePolicy: StrictNoSign,
-      msgIdFn: (msg) => gossipMessageId(msg.data),
-      allowPublishToZeroTopicPeers: true,
-      ignoreDuplicatePublishError: true,
-      emitSelf: false,
-      ...gossipFrameLimits(resolveParams()),
-      allowedTopics: [topics.contributions, topics.votes],
-      scoreParams: scoreParams(topics),
-    }),
-  },
+// the daemon's own libp2p node (transports, yamux window, gossipsub options, scoring),
+// with no ALARA service behind it: no validators, no store, no epochs
+const node = await createAlaraLibp2p({
+  privateKey: await generateKeyPair('Ed25519'),
+  config: mergeConfig({
+    network: 'bench-raw',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    dht: false,
+  }),
+  msgIdFn,
+  params: DEFAULT_PARAMS,
 })
+await node.start()
 const pubsub = node.services.pubsub
 pubsub.subscribe(topic)
 pubsub.addEventListener('message', (evt) => {
