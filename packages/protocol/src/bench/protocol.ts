@@ -7,6 +7,7 @@ import { resolveParams } from '../config.js'
 import { healthTest } from '../health.js'
 import { Replica } from '../replica/index.js'
 import { contributionSigningBytes, originOf, signContribution, toHex } from '../signing.js'
+import type { VerifiedContribution } from '../types.js'
 import { type ValidationContext, validateContribution } from '../validate.js'
 import { encodeContribution } from '../wire/codec.js'
 
@@ -101,6 +102,9 @@ interface Stages {
   libp2pVerify(chunk: Message[]): void
   validate(chunk: Message[]): void
   validateAndFold(chunk: Message[], replica: Replica): void
+  /** The contributions of a chunk, validated untimed, for `fold`. */
+  validated(chunk: Message[]): VerifiedContribution[]
+  fold(contributions: VerifiedContribution[], replica: Replica): void
 }
 
 function stages(keys: Ed25519PrivateKey[], keyObjects: KeyObject[]): Stages {
@@ -132,6 +136,17 @@ function stages(keys: Ed25519PrivateKey[], keyObjects: KeyObject[]): Stages {
         if (replica.add(result.contribution) !== 'added') throw new Error('replica refused')
       }
     },
+    validated(chunk) {
+      return chunk.map((m) => {
+        const result = validateContribution(m.encoded, bare)
+        if (result.verdict !== 'accept') throw new Error(`${result.reason}: ${result.message}`)
+        return result.contribution
+      })
+    },
+    fold(contributions, replica) {
+      for (const c of contributions)
+        if (replica.add(c) !== 'added') throw new Error('replica refused')
+    },
   }
 }
 
@@ -144,16 +159,19 @@ interface Row {
   verify: number
   libp2p: number
   validate: number
+  add: number
   fold: number
   ratio: number
 }
 
 function measure(s: Stages, messages: Message[], selfHex: string, rounds: number): Row {
   const t = { verify: [] as number[], libp2p: [] as number[], validate: [] as number[] }
+  const add: number[] = []
   const fold: number[] = []
   const ratio: number[] = []
   for (let round = 0; round < rounds; round++) {
     const replica = new Replica({ params, selfHex })
+    const addOnly = new Replica({ params, selfHex })
     for (let at = 0; at < messages.length; at += CHUNK) {
       const chunk = messages.slice(at, at + CHUNK)
       const v = seconds(() => s.nodeVerify(chunk))
@@ -161,6 +179,8 @@ function measure(s: Stages, messages: Message[], selfHex: string, rounds: number
       if (round === 0) t.libp2p.push(chunk.length / seconds(() => s.libp2pVerify(chunk)))
       const a = seconds(() => s.validate(chunk))
       const f = seconds(() => s.validateAndFold(chunk, replica))
+      const contributions = s.validated(chunk)
+      add.push(chunk.length / seconds(() => s.fold(contributions, addOnly)))
       t.verify.push(chunk.length / v)
       t.validate.push(chunk.length / a)
       fold.push(chunk.length / f)
@@ -171,6 +191,7 @@ function measure(s: Stages, messages: Message[], selfHex: string, rounds: number
     verify: median(t.verify),
     libp2p: median(t.libp2p),
     validate: median(t.validate),
+    add: median(add),
     fold: median(fold),
     ratio: median(ratio),
   }
@@ -199,9 +220,9 @@ async function main(): Promise<void> {
   )
   console.log('')
   console.log(
-    '| payload | node:crypto verify | libp2p verify | validate | validate + fold | ratio |',
+    '| payload | node:crypto verify | libp2p verify | validate | Replica.add alone | validate + fold | ratio |',
   )
-  console.log('|---|---:|---:|---:|---:|---:|')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const bitLength of SIZES) {
     const warm = await workload(keys, bitLength, WARMUP, baseEpoch - 10)
     const messages = await workload(keys, bitLength, MESSAGES, baseEpoch)
@@ -209,7 +230,7 @@ async function main(): Promise<void> {
     const row = measure(s, messages, selfHex, ROUNDS)
     const size = `${bitLength} bits (${(messages[0] as Message).encoded.length} B)`
     console.log(
-      `| ${size} | ${fmt(row.verify)} | ${fmt(row.libp2p)} | ${fmt(row.validate)} | ${fmt(row.fold)} | ${row.ratio.toFixed(2)} |`,
+      `| ${size} | ${fmt(row.verify)} | ${fmt(row.libp2p)} | ${fmt(row.validate)} | ${fmt(row.add)} | ${fmt(row.fold)} | ${row.ratio.toFixed(2)} |`,
     )
   }
   console.log('')

@@ -141,18 +141,17 @@ describe('pool state', () => {
   })
 })
 
-describe('throughput', () => {
-  it('adds well above 15k contributions per second', () => {
+// Its rate is measured by scripts/bench-protocol ("Replica.add alone"), not asserted here:
+// a timed unit test fails on a busy machine without any defect.
+describe('many contributions', () => {
+  it('folds 30,000 contributions from two origins over 50 epochs', () => {
     const items: VerifiedContribution[] = []
     for (let i = 0; i < 30_000; i++) {
       const id = createHash('sha256').update(`t${i}`).digest()
       items.push(contribution(i % 2 ? A : B, 100 + (i % 50), bits256(`t${i}`), id))
     }
     const r = replica()
-    const start = performance.now()
-    for (const v of items) r.add(v)
-    const perSecond = items.length / ((performance.now() - start) / 1000)
+    for (const v of items) expect(r.add(v)).toBe('added')
     expect(r.foldedTotal).toBe(items.length)
-    expect(perSecond).toBeGreaterThan(15_000)
   })
 })
