@@ -13,13 +13,17 @@ const READY = {
   home: '/tmp/h',
 }
 
-/** Stands in for `alara daemon --json`: MODE=ready prints noise then the ready line. */
+/**
+ * Stands in for `alara daemon --json`: MODE=ready prints noise then the ready line. Like the
+ * daemon, it handles SIGTERM before it says it is ready: the harness may stop it the moment
+ * the line arrives (the other order failed once beside stress-ng: killed by the signal).
+ */
 const FAKE = `
 const mode = process.env.MODE
+process.on('SIGTERM', () => process.exit(0))
 console.log('noise')
 if (mode === 'ready') console.log(${JSON.stringify(JSON.stringify(READY))})
 if (mode === 'fail') { console.error('alara: broken (ERR_TEST)'); process.exit(4) }
-process.on('SIGTERM', () => process.exit(0))
 setInterval(() => {}, 1000)
 `
 
