@@ -87,9 +87,10 @@ describe('ingest: contributions', () => {
 
 describe('ingest: contributions through the verification pool', () => {
   let pool: VerifyPool
-  beforeEach(() => {
+  beforeEach(async () => {
     pool = new VerifyPool({ threads: 2 })
     pool.start()
+    await pool.warm() // loaded threads: a burst goes to them, not to this thread meanwhile
   })
   afterEach(() => pool.stop())
 

@@ -36,6 +36,7 @@ describe('VerifyPool', () => {
     expect(cs.map(checkSignature)).toEqual(valid)
     pool = new VerifyPool({ threads: 2, maxBatch: 16 })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     const results = await Promise.all(cs.map((c) => pool?.verify(c)))
     expect(results).toEqual(valid)
     const stats = pool.stats()
@@ -49,6 +50,7 @@ describe('VerifyPool', () => {
     const good = cs[0] as SignatureCheck
     pool = new VerifyPool({ threads: 1 })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     const bad = [
       { ...good, origin: new Uint8Array([1, 2, 3]) },
       { ...good, signature: good.signature.subarray(0, 10) },
@@ -61,6 +63,7 @@ describe('VerifyPool', () => {
     const { checks: cs, valid } = await checks(400)
     pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 32 })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     const outcomes = await Promise.allSettled(cs.map((c) => pool?.verify(c)))
     // the first in-thread (quiet pool), the next 32 queued (one task: no flush between),
     // the rest refused
@@ -79,6 +82,7 @@ describe('VerifyPool', () => {
     const { checks: cs, valid } = await checks(240)
     pool = new VerifyPool({ threads: 1, maxBatch: 8, maxQueued: 128 })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     const order: string[] = []
     const submit = (c: SignatureCheck, source: string) =>
       (pool as VerifyPool).verify(c, source).then(
@@ -117,6 +121,7 @@ describe('VerifyPool', () => {
       workerUrl: new URL('./slow-worker.fixtures.ts', import.meta.url),
     })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     expect(pool.stats().batchSize).toBe(64) // before any measure: an idle core's pace
     // waves of 40: the moving average of the threads' own times settles over the batches
     for (let wave = 0; wave < 6; wave++)
@@ -129,6 +134,7 @@ describe('VerifyPool', () => {
     const { checks: cs, valid } = await checks(40)
     pool = new VerifyPool({ threads: 2 })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     // one every 40 ms: each finds the pool quiet
     for (let i = 0; i < 3; i++) {
       expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
@@ -143,17 +149,25 @@ describe('VerifyPool', () => {
     expect(pool.stats().pooled).toBeGreaterThanOrEqual(30)
   })
 
-  it('starts its threads only when a burst needs them', async () => {
-    const { checks: cs, valid } = await checks(30)
+  it('starts its threads only when a burst needs them, and does not keep it waiting for them', async () => {
+    const { checks: cs, valid } = await checks(59)
     pool = new VerifyPool({ threads: 2 })
     pool.start()
     expect(pool.stats().threads).toBe(0)
     // a lone check on a quiet node: in-thread, still no thread
     expect(await pool.verify(cs[0] as SignatureCheck)).toBe(valid[0])
     expect(pool.stats()).toMatchObject({ threads: 0, inline: 1 })
-    const burst = await Promise.all(cs.slice(1).map((c) => pool?.verify(c)))
-    expect(burst).toEqual(valid.slice(1))
-    expect(pool.stats()).toMatchObject({ threads: 2, pooled: 29 })
+    // the first burst starts both threads and is verified here while they load
+    const burst = await Promise.all(cs.slice(1, 30).map((c) => pool?.verify(c)))
+    expect(burst).toEqual(valid.slice(1, 30))
+    expect(pool.stats()).toMatchObject({ threads: 2, inline: 30, pooled: 0 })
+    await pool.warm()
+    // loaded: the next burst goes to them (but its first check if it finds the pool quiet)
+    const next = await Promise.all(cs.slice(30).map((c) => pool?.verify(c)))
+    expect(next).toEqual(valid.slice(30))
+    const after = pool.stats()
+    expect(after.inline + after.pooled).toBe(59)
+    expect(after.pooled).toBeGreaterThanOrEqual(28)
   })
 
   it('verifies in the calling thread when stopped or never started', async () => {
@@ -186,6 +200,7 @@ describe('VerifyPool', () => {
       workerUrl: new URL('./crash-worker.fixtures.ts', import.meta.url),
     })
     pool.start()
+    await pool.warm() // threads loaded: what is measured is the pool, not their start
     // queued in one task: one batch, poison included
     const withPoison = [...cs.map((c) => pool?.verify(c)), pool.verify(poison)]
     expect(await Promise.all(withPoison)).toEqual([...valid, false])

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads'
 import { checkSignature, type SignatureCheck } from '@alara/protocol'
-import type { VerifyAnswer, VerifyBatch } from './worker.ts'
+import type { VerifyAnswer, VerifyBatch, VerifyThreadReady } from './worker.ts'
 
 /**
  * Test fixture (verify/pool.test.ts): a verification thread that answers like worker.ts
@@ -16,3 +16,4 @@ port?.on('message', (batch: VerifyBatch) => {
   const answer: VerifyAnswer = { id: batch.id, results, ms: performance.now() - start }
   port.postMessage(answer, [results.buffer])
 })
+port?.postMessage({ ready: true } satisfies VerifyThreadReady)

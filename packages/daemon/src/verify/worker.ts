@@ -12,6 +12,11 @@ export interface VerifyBatch {
   checks: SignatureCheck[]
 }
 
+/** Sent once, when the thread has loaded and takes batches. */
+export interface VerifyThreadReady {
+  ready: true
+}
+
 export interface VerifyAnswer {
   id: number
   results: Uint8Array
@@ -29,3 +34,6 @@ if (port !== null)
     const answer: VerifyAnswer = { id: batch.id, results, ms: performance.now() - start }
     port.postMessage(answer, [results.buffer])
   })
+// last: module loading is most of a thread's start (0.1–1 s), and the pool verifies on the
+// calling thread until this arrives rather than keep a burst waiting for it
+port?.postMessage({ ready: true } satisfies VerifyThreadReady)
