@@ -254,16 +254,15 @@ export class VerifyPool implements SignatureVerifier, Startable {
   private dispatch(): void {
     if (!this.running || this.queue.size === 0) return
     while (this.threads.length < this.size) this.threads.push(this.spawn())
-    const ready = this.threads.filter((t) => t.ready)
-    if (ready.length === 0) {
+    if (!this.threads.some((t) => t.ready)) {
       this.verifyWhileStarting()
       return
     }
     const size = this.batchSize()
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
-      for (const t of ready) {
+      for (const t of this.threads) {
         if (this.queue.size === 0) return
-        if (t.batches.size > round) continue
+        if (!t.ready || t.batches.size > round) continue
         const items = this.queue.take(size)
         const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
         t.batches.set(batch.id, items)
