@@ -6,6 +6,7 @@ import {
   requiredAgreement,
   signVote,
   toHex,
+  voteId,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from './components.js'
 import { consensusOf } from './consensus-of.js'
@@ -191,6 +192,7 @@ export class EpochService implements Startable {
     })
     const encoded = encodeVote(vote)
     state.votes.record({
+      idHex: toHex(voteId(vote)),
       originHex: selfHex,
       epoch: r,
       digest: vote.digest,

@@ -222,6 +222,31 @@ describe('ingest: votes', () => {
     expect(f.components.state.votesAccepted.countOf(peer.originHex, r)).toBe(0)
   })
 
+  it('the vote already held comes back (a catch-up) as DUPLICATE, before a verify', async () => {
+    const { state } = f.components
+    const peer = await fakePeer()
+    const r = state.currentEpoch(f.clock.ms) - 1
+    const bytes = await signedVote(peer.key, f.components, r, new Uint8Array(32).fill(3))
+    expect(ingest.vote(bytes, { via: 'gossip' }).verdict).toBe('accept')
+    f.emitted.length = 0
+    expect(ingest.vote(bytes, { via: 'sync' })).toMatchObject({
+      verdict: 'ignore',
+      reason: 'DUPLICATE',
+    })
+    // decided before the signature: the same signed fields with a broken signature too
+    const broken = bytes.slice()
+    broken[broken.length - 1] = (bytes.at(-1) ?? 0) ^ 1 // the last byte is the signature's
+    expect(ingest.vote(broken, { via: 'sync' })).toMatchObject({ reason: 'DUPLICATE' })
+    expect(f.eventsOf('vote:received')).toEqual([])
+    // a newer vote of that origin is not a duplicate, and once it is held the old one is
+    // judged again (by its signature, then found stale)
+    f.clock.ms += 1
+    const newer = await signedVote(peer.key, f.components, r, new Uint8Array(32).fill(4))
+    expect(ingest.vote(newer, { via: 'gossip' }).verdict).toBe('accept')
+    expect(ingest.vote(broken, { via: 'sync' })).toMatchObject({ reason: 'BAD_SIGNATURE' })
+    expect(state.votes.voteOf(r, peer.originHex)?.digest).toEqual(new Uint8Array(32).fill(4))
+  })
+
   it('an agreeing vote asks for nothing', async () => {
     const { state } = f.components
     const peer = await fakePeer()

@@ -190,6 +190,8 @@ export class Ingest {
       params,
       nowMs: now(),
       oldestEpoch: state.replica.oldestRetainedEpoch,
+      // catch-up brings back every vote of the window: those held cost a hash, no verify
+      seen: (idHex, originHex, epoch) => state.holdsVote(idHex, originHex, epoch),
       // a stranger's vote is verified only while its epoch's small list has room
       admits: (originHex, epoch) =>
         trust.admits(originHex) || state.strangerVotes.hasRoom(epoch, originHex),
@@ -213,6 +215,7 @@ export class Ingest {
     if (!trust.admits(v.originHex)) {
       // shown as not counted, never persisted nor relayed
       state.strangerVotes.record({
+        idHex: v.idHex,
         originHex: v.originHex,
         epoch: r,
         digest: v.vote.digest,

@@ -26,6 +26,8 @@ export const STATE_LIMITS = Object.freeze({
 
 /** A signed vote kept with what the VoteBook needs. */
 export interface HeldVote {
+  /** the vote's id (SHA-256 of its signing bytes): the same vote again is a duplicate */
+  idHex: string
   originHex: string
   epoch: number
   digest: Uint8Array
@@ -66,6 +68,10 @@ export class StrangerVotes {
 
   votesOf(epoch: number): HeldVote[] {
     return [...(this.byEpoch.get(epoch)?.values() ?? [])]
+  }
+
+  voteOf(epoch: number, originHex: string): HeldVote | undefined {
+    return this.byEpoch.get(epoch)?.get(originHex)
   }
 
   /** Forgets a peer that became a member (its votes then go to the vote book). */
@@ -166,6 +172,7 @@ export class NodeState {
 
   recordVote(v: VerifiedVote, encoded: Uint8Array): 'new' | 'replaced' | 'stale' {
     const result = this.votes.record({
+      idHex: v.idHex,
       originHex: v.originHex,
       epoch: v.vote.epoch,
       // copies: the digest is a view into the message, `encoded` into the gossip frame
@@ -176,6 +183,12 @@ export class NodeState {
     })
     if (result !== 'stale') this.votesAccepted.add(v.originHex, v.vote.epoch)
     return result
+  }
+
+  /** Whether the vote with this id is the one held for its origin and epoch. */
+  holdsVote(idHex: string, originHex: string, epoch: number): boolean {
+    const held = this.votes.voteOf(epoch, originHex) ?? this.strangerVotes.voteOf(epoch, originHex)
+    return held?.idHex === idHex
   }
 
   /** Forgets everything older than `oldest` (the replica's window moved). */

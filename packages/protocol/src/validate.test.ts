@@ -482,6 +482,16 @@ describe('validateVote', () => {
     expectVoteRefusal(validateVote(bytes, vctx({ seen: (h) => h === id })), 'ignore', 'DUPLICATE')
   })
 
+  it('DUPLICATE is decided before the signature, with the origin and epoch of the vote', async () => {
+    const v = await signVote(key, unsignedVote())
+    const bad = encodeVote({ ...v, signature: new Uint8Array(64) })
+    const seen = vi.fn(() => true)
+    expectVoteRefusal(validateVote(bad, vctx({ seen })), 'ignore', 'DUPLICATE')
+    expect(seen).toHaveBeenCalledWith(toHex(voteId(unsignedVote())), toHex(v.origin), v.epoch)
+    // not seen: the same bytes are judged by their signature
+    expectVoteRefusal(validateVote(bad, vctx({ seen: () => false })), 'reject', 'BAD_SIGNATURE')
+  })
+
   it('TOO_MANY_VOTES: an origin at the re-vote bound is ignored before its signature', async () => {
     const v = await signVote(key, unsignedVote())
     const forged = encodeVote({ ...v, count: 4 })

@@ -119,8 +119,12 @@ export interface ValidationContext {
 export interface VoteValidationContext {
   params: ProtocolParams
   nowMs: number
-  /** true when a vote with this id was handled already (optional: gossipsub dedupes too) */
-  seen?(idHex: string): boolean
+  /**
+   * true when this very vote (its id) is the one held for its origin and epoch: refused as
+   * DUPLICATE before the signature, so a catch-up that brings back every vote of the
+   * window costs a hash per known vote, not a verify (optional: gossipsub dedupes too)
+   */
+  seen?(idHex: string, originHex: string, epoch: number): boolean
   /** oldest epoch the receiver retains; an older (valid) vote is EPOCH_TOO_OLD */
   oldestEpoch?: number
   /**
@@ -317,9 +321,10 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   const signingBytes = voteSigningBytes(v)
   const id = sha256(signingBytes)
   const idHex = toHex(id)
-  if (ctx.seen?.(idHex) === true) return refuse('DUPLICATE', `vote ${idHex} was seen already`)
-
   const originHex = toHex(v.origin)
+  if (ctx.seen?.(idHex, originHex, v.epoch) === true)
+    return refuse('DUPLICATE', `vote ${idHex} was seen already`)
+
   // Before the signature: each accepted vote costs a verify and a write, so an origin
   // saying something new for an epoch again and again is cut off cheaply.
   if (ctx.maxVotesPerOrigin !== undefined && ctx.votesFrom !== undefined) {

@@ -88,6 +88,7 @@ describe('paged sync', () => {
     for (let epoch = 1; epoch <= 4; epoch++)
       for (let i = 0; i < perEpoch; i++)
         votes.record({
+          idHex: `${epoch}-${i}`,
           originHex: originHex(i),
           epoch,
           digest: new Uint8Array(32).fill(epoch),
