@@ -30,7 +30,10 @@ const EPOCHS = Number(process.env.EPOCHS ?? 20)
 const INJECTS = Number(process.env.INJECTS ?? 10) // per epoch
 const DEGREE = Number(process.env.DEGREE ?? 3)
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4)
+// PROFILE_DIR: every daemon of the network runs with --cpu-prof there (one file per thread)
+const PROFILE_DIR = process.env.PROFILE_DIR
 const run = new Run('scale', Number(process.env.DEADLINE_S ?? 1200))
+if (PROFILE_DIR !== undefined) run.stopGraceMs = 60_000
 const graceMs = defaultGraceMs(EPOCH_MS)
 const finalMs = defaultFinalMs(EPOCH_MS)
 const mmm = (xs) => `${fmt(Math.min(...xs))} / ${fmt(pct(xs, 50))} / ${fmt(Math.max(...xs))}`
@@ -76,6 +79,10 @@ try {
     bootstrapOf,
     concurrency: CONCURRENCY,
     config: { epochMs: EPOCH_MS },
+    env:
+      PROFILE_DIR === undefined
+        ? undefined
+        : { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` },
   })
   const startS = (Date.now() - t0) / 1000
   console.error(`scale: ${NODES} daemons ready in ${fmt(startS, 1)} s`)

@@ -83,10 +83,14 @@ export class Run {
     this.dirs.push(dir)
     return dir
   }
-  /** Stops every child (SIGTERM, SIGKILL after 5 s) and removes the temporary dirs. */
+  /**
+   * Stops every child (SIGTERM, SIGKILL after `stopGraceMs`, 5 s unless set: a profiled
+   * daemon needs longer to write its profile) and removes the temporary dirs.
+   */
+  stopGraceMs = 5000
   stop() {
     this.#stopping ??= (async () => {
-      await Promise.all(this.children.map((c) => c.stop(5000)))
+      await Promise.all(this.children.map((c) => c.stop(this.stopGraceMs)))
       await Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })))
     })()
     return this.#stopping
@@ -103,7 +107,8 @@ export class Run {
  * listening on a loopback port of its own choosing. Node i is launched with the bootstrap
  * list `bootstrapOf(i, ready)`, `ready` the indexes of the nodes already up (their
  * addresses come from their ready lines). `args(i)` adds flags (e.g. --epoch-ms),
- * `config` keys of config.json. Returns the nodes in index order once all are ready.
+ * `config` keys of config.json, `env` the children's environment (default: this one's).
+ * Returns the nodes in index order once all are ready.
  */
 export async function startDaemons(run, opts) {
   const { n, network, closed = false, bootstrapOf = () => [], concurrency = 4 } = opts
@@ -135,6 +140,7 @@ export async function startDaemons(run, opts) {
         args: ['daemon', '--home', node.home, '--json', ...(opts.args?.(node.index) ?? [])],
         detached: true,
         label: `${run.name} node ${node.index}`,
+        env: opts.env,
       })
       run.children.push(child)
       const info = await child.ready(Math.max(1000, run.deadlineAt - Date.now()))
