@@ -222,7 +222,7 @@ describe('ingest: votes', () => {
     expect(f.components.state.votesAccepted.countOf(peer.originHex, r)).toBe(0)
   })
 
-  it('the vote already held comes back (a catch-up) as DUPLICATE, before a verify', async () => {
+  it('the vote already held comes back by sync (a catch-up) as DUPLICATE, before a verify', async () => {
     const { state } = f.components
     const peer = await fakePeer()
     const r = state.currentEpoch(f.clock.ms) - 1
@@ -238,6 +238,9 @@ describe('ingest: votes', () => {
     broken[broken.length - 1] = (bytes.at(-1) ?? 0) ^ 1 // the last byte is the signature's
     expect(ingest.vote(broken, { via: 'sync' })).toMatchObject({ reason: 'DUPLICATE' })
     expect(f.eventsOf('vote:received')).toEqual([])
+    // gossip judges it as before (gossipsub dedupes its own copies; a copy after a
+    // catch-up is relayed): the broken one by its signature
+    expect(ingest.vote(broken, { via: 'gossip' })).toMatchObject({ reason: 'BAD_SIGNATURE' })
     // a newer vote of that origin is not a duplicate, and once it is held the old one is
     // judged again (by its signature, then found stale)
     f.clock.ms += 1

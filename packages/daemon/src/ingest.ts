@@ -190,8 +190,13 @@ export class Ingest {
       params,
       nowMs: now(),
       oldestEpoch: state.replica.oldestRetainedEpoch,
-      // catch-up brings back every vote of the window: those held cost a hash, no verify
-      seen: (idHex, originHex, epoch) => state.holdsVote(idHex, originHex, epoch),
+      // catch-up brings back every vote of the window: those held cost a hash, no verify.
+      // Sync only: gossipsub drops its own duplicates, and a copy that reaches it after a
+      // catch-up is still relayed, as before, to mesh peers that may lack it.
+      seen:
+        opts.via === 'sync'
+          ? (idHex, originHex, epoch) => state.holdsVote(idHex, originHex, epoch)
+          : undefined,
       // a stranger's vote is verified only while its epoch's small list has room
       admits: (originHex, epoch) =>
         trust.admits(originHex) || state.strangerVotes.hasRoom(epoch, originHex),
