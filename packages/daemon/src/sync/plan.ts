@@ -22,6 +22,25 @@ export function catchUpWindow(
   return { fromEpoch, toEpoch: current }
 }
 
+/**
+ * The epochs a periodic anti-entropy round compares, once nothing waits for back-fill:
+ * the last `2 × everyEpochs` + the epochs until final, so every epoch is in at least
+ * one round while it can still be repaired and its votes still matter. Older epochs are
+ * final here, their votes taken in by earlier rounds: asking the whole window again every
+ * round would move (and hash) every vote of the retained window, from every node, every
+ * round.
+ */
+export function antiEntropyWindow(
+  current: number,
+  params: Pick<ProtocolParams, 'retainEpochs' | 'epochMs' | 'finalMs'>,
+  oldestRetained: number,
+  everyEpochs: number,
+): { fromEpoch: number; toEpoch: number } {
+  const full = catchUpWindow(current, params, oldestRetained)
+  const span = 2 * everyEpochs + Math.ceil(params.finalMs / params.epochMs) + 1
+  return { fromEpoch: Math.max(full.fromEpoch, current - span), toEpoch: current }
+}
+
 /** The epochs whose stored set differs from a peer's and that are not final here. */
 export function epochsToRepair(
   replica: Pick<Replica, 'isFinal' | 'summary'>,

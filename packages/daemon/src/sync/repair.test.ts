@@ -9,7 +9,7 @@ import {
   signedContribution,
 } from '../test-helpers/fake-components.js'
 import type { SyncRequester } from './client.js'
-import { catchUpWindow, epochsToRepair } from './plan.js'
+import { antiEntropyWindow, catchUpWindow, epochsToRepair } from './plan.js'
 import { RepairService } from './repair.js'
 import { SyncServer } from './server.js'
 
@@ -22,6 +22,8 @@ let local: FakeComponents
 let remote: FakeComponents
 let repair: RepairService
 const asked: SyncRequest['kind'][] = []
+/** summaries and votes requests, with the first epoch each asked for */
+const requests: Array<{ kind: SyncRequest['kind']; fromEpoch: number }> = []
 const epochsCalls = { commit: 0, backfill: 0 }
 let heardAtBackfill: string[] = []
 
@@ -29,11 +31,14 @@ beforeEach(async () => {
   local = await fakeComponents()
   remote = await fakeComponents({ startMs: local.clock.ms })
   asked.length = 0
+  requests.length = 0
   epochsCalls.commit = 0
   epochsCalls.backfill = 0
   const server = new SyncServer(remote.components)
   const request: SyncRequester = async (_peer: PeerId, req: SyncRequest) => {
     asked.push(req.kind)
+    if (req.kind === 'summaries' || req.kind === 'votes')
+      requests.push({ kind: req.kind, fromEpoch: req.fromEpoch })
     const res: SyncResponse = decodeSyncResponse(server.answer(req))
     if (res.status !== 'ok') throw new Error(`answered ${res.status}`)
     return res
@@ -137,6 +142,8 @@ describe('repair and catch-up on an open network: members only', () => {
       epochs: { commitRepairs: async () => {}, freezeBackfill: async () => {} },
       request: async (peer, req) => {
         asked.push(req.kind)
+        if (req.kind === 'summaries' || req.kind === 'votes')
+          requests.push({ kind: req.kind, fromEpoch: req.fromEpoch })
         const res: SyncResponse = decodeSyncResponse(new SyncServer(remote.components).answer(req))
         if (res.status !== 'ok') throw new Error(`answered ${res.status}`)
         void peer
@@ -172,6 +179,39 @@ describe('catch-up decisions', () => {
     expect(catchUpWindow(100, { retainEpochs: 10 }, 0)).toEqual({ fromEpoch: 91, toEpoch: 100 })
     expect(catchUpWindow(100, { retainEpochs: 10 }, 95)).toEqual({ fromEpoch: 95, toEpoch: 100 })
     expect(catchUpWindow(3, { retainEpochs: 10 }, 0)).toEqual({ fromEpoch: 0, toEpoch: 3 })
+  })
+
+  it('anti-entropy covers 2 rounds plus the epochs until final, within the window', () => {
+    const params = { retainEpochs: 720, epochMs: 5000, finalMs: 15_000 }
+    // 2 × 12 + 3 + 1 epochs back
+    expect(antiEntropyWindow(1000, params, 0, 12)).toEqual({ fromEpoch: 972, toEpoch: 1000 })
+    expect(antiEntropyWindow(1000, params, 990, 12)).toEqual({ fromEpoch: 990, toEpoch: 1000 })
+    expect(antiEntropyWindow(10, params, 0, 12)).toEqual({ fromEpoch: 0, toEpoch: 10 })
+    // a finalMs that is not a whole number of epochs rounds up
+    expect(antiEntropyWindow(1000, { ...params, finalMs: 12_500 }, 0, 12).fromEpoch).toBe(972)
+  })
+
+  it('an anti-entropy round asks for the recent epochs; with back-fill waiting, the window', async () => {
+    const { state, params } = local.components
+    const current = state.currentEpoch(local.clock.ms)
+    const peer = (await fakePeer()).peerId
+    await repair.catchUp(peer, undefined, 'recent')
+    const recent = antiEntropyWindow(current, params, state.replica.oldestRetainedEpoch, 12)
+    expect(recent.fromEpoch).toBeGreaterThan(
+      catchUpWindow(current, params, state.replica.oldestRetainedEpoch).fromEpoch,
+    )
+    expect(requests.map((r) => [r.kind, r.fromEpoch])).toEqual([
+      ['summaries', recent.fromEpoch],
+      ['votes', recent.fromEpoch],
+    ])
+    requests.length = 0
+    state.backfill.add(current - 100)
+    await repair.catchUp(peer, undefined, 'recent')
+    const whole = catchUpWindow(current, params, state.replica.oldestRetainedEpoch).fromEpoch
+    expect(requests.map((r) => [r.kind, r.fromEpoch])).toEqual([
+      ['summaries', whole],
+      ['votes', whole],
+    ])
   })
 
   it('repairs epochs whose stored set differs, never final ones', async () => {

@@ -8,7 +8,7 @@ import { hexToBytes } from '../hex.js'
 import type { Ingest } from '../ingest.js'
 import type { Logger } from '../logger.js'
 import { pagesOf, type SyncRequester } from './client.js'
-import { catchUpKey, catchUpWindow, epochsToRepair } from './plan.js'
+import { antiEntropyWindow, catchUpKey, catchUpWindow, epochsToRepair } from './plan.js'
 import { RepairQueue } from './repair-queue.js'
 
 /**
@@ -39,6 +39,9 @@ export const REPAIR_LIMITS = Object.freeze({
 
 /** re-run catch-up with one connected peer this often (anti-entropy) */
 const ANTI_ENTROPY_EPOCHS = 12
+
+/** What a catch-up compares: the retained window, or the recent epochs (anti-entropy). */
+export type CatchUpScope = 'window' | 'recent'
 
 export interface RepairInit {
   ingest: Pick<Ingest, 'contribution' | 'vote'>
@@ -103,7 +106,7 @@ export class RepairService implements Startable {
     this.antiEntropy = setInterval(() => {
       const peers = this.memberPeers()
       const peer = peers[Math.floor(Math.random() * peers.length)]
-      if (peer !== undefined) this.scheduleCatchUp(peer)
+      if (peer !== undefined) this.scheduleCatchUp(peer, 'recent')
     }, ANTI_ENTROPY_EPOCHS * params.epochMs)
     // Connections made while the node was starting (bootstrap, peers remembered from the
     // peer store) fired no event this service heard: catch up with them now.
@@ -142,7 +145,11 @@ export class RepairService implements Startable {
     this.repairs.want(epoch, id, digestHex ?? `peer:${id}`)
   }
 
-  scheduleCatchUp(peer: PeerId): void {
+  /**
+   * `recent`: a periodic anti-entropy round, over the recent epochs only (plan.ts,
+   * antiEntropyWindow); a new connection catches up over the whole window.
+   */
+  scheduleCatchUp(peer: PeerId, scope: CatchUpScope = 'window'): void {
     if (!this.isMember(peer)) return
     const key = catchUpKey(peer.toString())
     if (this.inflight.has(key)) return
@@ -156,7 +163,7 @@ export class RepairService implements Startable {
     }
     this.inflight.add(key)
     this.catchUps
-      .add(() => this.catchUp(peer, AbortSignal.timeout(REPAIR_LIMITS.catchUpDeadlineMs)))
+      .add(() => this.catchUp(peer, AbortSignal.timeout(REPAIR_LIMITS.catchUpDeadlineMs), scope))
       .catch((err: Error) =>
         this.log.debug(() => `catch-up with ${peer.toString()}: ${err.message}`),
       )
@@ -206,20 +213,23 @@ export class RepairService implements Startable {
   }
 
   /**
-   * Compares epoch summaries over the retained window with `peer` and repairs every
+   * Compares epoch summaries over the retained window (`scope` 'recent': the recent
+   * epochs, unless back-fill waits) with `peer` and repairs every
    * epoch whose stored set differs; then fetches the peer's votes for the window so the
    * consensus view covers epochs this node did not see. Each completed catch-up counts
    * the peer as heard; epochs that became final while this node was away freeze once the
    * members heard hold the quorum of their votes (EpochService.freezeBackfill).
    */
-  async catchUp(peer: PeerId, signal?: AbortSignal): Promise<void> {
+  async catchUp(peer: PeerId, signal?: AbortSignal, scope: CatchUpScope = 'window'): Promise<void> {
     const { state, params, now } = this.components
     const network = params.network
-    const window = catchUpWindow(
-      state.currentEpoch(now()),
-      params,
-      state.replica.oldestRetainedEpoch,
-    )
+    const current = state.currentEpoch(now())
+    const oldest = state.replica.oldestRetainedEpoch
+    // while epochs wait for back-fill, every catch-up is over the whole window
+    const window =
+      scope === 'recent' && state.backfill.size === 0
+        ? antiEntropyWindow(current, params, oldest, ANTI_ENTROPY_EPOCHS)
+        : catchUpWindow(current, params, oldest)
     const summaries = []
     const req = { kind: 'summaries', network, ...window } as const
     for await (const page of pagesOf(this.init.request, peer, req, signal))
