@@ -26,6 +26,7 @@ import { initRepo } from '../dist/index.js'
 import { AlaraStore } from '../dist/store.js'
 import { loadStoreKey } from '../dist/store-key.js'
 import { StoreSealer } from '../dist/store-seal.js'
+import { cpuSeconds } from './lib/cluster.mjs'
 
 const COUNT = Number(process.env.COUNT ?? 100_000)
 const BITS = Number(process.env.BITS ?? 256)
@@ -122,8 +123,7 @@ try {
     const readyMs = performance.now() - t
     // CPU seconds the daemon used to get there (all its threads): less bent by the load of
     // a shared machine than wall time, which also counts waiting for a core
-    const stat = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')
-    const cpuS = (Number(stat?.[11]) + Number(stat?.[12])) / 100
+    const cpuS = await cpuSeconds(child.pid)
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8')
     const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
     const [, reloaded = '0', reloadMs = '0'] =

@@ -13,6 +13,7 @@ import { AGREEMENT_EVENTS, AgreementTracker } from './lib/agreement.mjs'
 import {
   call,
   commitOf,
+  cpuSeconds,
   fmt,
   LoadMeter,
   pct,
@@ -119,18 +120,28 @@ try {
     finalMs,
     slackMs: EPOCH_MS,
   })
+  // connections opened and closed while judging: churn re-runs a catch-up per connection
+  const churn = { 'peer:connected': 0, 'peer:disconnected': 0 }
   const streams = await Promise.all(
     nodes.map((n) =>
-      subscribe(n.api, AGREEMENT_EVENTS, (type, d, atMs) => tracker.feed(n.index, type, d, atMs)),
+      subscribe(n.api, [...AGREEMENT_EVENTS, ...Object.keys(churn)], (type, d, atMs) => {
+        if (type in churn) {
+          if (atMs >= first * EPOCH_MS && atMs < (last + 1) * EPOCH_MS) churn[type]++
+        } else tracker.feed(n.index, type, d, atMs)
+      }),
     ),
   )
+  const cpuOf = () => Promise.all(nodes.map((n) => cpuSeconds(n.pid)))
   console.error(`scale: judging epochs ${first}…${last} (${EPOCHS} × ${EPOCH_MS} ms)`)
   let injectErrors = 0
   const injects = []
+  // the daemons' CPU over the judged epochs (all threads of every daemon)
+  let cpuStart
   for (let r = first - 1; r <= last; r++)
     for (let k = 0; k < INJECTS; k++) {
       const at = r * EPOCH_MS + Math.round(((k + 0.5) * EPOCH_MS) / INJECTS)
       if (at > Date.now()) await sleep(at - Date.now())
+      if (r === first && k === 0) cpuStart = { at: Date.now(), s: await cpuOf() }
       const node = nodes[(r * INJECTS + k) % NODES]
       injects.push(
         call(node.api, 'POST', '/v1/inject', { random: 256 }).catch(() => {
@@ -139,6 +150,7 @@ try {
       )
       tracker.judgeDue(Date.now())
     }
+  const cpuEnd = { at: Date.now(), s: await cpuOf() }
   const endRss = await Promise.all(nodes.map((n) => rssMb(n.pid)))
   while (!tracker.done) {
     await sleep(500)
@@ -167,6 +179,12 @@ try {
     console.log(
       `\nNot agreed everywhere: ${failed.map((j) => `#${j.epoch - first} (finals ${j.finals}/${NODES}${j.finalsAgree ? ', equal' : ''}${j.agreedAt === undefined ? ', votes never complete' : ''})`).join('; ')}`,
     )
+  const wallS = (cpuEnd.at - cpuStart.at) / 1000
+  const cores = cpuEnd.s.map((c, i) => (c - cpuStart.s[i]) / wallS)
+  const total = cores.reduce((a, b) => a + b, 0)
+  console.log(
+    `\nDaemons' CPU over the judged epochs (${fmt(wallS)} s): ${fmt(total, 2)} cores in all, per node min / median / max ${fmt(100 * Math.min(...cores), 1)} / ${fmt(100 * pct(cores, 50), 1)} / ${fmt(100 * Math.max(...cores), 1)} % of a core; connections opened / closed while judging (peer:connected / peer:disconnected, all nodes): ${churn['peer:connected']} / ${churn['peer:disconnected']}`,
+  )
   console.log(
     `\nMembers seen per node (status.members) min / median / max: ${mmm(membersSeen)}; nodes without a peer after start: ${alone.length} (their ${links.filter(([i]) => alone.includes(i)).length} links dialed again, ${linksFailed} failed); injects failed: ${injectErrors}`,
   )

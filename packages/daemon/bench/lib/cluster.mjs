@@ -42,6 +42,12 @@ export async function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
 }
 
+/** CPU seconds a process has used so far, all its threads (utime + stime of /proc/PID/stat). */
+export async function cpuSeconds(pid) {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')
+  return (Number(fields?.[11]) + Number(fields?.[12])) / 100
+}
+
 /**
  * Everything a benchmark started, stopped on every way out: done, an error, Ctrl-C, or
  * the hard deadline (`DEADLINE_S`, default `defaultS`). Children run in their own process
