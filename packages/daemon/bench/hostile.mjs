@@ -5,14 +5,24 @@
 // events/s would be a load of its own); the flooder and the honest peer are separate
 // processes (flooder.mjs; the honest one does not subscribe, so the target never forwards
 // the flood to it). Runs once per MODES entry (verifyThreads 0 = main thread only,
-// default = the pool).
+// default = the pool; raw = no ALARA at all: the daemon's libp2p node with gossipsub and
+// no validator, the ceiling the same flood meets in gossipsub and the transport alone).
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import { createAlaraDaemon, initRepo } from '../dist/index.js'
+import { contributionId, DEFAULT_PARAMS, decodeContribution, toHex } from '@alara/protocol'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import {
+  createAlaraDaemon,
+  createAlaraLibp2p,
+  initRepo,
+  mergeConfig,
+  msgIdFn,
+  topicsOf,
+} from '../dist/index.js'
 
 const NETWORK = 'bench-hostile'
 const EPOCH_MS = 600_000 // long epochs: pre-signed messages stay in an open epoch
@@ -73,16 +83,90 @@ const lines = (child, on = () => {}) => {
     })
 }
 
-async function run(verifyThreads) {
+/**
+ * What a phase measures, on either target: messages accepted and forged ones rejected, and
+ * the wall time each contribution id was taken in.
+ */
+const newCounters = () => ({ accepted: 0, rejected: 0, folded: new Map(), reasons: {} })
+
+/** An ALARA daemon in this process, measured on its own event bus. */
+async function daemonTarget(dir, verifyThreads) {
+  const home = join(dir, 'b')
+  await initRepo(home, { network: NETWORK })
+  await writeFile(join(home, 'config.json'), JSON.stringify(config({ verifyThreads })))
+  const b = await createAlaraDaemon({ home, logger: quietLogger })
+  const counts = newCounters()
+  b.events.on('contribution:refused', (d) => {
+    counts.reasons[d.reason] = (counts.reasons[d.reason] ?? 0) + 1
+    if (d.reason === 'BAD_SIGNATURE') counts.rejected++
+  })
+  const onAdded = (d) => {
+    if (d.via === 'gossip') counts.accepted++
+    counts.folded.set(d.idHex, wallMs())
+  }
+  b.events.on('contribution:folded', onAdded)
+  b.events.on('contribution:stored', onAdded)
+  return {
+    addr: b.addresses().find((a) => a.includes('127.0.0.1')),
+    topic: b.services.gossip.topics.contributions,
+    counts,
+    pubsub: b.libp2p.services.pubsub,
+    // member origins: listed, so their contributions are admitted (not STRANGER)
+    admit: async (ids) => {
+      for (const id of ids) await b.services.trust.set(id, 1, true)
+    },
+    stats: () => b.services.verifier?.stats?.(),
+    stop: () => b.stop(),
+  }
+}
+
+/**
+ * The daemon's own libp2p node (createAlaraLibp2p: transports, yamux window, gossipsub
+ * options and scoring) with no validator behind it: every message gossipsub delivers
+ * counts as accepted. Only the honest peer's messages are decoded, for their ids.
+ */
+async function rawTarget() {
+  const node = await createAlaraLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    config: mergeConfig(config({})),
+    msgIdFn,
+    params: DEFAULT_PARAMS,
+  })
+  await node.start()
+  const topic = topicsOf(NETWORK).contributions
+  const pubsub = node.services.pubsub
+  pubsub.subscribe(topic)
+  const counts = newCounters()
+  const honest = { id: undefined }
+  pubsub.addEventListener('gossipsub:message', (evt) => {
+    counts.accepted++
+    if (honest.id !== undefined && evt.detail.propagationSource.toString() === honest.id)
+      counts.folded.set(toHex(contributionId(decodeContribution(evt.detail.msg.data))), wallMs())
+  })
+  return {
+    addr: node
+      .getMultiaddrs()
+      .find((a) => a.toString().includes('127.0.0.1'))
+      .toString(),
+    topic,
+    counts,
+    pubsub,
+    honest,
+    admit: async () => {},
+    stats: () => undefined,
+    stop: () => node.stop(),
+  }
+}
+
+async function run(mode) {
   const dir = await mkdtemp(join(tmpdir(), 'alara-hostile-'))
-  const homeB = join(dir, 'b')
-  await initRepo(homeB, { network: NETWORK })
-  await writeFile(join(homeB, 'config.json'), JSON.stringify(config({ verifyThreads })))
-  const b = await createAlaraDaemon({ home: homeB, logger: quietLogger })
+  const raw = mode === 'raw'
+  const target = raw ? await rawTarget() : await daemonTarget(dir, mode)
+  const { counts } = target
   const children = []
   try {
-    const bAddr = b.addresses().find((a) => a.includes('127.0.0.1'))
-    const topic = b.services.gossip.topics.contributions
+    const bAddr = target.addr
+    const topic = target.topic
     const peer = (args, on) => {
       const child = spawn(process.execPath, [flooderJs, bAddr, topic, ...args], {
         stdio: ['pipe', 'pipe', 'inherit'],
@@ -99,7 +183,8 @@ async function run(verifyThreads) {
       if (v.event === 'published') published.set(v.idHex, v.atMs)
     })
     const { peerId: flooderId } = await flooder.wait((v) => v.event === 'connected')
-    await honestPeer.wait((v) => v.event === 'connected')
+    const { peerId: honestId } = await honestPeer.wait((v) => v.event === 'connected')
+    if (target.honest !== undefined) target.honest.id = honestId
     const epoch = Math.floor(Date.now() / EPOCH_MS) + 1
     const prepare = { cmd: 'prepare', bits: BITS, epoch, epochMs: EPOCH_MS, network: NETWORK }
     flooder.send({ ...prepare, count: COUNT, origins: ORIGINS })
@@ -108,25 +193,10 @@ async function run(verifyThreads) {
       ...(await flooder.wait((v) => v.event === 'prepared', 300_000)).origins,
       ...(await honestPeer.wait((v) => v.event === 'prepared', 300_000)).origins,
     ]
-    // member origins: listed, so their contributions are admitted (not STRANGER)
-    for (const id of members) await b.services.trust.set(id, 1, true)
+    await target.admit(members)
     flooder.send({ cmd: 'calibrate', ms: 2000 })
     const { perSecond: oneCore } = await flooder.wait((v) => v.event === 'calibrated')
-
-    // B's own counters, per 100 ms bucket
-    const counts = { accepted: 0, rejected: 0 }
-    const folded = new Map() // idHex -> wall ms
-    const reasons = {}
-    b.events.on('contribution:refused', (d) => {
-      reasons[d.reason] = (reasons[d.reason] ?? 0) + 1
-      if (d.reason === 'BAD_SIGNATURE') counts.rejected++
-    })
-    const onAdded = (d) => {
-      if (d.via === 'gossip') counts.accepted++
-      folded.set(d.idHex, wallMs())
-    }
-    b.events.on('contribution:folded', onAdded)
-    b.events.on('contribution:stored', onAdded)
+    const folded = counts.folded // idHex -> wall ms
 
     const phase = async (name, ms, flood) => {
       const loop = monitorEventLoopDelay({ resolution: 10 })
@@ -195,37 +265,43 @@ async function run(verifyThreads) {
       }
     }
     const results = [await phase('quiet', QUIET_MS)]
-    // As deployed: gossipsub scoring graylists the flooder after a few rejects.
-    results.push(await phase('forged, scored', 3000, 'forged'))
-    // The verification ceiling: the flooder as a direct peer (never graylisted), standing
-    // for a forged flood spread over many peers that each spend their first rejects.
-    b.libp2p.services.pubsub.direct.add(flooderId)
-    results.push(await phase('forged flood', FLOOD_MS, 'forged'))
-    results.push(await phase('valid flood', FLOOD_MS, 'valid'))
+    if (raw) {
+      // nothing is judged: the flood as fast as gossipsub and the transport take it
+      target.pubsub.direct.add(flooderId)
+      results.push(await phase('valid flood', FLOOD_MS, 'valid'))
+    } else {
+      // As deployed: gossipsub scoring graylists the flooder after a few rejects.
+      results.push(await phase('forged, scored', 3000, 'forged'))
+      // The verification ceiling: the flooder as a direct peer (never graylisted), standing
+      // for a forged flood spread over many peers that each spend their first rejects.
+      target.pubsub.direct.add(flooderId)
+      results.push(await phase('forged flood', FLOOD_MS, 'forged'))
+      results.push(await phase('valid flood', FLOOD_MS, 'valid'))
+    }
     flooder.send({ cmd: 'stop' })
     honestPeer.send({ cmd: 'stop' })
-    const pool = b.services.verifier?.stats?.()
+    const pool = target.stats()
     console.error(
-      `verifyThreads ${verifyThreads ?? 'default'}: refusals by reason ${JSON.stringify(reasons)}${pool === undefined ? '' : `; pool ${JSON.stringify(pool)}`}`,
+      `mode ${mode ?? 'default'}: refusals by reason ${JSON.stringify(counts.reasons)}${pool === undefined ? '' : `; pool ${JSON.stringify(pool)}`}`,
     )
-    return { verifyThreads, oneCore, results }
+    return { oneCore, results }
   } finally {
     for (const c of children) c.kill('SIGTERM')
-    await b.stop()
+    await target.stop()
     await new Promise((r) => setTimeout(r, 500))
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-const modes = (process.env.MODES ?? '0,default').split(',')
+const modes = (process.env.MODES ?? 'raw,0,default').split(',')
 const table = []
 for (const m of modes) {
-  const r = await run(m === 'default' ? undefined : Number(m))
+  const r = await run(m === 'default' ? undefined : m === 'raw' ? 'raw' : Number(m))
   for (const x of r.results) table.push({ threads: m, oneCore: r.oneCore, ...x })
 }
 const f = (n) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en'))
 console.log(
-  '| verifyThreads | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | longest stall ms | event-loop max ms | target CPU (cores) | main thread busy | flooder CPU (cores) |',
+  '| mode (verifyThreads) | 1-core verify/s | phase | sent | accepted/s | rejected/s | × 1 core | honest folded | honest p50 ms | honest p99 ms | longest stall ms | event-loop max ms | target CPU (cores) | main thread busy | flooder CPU (cores) |',
 )
 console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const x of table) {
