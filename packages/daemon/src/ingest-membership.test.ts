@@ -99,6 +99,23 @@ describe('votes by standing', () => {
     expect(f.eventsOf('repair:needed')).toEqual([])
   })
 
+  it('a stranger that becomes a member: the same vote again by sync is counted, not a duplicate', async () => {
+    const { state } = f.components
+    const r = state.currentEpoch(f.clock.ms) - 1
+    const p = await fakePeer()
+    const bytes = await signedVote(p.key, f.components, r, new Uint8Array(32).fill(5))
+    expect(ingest.vote(bytes, { via: 'sync' })).toEqual({ verdict: 'ignore', reason: 'STRANGER' })
+    expect(state.strangerVotes.votesOf(r)).toHaveLength(1)
+    await f.components.trust.addLan(p.peerId.toString(), p.originHex)
+    // a catch-up brings the very same vote back
+    expect(ingest.vote(bytes, { via: 'sync' })).toEqual({ verdict: 'accept' })
+    expect(
+      agreementAt(f.components, r).voters.find((x) => x.originHex === p.originHex),
+    ).toMatchObject({ member: true, counted: true })
+    // and once it is in the vote book, a third copy is the duplicate
+    expect(ingest.vote(bytes, { via: 'sync' })).toMatchObject({ reason: 'DUPLICATE' })
+  })
+
   it('a member’s differing vote asks for repair and is counted', async () => {
     const { state } = f.components
     const r = state.currentEpoch(f.clock.ms) - 1

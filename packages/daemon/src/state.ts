@@ -70,10 +70,6 @@ export class StrangerVotes {
     return [...(this.byEpoch.get(epoch)?.values() ?? [])]
   }
 
-  voteOf(epoch: number, originHex: string): HeldVote | undefined {
-    return this.byEpoch.get(epoch)?.get(originHex)
-  }
-
   /** Forgets a peer that became a member (its votes then go to the vote book). */
   forget(originHex: string): void {
     for (const votes of this.byEpoch.values()) votes.delete(originHex)
@@ -185,10 +181,13 @@ export class NodeState {
     return result
   }
 
-  /** Whether the vote with this id is the one held for its origin and epoch. */
+  /**
+   * Whether the vote with this id is the one the vote book holds for its origin and
+   * epoch. Not the strangers' list: a stranger that becomes a member is counted only once
+   * its vote comes again, and that copy must not be taken for a duplicate.
+   */
   holdsVote(idHex: string, originHex: string, epoch: number): boolean {
-    const held = this.votes.voteOf(epoch, originHex) ?? this.strangerVotes.voteOf(epoch, originHex)
-    return held?.idHex === idHex
+    return this.votes.voteOf(epoch, originHex)?.idHex === idHex
   }
 
   /** Forgets everything older than `oldest` (the replica's window moved). */
