@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { describeRun, runCli } from './helpers/cli.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import {
   type BeaconJson,
   beaconOf,
+  beaconOrNone,
   consensusOf,
   epochAt,
   epochsOf,
@@ -45,17 +45,6 @@ const h = new Harness('merge', { finalMs: 15_000 })
 afterAll(() => h.cleanup())
 
 const sortIds = (b: BeaconJson | undefined): string[] => [...(b?.contributions ?? [])].sort()
-
-/** `beacon R --verify`, or undefined when the node has no folded contribution in R. */
-async function beaconOrNone(n: DaemonProcess, r: number): Promise<BeaconJson | undefined> {
-  const res = await runCli(n.home, ['beacon', String(r), '--verify'])
-  if (res.code === 0 && res.json !== undefined) return res.json as BeaconJson
-  if (res.stderr.includes(`epoch ${r} has no folded contributions`)) {
-    expect(res.stderr, describeRun(res)).toContain('ERR_NOT_FOUND')
-    return undefined
-  }
-  throw new Error(`expected a beacon or ERR_NOT_FOUND: ${describeRun(res)}`)
-}
 
 describe('merge', () => {
   it('two groups that ran apart merge: union where not final, frozen where final, agreed after', async () => {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { DaemonProcess } from './helpers/daemon.js'
 import {
   beaconOf,
+  beaconOrNone,
   type ConsensusEntryJson,
   consensusOf,
   epochsOf,
@@ -116,10 +117,14 @@ describe('trust split', () => {
       expect(new Set(dissenting.map((v) => v.peerId)), who).toEqual(ids([b, c]))
       expect(new Set(e.dissenters?.map((x) => x.peerId)), who).toEqual(ids([b, c]))
       for (const x of e.dissenters ?? []) expect(x.digest, who).toBe(digest)
-      const beacon = await beaconOf(d, r, true)
-      expect([...beacon.contributions].sort(), who).toEqual(withoutAs)
-      expect(beacon.digest, who).toBe(e.digest)
-      expect(beacon.verified, who).toBe(true)
+      // on a busy machine B's and C's injections may have landed in another epoch: then
+      // D folded nothing in r and has no beacon for it
+      const beacon = await beaconOrNone(d, r)
+      expect([...(beacon?.contributions ?? [])].sort(), who).toEqual(withoutAs)
+      if (beacon !== undefined) {
+        expect(beacon.digest, who).toBe(e.digest)
+        expect(beacon.verified, who).toBe(true)
+      }
     }
 
     // without A's contributions nothing differs: agreed on all four, D included

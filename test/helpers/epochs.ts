@@ -1,7 +1,8 @@
 import type { BeaconResponse, EpochConsensus, StatusResponse, Voter } from '@alara/daemon'
 import { defaultGraceMs } from '@alara/protocol'
+import { expect } from 'vitest'
 import { apiStatus } from './api.js'
-import { cliJson } from './cli.js'
+import { cliJson, describeRun, runCli } from './cli.js'
 import type { DaemonOptions, DaemonProcess } from './daemon.js'
 import type { Harness } from './harness.js'
 import type { PeerJson } from './network.js'
@@ -55,8 +56,12 @@ export const statusOf = (d: DaemonProcess): Promise<StatusJson> =>
 export const peerVotesOf = (d: DaemonProcess): Promise<PeerVotesJson[]> =>
   cliJson<PeerVotesJson[]>(d.home, ['peers'])
 
-/** The last `k` closed epochs, newest first. */
-export async function consensusOf(d: DaemonProcess, k = 60): Promise<ConsensusEntryJson[]> {
+/**
+ * The last `k` closed epochs, newest first. The tests' epochs last 1 s and a test may run
+ * for minutes on a busy machine: the default covers 10 minutes, so an epoch injected at
+ * the start is still listed when it is checked at the end.
+ */
+export async function consensusOf(d: DaemonProcess, k = 600): Promise<ConsensusEntryJson[]> {
   return (
     await cliJson<{ epochs: ConsensusEntryJson[] }>(d.home, ['consensus', '--epochs', String(k)])
   ).epochs
@@ -64,6 +69,21 @@ export async function consensusOf(d: DaemonProcess, k = 60): Promise<ConsensusEn
 
 export function beaconOf(d: DaemonProcess, r: number, verify = false): Promise<BeaconJson> {
   return cliJson<BeaconJson>(d.home, ['beacon', String(r), ...(verify ? ['--verify'] : [])])
+}
+
+/**
+ * `beacon R --verify`, or undefined when the node has no folded contribution in R (it
+ * answers ERR_NOT_FOUND then): on a busy machine the injections of one round can land in
+ * two epochs, so an epoch may hold only contributions a node does not fold.
+ */
+export async function beaconOrNone(d: DaemonProcess, r: number): Promise<BeaconJson | undefined> {
+  const res = await runCli(d.home, ['beacon', String(r), '--verify'])
+  if (res.code === 0 && res.json !== undefined) return res.json as BeaconJson
+  if (res.stderr.includes(`epoch ${r} has no folded contributions`)) {
+    expect(res.stderr, describeRun(res)).toContain('ERR_NOT_FOUND')
+    return undefined
+  }
+  throw new Error(`expected a beacon or ERR_NOT_FOUND: ${describeRun(res)}`)
 }
 
 export function sharedDraw(
