@@ -176,7 +176,8 @@ describe.skipIf(skipReason !== undefined)('LAN of network namespaces', () => {
       await waitFor(
         async () =>
           (
-            (await cliIn(s.ns, homes[i] as string, ['consensus', '--epochs', '20'])) as {
+            // 1 s epochs: a listing longer than the wait, so the epoch cannot age out of it
+            (await cliIn(s.ns, homes[i] as string, ['consensus', '--epochs', '120'])) as {
               epochs: Epoch[]
             }
           ).epochs,
