@@ -175,8 +175,8 @@ describe.skipIf(skipReason !== undefined)('LAN of network namespaces', () => {
     for (const [i, s] of spaces.entries())
       await waitFor(
         async () =>
+          // 1 s epochs: a listing longer than the wait, so the epoch cannot age out of it
           (
-            // 1 s epochs: a listing longer than the wait, so the epoch cannot age out of it
             (await cliIn(s.ns, homes[i] as string, ['consensus', '--epochs', '120'])) as {
               epochs: Epoch[]
             }

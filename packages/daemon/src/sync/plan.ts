@@ -41,6 +41,23 @@ export function antiEntropyWindow(
   return { fromEpoch: Math.max(full.fromEpoch, current - span), toEpoch: current }
 }
 
+/**
+ * What a catch-up on a new connection compares: a member this node caught up with at
+ * most `everyEpochs` ago (a link that dropped and came back, as under load) is asked for
+ * the recent epochs only, which hold everything since; anyone else for the whole window.
+ * On an overloaded network every dropped ping re-ran a whole-window catch-up, which
+ * loaded it further (docs/BENCHMARKS.md, "Scale").
+ */
+export function reconnectScope(
+  lastCaughtUpEpoch: number | undefined,
+  current: number,
+  everyEpochs: number,
+): 'window' | 'recent' {
+  return lastCaughtUpEpoch !== undefined && current - lastCaughtUpEpoch <= everyEpochs
+    ? 'recent'
+    : 'window'
+}
+
 /** The epochs whose stored set differs from a peer's and that are not final here. */
 export function epochsToRepair(
   replica: Pick<Replica, 'isFinal' | 'summary'>,

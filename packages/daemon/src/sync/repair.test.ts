@@ -9,7 +9,7 @@ import {
   signedContribution,
 } from '../test-helpers/fake-components.js'
 import type { SyncRequester } from './client.js'
-import { antiEntropyWindow, catchUpWindow, epochsToRepair } from './plan.js'
+import { antiEntropyWindow, catchUpWindow, epochsToRepair, reconnectScope } from './plan.js'
 import { RepairService } from './repair.js'
 import { SyncServer } from './server.js'
 
@@ -23,7 +23,7 @@ let remote: FakeComponents
 let repair: RepairService
 const asked: SyncRequest['kind'][] = []
 /** summaries and votes requests, with the first epoch each asked for */
-const requests: Array<{ kind: SyncRequest['kind']; fromEpoch: number }> = []
+const requests: Array<{ kind: SyncRequest['kind']; fromEpoch: number; peer: string }> = []
 const epochsCalls = { commit: 0, backfill: 0 }
 let heardAtBackfill: string[] = []
 
@@ -35,10 +35,10 @@ beforeEach(async () => {
   epochsCalls.commit = 0
   epochsCalls.backfill = 0
   const server = new SyncServer(remote.components)
-  const request: SyncRequester = async (_peer: PeerId, req: SyncRequest) => {
+  const request: SyncRequester = async (peer: PeerId, req: SyncRequest) => {
     asked.push(req.kind)
     if (req.kind === 'summaries' || req.kind === 'votes')
-      requests.push({ kind: req.kind, fromEpoch: req.fromEpoch })
+      requests.push({ kind: req.kind, fromEpoch: req.fromEpoch, peer: peer.toString() })
     const res: SyncResponse = decodeSyncResponse(server.answer(req))
     if (res.status !== 'ok') throw new Error(`answered ${res.status}`)
     return res
@@ -143,10 +143,9 @@ describe('repair and catch-up on an open network: members only', () => {
       request: async (peer, req) => {
         asked.push(req.kind)
         if (req.kind === 'summaries' || req.kind === 'votes')
-          requests.push({ kind: req.kind, fromEpoch: req.fromEpoch })
+          requests.push({ kind: req.kind, fromEpoch: req.fromEpoch, peer: peer.toString() })
         const res: SyncResponse = decodeSyncResponse(new SyncServer(remote.components).answer(req))
         if (res.status !== 'ok') throw new Error(`answered ${res.status}`)
-        void peer
         return res
       },
       peers: () => [],
@@ -189,6 +188,37 @@ describe('catch-up decisions', () => {
     expect(antiEntropyWindow(10, params, 0, 12)).toEqual({ fromEpoch: 0, toEpoch: 10 })
     // a finalMs that is not a whole number of epochs rounds up
     expect(antiEntropyWindow(1000, { ...params, finalMs: 12_500 }, 0, 12).fromEpoch).toBe(972)
+  })
+
+  it('a reconnect within a round of the last catch-up asks for the recent epochs', () => {
+    expect(reconnectScope(undefined, 100, 12)).toBe('window')
+    expect(reconnectScope(95, 100, 12)).toBe('recent')
+    expect(reconnectScope(88, 100, 12)).toBe('recent')
+    expect(reconnectScope(87, 100, 12)).toBe('window')
+  })
+
+  it('a peer that connects again soon after its catch-up is asked for the recent epochs only', async () => {
+    const { state, params } = local.components
+    const current = state.currentEpoch(local.clock.ms)
+    const oldest = state.replica.oldestRetainedEpoch
+    const peerId = (await fakePeer()).peerId.toString()
+    const other = (await fakePeer()).peerId.toString()
+    repair.start()
+    const votesAsked = (peer: string) =>
+      requests.filter((r) => r.kind === 'votes' && r.peer === peer).map((r) => r.fromEpoch)
+    const whole = catchUpWindow(current, params, oldest).fromEpoch
+    const recent = antiEntropyWindow(current, params, oldest, 12).fromEpoch
+    local.components.events.emit('peer:connected', { peerId })
+    await vi.waitFor(() => expect(votesAsked(peerId)).toEqual([whole]))
+    // the link drops and comes back: only the recent epochs (announced until the first
+    // catch-up has finished: while it runs, a second one for the same peer is merged)
+    await vi.waitFor(() => {
+      if (votesAsked(peerId).length < 2) local.components.events.emit('peer:connected', { peerId })
+      expect(votesAsked(peerId).slice(0, 2)).toEqual([whole, recent])
+    })
+    // another peer, never caught up with: the whole window
+    local.components.events.emit('peer:connected', { peerId: other })
+    await vi.waitFor(() => expect(votesAsked(other)).toEqual([whole]))
   })
 
   it('an anti-entropy round asks for the recent epochs; with back-fill waiting, the window', async () => {

@@ -8,7 +8,13 @@ import { hexToBytes } from '../hex.js'
 import type { Ingest } from '../ingest.js'
 import type { Logger } from '../logger.js'
 import { pagesOf, type SyncRequester } from './client.js'
-import { antiEntropyWindow, catchUpKey, catchUpWindow, epochsToRepair } from './plan.js'
+import {
+  antiEntropyWindow,
+  catchUpKey,
+  catchUpWindow,
+  epochsToRepair,
+  reconnectScope,
+} from './plan.js'
 import { RepairQueue } from './repair-queue.js'
 
 /**
@@ -39,6 +45,8 @@ export const REPAIR_LIMITS = Object.freeze({
 
 /** re-run catch-up with one connected peer this often (anti-entropy) */
 const ANTI_ENTROPY_EPOCHS = 12
+/** peers whose last catch-up epoch is remembered (a reconnect then asks the recent epochs) */
+const CAUGHT_UP_REMEMBERED = 1024
 
 /** What a catch-up compares: the retained window, or the recent epochs (anti-entropy). */
 export type CatchUpScope = 'window' | 'recent'
@@ -65,6 +73,8 @@ export class RepairService implements Startable {
   private antiEntropy: NodeJS.Timeout | undefined
   /** members whose catch-up completed since start (origin hex): back-fill's quorum */
   private readonly heard = new Set<string>()
+  /** peer id → epoch of its last completed catch-up (oldest first, bounded) */
+  private readonly caughtUpAt = new Map<string, number>()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -99,7 +109,16 @@ export class RepairService implements Startable {
       events.on('repair:needed', ({ epoch, peerId, digestHex }) =>
         this.scheduleRepair(peerIdFromString(peerId), epoch, digestHex),
       ),
-      events.on('peer:connected', ({ peerId }) => this.scheduleCatchUp(peerIdFromString(peerId))),
+      events.on('peer:connected', ({ peerId }) =>
+        this.scheduleCatchUp(
+          peerIdFromString(peerId),
+          reconnectScope(
+            this.caughtUpAt.get(peerId),
+            this.components.state.currentEpoch(this.components.now()),
+            ANTI_ENTROPY_EPOCHS,
+          ),
+        ),
+      ),
       // a final epoch takes nothing more: its waiting jobs go
       events.on('epoch:final', ({ epoch }) => this.repairs.forget(epoch)),
     )
@@ -242,6 +261,16 @@ export class RepairService implements Startable {
       for (const bytes of page.votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
     await this.init.epochs.commitRepairs()
     this.heard.add(toHex(peer.toMultihash().bytes))
+    this.rememberCaughtUp(peer.toString(), current)
     if (state.backfill.size > 0) await this.init.epochs.freezeBackfill(this.heard)
+  }
+
+  private rememberCaughtUp(peerId: string, epoch: number): void {
+    this.caughtUpAt.delete(peerId) // re-inserted last: the map stays oldest first
+    this.caughtUpAt.set(peerId, epoch)
+    for (const oldest of this.caughtUpAt.keys()) {
+      if (this.caughtUpAt.size <= CAUGHT_UP_REMEMBERED) break
+      this.caughtUpAt.delete(oldest)
+    }
   }
 }
