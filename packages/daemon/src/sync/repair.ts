@@ -165,8 +165,9 @@ export class RepairService implements Startable {
   }
 
   /**
-   * `recent`: a periodic anti-entropy round, over the recent epochs only (plan.ts,
-   * antiEntropyWindow); a new connection catches up over the whole window.
+   * `window`: the whole retained window (a new connection); `recent`: the recent epochs
+   * only (plan.ts, antiEntropyWindow), for an anti-entropy round or a member that
+   * reconnects soon after its last catch-up (reconnectScope).
    */
   scheduleCatchUp(peer: PeerId, scope: CatchUpScope = 'window'): void {
     if (!this.isMember(peer)) return
@@ -232,12 +233,12 @@ export class RepairService implements Startable {
   }
 
   /**
-   * Compares epoch summaries over the retained window (`scope` 'recent': the recent
-   * epochs, unless back-fill waits) with `peer` and repairs every
-   * epoch whose stored set differs; then fetches the peer's votes for the window so the
-   * consensus view covers epochs this node did not see. Each completed catch-up counts
-   * the peer as heard; epochs that became final while this node was away freeze once the
-   * members heard hold the quorum of their votes (EpochService.freezeBackfill).
+   * Compares epoch summaries with `peer` over the retained window (`scope` 'recent': the
+   * recent epochs, unless back-fill waits) and repairs every epoch whose stored set
+   * differs; then fetches the peer's votes for those epochs so the consensus view covers
+   * epochs this node did not see. Each completed catch-up counts the peer as heard;
+   * epochs that became final while this node was away freeze once the members heard hold
+   * the quorum of their votes (EpochService.freezeBackfill).
    */
   async catchUp(peer: PeerId, signal?: AbortSignal, scope: CatchUpScope = 'window'): Promise<void> {
     const { state, params, now } = this.components
