@@ -1,7 +1,8 @@
 // Restart (scripts/bench-restart, docs/BENCHMARKS.md): a repo whose store holds COUNT
 // signed contributions of the retained window (from 1000 origins over the last epochs),
 // then `alara daemon` started on it: time from spawn to the ready line (and of the reload
-// itself, from the daemon's log), and the daemon's RSS once ready (VmRSS). The store is
+// itself, from the daemon's log), and the daemon's RSS (VmRSS) once ready and SETTLE_S (30)
+// s later, idle. The store is
 // filled sealed under the repo's store key (as a daemon writes it); with UPGRADE=1 it is
 // filled unsealed (a store older than seals) and the first start, which verifies every
 // signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
@@ -9,7 +10,7 @@
 
 import { spawn } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -26,7 +27,7 @@ import { initRepo } from '../dist/index.js'
 import { AlaraStore } from '../dist/store.js'
 import { loadStoreKey } from '../dist/store-key.js'
 import { StoreSealer } from '../dist/store-seal.js'
-import { cpuSeconds } from './lib/cluster.mjs'
+import { cpuSeconds, rssMb as rssOf, sleep } from './lib/cluster.mjs'
 
 const COUNT = Number(process.env.COUNT ?? 100_000)
 const BITS = Number(process.env.BITS ?? 256)
@@ -34,6 +35,9 @@ const UPGRADE = process.env.UPGRADE === '1'
 const PROFILE_DIR = process.env.PROFILE_DIR
 /** the verifyThreads of the sealed starts: `0,default` */
 const THREADS = (process.env.THREADS ?? '0,default').split(',')
+/** seconds the daemon then stays up, idle, before its RSS is read again (V8 returns the heap
+ *  a reload grew once the process is idle) */
+const SETTLE_S = Number(process.env.SETTLE_S ?? 30)
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
@@ -124,8 +128,13 @@ try {
     // CPU seconds the daemon used to get there (all its threads): less bent by the load of
     // a shared machine than wall time, which also counts waiting for a core
     const cpuS = await cpuSeconds(child.pid)
-    const status = await readFile(`/proc/${child.pid}/status`, 'utf8')
-    const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
+    const rssMb = await rssOf(child.pid)
+    // the steady state an operator sees: read once a second, the last read after SETTLE_S
+    let settledMb = rssMb
+    for (let s = 0; s < SETTLE_S; s++) {
+      await sleep(1000)
+      settledMb = await rssOf(child.pid)
+    }
     const [, reloaded = '0', reloadMs = '0'] =
       /reloaded (\d+) contributions from the store in (\d+) ms/.exec(log) ?? []
     const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
@@ -135,6 +144,7 @@ try {
       reloadMs: Number(reloadMs),
       cpuS,
       rssMb,
+      settledMb,
       reloaded,
       verified,
       load,
@@ -143,12 +153,12 @@ try {
     await new Promise((r) => child.once('exit', r))
   }
   console.log(
-    '| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | load avg (1 min) |',
+    `| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | RSS ${SETTLE_S} s later (MB) | load avg (1 min) |`,
   )
-  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows)
     console.log(
-      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
+      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.settledMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     )
 } finally {
   await rm(home, { recursive: true, force: true })
