@@ -1,7 +1,7 @@
 // Restart (scripts/bench-restart, docs/BENCHMARKS.md): a repo whose store holds COUNT
 // signed contributions of the retained window (from 1000 origins over the last epochs),
 // then `alara daemon` started on it: time from spawn to the ready line (and of the reload
-// itself, from the daemon's log), and the daemon's RSS (VmRSS) once ready and SETTLE_S (30)
+// itself, from the daemon's log), and the daemon's RSS (VmRSS) once ready and SETTLE_S (60)
 // s later, idle. The store is
 // filled sealed under the repo's store key (as a daemon writes it); with UPGRADE=1 it is
 // filled unsealed (a store older than seals) and the first start, which verifies every
@@ -37,7 +37,7 @@ const PROFILE_DIR = process.env.PROFILE_DIR
 const THREADS = (process.env.THREADS ?? '0,default').split(',')
 /** seconds the daemon then stays up, idle, before its RSS is read again (V8 returns the heap
  *  a reload grew once the process is idle) */
-const SETTLE_S = Number(process.env.SETTLE_S ?? 30)
+const SETTLE_S = Number(process.env.SETTLE_S ?? 60)
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
