@@ -195,6 +195,25 @@ describe('AlaraStore: contributionsFrom and prune by epoch', () => {
     expect(await collect(store.contributionsFrom(400_000_000))).toEqual([])
   })
 
+  it('reads in batches of the asked size, the next one read ahead, and stops early cleanly', async () => {
+    const path = newPath()
+    const store = await openStore(path)
+    const es = Array.from({ length: 10 }, (_, i) => entry(i % 4))
+    await store.putContributions(es)
+    const batches = await collect(store.contributionBatchesFrom(0, 3))
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1])
+    expect(batches.flat().map((r) => text(r.encoded))).toEqual(stored(es))
+    // a caller that stops after the first batch leaves a read in flight: the iterator
+    // must still close, and the store with it
+    for await (const first of store.contributionBatchesFrom(0, 3)) {
+      expect(first).toHaveLength(3)
+      break
+    }
+    await closeStore(store)
+    const again = await openStore(path)
+    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored(es))
+  })
+
   it('prune drops the epochs before the cut and keeps the rest, across a reopen', async () => {
     const path = newPath()
     const store = await openStore(path)

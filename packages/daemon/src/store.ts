@@ -173,7 +173,9 @@ export class AlaraStore {
 
   /**
    * Stored contributions from `fromEpoch` on, in store order, read `size` at a time (one
-   * native call each, not one per entry), each with its seal checked.
+   * native call each, not one per entry), each with its seal checked. The next batch is
+   * read while the caller handles this one: LevelDB reads in libuv's pool, and a reload
+   * that waited for each read idled ~16 % of its time (1M entries, docs/BENCHMARKS.md).
    */
   async *contributionBatchesFrom(fromEpoch: number, size = 1024): AsyncGenerator<StoredRecord[]> {
     // keys as bytes: the id hex is then cut from them as a flat string of its own (a
@@ -185,13 +187,18 @@ export class AlaraStore {
       // one pass over the whole window: keep LevelDB's block cache for the reads after it
       fillCache: false,
     })
+    let reading = iterator.nextv(size)
     try {
       for (;;) {
-        const entries = await iterator.nextv(size)
+        const entries = await reading
         if (entries.length === 0) return
+        reading = iterator.nextv(size)
         yield entries.map(([key, value]) => this.record(key, value))
       }
     } finally {
+      // an iterator closes only once its read in flight has ended (a caller that stopped
+      // early, or a failed read already thrown)
+      await reading.catch(() => {})
       await iterator.close()
     }
   }
