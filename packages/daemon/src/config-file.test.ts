@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { refusalOf } from './config.fixtures.js'
 import { readConfigFile } from './config.js'
+import { refusalOf } from './test-helpers/refusal.js'
 
 describe('readConfigFile', () => {
   let dir: string

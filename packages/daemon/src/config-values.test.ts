@@ -1,7 +1,6 @@
 import { type AlaraError, defaultGraceMs } from '@alara/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { refusal } from './config.fixtures.js'
 import {
   checkConfigValues,
   type DaemonConfig,
@@ -10,6 +9,7 @@ import {
   parseHostPort,
   protocolParams,
 } from './config.js'
+import { refusal } from './test-helpers/refusal.js'
 
 describe('DEFAULT_CONFIG and mergeConfig', () => {
   it('has the defaults docs/OPERATIONS.md lists', () => {

@@ -3,10 +3,11 @@ import { once } from 'node:events'
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { AlaraError } from '@alara/protocol'
+import type { AlaraError } from '@alara/protocol'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { initRepo, lockRepo, openRepo, REPO_FILES, type RepoLock, resolveHome } from './repo.js'
+import { refusalOf } from './test-helpers/refusal.js'
 
 let root: string
 let count = 0
@@ -19,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
-
-async function refusalOf(promise: Promise<unknown>): Promise<AlaraError> {
-  try {
-    await promise
-  } catch (err) {
-    expect(err).toBeInstanceOf(AlaraError)
-    return err as AlaraError
-  }
-  throw new Error('expected a refusal, but the call resolved')
-}
 
 const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777
 

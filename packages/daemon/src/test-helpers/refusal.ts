@@ -1,7 +1,7 @@
 import { AlaraError } from '@alara/protocol'
 import { expect } from 'vitest'
 
-/** Refusal helpers shared by the config value and config file tests. */
+/** Refusal helpers: what a refused call threw, as an AlaraError (config, repo tests). */
 
 /** Runs `fn` and returns the AlaraError it throws (fails when it does not throw one). */
 export function refusal(fn: () => unknown): AlaraError {
