@@ -187,17 +187,23 @@ export class AlaraStore {
       // one pass over the whole window: keep LevelDB's block cache for the reads after it
       fillCache: false,
     })
-    let reading = iterator.nextv(size)
+    const read = () => {
+      const next = iterator.nextv(size)
+      // a read ahead may fail while the caller is still busy with the batch before: marked
+      // handled here (no unhandled rejection), it is thrown where the loop awaits it
+      next.catch(() => {})
+      return next
+    }
+    let reading = read()
     try {
       for (;;) {
         const entries = await reading
         if (entries.length === 0) return
-        reading = iterator.nextv(size)
+        reading = read()
         yield entries.map(([key, value]) => this.record(key, value))
       }
     } finally {
-      // an iterator closes only once its read in flight has ended (a caller that stopped
-      // early, or a failed read already thrown)
+      // an iterator closes only once its read in flight has ended (a caller that stopped early)
       await reading.catch(() => {})
       await iterator.close()
     }
