@@ -89,19 +89,41 @@ describe('epochs', () => {
     state.backfill.add(r)
     // no vote known for r: hearing a peer freezes nothing (not on nobody's word)
     const [a, b, c] = [await fakePeer(), await fakePeer(), await fakePeer()]
-    await epochs.freezeBackfill(new Set([a.originHex]))
+    state.caughtUp.add(a.originHex)
+    await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)
+    const mine = state.replica.digest(r)
     for (const p of [a, b, c])
-      ingest.vote(await signedVote(p.key, f.components, r, new Uint8Array(32).fill(1), 0), {
-        via: 'sync',
-      })
+      ingest.vote(await signedVote(p.key, f.components, r, mine, 0), { via: 'sync' })
     // one of three voters heard: not yet
-    await epochs.freezeBackfill(new Set([a.originHex]))
+    await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)
-    await epochs.freezeBackfill(new Set([a.originHex, b.originHex]))
+    state.caughtUp.add(b.originHex)
+    await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(true)
     expect(state.backfill.size).toBe(0)
     expect(f.eventsOf('epoch:final').map((e) => e.epoch)).toEqual([r])
+  })
+
+  it('a back-filled epoch whose quorum voted another digest asks its voters for that set', async () => {
+    const { state } = f.components
+    const r = state.currentEpoch(f.clock.ms) - 5
+    state.backfill.add(r)
+    const [a, b] = [await fakePeer(), await fakePeer()]
+    const theirs = new Uint8Array(32).fill(1)
+    for (const p of [a, b]) {
+      ingest.vote(await signedVote(p.key, f.components, r, theirs, 1), { via: 'sync' })
+      state.caughtUp.add(p.originHex)
+    }
+    await epochs.freezeBackfill()
+    expect(state.replica.isFinal(r)).toBe(false)
+    expect(
+      f
+        .eventsOf('repair:needed')
+        .map((e) => e.peerId)
+        .sort(),
+    ).toEqual([a.peerId.toString(), b.peerId.toString()].sort())
+    expect(f.eventsOf('repair:needed').every((e) => e.digestHex === toHex(theirs))).toBe(true)
   })
 
   it('a trust change re-folds and votes again only the closed epochs whose digest moved', async () => {

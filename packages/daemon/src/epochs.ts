@@ -1,4 +1,6 @@
 import {
+  type CatchUpVoter,
+  catchUpDecision,
   encodeVote,
   epochPhase,
   oldestRetainedEpoch,
@@ -14,7 +16,6 @@ import { EpochClock } from './epoch-clock.js'
 import type { GossipService } from './gossip/validators.js'
 import { hexToBytes } from './hex.js'
 import type { Logger } from './logger.js'
-import { backfillQuorum, type CountedVoter } from './sync/plan.js'
 
 /**
  * The epoch life cycle on the clock's ticks: close (vote, compare with votes already
@@ -30,6 +31,8 @@ export class EpochService implements Startable {
   private readonly log: Logger
   private readonly clock: EpochClock
   private readonly freezing = new Map<number, Promise<void>>()
+  /** at start, this node knew members it could catch up from (else it starts alone) */
+  private knewMembers = false
 
   constructor(
     private readonly components: AlaraComponents,
@@ -45,17 +48,16 @@ export class EpochService implements Startable {
   }
 
   async start(): Promise<void> {
-    const { state, params, now } = this.components
-    // Epochs closed by the clock but not final yet at start: vote them now; peers' votes
-    // then drive repair like for any other closed epoch.
-    for (
-      let r = this.clock.nextCloseEpoch - 1;
-      r >= 0 && !state.replica.isFinal(r) && !state.backfill.has(r);
-      r--
-    ) {
-      if (epochPhase(r, now(), params) !== 'closed') break
-      await this.closeEpoch(r)
-    }
+    // Epochs not final at start (restore.ts put them in `backfill`) are neither voted nor
+    // frozen on the clock: the peers' votes on them went by while this node was away, so
+    // they wait for catch-up (freezeBackfill).
+    const { state, trust, closed, libp2p, now } = this.components
+    state.startedAtMs = now()
+    // members it could expect to hear from: listed ones, or on a closed network any key
+    // holder it has met (libp2p's peer store)
+    this.knewMembers =
+      trust.list().some((e) => e.active && e.trust > 0) ||
+      (closed && (await libp2p.peerStore.all()).some((p) => !p.id.equals(libp2p.peerId)))
     this.clock.start()
   }
 
@@ -87,11 +89,20 @@ export class EpochService implements Startable {
         })
   }
 
-  /** Epoch r is final by the clock: commit repairs, freeze it, move the window. */
+  /**
+   * Epoch r is final by the clock: commit repairs, freeze it, move the window. Not an
+   * epoch that waits for catch-up, nor one that reached final while no member was
+   * connected though members were before (a partition): those freeze by freezeBackfill.
+   */
   async finalizeEpoch(r: number): Promise<void> {
     const { state, params, now } = this.components
     await this.commitRepairs()
-    await this.freeze(r)
+    if (!state.backfill.has(r) && this.partitioned()) {
+      this.log.info(`epoch ${r} is final by the clock with no member connected: catching up`)
+      state.backfill.add(r)
+    }
+    if (state.backfill.size > 0) await this.freezeBackfill()
+    if (!state.backfill.has(r)) await this.freeze(r)
     const current = state.currentEpoch(now())
     const oldest = oldestRetainedEpoch(current, params.retainEpochs)
     if (oldest > state.replica.oldestRetainedEpoch) {
@@ -100,59 +111,131 @@ export class EpochService implements Startable {
     }
   }
 
+  /** Members connected now (origin hex). */
+  private connectedMembers(): string[] {
+    const { libp2p, trust } = this.components
+    return libp2p
+      .getPeers()
+      .map((p) => toHex(p.toMultihash().bytes))
+      .filter((originHex) => trust.isMember(originHex))
+  }
+
+  /** Members were heard since start, and none is connected now. */
+  private partitioned(): boolean {
+    return this.components.state.caughtUp.size > 0 && this.connectedMembers().length === 0
+  }
+
   /**
-   * Freezes the epochs that became final while this node was away, each once the members
-   * `heard` (catch-ups completed) hold the quorum of its counted votes (backfillQuorum);
-   * the others wait for more members to be heard, or leave with the retained window.
+   * Freezes the epochs that wait for catch-up (DESIGN.md "Catch-up"), each once it is
+   * final by the clock and members holding the quorum of its counted votes were heard
+   * (a catch-up with them completed since this node started): the set behind the
+   * digest with the most trust among them, this node's own when it has it, else the one
+   * its voters serve (repair fetches it, checked against the digest), never a union. An
+   * epoch no member voted on freezes only on a node alone since it started.
    */
-  async freezeBackfill(heard: ReadonlySet<string>): Promise<void> {
-    const { state, trust, selfHex, params } = this.components
+  async freezeBackfill(): Promise<void> {
+    const { state, trust, selfHex, params, now, events } = this.components
     await this.commitRepairs()
     const required = requiredAgreement(params.byzantineThreshold)
+    const nowMs = now()
     for (const r of [...state.backfill].sort((a, b) => a - b)) {
       if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) {
-        state.backfill.delete(r)
+        state.settled(r)
         continue
       }
-      const voters: CountedVoter[] = []
+      if (epochPhase(r, nowMs, params) !== 'final') continue
+      const voters: CatchUpVoter[] = []
       for (const v of state.votes.votesOf(r)) {
         if (v.originHex === selfHex) continue
         const standing = trust.standing(v.originHex)
-        if (standing.member) voters.push({ originHex: v.originHex, trust: standing.trust })
+        if (!standing.member) continue
+        voters.push({
+          originHex: v.originHex,
+          trust: standing.trust,
+          digestHex: toHex(v.digest),
+          heard: state.caughtUp.has(v.originHex),
+        })
       }
-      if (!backfillQuorum(voters, heard, required)) continue
-      state.backfill.delete(r)
-      await this.freeze(r)
+      if (voters.length === 0) {
+        if (this.aloneSinceStart(nowMs)) await this.freezeCaughtUp(r)
+        continue
+      }
+      const decision = catchUpDecision(voters, toHex(state.replica.digest(r)), required)
+      if (decision.action === 'keep') await this.freezeCaughtUp(r)
+      else if (decision.action === 'adopt') {
+        const ids = state.idsBehind(r, decision.digestHex)
+        if (ids !== undefined && ids.every((id) => state.replica.has(id)))
+          await this.freezeCaughtUp(r, ids)
+        else
+          for (const originHex of decision.from)
+            events.emit('repair:needed', {
+              epoch: r,
+              peerId: peerIdFromOrigin(hexToBytes(originHex)).toString(),
+              digestHex: decision.digestHex,
+            })
+      }
     }
   }
 
+  /**
+   * No counted vote on an epoch: frozen only by a node alone since start (no member known
+   * then, none connected or heard since) once finalMs have passed, never on nobody's word
+   * where members exist: they may have voted while this node cannot hear them.
+   */
+  private aloneSinceStart(nowMs: number): boolean {
+    const { state, params } = this.components
+    return (
+      !this.knewMembers &&
+      state.caughtUp.size === 0 &&
+      this.connectedMembers().length === 0 &&
+      nowMs - state.startedAtMs >= params.finalMs
+    )
+  }
+
+  private async freezeCaughtUp(r: number, ids?: string[]): Promise<void> {
+    const { state, selfHex } = this.components
+    state.settled(r)
+    await this.freeze(r, ids)
+    // a vote this node gave before catching up says what it no longer holds
+    const voted = state.votes.voteOf(r, selfHex)
+    if (voted !== undefined && toHex(voted.digest) !== toHex(state.replica.digest(r)))
+      await this.publishVote(r)
+  }
+
   /** Where an epoch is frozen: its folded set is fixed and written. Once per epoch. */
-  private freeze(r: number): Promise<void> {
+  private freeze(r: number, ids?: string[]): Promise<void> {
     if (this.components.state.replica.isFinal(r)) return Promise.resolve()
     // the clock and a back-fill may ask at once: the second waits for the first's write
     let running = this.freezing.get(r)
     if (running === undefined) {
-      running = this.freezeOnce(r).finally(() => this.freezing.delete(r))
+      running = this.freezeOnce(r, ids).finally(() => this.freezing.delete(r))
       this.freezing.set(r, running)
     }
     return running
   }
 
-  private async freezeOnce(r: number): Promise<void> {
+  /** `adopted`: exactly this set (catch-up took it from the voters of another digest). */
+  private async freezeOnce(r: number, adopted?: string[]): Promise<void> {
     const { state, store, events } = this.components
     const replica = state.replica
-    // Written (synced) before it is marked: the API never reports a beacon final that is
-    // not yet on disk. A repair may still add to the epoch during the write: then the new
-    // set is written again; the check and the mark run with no await between them.
-    let ids = replica.foldedIdsOf(r)
-    for (;;) {
-      if (ids.length > 0 || replica.summary(r).stored > 0)
-        await store.putFinal(r, ids.map(hexToBytes))
-      const now = replica.foldedIdsOf(r)
-      if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
-      ids = now
+    if (adopted !== undefined) {
+      // Written (synced) before it is marked: the API never reports a beacon final that
+      // is not yet on disk.
+      await store.putFinal(r, [...adopted].sort().map(hexToBytes))
+      replica.finalize(r, adopted)
+    } else {
+      // A repair may still add to the epoch during the write: then the new set is written
+      // again; the check and the mark run with no await between them.
+      let ids = replica.foldedIdsOf(r)
+      for (;;) {
+        if (ids.length > 0 || replica.summary(r).stored > 0)
+          await store.putFinal(r, ids.map(hexToBytes))
+        const now = replica.foldedIdsOf(r)
+        if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
+        ids = now
+      }
+      replica.finalize(r)
     }
-    replica.finalize(r)
     const beacon = replica.beacon(r)
     events.emit('epoch:final', {
       epoch: r,

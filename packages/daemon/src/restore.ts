@@ -1,10 +1,4 @@
-import {
-  lastFinalEpoch,
-  oldestRetainedEpoch,
-  toHex,
-  type VerifiedVote,
-  validateVote,
-} from '@alara/protocol'
+import { oldestRetainedEpoch, toHex, type VerifiedVote, validateVote } from '@alara/protocol'
 import type { AlaraComponents } from './components.js'
 import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './epochs.js'
@@ -26,6 +20,8 @@ export async function restoreState(
   const current = state.currentEpoch(now())
   const oldest = oldestRetainedEpoch(current, params.retainEpochs)
   await pruneStore(components, current)
+  // the window starts where it will be kept, so nothing scans from epoch 0 meanwhile
+  state.prune(oldest)
   const startedMs = performance.now()
   const loaded = await reloadContributions(components, oldest, verifier)
   const reloadMs = Math.round(performance.now() - startedMs)
@@ -39,11 +35,10 @@ export async function restoreState(
       log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
     }
   }
-  // Epochs that became final while this node was down (or before it first started) are
-  // back-filled from peers by catch-up, then frozen: see EpochService.freezeBackfill().
-  const lastFinal = lastFinalEpoch(now(), params)
-  if (lastFinal !== undefined)
-    for (let r = oldest; r <= lastFinal; r++) if (!frozen.has(r)) state.backfill.add(r)
+  // Every epoch not final at start, whatever its phase (final while this node was down,
+  // closed but not frozen, or open with gossip this node missed), is caught up from
+  // members before it freezes (DESIGN.md "Catch-up"): EpochService.freezeBackfill().
+  for (let r = oldest; r <= current; r++) if (!frozen.has(r)) state.backfill.add(r)
   for await (const bytes of store.votesFrom(oldest)) {
     try {
       state.recordVote(checkStoredVote(components, bytes), bytes)

@@ -16,6 +16,8 @@ export const STATE_LIMITS = Object.freeze({
   votesPerOriginEpoch: 32,
   /** origins whose votes are counted per epoch (the vote-rate bookkeeping) */
   voteOriginsPerEpoch: 4096,
+  /** digests whose ids are kept per epoch being caught up on */
+  digestsBehindPerEpoch: 8,
 })
 
 /**
@@ -102,8 +104,22 @@ export class NodeState {
   readonly strangerVotes = new StrangerVotes()
   /** epochs this node has closed (and voted), newest kept within the retained window */
   readonly closed = new Set<number>()
-  /** epochs final by the clock that this node did not see freeze: filled by catch-up */
+  /**
+   * Epochs this node does not freeze on the clock (DESIGN.md "Catch-up"): those not final
+   * when it started, whatever their phase, and those that reached final while no member
+   * was connected (a partition). Frozen once enough members were heard (epochs.ts); until
+   * then reported as catching up.
+   */
   readonly backfill = new Set<number>()
+  /** members whose catch-up completed since start (origin hex): catch-up's quorum */
+  readonly caughtUp = new Set<string>()
+  /**
+   * ids behind a digest a member voted for an epoch being caught up on, as served by a
+   * voter and checked against that digest: the set adopted when that digest wins
+   */
+  private readonly behind = new Map<number, Map<string, string[]>>()
+  /** when the node's services started (ms) */
+  startedAtMs = 0
   /**
    * health-test failures per origin (rejected contributions never reach the replica),
    * per epoch of the failing contribution: forgotten with the retained window
@@ -190,6 +206,28 @@ export class NodeState {
     return this.votes.voteOf(epoch, originHex)?.idHex === idHex
   }
 
+  /** Keeps the ids behind `digestHex` for a back-filled epoch (a few digests an epoch). */
+  recordIdsBehind(epoch: number, digestHex: string, idHexes: string[]): void {
+    if (!this.backfill.has(epoch)) return
+    let digests = this.behind.get(epoch)
+    if (digests === undefined) {
+      digests = new Map()
+      this.behind.set(epoch, digests)
+    }
+    if (!digests.has(digestHex) && digests.size >= STATE_LIMITS.digestsBehindPerEpoch) return
+    digests.set(digestHex, idHexes)
+  }
+
+  idsBehind(epoch: number, digestHex: string): string[] | undefined {
+    return this.behind.get(epoch)?.get(digestHex)
+  }
+
+  /** Epoch r no longer waits for catch-up (frozen, or left the window). */
+  settled(r: number): void {
+    this.backfill.delete(r)
+    this.behind.delete(r)
+  }
+
   /** Forgets everything older than `oldest` (the replica's window moved). */
   prune(oldest: number): void {
     this.replica.prune(oldest)
@@ -198,6 +236,6 @@ export class NodeState {
     this.healthFailures.prune(oldest)
     this.votesAccepted.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
-    for (const e of this.backfill) if (e < oldest) this.backfill.delete(e)
+    for (const e of this.backfill) if (e < oldest) this.settled(e)
   }
 }

@@ -65,6 +65,69 @@ const RATIO_EPSILON = 1e-9
 
 export type ConsensusStatus = 'agreed' | 'split' | 'pending' | 'alone'
 
+/** A counted vote on an epoch this node is catching up on (DESIGN.md "Catch-up"). */
+export interface CatchUpVoter {
+  originHex: string
+  /** the voter's trust (a member's: > 0) */
+  trust: number
+  digestHex: string
+  /** this node has heard the voter since it started (its current word on the epoch) */
+  heard: boolean
+}
+
+/**
+ * What a node does with an epoch it did not see freeze (it was away, or had closed it but
+ * not frozen it when it started): `wait` until members holding `required` (1 −
+ * byzantineThreshold) of the counted trust that voted on it have been heard, never on
+ * the word of a single peer; then the digest to hold is the one with the most trust among
+ * the heard (ties: the smallest digest, so every node picks the same): `keep` when it is
+ * mine, else `adopt` it, taking the set behind it from its voters (`from`, most trusted
+ * first), never a union with other digests. `agreed` says whether that digest has the
+ * required share of all counted trust (else the epoch is reported split). With no counted
+ * vote, `wait`: whether a node alone may freeze is the daemon's to say.
+ */
+export type CatchUpDecision =
+  | { action: 'wait' }
+  | { action: 'keep'; agreed: boolean }
+  | { action: 'adopt'; digestHex: string; from: string[]; agreed: boolean }
+
+export function catchUpDecision(
+  voters: readonly CatchUpVoter[],
+  myDigestHex: string,
+  required: number,
+): CatchUpDecision {
+  let total = 0
+  let heard = 0
+  const byDigest = new Map<string, { trust: number; voters: CatchUpVoter[] }>()
+  for (const v of voters) {
+    if (!(v.trust > 0)) continue
+    total += v.trust
+    if (!v.heard) continue
+    heard += v.trust
+    const d = byDigest.get(v.digestHex) ?? { trust: 0, voters: [] }
+    d.trust += v.trust
+    d.voters.push(v)
+    byDigest.set(v.digestHex, d)
+  }
+  if (total === 0 || heard < required * total - RATIO_EPSILON) return { action: 'wait' }
+  let best: [string, { trust: number; voters: CatchUpVoter[] }] | undefined
+  for (const entry of byDigest) {
+    if (
+      best === undefined ||
+      entry[1].trust > best[1].trust + RATIO_EPSILON ||
+      (Math.abs(entry[1].trust - best[1].trust) <= RATIO_EPSILON && entry[0] < best[0])
+    )
+      best = entry
+  }
+  if (best === undefined) return { action: 'wait' }
+  const agreed = best[1].trust >= required * total - RATIO_EPSILON
+  if (best[0] === myDigestHex) return { action: 'keep', agreed }
+  const from = [...best[1].voters]
+    .sort((a, b) => b.trust - a.trust || (a.originHex < b.originHex ? -1 : 1))
+    .map((v) => v.originHex)
+  return { action: 'adopt', digestHex: best[0], from, agreed }
+}
+
 export interface AgreementVote {
   originHex: string
   /** the voter's 32-byte epoch digest */

@@ -26,6 +26,7 @@ const EPOCHS: EpochConsensus[] = [
     digest: D1,
     count: 2,
     final: false,
+    catchingUp: true,
     voters: [vote(PEER_B, D2, false), vote(SELF, D1, true)],
     dissenters: [{ peerId: PEER_B, digest: D2, trust: 0.8 }],
   },
@@ -36,6 +37,7 @@ const EPOCHS: EpochConsensus[] = [
     digest: D1,
     count: 3,
     final: true,
+    catchingUp: false,
     voters: [vote(PEER_C, D1, true), vote(SELF, D1, true), vote(PEER_B, D1, true)],
     dissenters: [],
   },
@@ -45,9 +47,9 @@ describe('consensus table', () => {
   it('reads at a glance: epoch, status, agreement, count, digest prefix, one mark per voter', () => {
     expect(renderConsensus(EPOCHS, SELF)).toBe(
       [
-        'EPOCH  STATUS  AGREEMENT  COUNT  DIGEST    A  B  C',
-        '101    agreed       100%      3  9f86d081  ✓  ✓  ✓',
-        '102    split       55.6%      2  9f86d081  ✓  ·  ✗',
+        'EPOCH  STATUS              AGREEMENT  COUNT  DIGEST    A  B  C',
+        '101    agreed                   100%      3  9f86d081  ✓  ✓  ✓',
+        '102    split, catching up      55.6%      2  9f86d081  ✓  ·  ✗',
         '',
         'voters:',
         '  A  12D3…bUXVx5  (this node)',
@@ -74,6 +76,7 @@ describe('consensus table', () => {
       digest: D1,
       count: 0,
       final: false,
+      catchingUp: false,
       voters: [],
       dissenters: [],
     }

@@ -44,7 +44,7 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
     })
     return [
       String(e.epoch),
-      e.status,
+      e.catchingUp === true ? `${e.status}, catching up` : e.status,
       e.status === 'pending' ? '-' : percent(e.agreement),
       String(e.count),
       e.count === 0 && e.digest === '' ? '-' : shortHex(e.digest),

@@ -154,6 +154,11 @@ export interface EpochConsensus {
   digest: string
   count: number
   final: boolean
+  /**
+   * not final yet because this node is catching up on it (it was not final when the node
+   * started, or reached final while no member was connected): DESIGN.md "Catch-up"
+   */
+  catchingUp: boolean
   /** this node first */
   voters: Voter[]
   dissenters: Array<{ peerId: string; digest: string; trust: number }>

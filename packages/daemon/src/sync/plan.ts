@@ -75,36 +75,3 @@ export function epochsToRepair(
 /** Keys of outbound sync work: a second ask for the same work while one runs is merged. */
 export const repairKey = (peerId: string, epoch: number): string => `${peerId}/${epoch}`
 export const catchUpKey = (peerId: string): string => `${peerId}/catch-up`
-
-/** A counted vote on a back-filled epoch: a member's, with its trust (> 0, active). */
-export interface CountedVoter {
-  originHex: string
-  trust: number
-}
-
-/** Sums of trust are floats: a share mathematically on the threshold must pass. */
-const SHARE_EPSILON = 1e-9
-
-/**
- * Whether a back-filled epoch (final while this node was away) may be frozen now
- * (docs/PROTOCOL.md, "Catch-up and back-fill"): the members heard (a catch-up with them
- * completed: their sets and votes taken in) hold at least `required` (1 −
- * byzantineThreshold) of the trust of the counted votes known for the epoch. With no
- * counted vote known, never: an epoch is not frozen on nobody's word, nor empty because
- * the peers heard so far were away too.
- */
-export function backfillQuorum(
-  voters: readonly CountedVoter[],
-  heard: ReadonlySet<string>,
-  required: number,
-): boolean {
-  let total = 0
-  let fromHeard = 0
-  for (const v of voters) {
-    if (!(v.trust > 0)) continue
-    total += v.trust
-    if (heard.has(v.originHex)) fromHeard += v.trust
-  }
-  if (total === 0) return false
-  return fromHeard >= required * total - SHARE_EPSILON
-}

@@ -49,9 +49,9 @@ beforeEach(async () => {
       commitRepairs: async () => {
         epochsCalls.commit++
       },
-      freezeBackfill: async (heard) => {
+      freezeBackfill: async () => {
         epochsCalls.backfill++
-        heardAtBackfill = [...heard]
+        heardAtBackfill = [...local.components.state.caughtUp]
       },
     },
     request,

@@ -1,4 +1,4 @@
-import { SYNC_LIMITS, toHex } from '@alara/protocol'
+import { epochDigest, SYNC_LIMITS, toHex } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Queue } from '@libp2p/utils'
@@ -71,8 +71,6 @@ export class RepairService implements Startable {
   private readonly inflight = new Set<string>()
   private readonly unsubscribe: Array<() => void> = []
   private antiEntropy: NodeJS.Timeout | undefined
-  /** members whose catch-up completed since start (origin hex): back-fill's quorum */
-  private readonly heard = new Set<string>()
   /** peer id → epoch of its last completed catch-up (oldest first, bounded) */
   private readonly caughtUpAt = new Map<string, number>()
 
@@ -88,6 +86,8 @@ export class RepairService implements Startable {
       run: async (peerId, epoch, signal) => {
         const fetched = await this.repairEpoch(peerIdFromString(peerId), epoch, signal)
         await this.init.epochs.commitRepairs()
+        // an epoch caught up on may now hold the set its quorum voted
+        if (components.state.backfill.has(epoch)) await this.init.epochs.freezeBackfill()
         return fetched
       },
       onAttempt: ({ epoch, peerId, fetched, outcome }) => {
@@ -196,12 +196,14 @@ export class RepairService implements Startable {
     if (state.replica.isFinal(epoch)) return 0
     const network = params.network
     let added = 0
+    const served: Uint8Array[] = []
     for await (const page of pagesOf(
       this.init.request,
       peer,
       { kind: 'ids', network, epoch },
       signal,
     )) {
+      if (state.backfill.has(epoch)) served.push(...page.ids)
       const missing = state.replica.missingFrom(page.ids.map(toHex))
       for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxIds) {
         const ids = missing.slice(i, i + SYNC_LIMITS.maxIds).map(hexToBytes)
@@ -211,6 +213,10 @@ export class RepairService implements Startable {
       }
       if (state.replica.isFinal(epoch)) break
     }
+    // Catch-up adopts the set behind a digest its quorum voted (DESIGN.md "Catch-up"):
+    // what this voter served, kept under the digest it hashes to.
+    if (state.backfill.has(epoch) && served.length > 0)
+      state.recordIdsBehind(epoch, toHex(epochDigest(network, epoch, served)), served.map(toHex))
     if (added > 0)
       this.log.debug(() => `repaired epoch ${epoch} from ${peer.toString()}: +${added}`)
     return added
@@ -261,9 +267,9 @@ export class RepairService implements Startable {
     for await (const page of pagesOf(this.init.request, peer, votes, signal))
       for (const bytes of page.votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
     await this.init.epochs.commitRepairs()
-    this.heard.add(toHex(peer.toMultihash().bytes))
+    state.caughtUp.add(toHex(peer.toMultihash().bytes))
     this.rememberCaughtUp(peer.toString(), current)
-    if (state.backfill.size > 0) await this.init.epochs.freezeBackfill(this.heard)
+    if (state.backfill.size > 0) await this.init.epochs.freezeBackfill()
   }
 
   private rememberCaughtUp(peerId: string, epoch: number): void {

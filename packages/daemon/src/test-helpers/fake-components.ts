@@ -41,6 +41,8 @@ export interface FakeComponents {
   published: Array<{ topic: string; data: Uint8Array }>
   /** what the libp2p stand-in's listeners hear: dispatch `peer:connect` etc. here */
   libp2pEvents: EventTarget
+  /** the peers libp2p.getPeers() lists: push and splice to connect and disconnect */
+  connected: PeerId[]
   /** every event emitted, in order */
   emitted: Array<{ type: AlaraEventName; detail: unknown }>
   /** the events of one type, as emitted */
@@ -110,10 +112,12 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     },
   }
   const libp2pEvents = new EventTarget()
+  const connected: PeerId[] = []
   const libp2p = {
     peerId,
     services: { pubsub },
-    getPeers: () => [],
+    getPeers: () => [...connected],
+    peerStore: { all: async () => [] },
     getMultiaddrs: () => [],
     getConnections: () => [],
     addEventListener: libp2pEvents.addEventListener.bind(libp2pEvents),
@@ -139,6 +143,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     clock,
     published,
     libp2pEvents,
+    connected,
     emitted,
     eventsOf: <K extends AlaraEventName>(type: K) =>
       emitted.filter((e) => e.type === type).map((e) => e.detail as EventDetail<K>),

@@ -48,6 +48,7 @@ export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
     digest: result.digest,
     count: c.state.replica.foldedCount(r),
     final: c.state.replica.isFinal(r),
+    catchingUp: c.state.backfill.has(r),
     voters: result.voters.map((v) => ({
       peerId: peerOf(v.originHex),
       digest: v.digest,
