@@ -2,6 +2,7 @@ import {
   type CatchUpVoter,
   catchUpDecision,
   encodeVote,
+  epochDigest,
   epochPhase,
   oldestRetainedEpoch,
   peerIdFromOrigin,
@@ -163,9 +164,8 @@ export class EpochService implements Startable {
       const decision = catchUpDecision(voters, toHex(state.replica.digest(r)), required)
       if (decision.action === 'keep') await this.freezeCaughtUp(r)
       else if (decision.action === 'adopt') {
-        const ids = state.idsBehind(r, decision.digestHex)
-        if (ids !== undefined && ids.every((id) => state.replica.has(id)))
-          await this.freezeCaughtUp(r, ids)
+        const ids = this.heldSetBehind(r, decision.digestHex)
+        if (ids !== undefined) await this.freezeCaughtUp(r, ids)
         else
           for (const originHex of decision.from)
             events.emit('repair:needed', {
@@ -175,6 +175,14 @@ export class EpochService implements Startable {
             })
       }
     }
+  }
+
+  /** The ids behind a digest of epoch r, when known and all held here. */
+  private heldSetBehind(r: number, digestHex: string): string[] | undefined {
+    const { state, params } = this.components
+    const ids =
+      digestHex === toHex(epochDigest(params.network, r, [])) ? [] : state.idsBehind(r, digestHex)
+    return ids?.every((id) => state.replica.has(id)) === true ? ids : undefined
   }
 
   /**

@@ -31,12 +31,10 @@ export interface PublicBeacon {
 
 export interface PublicBeaconDeps {
   params: Pick<ProtocolParams, 'network' | 'epochMs' | 'graceMs' | 'finalMs'>
-  store: Pick<AlaraStore, 'getFinal' | 'getContribution'>
+  store: Pick<AlaraStore, 'getFinal' | 'getContribution' | 'newestFinalWithIds'>
   now(): number
 }
 
-/** How far below the newest final epoch `latest` looks for one with contributions. */
-const LATEST_SCAN_EPOCHS = 256
 const CACHE_EPOCHS = 32
 
 export class PublicBeacons {
@@ -74,11 +72,8 @@ export class PublicBeacons {
   /** The newest final epoch that has a beacon. */
   async latest(): Promise<PublicBeacon> {
     const last = this.lastFinal()
-    if (last !== undefined)
-      for (let r = last; r >= 0 && r > last - LATEST_SCAN_EPOCHS; r--) {
-        const ids = await this.deps.store.getFinal(r)
-        if (ids !== undefined && ids.length > 0) return this.get(r)
-      }
+    const r = last === undefined ? undefined : await this.deps.store.newestFinalWithIds(last)
+    if (r !== undefined) return this.get(r)
     throw new NotFoundError('no final epoch with folded contributions yet, so no beacon')
   }
 

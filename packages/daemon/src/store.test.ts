@@ -284,6 +284,10 @@ describe('AlaraStore: finals', () => {
     expect(all.map((f) => f.epoch)).toEqual([9, 10, 11])
     expect(all.map((f) => f.foldedIds.map(hex))).toEqual([f9.map(hex), f10.map(hex), []])
     expect((await collect(store.finalsFrom(10))).map((f) => f.epoch)).toEqual([10, 11])
+    // the newest with folded ids at or below an epoch: 11 is empty, so 10
+    expect(await store.newestFinalWithIds(1_800_000_000)).toBe(10)
+    expect(await store.newestFinalWithIds(9)).toBe(9)
+    expect(await store.newestFinalWithIds(8)).toBeUndefined()
 
     await closeStore(store)
     const again = await openStore(path)

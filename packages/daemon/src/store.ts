@@ -266,6 +266,17 @@ export class AlaraStore {
     }
   }
 
+  /** The newest epoch at most `atMost` frozen here with folded ids (a reverse index scan). */
+  async newestFinalWithIds(atMost: number): Promise<number | undefined> {
+    for await (const [key, value] of this.db.iterator({
+      gte: PREFIX.final,
+      lte: `${PREFIX.final}${epochKey(atMost)}`,
+      reverse: true,
+    }))
+      if (value.length > 0) return Number(key.slice(PREFIX.final.length))
+    return undefined
+  }
+
   async pruneFinalsBefore(epoch: number): Promise<void> {
     await this.db.clear({ gte: PREFIX.final, lt: `${PREFIX.final}${epochKey(epoch)}` })
   }

@@ -51,6 +51,10 @@ function beaconsOver(stored: Stored, now = NOW): PublicBeacons {
     store: {
       getFinal: async (r) => stored.finals.get(r),
       getContribution: async (r, idHex) => stored.contributions.get(`${r}/${idHex}`),
+      newestFinalWithIds: async (atMost) => {
+        const held = [...stored.finals].filter(([r, ids]) => r <= atMost && ids.length > 0)
+        return held.length === 0 ? undefined : Math.max(...held.map(([r]) => r))
+      },
     },
   })
 }

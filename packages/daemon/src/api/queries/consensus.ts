@@ -1,4 +1,4 @@
-import { lastClosedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
+import { lastClosedEpoch, oldestRetainedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
 import { hexToBytes } from '../../hex.js'
 import { agreementAt } from '../../membership.js'
@@ -25,13 +25,20 @@ export function voteStatsByOrigin(
   return out
 }
 
-/** The newest `count` epochs this node has closed (or holds frozen), newest first. */
+/**
+ * The newest `count` epochs this node has closed (or holds frozen), newest first. Bounded
+ * by the retained window, never by the epoch clock (a fresh node's floor may still be 0).
+ */
 export function recentClosedEpochs(c: AlaraComponents, count: number): number[] {
-  const last = lastClosedEpoch(c.now(), c.params)
+  const nowMs = c.now()
+  const last = lastClosedEpoch(nowMs, c.params)
   if (last === undefined) return []
   const out: number[] = []
-  const oldest = c.state.replica.oldestRetainedEpoch
-  for (let r = last; r >= oldest && r >= 0 && out.length < count; r--)
+  const oldest = Math.max(
+    c.state.replica.oldestRetainedEpoch,
+    oldestRetainedEpoch(c.state.currentEpoch(nowMs), c.params.retainEpochs),
+  )
+  for (let r = last; r >= oldest && out.length < count; r--)
     if (c.state.closed.has(r) || c.state.replica.isFinal(r) || c.state.votes.votesOf(r).length > 0)
       out.push(r)
   return out
