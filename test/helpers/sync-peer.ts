@@ -52,6 +52,13 @@ export interface SyncPeerInit {
 export class SyncPeer {
   readonly replica: Replica
   readonly votes = new VoteBook<BookVote & { encoded: Uint8Array }>()
+
+  /** BEHIND: this peer knows the set behind its own digest only */
+  idsBehind(epoch: number, digestHex: string): string[] | undefined {
+    return toHex(this.replica.digest(epoch)) === digestHex
+      ? this.replica.foldedIdsOf(epoch)
+      : undefined
+  }
   /** streams it holds open (the slow-loris ones) */
   readonly held: Stream[] = []
   readonly params: ProtocolParams

@@ -3,6 +3,7 @@ import {
   epochPhase,
   type ProtocolParams,
   Replica,
+  toHex,
   type VerifiedVote,
   VoteBook,
 } from '@alara/protocol'
@@ -114,8 +115,8 @@ export class NodeState {
   /** members whose catch-up completed since start (origin hex): catch-up's quorum */
   readonly caughtUp = new Set<string>()
   /**
-   * ids behind a digest a member voted for an epoch being caught up on, as served by a
-   * voter and checked against that digest: the set adopted when that digest wins
+   * ids behind a digest a member voted, as served by someone and checked against that
+   * digest: the set catch-up adopts when that digest wins, and what BEHIND answers serve
    */
   private readonly behind = new Map<number, Map<string, string[]>>()
   /** when the node's services started (ms) */
@@ -206,9 +207,13 @@ export class NodeState {
     return this.votes.voteOf(epoch, originHex)?.idHex === idHex
   }
 
-  /** Keeps the ids behind `digestHex` for a back-filled epoch (a few digests an epoch). */
+  /**
+   * Keeps the ids behind `digestHex` of a retained, non-final epoch, checked against the
+   * digest by the caller (a few digests an epoch): what catch-up adopts and what BEHIND
+   * answers serve.
+   */
   recordIdsBehind(epoch: number, digestHex: string, idHexes: string[]): void {
-    if (!this.backfill.has(epoch)) return
+    if (epoch < this.replica.oldestRetainedEpoch || this.replica.isFinal(epoch)) return
     let digests = this.behind.get(epoch)
     if (digests === undefined) {
       digests = new Map()
@@ -218,14 +223,15 @@ export class NodeState {
     digests.set(digestHex, idHexes)
   }
 
+  /** The ids behind a digest of epoch r: this node's own set, or one recorded. */
   idsBehind(epoch: number, digestHex: string): string[] | undefined {
+    if (toHex(this.replica.digest(epoch)) === digestHex) return this.replica.foldedIdsOf(epoch)
     return this.behind.get(epoch)?.get(digestHex)
   }
 
   /** Epoch r no longer waits for catch-up (frozen, or left the window). */
   settled(r: number): void {
     this.backfill.delete(r)
-    this.behind.delete(r)
   }
 
   /** Forgets everything older than `oldest` (the replica's window moved). */
@@ -237,5 +243,6 @@ export class NodeState {
     this.votesAccepted.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
     for (const e of this.backfill) if (e < oldest) this.settled(e)
+    for (const e of this.behind.keys()) if (e < oldest) this.behind.delete(e)
   }
 }

@@ -11,9 +11,11 @@ import {
 import { hexToBytes } from '../hex.js'
 import type { NodeState } from '../state.js'
 
-/** What answers read: the replica, and the votes held with their encoded bytes. */
+/** What answers read: the replica, the votes held with their encoded bytes, known sets. */
 export interface SyncSource {
   replica: NodeState['replica']
+  /** the ids behind a digest of an epoch (sorted), when this node knows them */
+  idsBehind(epoch: number, digestHex: string): string[] | undefined
   votes: {
     epochs(): number[]
     votesOf(epoch: number): Array<{ originHex: string; encoded: Uint8Array }>
@@ -25,7 +27,8 @@ export interface SyncSource {
  * page fits SYNC_LIMITS.pageBytes; a non-empty `nextCursor` says there is more and where
  * to go on. Cursors are this responder's own (opaque to the asker):
  * - SUMMARIES (epochs ascending): the last epoch sent, 8 bytes big-endian;
- * - IDS (ids ascending): the last id sent;
+ * - IDS and BEHIND (ids ascending): the last id sent; BEHIND answers no id for a digest
+ *   this node does not know (the asker checks what it gets against the digest);
  * - CONTRIBUTIONS (in the order asked): the first id not sent; unknown ids are skipped;
  * - VOTES (newest epoch first, then origin ascending): the last vote's epoch (8 bytes)
  *   and origin.
@@ -89,8 +92,12 @@ function pageOf(state: SyncSource, req: SyncRequest): Page {
         ...(all.length > max && last !== undefined ? { nextCursor: epochCursor(last.epoch) } : {}),
       }
     }
-    case 'ids': {
-      const all = replica.storedIdsOf(req.epoch)
+    case 'ids':
+    case 'behind': {
+      const all =
+        req.kind === 'ids'
+          ? replica.storedIdsOf(req.epoch)
+          : (state.idsBehind(req.epoch, toHex(req.digest)) ?? [])
       if (cursor !== undefined && cursor.length !== 32)
         throw new BadCursorError('an IDS cursor is a 32-byte id')
       const start = cursor === undefined ? 0 : firstAbove(all, toHex(cursor))

@@ -96,7 +96,7 @@ describe('paged sync', () => {
           count: 1,
           encoded: new Uint8Array(200).fill(epoch),
         })
-    const state = { replica: local.components.state.replica, votes }
+    const state = { replica: local.components.state.replica, votes, idsBehind: () => undefined }
     const network = local.components.params.network
     const req = { kind: 'votes', network, fromEpoch: 0, toEpoch: 10 } as const
     const seen: number[] = []

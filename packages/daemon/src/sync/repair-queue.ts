@@ -22,8 +22,11 @@ export interface RepairQueueInit {
   deadlineMs: number
   /** higher runs first and is dropped last (e.g. 1 for a member, 0 for anyone else) */
   priorityOf: (peerId: string) => number
-  /** fetches `epoch` from `peerId`; resolves to how many contributions it added */
-  run: (peerId: string, epoch: number, signal: AbortSignal) => Promise<number>
+  /**
+   * fetches `epoch` from `peerId`, towards `digestHex` (`peer:…` for a job without one);
+   * resolves to how many contributions it added
+   */
+  run: (peerId: string, epoch: number, signal: AbortSignal, digestHex: string) => Promise<number>
   /** each attempt's end */
   onAttempt?: (a: AttemptOutcome) => void
   /** a job dropped to make room, or refused because the queue is full */
@@ -207,7 +210,7 @@ export class RepairQueue {
     let fetched = 0
     let outcome: AttemptOutcome['outcome'] = 'ok'
     this.init
-      .run(peer, job.epoch, controller.signal)
+      .run(peer, job.epoch, controller.signal, job.digestHex)
       .then((n) => {
         fetched = n
       })

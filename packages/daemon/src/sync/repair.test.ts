@@ -116,6 +116,23 @@ describe('repair and catch-up', () => {
     expect(asked.filter((k) => k === 'ids')).toHaveLength(1)
   })
 
+  it('towards a digest: the ids behind it (BEHIND), kept only when they hash to it', async () => {
+    const ids = await remoteHas(3)
+    const { state } = local.components
+    const epoch = remote.components.state.currentEpoch(remote.clock.ms)
+    const digestHex = toHex(remote.components.state.replica.digest(epoch))
+    const peer = (await fakePeer()).peerId
+    expect(await repair.repairEpoch(peer, epoch, undefined, digestHex)).toBe(3)
+    expect(asked).toEqual(['behind', 'contributions'])
+    expect(state.idsBehind(epoch, digestHex)).toEqual([...ids].sort())
+    // a digest nobody serves the ids of: nothing kept, every stored id asked instead
+    asked.length = 0
+    const unknown = 'ab'.repeat(32)
+    expect(await repair.repairEpoch(peer, epoch, undefined, unknown)).toBe(0)
+    expect(asked).toEqual(['behind', 'ids'])
+    expect(state.idsBehind(epoch, unknown)).toBeUndefined()
+  })
+
   it('a failing peer: repair:done says failed', async () => {
     const failing = new RepairService(local.components, {
       ingest: new Ingest(local.components),

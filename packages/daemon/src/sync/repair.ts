@@ -83,8 +83,9 @@ export class RepairService implements Startable {
     this.repairs = new RepairQueue({
       ...REPAIR_LIMITS,
       priorityOf: init.priorityOf ?? (() => 0),
-      run: async (peerId, epoch, signal) => {
-        const fetched = await this.repairEpoch(peerIdFromString(peerId), epoch, signal)
+      run: async (peerId, epoch, signal, digestHex) => {
+        const digest = /^[0-9a-f]{64}$/.test(digestHex) ? digestHex : undefined
+        const fetched = await this.repairEpoch(peerIdFromString(peerId), epoch, signal, digest)
         await this.init.epochs.commitRepairs()
         // an epoch caught up on may now hold the set its quorum voted
         if (components.state.backfill.has(epoch)) await this.init.epochs.freezeBackfill()
@@ -190,35 +191,84 @@ export class RepairService implements Startable {
       .finally(() => this.inflight.delete(key))
   }
 
-  /** Fetches what `peer` stores for `epoch` and this node lacks. Returns how many were added. */
-  async repairEpoch(peer: PeerId, epoch: number, signal?: AbortSignal): Promise<number> {
-    const { state, params } = this.components
+  /**
+   * Fetches what `peer` has for `epoch` and this node lacks: with `digestHex`, the ids
+   * behind that digest (BEHIND), kept once they hash to it, whoever served them; without
+   * one, or when the peer does not know them, every id it stores (IDS). Returns how many
+   * contributions were added.
+   */
+  async repairEpoch(
+    peer: PeerId,
+    epoch: number,
+    signal?: AbortSignal,
+    digestHex?: string,
+  ): Promise<number> {
+    const { state } = this.components
     if (state.replica.isFinal(epoch)) return 0
-    const network = params.network
+    const behind =
+      digestHex === undefined ? undefined : await this.idsBehind(peer, epoch, digestHex, signal)
+    if (behind !== undefined) return this.fetchMissing(peer, epoch, behind, signal)
     let added = 0
-    const served: Uint8Array[] = []
-    for await (const page of pagesOf(
-      this.init.request,
-      peer,
-      { kind: 'ids', network, epoch },
-      signal,
-    )) {
-      if (state.backfill.has(epoch)) served.push(...page.ids)
-      const missing = state.replica.missingFrom(page.ids.map(toHex))
-      for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxIds) {
-        const ids = missing.slice(i, i + SYNC_LIMITS.maxIds).map(hexToBytes)
-        const req = { kind: 'contributions', network, ids } as const
-        for await (const answer of pagesOf(this.init.request, peer, req, signal))
-          added += await this.ingestAll(peer, answer.contributions)
-      }
+    const req = { kind: 'ids', network: this.components.params.network, epoch } as const
+    for await (const page of pagesOf(this.init.request, peer, req, signal)) {
+      added += await this.fetchMissing(peer, epoch, page.ids.map(toHex), signal)
       if (state.replica.isFinal(epoch)) break
     }
-    // Catch-up adopts the set behind a digest its quorum voted (DESIGN.md "Catch-up"):
-    // what this voter served, kept under the digest it hashes to.
-    if (state.backfill.has(epoch) && served.length > 0)
-      state.recordIdsBehind(epoch, toHex(epochDigest(network, epoch, served)), served.map(toHex))
     if (added > 0)
       this.log.debug(() => `repaired epoch ${epoch} from ${peer.toString()}: +${added}`)
+    return added
+  }
+
+  /**
+   * The ids behind `digestHex` of `epoch` as `peer` serves them, recorded when they hash
+   * to it; undefined when the peer does not know them (or cannot say: an older node).
+   */
+  private async idsBehind(
+    peer: PeerId,
+    epoch: number,
+    digestHex: string,
+    signal?: AbortSignal,
+  ): Promise<string[] | undefined> {
+    const { state, params } = this.components
+    const known = state.idsBehind(epoch, digestHex)
+    if (known !== undefined) return known
+    const served: Uint8Array[] = []
+    const req = {
+      kind: 'behind',
+      network: params.network,
+      epoch,
+      digest: hexToBytes(digestHex),
+    } as const
+    try {
+      for await (const page of pagesOf(this.init.request, peer, req, signal))
+        served.push(...page.ids)
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      return undefined
+    }
+    if (toHex(epochDigest(params.network, epoch, served)) !== digestHex) return undefined
+    const ids = served.map(toHex).sort()
+    state.recordIdsBehind(epoch, digestHex, ids)
+    return ids
+  }
+
+  /** Fetches and ingests the ids of `epoch` this node lacks, from `peer`. */
+  private async fetchMissing(
+    peer: PeerId,
+    epoch: number,
+    ids: string[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const { state, params } = this.components
+    let added = 0
+    const missing = state.replica.missingFrom(ids)
+    for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxIds) {
+      if (state.replica.isFinal(epoch)) break
+      const batch = missing.slice(i, i + SYNC_LIMITS.maxIds).map(hexToBytes)
+      const req = { kind: 'contributions', network: params.network, ids: batch } as const
+      for await (const answer of pagesOf(this.init.request, peer, req, signal))
+        added += await this.ingestAll(peer, answer.contributions)
+    }
     return added
   }
 

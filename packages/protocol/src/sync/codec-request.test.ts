@@ -243,6 +243,22 @@ describe('sync request codec', () => {
     }
   })
 
+  it('a BEHIND request carries a 32-byte digest, refused otherwise (decode and encode)', () => {
+    const digest = new Uint8Array(32).fill(7)
+    const req: SyncRequest = { kind: 'behind', network: 'n', epoch: 9, digest }
+    expect(decodeSyncRequest(encodeSyncRequest(req))).toEqual(req)
+    for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33)]) {
+      expectInvalidInput(() => encodeSyncRequest({ ...req, digest: bad }), /digest/)
+      expectDecodeError(
+        () =>
+          decodeSyncRequest(
+            rawRequest({ kind: pb.SyncRequest.Kind.BEHIND, epoch: 9n, digest: bad }),
+          ),
+        /digest/,
+      )
+    }
+  })
+
   it('refuses a request without a network (decode and encode)', () => {
     expectDecodeError(() => decodeSyncRequest(rawRequest({ network: '' })), /no network/)
     expectInvalidInput(

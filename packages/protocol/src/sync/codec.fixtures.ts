@@ -39,6 +39,9 @@ const plainRequestArb: fc.Arbitrary<SyncRequest> = fc.oneof(
   fc.tuple(network, epochRange).map(([n, r]): SyncRequest => ({ kind: 'votes', network: n, ...r })),
   fc.tuple(network, u64).map(([n, epoch]): SyncRequest => ({ kind: 'ids', network: n, epoch })),
   fc
+    .tuple(network, u64, id32)
+    .map(([n, epoch, digest]): SyncRequest => ({ kind: 'behind', network: n, epoch, digest })),
+  fc
     .tuple(network, fc.array(id32, { minLength: 1, maxLength: 40 }))
     .map(([n, ids]): SyncRequest => ({ kind: 'contributions', network: n, ids })),
 )
@@ -115,6 +118,7 @@ export const rawRequest = (patch: Partial<pb.SyncRequest>): Uint8Array =>
     epoch: 0n,
     ids: [],
     cursor: new Uint8Array(0),
+    digest: new Uint8Array(0),
     ...patch,
   })
 

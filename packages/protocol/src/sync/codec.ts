@@ -35,6 +35,8 @@ export const SYNC_LIMITS = Object.freeze({
 export type SyncRequest = (
   | { kind: 'summaries'; network: string; fromEpoch: number; toEpoch: number }
   | { kind: 'ids'; network: string; epoch: number }
+  /** the ids behind `digest` (sorted), from whoever knows them: the asker checks them */
+  | { kind: 'behind'; network: string; epoch: number; digest: Uint8Array }
   | { kind: 'contributions'; network: string; ids: Uint8Array[] }
   | { kind: 'votes'; network: string; fromEpoch: number; toEpoch: number }
 ) & { cursor?: Uint8Array }
@@ -60,6 +62,7 @@ export interface SyncResponse {
 const KIND_TO_WIRE = {
   summaries: pb.SyncRequest.Kind.SUMMARIES,
   ids: pb.SyncRequest.Kind.IDS,
+  behind: pb.SyncRequest.Kind.BEHIND,
   contributions: pb.SyncRequest.Kind.CONTRIBUTIONS,
   votes: pb.SyncRequest.Kind.VOTES,
 } as const
@@ -82,7 +85,7 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
     checkU64(req.fromEpoch, 'fromEpoch')
     checkU64(req.toEpoch, 'toEpoch')
   }
-  if (req.kind === 'ids') checkU64(req.epoch, 'epoch')
+  if (req.kind === 'ids' || req.kind === 'behind') checkU64(req.epoch, 'epoch')
   checkRequest(req, (m) => new InvalidInputError(m))
   return checkFrame(
     SYNC_LIMITS.maxRequestBytes,
@@ -91,9 +94,10 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
       network: req.network,
       fromEpoch: 'fromEpoch' in req ? BigInt(req.fromEpoch) : 0n,
       toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
-      epoch: req.kind === 'ids' ? BigInt(req.epoch) : 0n,
+      epoch: req.kind === 'ids' || req.kind === 'behind' ? BigInt(req.epoch) : 0n,
       ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
       cursor: (req.cursor ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+      digest: (req.kind === 'behind' ? req.digest : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
     }),
   )
 }
@@ -115,6 +119,14 @@ export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
       break
     case pb.SyncRequest.Kind.IDS:
       req = { kind: 'ids', network, epoch: u64(m.epoch, 'epoch') }
+      break
+    case pb.SyncRequest.Kind.BEHIND:
+      req = {
+        kind: 'behind',
+        network,
+        epoch: u64(m.epoch, 'epoch'),
+        digest: new Uint8Array(m.digest),
+      }
       break
     case pb.SyncRequest.Kind.CONTRIBUTIONS:
       req = { kind: 'contributions', network, ids: m.ids.map((id) => new Uint8Array(id)) }
@@ -219,6 +231,8 @@ function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
     if (req.toEpoch - req.fromEpoch + 1 > SYNC_LIMITS.maxEpochSpan)
       throw fail(`sync request spans more than ${SYNC_LIMITS.maxEpochSpan} epochs`)
   }
+  if (req.kind === 'behind' && req.digest.length !== 32)
+    throw fail('sync request digest is not 32 bytes')
   if (req.kind === 'contributions') {
     if (req.ids.length === 0) throw fail('sync request asks for no ids')
     if (req.ids.length > SYNC_LIMITS.maxIds)

@@ -11,6 +11,7 @@ export interface SyncRequest {
   epoch: bigint
   ids: Uint8Array<ArrayBuffer>[]
   cursor: Uint8Array<ArrayBuffer>
+  digest: Uint8Array<ArrayBuffer>
 }
 
 export namespace SyncRequest {
@@ -19,7 +20,8 @@ export namespace SyncRequest {
     SUMMARIES = 'SUMMARIES',
     IDS = 'IDS',
     CONTRIBUTIONS = 'CONTRIBUTIONS',
-    VOTES = 'VOTES'
+    VOTES = 'VOTES',
+    BEHIND = 'BEHIND'
   }
 
   enum __KindValues {
@@ -27,7 +29,8 @@ export namespace SyncRequest {
     SUMMARIES = 1,
     IDS = 2,
     CONTRIBUTIONS = 3,
-    VOTES = 4
+    VOTES = 4,
+    BEHIND = 5
   }
 
   export namespace Kind {
@@ -82,6 +85,11 @@ export namespace SyncRequest {
           w.bytes(obj.cursor)
         }
 
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.digest)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -93,7 +101,8 @@ export namespace SyncRequest {
           toEpoch: 0n,
           epoch: 0n,
           ids: [],
-          cursor: uint8ArrayAlloc(0)
+          cursor: uint8ArrayAlloc(0),
+          digest: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -132,6 +141,10 @@ export namespace SyncRequest {
             }
             case 7: {
               obj.cursor = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.digest = reader.bytes()
               break
             }
             default: {
@@ -210,6 +223,13 @@ export namespace SyncRequest {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -258,6 +278,11 @@ export namespace SyncRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncRequestDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncRequest.codec())
   }
@@ -266,7 +291,7 @@ export namespace SyncRequest {
     return decodeMessage(buf, SyncRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestKindFieldEvent | SyncRequestNetworkFieldEvent | SyncRequestFromEpochFieldEvent | SyncRequestToEpochFieldEvent | SyncRequestEpochFieldEvent | SyncRequestIdsFieldEvent | SyncRequestCursorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRequest>): Generator<SyncRequestKindFieldEvent | SyncRequestNetworkFieldEvent | SyncRequestFromEpochFieldEvent | SyncRequestToEpochFieldEvent | SyncRequestEpochFieldEvent | SyncRequestIdsFieldEvent | SyncRequestCursorFieldEvent | SyncRequestDigestFieldEvent> {
     return streamMessage(buf, SyncRequest.codec(), opts)
   }
 }
