@@ -1,7 +1,11 @@
+import { DEFAULT_BYZANTINE_ROUNDS, defaultRoundMs } from './admission/rounds.js'
+import { ParamsError } from './errors.js'
+
 /**
  * Protocol parameters and their defaults, in one place. The validation cutoffs
- * (maxMessageBytes, maxBits, maxPerEpoch, health-test cutoffs) must be equal on every
- * node or validity would differ between peers.
+ * (maxMessageBytes, maxVoteBytes, maxBits, maxPerEpoch, health-test cutoffs) and the
+ * admission timing (roundMs, byzantineRounds) must be equal on every node or validity
+ * and admission would differ between peers.
  */
 export interface ProtocolParams {
   network: string
@@ -13,9 +17,20 @@ export interface ProtocolParams {
   retainEpochs: number
   defaultTrust: number
   byzantineThreshold: number
+  /** largest contribution accepted */
   maxMessageBytes: number
+  /** largest vote accepted: a re-vote carries its evidence (ids and vouchers' votes) */
+  maxVoteBytes: number
   maxBits: number
+  /**
+   * contributions of one origin credited per epoch (its smallest ids); validation takes up
+   * to 2 × maxPerEpoch of them (DESIGN.md, "Per-origin caps decide by the set")
+   */
   maxPerEpoch: number
+  /** R: one admission round after close (DESIGN.md, "Admission after close") */
+  roundMs: number
+  /** K: colluding members the admission rounds outlast; the deadline is close + (K + 1)·R */
+  byzantineRounds: number
 }
 
 /** Defaults; finalMs defaults to 3 epochs of whatever epochMs is (see resolveParams). */
@@ -29,8 +44,11 @@ export const DEFAULT_PARAMS: Readonly<ProtocolParams> = Object.freeze({
   defaultTrust: 0.8,
   byzantineThreshold: 0.33,
   maxMessageBytes: 8 * 1024,
+  maxVoteBytes: 64 * 1024,
   maxBits: 8192,
   maxPerEpoch: 64,
+  roundMs: defaultRoundMs(1000),
+  byzantineRounds: DEFAULT_BYZANTINE_ROUNDS,
 })
 
 /** Credited entropy (bits) at which a node reports `ready` for private draws. */
@@ -60,14 +78,42 @@ export function defaultFinalMs(epochMs: number): number {
   return 3 * epochMs
 }
 
-/** Fills in defaults; graceMs and finalMs follow epochMs unless given. */
+/**
+ * Fills in defaults; graceMs and finalMs follow epochMs, roundMs follows graceMs
+ * (⌊graceMs / 2⌋) unless given. Throws ParamsError when the admission rounds do not fit:
+ * roundMs below 1, or an admission deadline (graceMs + (byzantineRounds + 1) × roundMs
+ * after the epoch's end) later than finalMs, when the epoch freezes.
+ */
 export function resolveParams(partial: Partial<ProtocolParams> = {}): ProtocolParams {
   const epochMs = partial.epochMs ?? DEFAULT_PARAMS.epochMs
-  return {
+  const graceMs = partial.graceMs ?? defaultGraceMs(epochMs)
+  const params: ProtocolParams = {
     ...DEFAULT_PARAMS,
     ...partial,
     epochMs,
-    graceMs: partial.graceMs ?? defaultGraceMs(epochMs),
+    graceMs,
     finalMs: partial.finalMs ?? defaultFinalMs(epochMs),
+    roundMs: partial.roundMs ?? defaultRoundMs(graceMs),
   }
+  checkAdmissionTiming(params, partial.roundMs === undefined)
+  return params
+}
+
+function checkAdmissionTiming(p: ProtocolParams, roundDefaulted: boolean): void {
+  if (!Number.isSafeInteger(p.roundMs) || p.roundMs < 1)
+    throw new ParamsError(
+      roundDefaulted
+        ? `roundMs defaults to ⌊graceMs / 2⌋, ${p.roundMs} with graceMs ${p.graceMs}; it must be at least 1: raise graceMs to 2 or more, or set roundMs`
+        : `roundMs must be an integer of at least 1, got ${p.roundMs}`,
+    )
+  if (!Number.isSafeInteger(p.byzantineRounds) || p.byzantineRounds < 0)
+    throw new ParamsError(`byzantineRounds must be an integer ≥ 0, got ${p.byzantineRounds}`)
+  if (!Number.isSafeInteger(p.maxVoteBytes) || p.maxVoteBytes < 1)
+    throw new ParamsError(`maxVoteBytes must be a positive integer, got ${p.maxVoteBytes}`)
+  const rounds = p.byzantineRounds + 1
+  const deadline = p.graceMs + rounds * p.roundMs
+  if (deadline > p.finalMs)
+    throw new ParamsError(
+      `graceMs + (byzantineRounds + 1) × roundMs = ${p.graceMs} + ${rounds} × ${p.roundMs} = ${deadline} is above finalMs ${p.finalMs}: an epoch's admission deadline must come before it is final; lower roundMs or byzantineRounds, or raise finalMs`,
+    )
 }

@@ -38,3 +38,14 @@ export class InvalidInputError extends AlaraError {
     this.name = 'InvalidInputError'
   }
 }
+
+/**
+ * Protocol parameters that cannot work together (resolveParams): code ERR_BAD_CONFIG, as
+ * the daemon's own configuration errors, since these come from config.json and flags.
+ */
+export class ParamsError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_CONFIG', message)
+    this.name = 'ParamsError'
+  }
+}

@@ -7,6 +7,7 @@
  * health tests and min-entropy, SP 800-22 subset, Shannon). No file, network, clock or
  * logger inside: time and randomness are always handed in.
  */
+export * from './admission/index.js'
 export * from './bits.js'
 export * from './compact.js'
 export * from './config.js'
