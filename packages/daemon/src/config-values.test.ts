@@ -123,10 +123,12 @@ describe('checkConfigValues', () => {
       )
       // an epoch closes before it is final (see the finalMs/graceMs test below); finalMs
       // defaults to 3 epochs, graceMs to half an epoch (at most 1000)
-      .filter(
-        (v) =>
-          (v.finalMs ?? 3 * (v.epochMs ?? 5000)) > (v.graceMs ?? defaultGraceMs(v.epochMs ?? 5000)),
-      )
+      .filter((v) => {
+        const graceMs = v.graceMs ?? defaultGraceMs(v.epochMs ?? 5000)
+        const finalMs = v.finalMs ?? 3 * (v.epochMs ?? 5000)
+        // and admission after close ends by then (roundMs: graceMs / 2, 4 rounds)
+        return finalMs > graceMs && graceMs >= 2 && graceMs + 4 * Math.floor(graceMs / 2) <= finalMs
+      })
     fc.assert(
       fc.property(valid, (values) => {
         expect(checkConfigValues(values, 'config.json')).toEqual(values)
@@ -244,8 +246,8 @@ describe('checkConfigValues', () => {
       expect(params.finalMs - params.graceMs).toBeGreaterThanOrEqual(2 * epochMs)
     }
     // set in any layer (config.json, flags), graceMs is kept as given
-    expect(mergeConfig({ graceMs: 300 }, { epochMs: 250 }).graceMs).toBe(300)
-    expect(mergeConfig({ epochMs: 250 }, { graceMs: 0 }).graceMs).toBe(0)
+    expect(mergeConfig({ graceMs: 150 }, { epochMs: 250 }).graceMs).toBe(150)
+    expect(mergeConfig({ epochMs: 250 }, { graceMs: 0, roundMs: 1 }).graceMs).toBe(0)
     // given and inconsistent, it is still refused
     expect(refusal(() => mergeConfig({ graceMs: 1000 }, { epochMs: 250 })).code).toBe(
       'ERR_BAD_CONFIG',
@@ -264,10 +266,39 @@ describe('checkConfigValues', () => {
       expect(err.code, JSON.stringify(values)).toBe('ERR_BAD_CONFIG')
       expect(err.message).toContain('finalMs')
     }
-    expect(checkConfigValues({ graceMs: 1000, finalMs: 1001 }, 'x')).toEqual({
-      graceMs: 1000,
-      finalMs: 1001,
+    const tight = { graceMs: 1000, finalMs: 1001, roundMs: 1, byzantineRounds: 0 }
+    expect(checkConfigValues(tight, 'x')).toEqual(tight)
+  })
+
+  it('refuses admission rounds whose deadline passes finalMs, naming the keys', () => {
+    // DESIGN.md "Admission after close": nothing enters after close + (K + 1) × roundMs,
+    // which must come before the epoch freezes (graceMs 500: roundMs 250 by default)
+    for (const values of [
+      { epochMs: 1000, graceMs: 500, roundMs: 700 },
+      { epochMs: 1000, graceMs: 500, byzantineRounds: 10 },
+      { graceMs: 1000, finalMs: 2000 },
+      { epochMs: 1000, graceMs: 1, roundMs: 1, byzantineRounds: 64, finalMs: 60 },
+    ]) {
+      const err = refusal(() => mergeConfig(values))
+      expect(err.code, JSON.stringify(values)).toBe('ERR_BAD_CONFIG')
+      expect(err.message).toMatch(/roundMs/)
+      expect(err.message).toMatch(/byzantineRounds/)
+    }
+    // graceMs 0 leaves no default round: it says to set roundMs
+    expect(refusal(() => mergeConfig({ epochMs: 250, graceMs: 0 })).message).toMatch(/set roundMs/)
+    expect(protocolParams(mergeConfig({ epochMs: 250, graceMs: 0, roundMs: 10 }))).toMatchObject({
+      roundMs: 10,
+      byzantineRounds: 3,
     })
+    // the defaults at every epoch length fit: deadline end + 3 × graceMs
+    for (const epochMs of [100, 250, 1000, 5000, 60_000]) {
+      const p = protocolParams(mergeConfig({ epochMs }))
+      expect(p.graceMs + (p.byzantineRounds + 1) * p.roundMs).toBeLessThanOrEqual(p.finalMs)
+    }
+    expect(refusal(() => checkConfigValues({ roundMs: 0 }, 'flags')).message).toContain('roundMs')
+    expect(refusal(() => checkConfigValues({ byzantineRounds: -1 }, 'flags')).code).toBe(
+      'ERR_BAD_CONFIG',
+    )
   })
 
   it('names every bad key at once', () => {

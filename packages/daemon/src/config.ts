@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { defaultFinalMs, defaultGraceMs, type ProtocolParams, resolveParams } from '@alara/protocol'
+import {
+  DEFAULT_BYZANTINE_ROUNDS,
+  defaultFinalMs,
+  defaultGraceMs,
+  defaultRoundMs,
+  type ProtocolParams,
+  resolveParams,
+} from '@alara/protocol'
 import { Ajv } from 'ajv'
 import { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 import { badConfig } from './errors.js'
@@ -18,6 +25,8 @@ const configSchema = {
     epochMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
     graceMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     finalMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
+    roundMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+    byzantineRounds: { type: 'integer', minimum: 0, maximum: 64 },
     poolBits: { type: 'integer', minimum: 1, maximum: 100_000_000 },
     retainEpochs: { type: 'integer', minimum: 4, maximum: 1_000_000 },
     storeEpochs: { type: 'integer', minimum: 4, maximum: 100_000_000 },
@@ -65,17 +74,30 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
 
 /**
  * An epoch must close (end + graceMs) before it is final (end + finalMs), or it would
- * freeze before anyone voted on it. Checked on each layer and on the merged config.
+ * freeze before anyone voted on it; and admission after close must end (close +
+ * (byzantineRounds + 1) × roundMs) by then. Checked on each layer and on the merged config.
  */
 export function checkTiming(config: Partial<DaemonConfig>, source: string): void {
   const graceMs = config.graceMs
   if (graceMs === undefined) return
   const finalMs =
     config.finalMs ?? (config.epochMs === undefined ? undefined : defaultFinalMs(config.epochMs))
-  if (finalMs !== undefined && finalMs <= graceMs)
+  if (finalMs === undefined) return
+  const finalSays = `finalMs (${finalMs}${config.finalMs === undefined ? ', 3 epochs' : ''})`
+  if (finalMs <= graceMs)
     throw badConfig(
       source,
-      `finalMs (${finalMs}${config.finalMs === undefined ? ', 3 epochs' : ''}) must be above graceMs (${graceMs}): an epoch must close before it is final`,
+      `${finalSays} must be above graceMs (${graceMs}): an epoch must close before it is final`,
+    )
+  const roundMs = config.roundMs ?? defaultRoundMs(graceMs)
+  const rounds = config.byzantineRounds ?? DEFAULT_BYZANTINE_ROUNDS
+  if (roundMs < 1)
+    throw badConfig(source, `roundMs (${roundMs}, graceMs / 2) must be at least 1: set roundMs`)
+  const deadline = graceMs + (rounds + 1) * roundMs
+  if (deadline > finalMs)
+    throw badConfig(
+      source,
+      `admission after close ends at graceMs + (byzantineRounds + 1) × roundMs = ${graceMs} + ${rounds + 1} × ${roundMs} = ${deadline} ms after the epoch, past ${finalSays}: lower roundMs or byzantineRounds, or raise finalMs`,
     )
 }
 
@@ -118,6 +140,8 @@ export function protocolParams(config: DaemonConfig): ProtocolParams {
     epochMs: config.epochMs,
     graceMs: config.graceMs,
     finalMs: config.finalMs,
+    ...(config.roundMs !== undefined ? { roundMs: config.roundMs } : {}),
+    ...(config.byzantineRounds !== undefined ? { byzantineRounds: config.byzantineRounds } : {}),
     poolBits: config.poolBits,
     retainEpochs: config.retainEpochs,
     defaultTrust: config.defaultTrust,

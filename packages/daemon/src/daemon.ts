@@ -56,6 +56,8 @@ export interface DaemonOverrides {
   publicApi?: string
   metrics?: string
   epochMs?: number
+  roundMs?: number
+  byzantineRounds?: number
   mdns?: boolean
   dht?: boolean
 }

@@ -19,6 +19,13 @@ export interface DaemonConfig {
   graceMs: number
   /** an epoch is final at its end + finalMs; default 3 epochs */
   finalMs?: number
+  /**
+   * admission after close: rounds of roundMs (default graceMs / 2), byzantineRounds of
+   * them tolerated (default 3); the deadline close + (byzantineRounds + 1) × roundMs must
+   * come before finalMs. Equal on every node (docs/PROTOCOL.md "Admission after close")
+   */
+  roundMs?: number
+  byzantineRounds?: number
   /** pool bits shown and tested (the original's global pool size) */
   poolBits: number
   /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */

@@ -122,6 +122,11 @@ describe('alara daemon: ALARA_* environment variables', () => {
       api: '127.0.0.1:6000',
       mdns: false,
     })
+    // the admission rounds: a flag, a variable, or nothing (config.json and the defaults)
+    expect(
+      parsed(['--round-ms', '300'], { ALARA_ROUND_MS: '100', ALARA_BYZANTINE_ROUNDS: '2' }),
+    ).toEqual({ roundMs: 300, byzantineRounds: 2 })
+    expect(parsed(['--byzantine-rounds', '0'], {})).toEqual({ byzantineRounds: 0 })
     // the global --api (given on the command line) wins over ALARA_API
     expect(parsed([], { ALARA_API: '127.0.0.1:6000' }, '127.0.0.1:7000').api).toBe('127.0.0.1:7000')
   })
@@ -141,6 +146,8 @@ describe('alara daemon: ALARA_* environment variables', () => {
       'ALARA_PUBLIC_API',
       'ALARA_METRICS',
       'ALARA_EPOCH_MS',
+      'ALARA_ROUND_MS',
+      'ALARA_BYZANTINE_ROUNDS',
       'ALARA_NO_MDNS',
     ])
       expect(help).toContain(`(env: ${name})`)

@@ -1,5 +1,6 @@
 import type { DaemonOverrides } from '@alara/daemon'
 import { DEFAULT_CONFIG } from '@alara/daemon/defaults'
+import { DEFAULT_PARAMS } from '@alara/protocol/params'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { UsageError } from '../errors.js'
 import {
@@ -7,6 +8,7 @@ import {
   parseHostPort,
   parseMultiaddr,
   parseNetwork,
+  parseNonNegativeInt,
   parsePositiveInt,
 } from '../validate.js'
 
@@ -71,6 +73,18 @@ export function daemonOptions(): Option[] {
       .env('ALARA_EPOCH_MS')
       .argParser(parsePositiveInt),
     new Option(
+      '--round-ms <n>',
+      `admission after close: one round in ms; every node of a network must agree ${shown('graceMs / 2')}`,
+    )
+      .env('ALARA_ROUND_MS')
+      .argParser(parsePositiveInt),
+    new Option(
+      '--byzantine-rounds <n>',
+      `admission after close: colluding members tolerated (rounds + 1); every node must agree ${shown(String(DEFAULT_PARAMS.byzantineRounds))}`,
+    )
+      .env('ALARA_BYZANTINE_ROUNDS')
+      .argParser(parseNonNegativeInt),
+    new Option(
       '--no-mdns',
       `no LAN discovery by mDNS; the variable turns it off when set ${shown(d.mdns ? 'mDNS on' : 'mDNS off')}`,
     ).env('ALARA_NO_MDNS'),
@@ -112,6 +126,8 @@ interface DaemonFlags {
   bootstrap?: string[]
   api?: string
   epochMs?: number
+  roundMs?: number
+  byzantineRounds?: number
   publicApi?: string
   metrics?: string
   mdns: boolean
@@ -126,6 +142,8 @@ export function daemonOverrides(cmd: Command, globalApi: string | undefined): Da
   if (given('listen')) overrides.listen = flags.listen
   if (given('bootstrap')) overrides.bootstrap = flags.bootstrap
   if (given('epochMs')) overrides.epochMs = flags.epochMs
+  if (given('roundMs')) overrides.roundMs = flags.roundMs
+  if (given('byzantineRounds')) overrides.byzantineRounds = flags.byzantineRounds
   if (given('publicApi')) overrides.publicApi = flags.publicApi
   if (given('metrics')) overrides.metrics = flags.metrics
   if (given('mdns')) overrides.mdns = flags.mdns
