@@ -36,7 +36,7 @@ import { eventually, waitFor } from './helpers/wait.js'
  *     missed are back-filled from its peers (same beacon, verified from its own store).
  */
 
-const h = new Harness('repair', { graceMs: 15_000, finalMs: 30_000 })
+const h = new Harness('repair', { graceMs: 15_000, finalMs: 30_000, roundMs: 3_000 })
 /** final(r) is this many epochs after r ends */
 const FINAL_EPOCHS = h.timing.finalMs / h.timing.epochMs
 let a: DaemonProcess

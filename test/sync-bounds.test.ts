@@ -21,7 +21,7 @@ import { waitFor } from './helpers/wait.js'
  *     and an honest repair (a contribution kept on the flooded node) completes before final.
  */
 
-const h = new Harness('sync-bounds', { graceMs: 15_000, finalMs: 30_000 })
+const h = new Harness('sync-bounds', { graceMs: 15_000, finalMs: 30_000, roundMs: 3_000 })
 /** peak RSS the flooded daemon may reach (its start-up peak is ~150 MiB on this machine) */
 const RSS_BOUND_MIB = 400
 const ORIGINS = 79

@@ -16,15 +16,17 @@ export class Harness {
   readonly network: string
   /** the epoch timing of every daemon started here (graceMs/finalMs in each home) */
   readonly timing: Timing
-  readonly #config: { graceMs?: number; finalMs?: number }
+  readonly #config: { graceMs?: number; finalMs?: number; roundMs?: number }
 
   /**
    * `timing.graceMs`/`finalMs` other than the defaults go into every home's config.json,
-   * for a file whose scenario needs an epoch to stay open or not final for longer.
+   * for a file whose scenario needs an epoch to stay open or not final for longer, with
+   * `roundMs` where the default (graceMs / 2) would put the admission deadline past final.
    */
-  constructor(label: string, timing: Partial<Omit<Timing, 'epochMs'>> = {}) {
+  constructor(label: string, timing: Partial<Omit<Timing, 'epochMs'>> & { roundMs?: number } = {}) {
     this.network = `e2e-${label}-${randomBytes(3).toString('hex')}`
-    this.timing = { ...DEFAULT_TIMING, ...timing }
+    const { roundMs: _, ...epochTiming } = timing
+    this.timing = { ...DEFAULT_TIMING, ...epochTiming }
     this.#config = timing
   }
 

@@ -5,11 +5,13 @@ import { topicsOf } from './gossip/topics.js'
 import { GossipService } from './gossip/validators.js'
 import { Ingest } from './ingest.js'
 import {
+  contributionIdHex,
   type FakeComponents,
   fakeComponents,
   fakePeer,
   signedContribution,
   signedVote,
+  voteCovering,
 } from './test-helpers/fake-components.js'
 import { TrustService } from './trust.js'
 
@@ -71,6 +73,11 @@ describe('epochs', () => {
     const bytes = await signedContribution(peer.key, f.components)
     await epochs.closeEpoch(r)
     f.clock.ms = (r + 1) * f.components.params.epochMs + f.components.params.graceMs + 1
+    // after close it enters by repair with a member's voucher (round 1: one)
+    const voucher = await fakePeer()
+    const covering = await voteCovering(voucher.key, f.components, r, [contributionIdHex(bytes)])
+    ingest.vote(covering.encoded, { via: 'gossip' })
+    state.recordIdsBehind(r, covering.digestHex, [contributionIdHex(bytes)])
     expect((await ingest.contribution(bytes, { via: 'sync' })).verdict).toBe('accept')
     await epochs.finalizeEpoch(r)
     expect(state.replica.isFinal(r)).toBe(true)

@@ -34,6 +34,9 @@ export class EpochService implements Startable {
   private readonly freezing = new Map<number, Promise<void>>()
   /** at start, this node knew members it could catch up from (else it starts alone) */
   private knewMembers = false
+  private unsubscribe: (() => void) | undefined
+  /** commitRepairs runs one at a time: two re-votes of one epoch must not interleave */
+  private committing: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -59,11 +62,19 @@ export class EpochService implements Startable {
     this.knewMembers =
       trust.list().some((e) => e.active && e.trust > 0) ||
       (closed && (await libp2p.peerStore.all()).some((p) => !p.id.equals(libp2p.peerId)))
+    // an item admitted after close is voted at once, with its evidence (no batching)
+    this.unsubscribe = this.components.events.on('digest:changed', () => {
+      void this.commitRepairs().catch((err: Error) =>
+        this.log.warn(`re-vote after admission: ${err.message}`),
+      )
+    })
     this.clock.start()
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.()
     await this.clock.stop()
+    await this.committing
   }
 
   /** Closes epoch r: vote, then ask for repair from every vote already here that differs. */
@@ -244,6 +255,7 @@ export class EpochService implements Startable {
       }
       replica.finalize(r)
     }
+    state.admission.forget(r)
     const beacon = replica.beacon(r)
     events.emit('epoch:final', {
       epoch: r,
@@ -254,7 +266,13 @@ export class EpochService implements Startable {
   }
 
   /** Persists repaired contributions and re-votes every closed epoch whose digest changed. */
-  async commitRepairs(): Promise<void> {
+  commitRepairs(): Promise<void> {
+    const next = this.committing.then(() => this.commitRepairsOnce())
+    this.committing = next.catch(() => undefined)
+    return next
+  }
+
+  private async commitRepairsOnce(): Promise<void> {
     const { state, store, selfHex } = this.components
     await store.putContributions(state.takeRepaired())
     for (const r of state.takeDigestChanged()) {
@@ -282,6 +300,11 @@ export class EpochService implements Startable {
       timestampMs: Math.max(now(), (state.votes.voteOf(r, selfHex)?.timestampMs ?? 0) + 1),
     })
     const encoded = encodeVote(vote)
+    // the ids behind every digest this node voted stay known: BEHIND serves them
+    const book = state.admission.book(r)
+    const digestHex = toHex(vote.digest)
+    book.addVote(selfHex, digestHex, count, encoded)
+    book.addIds(digestHex, replica.foldedIdsOf(r))
     state.votes.record({
       idHex: toHex(voteId(vote)),
       originHex: selfHex,

@@ -1,13 +1,16 @@
 import { toHex } from '@alara/protocol'
+import type { PrivateKey } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Ingest } from './ingest.js'
 import { STATE_LIMITS } from './state.js'
 import {
+  contributionIdHex,
   type FakeComponents,
   fakeComponents,
   fakePeer,
   signedContribution,
   signedVote,
+  voteCovering,
 } from './test-helpers/fake-components.js'
 import { VerifyPool } from './verify/pool.js'
 
@@ -19,6 +22,14 @@ beforeEach(async () => {
   ingest = new Ingest(f.components)
 })
 afterEach(() => f.close())
+
+/** A member votes r covering `ids`, and the ids behind its digest arrive (as by BEHIND). */
+async function vouch(key: PrivateKey, r: number, ids: string[]): Promise<void> {
+  const { encoded, digestHex } = await voteCovering(key, f.components, r, ids)
+  expect(ingest.vote(encoded, { via: 'gossip' }).verdict).toBe('accept')
+  expect(f.components.state.recordIdsBehind(r, digestHex, ids)).toBe(true)
+  ingest.admitHeld(r)
+}
 
 describe('ingest: contributions', () => {
   it('accepts a valid one: stored, folded, announced once', async () => {
@@ -69,15 +80,24 @@ describe('ingest: contributions', () => {
     })
   })
 
-  it('a closed epoch takes a contribution by sync only, and its digest is marked changed', async () => {
+  it('a closed epoch takes a contribution by sync only, vouched, and its digest is marked changed', async () => {
     const { state, params } = f.components
     const peer = await fakePeer()
+    const voucher = await fakePeer()
     const r = state.currentEpoch(f.clock.ms)
     const bytes = await signedContribution(peer.key, f.components, { epoch: r })
-    f.clock.ms = (r + 1) * params.epochMs + params.graceMs + 1 // r is closed now
+    f.clock.ms = (r + 1) * params.epochMs + params.graceMs + 1 // r is closed now: round 1
     state.closed.add(r)
     expect((await ingest.contribution(bytes, { via: 'gossip' })).verdict).not.toBe('accept')
-    expect((await ingest.contribution(bytes, { via: 'sync' })).verdict).toBe('accept')
+    // by sync, with no member vouching for it yet: held, not folded
+    expect(await ingest.contribution(bytes, { via: 'sync' })).toEqual({
+      verdict: 'ignore',
+      reason: 'UNVOUCHED',
+    })
+    expect(state.replica.has(contributionIdHex(bytes))).toBe(false)
+    // a member's vote covering it, with the ids behind its digest: it enters (round 1)
+    await vouch(voucher.key, r, [contributionIdHex(bytes)])
+    expect(state.replica.isFolded(contributionIdHex(bytes))).toBe(true)
     expect(state.digestChanged.has(r)).toBe(true)
     expect(f.eventsOf('digest:changed')).toEqual([{ epoch: r }])
     // repaired contributions wait for commitRepairs (written synced, in one batch)

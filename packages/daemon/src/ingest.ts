@@ -105,8 +105,51 @@ export class Ingest {
     }
     const result = settleContribution(checked, signatureValid, this.context(viaRepair))
     if (result.verdict !== 'accept') return this.refused(result, opts)
-    this.add(result.contribution, data, viaRepair, opts.via)
-    return { verdict: 'accept', v: result.contribution }
+    const v = result.contribution
+    const r = v.contribution.epoch
+    const { state, now } = this.components
+    const gate = state.admission.gate(r, now(), state.backfill.has(r))
+    if (gate.kind === 'over')
+      return this.refused({ verdict: 'ignore', reason: 'AFTER_DEADLINE' }, opts)
+    if (gate.kind === 'round') {
+      // after close: vouchers of `round` members first (DESIGN.md "Admission after close")
+      if (!state.admission.book(r).admits(v.idHex, gate.round, this.isCounted)) {
+        state.admission.hold(r, { v, encoded: ownedBytes(data) })
+        return this.refused({ verdict: 'ignore', reason: 'UNVOUCHED' }, opts)
+      }
+      state.admission.admitted(r, v.idHex, gate.round)
+    }
+    this.add(v, data, viaRepair, opts.via)
+    return { verdict: 'accept', v }
+  }
+
+  /** A member counts as a voucher (trust > 0, active), as for agreement. */
+  private readonly isCounted = (originHex: string): boolean =>
+    this.components.trust.isMember(originHex)
+
+  /**
+   * Items of closed epoch r held for vouchers, checked again after something arrived (a
+   * vote, ids behind a digest, evidence): those with their round's vouchers now enter.
+   */
+  admitHeld(r: number): number {
+    const { state, now } = this.components
+    const held = state.admission.heldOf(r)
+    if (held.length === 0) return 0
+    const gate = state.admission.gate(r, now(), state.backfill.has(r))
+    if (gate.kind === 'over' || state.replica.isFinal(r)) {
+      state.admission.dropHeld(r)
+      return 0
+    }
+    let admitted = 0
+    for (const { v, encoded } of held) {
+      if (gate.kind === 'round') {
+        if (!state.admission.book(r).admits(v.idHex, gate.round, this.isCounted)) continue
+        state.admission.admitted(r, v.idHex, gate.round)
+      } else state.admission.release(r, v.idHex)
+      this.add(v, encoded, true, 'sync')
+      admitted++
+    }
+    return admitted
   }
 
   private async countHealthFailure(data: Uint8Array): Promise<void> {
@@ -231,6 +274,7 @@ export class Ingest {
       return { verdict: 'ignore', reason: 'STRANGER' }
     }
     const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
+    this.intoAdmission(v, data)
     if (state.recordVote(v, data) !== 'stale') {
       void store.putVote(r, v.originHex, data).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)
@@ -250,6 +294,20 @@ export class Ingest {
       }
     }
     return { verdict: 'accept' }
+  }
+
+  /**
+   * Every distinct vote of a member vouches for what its digest covers once the ids behind
+   * it are known (DESIGN.md "Admission after close"): kept in the epoch's book; then the
+   * items held for vouchers are checked again.
+   */
+  private intoAdmission(v: VerifiedVote, data: Uint8Array): void {
+    const { state, selfHex } = this.components
+    const r = v.vote.epoch
+    if (v.originHex === selfHex || state.replica.isFinal(r) || !this.isCounted(v.originHex)) return
+    const book = state.admission.book(r)
+    book.addVote(v.originHex, toHex(v.vote.digest), v.vote.count, data.slice())
+    this.admitHeld(r)
   }
 
   /** A peer's vote for an epoch I closed that differs from my digest: repair from it. */

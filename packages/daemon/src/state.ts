@@ -7,6 +7,7 @@ import {
   type VerifiedVote,
   VoteBook,
 } from '@alara/protocol'
+import { AdmissionState } from './admission.js'
 import { WindowedCounter } from './bounded/windowed-counter.js'
 
 /** Bounds of the per-origin statistics (docs/OPERATIONS.md "Limits"). */
@@ -17,8 +18,6 @@ export const STATE_LIMITS = Object.freeze({
   votesPerOriginEpoch: 32,
   /** origins whose votes are counted per epoch (the vote-rate bookkeeping) */
   voteOriginsPerEpoch: 4096,
-  /** digests whose ids are kept per epoch being caught up on */
-  digestsBehindPerEpoch: 8,
 })
 
 /**
@@ -115,10 +114,10 @@ export class NodeState {
   /** members whose catch-up completed since start (origin hex): catch-up's quorum */
   readonly caughtUp = new Set<string>()
   /**
-   * ids behind a digest a member voted, as served by someone and checked against that
-   * digest: the set catch-up adopts when that digest wins, and what BEHIND answers serve
+   * After close: every distinct member vote, the ids behind digests (checked against
+   * them: what catch-up adopts and BEHIND answers serve), items held for vouchers
    */
-  private readonly behind = new Map<number, Map<string, string[]>>()
+  readonly admission: AdmissionState
   /** when the node's services started (ms) */
   startedAtMs = 0
   /**
@@ -137,6 +136,7 @@ export class NodeState {
 
   constructor(private readonly init: NodeStateInit) {
     this.seq = init.seq
+    this.admission = new AdmissionState(init.params, init.selfHex)
     this.replica = new Replica({
       params: init.params,
       selfHex: init.selfHex,
@@ -208,25 +208,19 @@ export class NodeState {
   }
 
   /**
-   * Keeps the ids behind `digestHex` of a retained, non-final epoch, checked against the
-   * digest by the caller (a few digests an epoch): what catch-up adopts and what BEHIND
-   * answers serve.
+   * Keeps the ids behind `digestHex` of a retained, non-final epoch when a vote in its
+   * book names the digest and they hash to it: what catch-up adopts and BEHIND serves.
    */
-  recordIdsBehind(epoch: number, digestHex: string, idHexes: string[]): void {
-    if (epoch < this.replica.oldestRetainedEpoch || this.replica.isFinal(epoch)) return
-    let digests = this.behind.get(epoch)
-    if (digests === undefined) {
-      digests = new Map()
-      this.behind.set(epoch, digests)
-    }
-    if (!digests.has(digestHex) && digests.size >= STATE_LIMITS.digestsBehindPerEpoch) return
-    digests.set(digestHex, idHexes)
+  recordIdsBehind(epoch: number, digestHex: string, idHexes: string[]): boolean {
+    if (epoch < this.replica.oldestRetainedEpoch || this.replica.isFinal(epoch)) return false
+    return this.admission.book(epoch).addIds(digestHex, idHexes)
   }
 
   /** The ids behind a digest of epoch r: this node's own set, or one recorded. */
   idsBehind(epoch: number, digestHex: string): string[] | undefined {
     if (toHex(this.replica.digest(epoch)) === digestHex) return this.replica.foldedIdsOf(epoch)
-    return this.behind.get(epoch)?.get(digestHex)
+    const ids = this.admission.bookIfAny(epoch)?.idsOf(digestHex)
+    return ids === undefined ? undefined : [...ids]
   }
 
   /** Epoch r no longer waits for catch-up (frozen, or left the window). */
@@ -243,6 +237,6 @@ export class NodeState {
     this.votesAccepted.prune(oldest)
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
     for (const e of this.backfill) if (e < oldest) this.settled(e)
-    for (const e of this.behind.keys()) if (e < oldest) this.behind.delete(e)
+    this.admission.prune(oldest)
   }
 }

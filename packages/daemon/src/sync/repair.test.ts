@@ -89,7 +89,7 @@ describe('repair and catch-up', () => {
     local.components.state.backfill.add(local.components.state.currentEpoch(local.clock.ms) - 10)
     await repair.catchUp(peer)
     expect(local.components.state.replica.missingFrom(ids)).toEqual([])
-    expect(asked).toEqual(['summaries', 'ids', 'contributions', 'votes'])
+    expect(asked).toEqual(['summaries', 'votes', 'ids', 'contributions'])
     expect(epochsCalls).toEqual({ commit: 1, backfill: 1 })
     expect(heardAtBackfill).toEqual([originOfPeer(peer)])
     // every later catch-up adds its peer to those heard, while back-fill is pending

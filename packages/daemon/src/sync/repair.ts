@@ -52,7 +52,7 @@ const CAUGHT_UP_REMEMBERED = 1024
 export type CatchUpScope = 'window' | 'recent'
 
 export interface RepairInit {
-  ingest: Pick<Ingest, 'contribution' | 'vote'>
+  ingest: Pick<Ingest, 'contribution' | 'vote' | 'admitHeld'>
   epochs: Pick<EpochService, 'commitRepairs' | 'freezeBackfill'>
   request: SyncRequester
   /** connected peers (anti-entropy and start-up catch-up) */
@@ -248,7 +248,8 @@ export class RepairService implements Startable {
     }
     if (toHex(epochDigest(params.network, epoch, served)) !== digestHex) return undefined
     const ids = served.map(toHex).sort()
-    state.recordIdsBehind(epoch, digestHex, ids)
+    // now vouchers for what they cover: items held for them may enter
+    if (state.recordIdsBehind(epoch, digestHex, ids)) this.init.ingest.admitHeld(epoch)
     return ids
   }
 
@@ -310,12 +311,19 @@ export class RepairService implements Startable {
     const req = { kind: 'summaries', network, ...window } as const
     for await (const page of pagesOf(this.init.request, peer, req, signal))
       summaries.push(...page.summaries)
-    // Re-checked one by one: an epoch may turn final while an earlier one is repaired.
-    for (const epoch of epochsToRepair(state.replica, summaries))
-      if (!state.replica.isFinal(epoch)) await this.repairEpoch(peer, epoch, signal)
+    // Votes first: after close an item enters on its vouchers, and the peer's votes are
+    // those vouchers (its own, and the others' it relays).
     const votes = { kind: 'votes', network, ...window } as const
     for await (const page of pagesOf(this.init.request, peer, votes, signal))
       for (const bytes of page.votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
+    const origin = toHex(peer.toMultihash().bytes)
+    // Re-checked one by one: an epoch may turn final while an earlier one is repaired.
+    for (const epoch of epochsToRepair(state.replica, summaries)) {
+      if (state.replica.isFinal(epoch)) continue
+      const voted = state.votes.voteOf(epoch, origin)
+      const digest = voted === undefined ? undefined : toHex(voted.digest)
+      await this.repairEpoch(peer, epoch, signal, digest)
+    }
     await this.init.epochs.commitRepairs()
     state.caughtUp.add(toHex(peer.toMultihash().bytes))
     this.rememberCaughtUp(peer.toString(), current)

@@ -3,8 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  contributionId,
+  decodeContribution,
   encodeContribution,
   encodeVote,
+  epochDigest,
   originOf,
   signContribution,
   signVote,
@@ -200,4 +203,27 @@ export async function signedVote(
       timestampMs: c.now(),
     }),
   )
+}
+
+/** The id (hex) of an encoded contribution. */
+export function contributionIdHex(bytes: Uint8Array): string {
+  return toHex(contributionId(decodeContribution(bytes)))
+}
+
+/** An encoded, signed vote of `epoch` whose digest covers exactly `idHexes`. */
+export async function voteCovering(
+  key: PrivateKey,
+  c: AlaraComponents,
+  epoch: number,
+  idHexes: string[],
+): Promise<{ encoded: Uint8Array; digestHex: string }> {
+  const digest = epochDigest(
+    c.params.network,
+    epoch,
+    idHexes.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+  )
+  return {
+    encoded: await signedVote(key, c, epoch, digest, idHexes.length),
+    digestHex: toHex(digest),
+  }
 }
