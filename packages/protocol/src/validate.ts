@@ -220,12 +220,8 @@ export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext):
   // The quota before the signature: the count is of verified, stored contributions only,
   // so a forged message cannot use it up, and one over it costs no verify.
   const originHex = toHex(c.origin)
-  const count = ctx.countFor(originHex, c.epoch)
-  if (count >= params.maxPerEpoch)
-    return refuse(
-      'TOO_MANY_IN_EPOCH',
-      `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
-    )
+  const quota = quotaRefusal(ctx.countFor(originHex, c.epoch), c.epoch, params)
+  if (quota !== undefined) return quota
 
   const key = keyOf(c.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
@@ -266,13 +262,28 @@ export function settleContribution(
   const stateRefusal = refuseByState(epoch, ctx)
   if (stateRefusal !== undefined) return stateRefusal
   if (ctx.seen(v.idHex)) return refuse('DUPLICATE', `contribution ${v.idHex} is already stored`)
-  const count = ctx.countFor(v.originHex, epoch)
-  if (count >= ctx.params.maxPerEpoch)
-    return refuse(
-      'TOO_MANY_IN_EPOCH',
-      `origin has ${count} contributions in epoch ${epoch}, the limit is ${ctx.params.maxPerEpoch}`,
-    )
+  const quota = quotaRefusal(ctx.countFor(v.originHex, epoch), epoch, ctx.params)
+  if (quota !== undefined) return quota
   return { verdict: 'accept', contribution: v }
+}
+
+/**
+ * An origin's contributions are taken up to 2 × maxPerEpoch per epoch (DESIGN.md,
+ * "Per-origin caps decide by the set, not by arrival"): the replica folds them all and
+ * credits the maxPerEpoch smallest ids, so an origin that sends different items to
+ * different nodes within that bound cannot split them by filling each node's quota first.
+ */
+function quotaRefusal(
+  count: number,
+  epoch: number,
+  params: ProtocolParams,
+): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
+  const limit = 2 * params.maxPerEpoch
+  if (count < limit) return undefined
+  return refuseContribution(
+    'TOO_MANY_IN_EPOCH',
+    `origin has ${count} contributions in epoch ${epoch}, the limit is 2 × maxPerEpoch = ${limit}`,
+  )
 }
 
 function refuseByState(
