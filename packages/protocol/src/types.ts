@@ -35,6 +35,20 @@ export interface Vote {
   beacon: Uint8Array
   timestampMs: number
   signature: Uint8Array
+  /**
+   * A re-vote's evidence (DESIGN.md, "Re-votes carry their evidence"), expanded; outside
+   * the signature and the vote id. Entry 0 is the voter's own set, every later entry a
+   * voucher. Absent (or empty) on the wire: no field 11, the version-1 bytes exactly.
+   */
+  evidence?: VoteEvidence[]
+}
+
+/** One evidence entry, expanded: the codec compacts it on the wire (wire/evidence.ts). */
+export interface VoteEvidence {
+  /** absent on entry 0 (the voter's own set); else the voucher's encoded vote, without evidence */
+  vote?: Uint8Array
+  /** 32-byte ids, ascending: the voter's own set (entry 0), else those behind the voucher's digest */
+  ids: Uint8Array[]
 }
 
 export type UnsignedVote = Omit<Vote, 'signature'>

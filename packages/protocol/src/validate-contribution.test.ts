@@ -42,14 +42,14 @@ describe('validateContribution: accept', () => {
     expect(result.contribution.originHex).toBe(originHex)
   })
 
-  it('accepts the edges: 1 bit, maxBits bits, next epoch, maxPerEpoch - 1 stored', async () => {
+  it('accepts the edges: 1 bit, maxBits bits, next epoch, 2 × maxPerEpoch - 1 stored', async () => {
     const oneBit = await encoded({ bitLength: 1, bits: new Uint8Array([0x80]) })
     expect(validateContribution(oneBit, context()).verdict).toBe('accept')
     const full = await encoded({ bitLength: params.maxBits, bits: healthyBits(params.maxBits) })
     expect(validateContribution(full, context()).verdict).toBe('accept')
     const next = await encoded({ timestampMs: (epoch + 2) * params.epochMs - 1 })
     expect(validateContribution(next, context()).verdict).toBe('accept')
-    const ctx = context({ countFor: () => params.maxPerEpoch - 1 })
+    const ctx = context({ countFor: () => 2 * params.maxPerEpoch - 1 })
     expect(validateContribution(await encoded(), ctx).verdict).toBe('accept')
   })
 
@@ -216,11 +216,15 @@ describe('validateContribution: one crafted message per reason', () => {
     expectRefusal(validateContribution(short, context()), 'reject', 'BAD_SIGNATURE')
   })
 
-  it('TOO_MANY_IN_EPOCH: the origin already has maxPerEpoch in that epoch', async () => {
-    const countFor = vi.fn(() => params.maxPerEpoch)
+  it('TOO_MANY_IN_EPOCH: the origin already has 2 × maxPerEpoch in that epoch', async () => {
+    const countFor = vi.fn(() => 2 * params.maxPerEpoch)
     const result = validateContribution(await encoded(), context({ countFor }))
     expectRefusal(result, 'reject', 'TOO_MANY_IN_EPOCH')
     expect(countFor).toHaveBeenCalledWith(originHex, epoch)
+    if (result.verdict !== 'accept') expect(result.message).toMatch(/2 × maxPerEpoch = 128/)
+    // maxPerEpoch stored is not a limit: the fold credits that many, validation takes twice
+    const credited = context({ countFor: () => params.maxPerEpoch })
+    expect(validateContribution(await encoded(), credited).verdict).toBe('accept')
   })
 })
 
@@ -229,13 +233,13 @@ describe('validateContribution: order of checks', () => {
     const c = await signed()
     const bytes = encodeContribution({ ...c, signature: new Uint8Array(64) })
     // a full quota refuses even a forged copy (reject, as a genuine one over the quota)
-    const full = vi.fn(() => params.maxPerEpoch)
+    const full = vi.fn(() => 2 * params.maxPerEpoch)
     expectRefusal(
       validateContribution(bytes, context({ countFor: full })),
       'reject',
       'TOO_MANY_IN_EPOCH',
     )
-    const room = vi.fn(() => params.maxPerEpoch - 1)
+    const room = vi.fn(() => 2 * params.maxPerEpoch - 1)
     expectRefusal(
       validateContribution(bytes, context({ countFor: room })),
       'reject',

@@ -80,10 +80,12 @@ describe('validateVote', () => {
     expect(validateVote(bytes, ctx).verdict).toBe('accept')
   })
 
-  it('TOO_LARGE and DECODE', async () => {
+  it('TOO_LARGE (above maxVoteBytes, not maxMessageBytes) and DECODE', async () => {
     const bytes = await voteBytes()
-    const small = vctx({ params: { ...params, maxMessageBytes: bytes.length - 1 } })
+    const small = vctx({ params: { ...params, maxVoteBytes: bytes.length - 1 } })
     expectVoteRefusal(validateVote(bytes, small), 'reject', 'TOO_LARGE')
+    const exact = { ...params, maxVoteBytes: bytes.length, maxMessageBytes: 16 }
+    expect(validateVote(bytes, vctx({ params: exact })).verdict).toBe('accept')
     expectVoteRefusal(validateVote(new Uint8Array([0x0a, 0x05, 0x61]), vctx()), 'reject', 'DECODE')
   })
 
@@ -186,6 +188,12 @@ describe('validateVote', () => {
     expectVoteRefusal(validateVote(badOrigin, vctx()), 'reject', 'BAD_ORIGIN')
     const badSig = encodeVote({ ...v, count: 4 })
     expectVoteRefusal(validateVote(badSig, vctx()), 'reject', 'BAD_SIGNATURE')
+  })
+
+  it('BAD_EVIDENCE: own ids that do not hash to the digest (validate-vote-evidence.test.ts has the rest)', async () => {
+    const v = await signVote(key, unsignedVote())
+    const bytes = encodeVote({ ...v, evidence: [{ ids: [new Uint8Array(32)] }] })
+    expectVoteRefusal(validateVote(bytes, vctx()), 'reject', 'BAD_EVIDENCE')
   })
 
   it('STRANGER: a vote the receiver will not keep is ignored before the signature', async () => {

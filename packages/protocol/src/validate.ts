@@ -16,6 +16,8 @@ import {
   voteSigningBytes,
 } from './signing.js'
 import type { Contribution, VerifiedContribution, Vote } from './types.js'
+import { type VerifiedEvidence, verifyEvidence } from './validate-evidence.js'
+import { voteShapeProblem } from './vote-shape.js'
 import { decodeContribution, decodeVote } from './wire/codec.js'
 
 /**
@@ -26,7 +28,8 @@ import { decodeContribution, decodeVote } from './wire/codec.js'
  * verification: membership (a stranger's message is ignored as STRANGER, docs/PROTOCOL.md
  * "Membership") and the per-origin quota (it counts stored, hence verified, contributions,
  * so a forged message cannot use it up). Trust levels are not looked at here: they are
- * local folding policy, not validity.
+ * local folding policy, not validity. A vote's evidence (validate-evidence.ts) is checked
+ * last, once the vote itself is known genuine and current.
  */
 
 /** Reason code of each refusal and the verdict it carries. */
@@ -70,6 +73,12 @@ export const VOTE_VERDICTS = {
   EPOCH_TOO_OLD: 'ignore',
   /** the origin's votes for this epoch reached the receiver's re-vote bound */
   TOO_MANY_VOTES: 'ignore',
+  /**
+   * the evidence does not check (validate-evidence.ts): own ids or a voucher's ids that do
+   * not hash to the digest, a voucher that is not a canonical signed vote of the same
+   * network and epoch without evidence, more than MAX_VOUCHERS vouchers
+   */
+  BAD_EVIDENCE: 'reject',
 } as const
 
 type VerdictTable = Record<string, 'reject' | 'ignore'>
@@ -88,7 +97,8 @@ export type ValidationResult =
   | Refusal<typeof CONTRIBUTION_VERDICTS>
 
 export type VoteValidationResult =
-  | { verdict: 'accept'; vote: VerifiedVote }
+  /** `evidence`: the re-vote's evidence, verified, when it carries some */
+  | { verdict: 'accept'; vote: VerifiedVote; evidence?: VerifiedEvidence }
   | Refusal<typeof VOTE_VERDICTS>
 
 /** What validation needs to know about the local node; supplied by the replica/daemon. */
@@ -210,12 +220,8 @@ export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext):
   // The quota before the signature: the count is of verified, stored contributions only,
   // so a forged message cannot use it up, and one over it costs no verify.
   const originHex = toHex(c.origin)
-  const count = ctx.countFor(originHex, c.epoch)
-  if (count >= params.maxPerEpoch)
-    return refuse(
-      'TOO_MANY_IN_EPOCH',
-      `origin has ${count} contributions in epoch ${c.epoch}, the limit is ${params.maxPerEpoch}`,
-    )
+  const quota = quotaRefusal(ctx.countFor(originHex, c.epoch), c.epoch, params)
+  if (quota !== undefined) return quota
 
   const key = keyOf(c.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
@@ -256,13 +262,28 @@ export function settleContribution(
   const stateRefusal = refuseByState(epoch, ctx)
   if (stateRefusal !== undefined) return stateRefusal
   if (ctx.seen(v.idHex)) return refuse('DUPLICATE', `contribution ${v.idHex} is already stored`)
-  const count = ctx.countFor(v.originHex, epoch)
-  if (count >= ctx.params.maxPerEpoch)
-    return refuse(
-      'TOO_MANY_IN_EPOCH',
-      `origin has ${count} contributions in epoch ${epoch}, the limit is ${ctx.params.maxPerEpoch}`,
-    )
+  const quota = quotaRefusal(ctx.countFor(v.originHex, epoch), epoch, ctx.params)
+  if (quota !== undefined) return quota
   return { verdict: 'accept', contribution: v }
+}
+
+/**
+ * An origin's contributions are taken up to 2 × maxPerEpoch per epoch (DESIGN.md,
+ * "Per-origin caps decide by the set, not by arrival"): the replica folds them all and
+ * credits the maxPerEpoch smallest ids, so an origin that sends different items to
+ * different nodes within that bound cannot split them by filling each node's quota first.
+ */
+function quotaRefusal(
+  count: number,
+  epoch: number,
+  params: ProtocolParams,
+): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
+  const limit = 2 * params.maxPerEpoch
+  if (count < limit) return undefined
+  return refuseContribution(
+    'TOO_MANY_IN_EPOCH',
+    `origin has ${count} contributions in epoch ${epoch}, the limit is 2 × maxPerEpoch = ${limit}`,
+  )
 }
 
 function refuseByState(
@@ -282,11 +303,8 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   const { params } = ctx
   const refuse = refuseVote
 
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
+  if (bytes.length > params.maxVoteBytes)
+    return refuse('TOO_LARGE', `${bytes.length} bytes, above maxVoteBytes ${params.maxVoteBytes}`)
 
   let v: Vote
   try {
@@ -299,15 +317,8 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
 
   if (v.network !== params.network)
     return refuse('WRONG_NETWORK', `network '${v.network}', expected '${params.network}'`)
-  if (v.digest.length !== 32)
-    return refuse('DIGEST_LENGTH', `digest is ${v.digest.length} bytes, expected 32`)
-  if (v.beacon.length !== 0 && v.beacon.length !== 32)
-    return refuse('BEACON_LENGTH', `beacon is ${v.beacon.length} bytes, expected 0 or 32`)
-  if ((v.count === 0) !== (v.beacon.length === 0))
-    return refuse(
-      'BEACON_COUNT',
-      `count ${v.count} with a ${v.beacon.length}-byte beacon: the beacon is empty iff count is 0`,
-    )
+  const shape = voteShapeProblem(v)
+  if (shape !== undefined) return refuse(shape.reason, shape.message)
 
   // An honest node votes at end(r) + graceMs of its clock, at most graceMs ahead of ours,
   // so by our clock epoch r has ended: a vote for the current epoch or later is early.
@@ -348,7 +359,14 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
       `vote for epoch ${v.epoch}, older than the retained window (from ${ctx.oldestEpoch})`,
     )
 
-  return { verdict: 'accept', vote: { id, idHex, originHex, vote: v } }
+  // Last: up to MAX_VOUCHERS more verifies, paid only for a genuine, current vote.
+  const evidence = verifyEvidence(v)
+  if (evidence !== undefined && 'problem' in evidence)
+    return refuse('BAD_EVIDENCE', evidence.problem)
+  const vote = { id, idHex, originHex, vote: v }
+  return evidence === undefined
+    ? { verdict: 'accept', vote }
+    : { verdict: 'accept', vote, evidence }
 }
 
 /** The origin's key, or the reason it has none (no exception on the hot path's result). */

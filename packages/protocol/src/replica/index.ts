@@ -11,7 +11,7 @@ import { InvalidInputError } from '../errors.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
 import { DrawChain, type DrawState } from './draw-chain.js'
 import {
-  creditOut,
+  dropFolded,
   markFolded,
   markUnfolded,
   newOrigin,
@@ -50,15 +50,14 @@ export type { EpochSummary } from './state.js'
  *   are cached per origin; setTrust() re-folds every epoch that is not final.
  * - Names say which set they count: `stored…` (every stored contribution) or `folded…`
  *   (those folded); `…Of(r)` per epoch, `…Total` over the replica.
- * - Derived values (digest, beacon, pool bits, pool digest) are pure functions of the
- *   folded set, cached and invalidated on change, so add() stays O(1) amortised (plus one
- *   SHA-256 and one MCV count when it folds).
+ * - Derived values (digest, beacon, pool bits, pool digest, and credit: an origin's
+ *   maxPerEpoch smallest folded ids of each epoch, credit-cap.ts) are pure functions of
+ *   the folded set, cached and invalidated on change, so add() stays O(1) amortised.
  * - Finality: finalize(r) freezes epoch r's folded set, hence its digest and beacon;
  *   later adds for r return 'final'. Epochs below the prune floor count as final too.
  * - Origin figures count contributions since start while the origin has any in the
  *   retained window; prune forgets origins left with none (bounded memory).
  */
-
 export type AddResult = 'added' | 'duplicate' | 'final'
 
 export interface ReplicaOptions {
@@ -116,6 +115,7 @@ export class Replica {
       folded: false,
       absorbed: false,
       credit: -1,
+      credited: false,
     }
     this.entries.set(v.idHex, entry)
     epoch.stored.set(v.idHex, entry)
@@ -154,7 +154,7 @@ export class Replica {
     return (this.epochs.get(r)?.storedInOrder() ?? []).map((e) => e.v.idHex)
   }
 
-  /** Stored contributions of `originHex` in epoch r (validation's maxPerEpoch). */
+  /** Stored contributions of `originHex` in epoch r (validation's 2 × maxPerEpoch). */
   storedCountOf(originHex: string, r: number): number {
     return this.epochs.get(r)?.storedPerOrigin.get(originHex) ?? 0
   }
@@ -311,7 +311,7 @@ export class Replica {
         this.entries.delete(entry.v.idHex)
         if (entry.folded) {
           this.folded--
-          creditOut(entry)
+          dropFolded(entry)
         }
         entry.origin.entries.delete(entry)
         dropped++
@@ -383,7 +383,7 @@ export class Replica {
   }
 
   private fold(entry: Entry, c?: Contribution, id?: Uint8Array): void {
-    markFolded(entry, c)
+    markFolded(entry, this.params.maxPerEpoch, c)
     this.folded++
     if (!entry.absorbed) {
       entry.absorbed = true
@@ -393,7 +393,7 @@ export class Replica {
   }
 
   private unfold(entry: Entry): void {
-    markUnfolded(entry)
+    markUnfolded(entry, this.params.maxPerEpoch)
     this.folded--
     this.pool.changed()
   }

@@ -1,11 +1,13 @@
 import { type TrustLevel, trustWeight } from '../consensus.js'
 import { mcvMinEntropyPerBit } from '../health.js'
 import type { Contribution } from '../types.js'
+import { creditOut, foldCredit, unfoldCredit } from './credit-cap.js'
 import type { Entry, OriginState } from './state.js'
 
 /**
  * Per-origin figures, folding marks and credit (docs/PROTOCOL.md, "Fold and derived values"): credit =
- * Σ over retained folded contributions of the origin's current weight × bit_length × h.
+ * Σ over retained credited contributions (folded, and among the origin's maxPerEpoch
+ * smallest ids of their epoch: credit-cap.ts) of the origin's current weight × bit_length × h.
  */
 
 export interface OriginStats {
@@ -22,7 +24,9 @@ export interface OriginStats {
   retained: number
   /** of which folded */
   folded: number
-  /** credit they earn: weight × Σ bit_length × h */
+  /** of which credited: the maxPerEpoch smallest folded ids of each epoch */
+  credited: number
+  /** credit they earn: weight × Σ bit_length × h over the credited ones */
   creditBits: number
 }
 
@@ -35,15 +39,17 @@ export function newOrigin(originHex: string, level: TrustLevel): OriginState {
     lastSeenMs: 0,
     entries: new Set(),
     folded: 0,
+    credited: 0,
     credit: 0,
   }
 }
 
 /**
- * Marks a stored entry folded; its epoch's and origin's figures follow. `decoded`: the
+ * Marks a stored entry folded; its epoch's and origin's figures follow, and its credit if
+ * it is among its origin's `cap` (maxPerEpoch) smallest ids of the epoch. `decoded`: the
  * entry's contribution, when the caller has it at hand (a compact entry decodes on access).
  */
-export function markFolded(entry: Entry, decoded?: Contribution): void {
+export function markFolded(entry: Entry, cap: number, decoded?: Contribution): void {
   entry.folded = true
   entry.epoch.folded++
   entry.epoch.foldChanged()
@@ -52,28 +58,27 @@ export function markFolded(entry: Entry, decoded?: Contribution): void {
     entry.credit = c.bitLength * mcvMinEntropyPerBit(c.bits, c.bitLength)
   }
   entry.origin.folded++
-  entry.origin.credit += entry.credit
+  foldCredit(entry, cap)
 }
 
-export function markUnfolded(entry: Entry): void {
+export function markUnfolded(entry: Entry, cap: number): void {
   entry.folded = false
   entry.epoch.folded--
   entry.epoch.foldChanged()
-  creditOut(entry)
+  entry.origin.folded--
+  unfoldCredit(entry, cap)
 }
 
-/** Takes a folded entry's credit off its origin (unfolded or pruned). */
-export function creditOut(entry: Entry): void {
-  const origin = entry.origin
-  origin.folded--
-  // reset at zero so float residue of many ± does not linger
-  origin.credit = origin.folded === 0 ? 0 : origin.credit - entry.credit
+/** A folded entry leaves with its pruned epoch: off its origin's figures and credit. */
+export function dropFolded(entry: Entry): void {
+  entry.origin.folded--
+  creditOut(entry)
 }
 
 /** Credited entropy in bits over every origin, at each origin's current weight. */
 export function totalCredit(origins: Iterable<OriginState>): number {
   let credit = 0
-  for (const o of origins) if (o.folded > 0) credit += trustWeight(o.level) * o.credit
+  for (const o of origins) if (o.credited > 0) credit += trustWeight(o.level) * o.credit
   return credit
 }
 
@@ -87,6 +92,7 @@ export function statsOf(o: OriginState): OriginStats {
     lastSeenMs: o.lastSeenMs,
     retained: o.entries.size,
     folded: o.folded,
+    credited: o.credited,
     creditBits: trustWeight(o.level) * o.credit,
   }
 }

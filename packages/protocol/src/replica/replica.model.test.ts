@@ -11,6 +11,7 @@ import {
   EPOCHS,
   levelArb,
   levelsArb,
+  ORIGINS,
   PEERS,
   params,
   replicaOf,
@@ -139,9 +140,21 @@ class Model {
       .digest('hex')
   }
 
+  /** Each origin's maxPerEpoch smallest folded ids of each epoch earn credit. */
+  credited(): VerifiedContribution[] {
+    const byOriginEpoch = new Map<string, VerifiedContribution[]>()
+    for (const v of this.folded()) {
+      const key = `${v.originHex}/${v.contribution.epoch}`
+      byOriginEpoch.set(key, [...(byOriginEpoch.get(key) ?? []), v])
+    }
+    return [...byOriginEpoch.values()].flatMap((group) =>
+      group.sort((a, b) => (a.idHex < b.idHex ? -1 : 1)).slice(0, params.maxPerEpoch),
+    )
+  }
+
   credit(): number {
     let credit = 0
-    for (const v of this.folded()) {
+    for (const v of this.credited()) {
       const c = v.contribution
       credit +=
         trustWeight(this.level(v.originHex)) *
@@ -191,6 +204,11 @@ describe('replica against a model', () => {
           expect(bitString(pool.bits, pool.bitLength)).toBe(model.poolBits())
           expect(toHex(r.poolDigest())).toBe(model.poolDigest())
           expect(r.creditBits).toBeCloseTo(model.credit(), 9)
+          const credited = model.credited()
+          for (const o of ORIGINS)
+            expect(r.originStats(o)?.credited ?? 0).toBe(
+              credited.filter((v) => v.originHex === o).length,
+            )
           expect(toHex(r.drawState().poolState)).toBe(toHex(model.state))
         }
       }),

@@ -2,6 +2,7 @@ import type { TrustLevel } from '../consensus.js'
 import { epochBeacon, epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
+import type { OriginFold } from './credit-cap.js'
 
 /**
  * The replica's records: one Entry per stored contribution, linked to the state of its
@@ -20,6 +21,8 @@ export interface Entry {
   absorbed: boolean
   /** bit_length × h, computed when first folded (−1 before) */
   credit: number
+  /** folded and among its origin's maxPerEpoch smallest ids of the epoch (credit-cap.ts) */
+  credited: boolean
 }
 
 export interface OriginState {
@@ -33,7 +36,9 @@ export interface OriginState {
   readonly entries: Set<Entry>
   /** of which folded */
   folded: number
-  /** Σ credit of folded entries */
+  /** of which credited: the maxPerEpoch smallest folded ids of each epoch */
+  credited: number
+  /** Σ credit of credited entries */
   credit: number
 }
 
@@ -104,8 +109,10 @@ export function idKey(id: Uint8Array): number {
 /** One epoch's contributions and its cached derived values. */
 export class EpochState {
   readonly stored = new Map<string, Entry>()
-  /** stored contributions per origin hex (validation's maxPerEpoch) */
+  /** stored contributions per origin hex (validation's 2 × maxPerEpoch) */
   readonly storedPerOrigin = new Map<string, number>()
+  /** folded entries per origin hex, for the credit cap (credit-cap.ts) */
+  readonly foldedByOrigin = new Map<string, OriginFold>()
   folded = 0
   final = false
   private sortedStored: Entry[] | undefined

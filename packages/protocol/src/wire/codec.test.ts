@@ -76,6 +76,7 @@ const rawVote = (): wire.Vote => ({
   signature: new Uint8Array(sampleVote.signature),
   epoch: 1n,
   timestampMs: 1n,
+  evidence: [],
 })
 
 /** Runs `fn`; passes when it returns or throws DecodeError, fails on any other throw. */

@@ -1,6 +1,7 @@
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { DecodeError, InvalidInputError, NonCanonicalError } from '../errors.js'
 import type { Contribution, Vote } from '../types.js'
+import { compactEvidence, expandEvidence } from './evidence.js'
 import * as wire from './wire.js'
 
 /**
@@ -11,7 +12,8 @@ import * as wire from './wire.js'
  * so a second accepted encoding of the same message (unknown field, duplicated or
  * reordered field, explicit zero, overlong varint) would be a second id for it. Every
  * failure is a DecodeError; a message that parses but is not canonical is its subclass
- * NonCanonicalError.
+ * NonCanonicalError. A vote's evidence (field 11) is expanded and compacted by
+ * evidence.ts, which keeps to the same one-encoding rule.
  */
 
 export interface DecodeOptions {
@@ -65,7 +67,13 @@ export function encodeVote(v: Vote): Uint8Array {
     beacon: v.beacon as Uint8Array<ArrayBuffer>,
     timestampMs: u64ToWire(v.timestampMs, 'timestampMs'),
     signature: v.signature as Uint8Array<ArrayBuffer>,
+    evidence: compactEvidence(v.evidence),
   })
+}
+
+/** The vote without its evidence, encoded: what a voucher entry and a vote book hold. */
+export function encodeBareVote(v: Vote): Uint8Array {
+  return encodeVote({ ...v, evidence: undefined })
 }
 
 export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
@@ -75,7 +83,7 @@ export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
   requireField(m.network.length > 0, 'vote', 'network')
   requireField(m.origin.length > 0, 'vote', 'origin')
   requireField(m.signature.length > 0, 'vote', 'signature')
-  return {
+  const vote: Vote = {
     network: m.network,
     origin: m.origin,
     epoch: u64FromWire(m.epoch, 'vote', 'epoch'),
@@ -85,6 +93,9 @@ export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
     timestampMs: u64FromWire(m.timestampMs, 'vote', 'timestamp_ms'),
     signature: m.signature,
   }
+  const evidence = expandEvidence(m.evidence)
+  if (evidence !== undefined) vote.evidence = evidence
+  return vote
 }
 
 /**

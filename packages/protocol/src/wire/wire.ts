@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -262,6 +262,7 @@ export interface Vote {
   beacon: Uint8Array<ArrayBuffer>
   timestampMs: bigint
   signature: Uint8Array<ArrayBuffer>
+  evidence: Evidence[]
 }
 
 export namespace Vote {
@@ -314,6 +315,13 @@ export namespace Vote {
           w.bytes(obj.signature)
         }
 
+        if (obj.evidence != null && obj.evidence.length > 0) {
+          for (const value of obj.evidence) {
+            w.uint32(90)
+            Evidence.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -326,7 +334,8 @@ export namespace Vote {
           count: 0,
           beacon: uint8ArrayAlloc(0),
           timestampMs: 0n,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          evidence: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -367,6 +376,16 @@ export namespace Vote {
               obj.signature = reader.bytes()
               break
             }
+            case 11: {
+              if (opts.limits?.evidence != null && obj.evidence.length === opts.limits.evidence) {
+                throw new MaxLengthError('Decode error - repeated field "evidence" had too many elements')
+              }
+
+              obj.evidence.push(Evidence.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.evidence$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -376,6 +395,10 @@ export namespace Vote {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          evidence: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -438,6 +461,24 @@ export namespace Vote {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.evidence != null && obj.evidence === opts.limits.evidence) {
+                throw new MaxLengthError('Streaming decode error - repeated field "evidence" had too many elements')
+              }
+
+              for (const evt of Evidence.codec().stream(reader, reader.uint32(), `${prefix}.evidence[]`, {
+                limits: opts.limits?.evidence$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.evidence
+                }
+              }
+
+              obj.evidence++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -490,6 +531,30 @@ export namespace Vote {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface VoteEvidenceVoteFieldEvent {
+    field: '$.evidence[].vote'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface VoteEvidenceBaseFieldEvent {
+    field: '$.evidence[].base'
+    value: number
+    index: number
+  }
+
+  export interface VoteEvidenceBitmapFieldEvent {
+    field: '$.evidence[].bitmap'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface VoteEvidenceExtraFieldEvent {
+    field: '$.evidence[].extra'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<Vote>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Vote.codec())
   }
@@ -498,7 +563,165 @@ export namespace Vote {
     return decodeMessage(buf, Vote.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Generator<VoteNetworkFieldEvent | VoteOriginFieldEvent | VoteEpochFieldEvent | VoteDigestFieldEvent | VoteCountFieldEvent | VoteBeaconFieldEvent | VoteTimestampMsFieldEvent | VoteSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Generator<VoteNetworkFieldEvent | VoteOriginFieldEvent | VoteEpochFieldEvent | VoteDigestFieldEvent | VoteCountFieldEvent | VoteBeaconFieldEvent | VoteTimestampMsFieldEvent | VoteSignatureFieldEvent | VoteEvidenceVoteFieldEvent | VoteEvidenceBaseFieldEvent | VoteEvidenceBitmapFieldEvent | VoteEvidenceExtraFieldEvent> {
     return streamMessage(buf, Vote.codec(), opts)
+  }
+}
+
+export interface Evidence {
+  vote: Uint8Array<ArrayBuffer>
+  base: number
+  bitmap: Uint8Array<ArrayBuffer>
+  extra: Uint8Array<ArrayBuffer>
+}
+
+export namespace Evidence {
+  let _codec: Codec<Evidence>
+
+  export const codec = (): Codec<Evidence> => {
+    if (_codec == null) {
+      _codec = message<Evidence>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.vote != null && obj.vote.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.vote)
+        }
+
+        if ((obj.base != null && obj.base !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.base)
+        }
+
+        if ((obj.bitmap != null && obj.bitmap.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.bitmap)
+        }
+
+        if ((obj.extra != null && obj.extra.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.extra)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          vote: uint8ArrayAlloc(0),
+          base: 0,
+          bitmap: uint8ArrayAlloc(0),
+          extra: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.vote = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.base = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.bitmap = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.extra = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.vote`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.base`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.bitmap`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.extra`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EvidenceVoteFieldEvent {
+    field: '$.vote'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EvidenceBaseFieldEvent {
+    field: '$.base'
+    value: number
+  }
+
+  export interface EvidenceBitmapFieldEvent {
+    field: '$.bitmap'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EvidenceExtraFieldEvent {
+    field: '$.extra'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Evidence>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Evidence.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Evidence>): Evidence {
+    return decodeMessage(buf, Evidence.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Evidence>): Generator<EvidenceVoteFieldEvent | EvidenceBaseFieldEvent | EvidenceBitmapFieldEvent | EvidenceExtraFieldEvent> {
+    return streamMessage(buf, Evidence.codec(), opts)
   }
 }
