@@ -37,17 +37,17 @@ function harness(patch: Partial<RepairQueueInit> = {}) {
 }
 
 describe('RepairQueue', () => {
-  it('one job per peer and per epoch at a time, at most `concurrency` at once', async () => {
+  it('one attempt per peer at a time, jobs of one epoch side by side, at most `concurrency` at once', async () => {
     const h = harness({ concurrency: 3 })
     h.queue.want(1, 'a', 'd1')
     h.queue.want(2, 'a', 'd2') // same peer: waits
-    h.queue.want(1, 'b', 'd9') // same epoch, other digest: waits
+    h.queue.want(1, 'b', 'd9') // same epoch, other digest: runs beside (a peer that stalls holds nothing else)
     h.queue.want(3, 'c', 'd3')
-    expect(h.attempts.map((a) => `${a.peer}/${a.epoch}`)).toEqual(['a/1', 'c/3'])
+    expect(h.attempts.map((a) => `${a.peer}/${a.epoch}`)).toEqual(['a/1', 'b/1', 'c/3'])
     h.attempts[0]?.settle(2)
     await h.flush()
-    // a is free and epoch 1 too: the oldest waiting job that can run starts
-    expect(h.attempts.map((a) => `${a.peer}/${a.epoch}`)).toEqual(['a/1', 'c/3', 'a/2', 'b/1'])
+    // a is free: its waiting job starts
+    expect(h.attempts.map((a) => `${a.peer}/${a.epoch}`)).toEqual(['a/1', 'b/1', 'c/3', 'a/2'])
     expect(h.outcomes[0]).toMatchObject({
       epoch: 1,
       peerId: 'a',
@@ -57,10 +57,43 @@ describe('RepairQueue', () => {
     })
   })
 
+  it('asks every voter of a digest in parallel; the first success ends the job, the others are aborted', async () => {
+    const h = harness({ concurrency: 4 })
+    h.queue.want(5, 'stalling', 'd')
+    h.queue.want(5, 'honest', 'd')
+    expect(h.attempts.map((a) => a.peer)).toEqual(['stalling', 'honest'])
+    h.attempts[1]?.settle(3)
+    await h.flush()
+    expect(h.attempts[0]?.signal.aborted).toBe(true)
+    await h.flush()
+    expect(h.outcomes).toEqual([
+      { epoch: 5, digestHex: 'd', peerId: 'honest', fetched: 3, outcome: 'ok', final: true },
+    ])
+    expect(h.queue.size).toBe(0)
+  })
+
+  it('asks nothing for an epoch past its deadline, and cuts an attempt at it', async () => {
+    vi.useFakeTimers()
+    try {
+      let now = 1_000
+      const h = harness({ deadlineOf: (e) => (e === 7 ? 1_500 : undefined), now: () => now })
+      h.queue.want(7, 'slow', 'd')
+      expect(h.attempts).toHaveLength(1)
+      await vi.advanceTimersByTimeAsync(500) // the epoch's deadline, not the 60 s one
+      expect(h.outcomes[0]).toMatchObject({ peerId: 'slow', outcome: 'timeout', final: true })
+      now = 2_000
+      h.queue.want(7, 'late', 'e')
+      expect(h.attempts).toHaveLength(1)
+      expect(h.queue.size).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('falls back to another voter of the same digest when one fails or times out', async () => {
     vi.useFakeTimers()
     try {
-      const h = harness({ deadlineMs: 3_000 })
+      const h = harness({ deadlineMs: 3_000, concurrency: 1 })
       h.queue.want(5, 'silent', 'd')
       h.queue.want(5, 'broken', 'd')
       h.queue.want(5, 'honest', 'd')

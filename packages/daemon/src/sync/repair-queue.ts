@@ -2,13 +2,15 @@
  * The repair queue's decisions, free of libp2p: what to repair, from whom, in which order.
  *
  * A job is an epoch and a digest some voters advertised that differs from this node's;
- * its candidates are those voters. A job runs against one candidate at a time with a
- * deadline; when that candidate fails or times out the next one with the same digest is
- * tried, so a silent peer cannot hold an epoch hostage. Bounded: at most `maxJobs` jobs
- * and `maxCandidates` candidates a job; when full, the job of lowest priority (and among
- * those the oldest) goes first, and a job below everything queued is refused. One job per
- * peer and one per epoch run at a time; at most `concurrency` at once. Priority is a
- * function of the peer (`priorityOf`: members first once membership lands).
+ * its candidates are those voters. A job is asked of its candidates in parallel, one
+ * attempt per peer at a time (fair per peer: a peer that stalls holds its own attempt and
+ * no other), each with a deadline; the first attempt that succeeds ends the job (the
+ * others are aborted), and a job whose candidates all failed ends too. Nothing is asked
+ * for an epoch past its `deadlineOf` (the admission deadline: DESIGN.md "Admission after
+ * close"). Bounded: at most `maxJobs` jobs and `maxCandidates` candidates a job; when full,
+ * the job of lowest priority (and among those the oldest) goes first, and a job below
+ * everything queued is refused; at most `concurrency` attempts at once. Priority is a
+ * function of the peer (`priorityOf`: members first).
  */
 
 export interface RepairQueueInit {
@@ -20,6 +22,10 @@ export interface RepairQueueInit {
   concurrency: number
   /** one attempt's deadline */
   deadlineMs: number
+  /** the wall-clock ms after which nothing of `epoch` is asked (none: no such moment) */
+  deadlineOf?: (epoch: number) => number | undefined
+  /** wall-clock ms (tests move it); default Date.now */
+  now?: () => number
   /** higher runs first and is dropped last (e.g. 1 for a member, 0 for anyone else) */
   priorityOf: (peerId: string) => number
   /**
@@ -49,8 +55,10 @@ interface Job {
   /** candidates not tried yet, in arrival order */
   candidates: string[]
   tried: Set<string>
-  running: string | undefined
+  /** peers asked right now, with their attempt's abort */
+  running: Map<string, AbortController>
   arrival: number
+  done: boolean
 }
 
 const keyOf = (epoch: number, digestHex: string): string => `${epoch}/${digestHex}`
@@ -58,7 +66,6 @@ const keyOf = (epoch: number, digestHex: string): string => `${epoch}/${digestHe
 export class RepairQueue {
   private readonly jobs = new Map<string, Job>()
   private readonly busyPeers = new Set<string>()
-  private readonly busyEpochs = new Set<number>()
   private arrivals = 0
   private stopped = false
   private readonly controllers = new Set<AbortController>()
@@ -71,7 +78,7 @@ export class RepairQueue {
     const key = keyOf(epoch, digestHex)
     const job = this.jobs.get(key)
     if (job !== undefined) {
-      if (job.tried.has(peerId) || job.candidates.includes(peerId) || job.running === peerId)
+      if (job.tried.has(peerId) || job.candidates.includes(peerId) || job.running.has(peerId))
         return 'merged'
       this.addCandidate(job, peerId)
       this.pump()
@@ -82,8 +89,9 @@ export class RepairQueue {
       digestHex,
       candidates: [peerId],
       tried: new Set(),
-      running: undefined,
+      running: new Map(),
       arrival: this.arrivals++,
+      done: false,
     }
     if (this.jobs.size >= this.init.maxJobs && !this.makeRoomFor(fresh)) {
       this.init.onDropped?.({ epoch, digestHex })
@@ -97,7 +105,7 @@ export class RepairQueue {
   /** Forgets the jobs of an epoch (it turned final or matches now). */
   forget(epoch: number): void {
     for (const [key, job] of this.jobs)
-      if (job.epoch === epoch && job.running === undefined) this.jobs.delete(key)
+      if (job.epoch === epoch && job.running.size === 0) this.jobs.delete(key)
   }
 
   stop(): void {
@@ -120,14 +128,14 @@ export class RepairQueue {
       epoch: j.epoch,
       digestHex: j.digestHex,
       candidates: [...j.candidates],
-      ...(j.running !== undefined ? { running: j.running } : {}),
+      ...(j.running.size > 0 ? { running: [...j.running.keys()].join(',') } : {}),
     }))
   }
 
   private priorityOfJob(job: Job): number {
     let best = Number.NEGATIVE_INFINITY
     for (const p of job.candidates) best = Math.max(best, this.init.priorityOf(p))
-    if (job.running !== undefined) best = Math.max(best, this.init.priorityOf(job.running))
+    for (const p of job.running.keys()) best = Math.max(best, this.init.priorityOf(p))
     return best
   }
 
@@ -152,7 +160,7 @@ export class RepairQueue {
     let victimPriority = Number.POSITIVE_INFINITY
     for (const entry of this.jobs) {
       const job = entry[1]
-      if (job.running !== undefined) continue
+      if (job.running.size > 0) continue
       const p = this.priorityOfJob(job)
       if (
         p < victimPriority ||
@@ -178,9 +186,15 @@ export class RepairQueue {
   }
 
   private pick(): { job: Job; peer: string } | undefined {
+    const now = (this.init.now ?? Date.now)()
     let best: { job: Job; peer: string; priority: number } | undefined
-    for (const job of this.jobs.values()) {
-      if (job.running !== undefined || this.busyEpochs.has(job.epoch)) continue
+    for (const [key, job] of this.jobs) {
+      if (job.done) continue
+      if (this.pastDeadline(job.epoch, now)) {
+        // nothing is asked for an epoch that admits nothing more
+        if (job.running.size === 0) this.jobs.delete(key)
+        continue
+      }
       for (const peer of job.candidates) {
         if (this.busyPeers.has(peer)) continue
         const priority = this.init.priorityOf(peer)
@@ -195,17 +209,27 @@ export class RepairQueue {
     return best
   }
 
+  private pastDeadline(epoch: number, now: number): boolean {
+    const deadline = this.init.deadlineOf?.(epoch)
+    return deadline !== undefined && now > deadline
+  }
+
   private start(job: Job, peer: string): void {
     job.candidates.splice(job.candidates.indexOf(peer), 1)
     job.tried.add(peer)
-    job.running = peer
     this.busyPeers.add(peer)
-    this.busyEpochs.add(job.epoch)
     const controller = new AbortController()
+    job.running.set(peer, controller)
     this.controllers.add(controller)
+    const now = (this.init.now ?? Date.now)()
+    const epochDeadline = this.init.deadlineOf?.(job.epoch)
+    const ms = Math.min(
+      this.init.deadlineMs,
+      epochDeadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, epochDeadline - now),
+    )
     const timer = setTimeout(
       () => controller.abort(new DOMException('repair deadline', 'TimeoutError')),
-      this.init.deadlineMs,
+      ms,
     )
     let fetched = 0
     let outcome: AttemptOutcome['outcome'] = 'ok'
@@ -221,12 +245,17 @@ export class RepairQueue {
         clearTimeout(timer)
         this.controllers.delete(controller)
         this.busyPeers.delete(peer)
-        this.busyEpochs.delete(job.epoch)
-        job.running = undefined
+        job.running.delete(peer)
         const key = keyOf(job.epoch, job.digestHex)
-        const done = outcome === 'ok' || job.candidates.length === 0
-        if (done) this.jobs.delete(key)
-        if (!this.stopped)
+        const wasDone = job.done
+        if (outcome === 'ok' && !job.done) {
+          // the first success ends the job: the attempts still running are redundant
+          job.done = true
+          for (const other of job.running.values()) other.abort()
+        }
+        const done = job.done || (job.candidates.length === 0 && job.running.size === 0)
+        if (done && job.running.size === 0 && this.jobs.get(key) === job) this.jobs.delete(key)
+        if (!this.stopped && !wasDone)
           this.init.onAttempt?.({
             epoch: job.epoch,
             digestHex: job.digestHex,

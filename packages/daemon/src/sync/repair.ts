@@ -1,4 +1,10 @@
-import { epochDigest, SYNC_LIMITS, toHex } from '@alara/protocol'
+import {
+  admissionDeadlineMs,
+  epochCloseMs,
+  epochDigest,
+  SYNC_LIMITS,
+  toHex,
+} from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Queue } from '@libp2p/utils'
@@ -31,8 +37,8 @@ export const REPAIR_LIMITS = Object.freeze({
   maxJobs: 64,
   /** voters kept per job to fall back on */
   maxCandidates: 16,
-  /** repair attempts at once (one per peer, one per epoch) */
-  concurrency: 4,
+  /** repair attempts at once (one per peer; a job asks its voters in parallel) */
+  concurrency: 8,
   /** one repair attempt's deadline */
   deadlineMs: 8_000,
   /** catch-ups waiting or running; more are refused until one ends */
@@ -83,6 +89,13 @@ export class RepairService implements Startable {
     this.repairs = new RepairQueue({
       ...REPAIR_LIMITS,
       priorityOf: init.priorityOf ?? (() => 0),
+      // an epoch this node closed admits nothing after its admission deadline: nothing is
+      // asked then (an epoch caught up on is frozen by catch-up's rule instead)
+      deadlineOf: (epoch) =>
+        components.state.backfill.has(epoch)
+          ? undefined
+          : admissionDeadlineMs(epochCloseMs(epoch, components.params), components.params),
+      now: components.now,
       run: async (peerId, epoch, signal, digestHex) => {
         const digest = /^[0-9a-f]{64}$/.test(digestHex) ? digestHex : undefined
         const fetched = await this.repairEpoch(peerIdFromString(peerId), epoch, signal, digest)
