@@ -4,11 +4,15 @@ import {
   encodeVote,
   epochDigest,
   epochPhase,
+  MAX_VOUCHERS,
   oldestRetainedEpoch,
+  type ProtocolParams,
   peerIdFromOrigin,
   requiredAgreement,
   signVote,
   toHex,
+  type Vote,
+  type VoucherEvidence,
   voteId,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from './components.js'
@@ -303,8 +307,9 @@ export class EpochService implements Startable {
     // the ids behind every digest this node voted stay known: BEHIND serves them
     const book = state.admission.book(r)
     const digestHex = toHex(vote.digest)
+    const ids = replica.foldedIdsOf(r)
     book.addVote(selfHex, digestHex, count, encoded)
-    book.addIds(digestHex, replica.foldedIdsOf(r))
+    book.addIds(digestHex, ids)
     state.votes.record({
       idHex: toHex(voteId(vote)),
       originHex: selfHex,
@@ -315,8 +320,47 @@ export class EpochService implements Startable {
       encoded,
     })
     await store.putVote(r, selfHex, encoded)
-    await this.init.gossip.publishVote(r, encoded)
+    await this.init.gossip.publishVote(r, withEvidence(vote, ids, this.vouchersOf(r), params))
   }
+
+  /**
+   * The vouchers this node counted for what it admitted after close (DESIGN.md "Re-votes
+   * carry their evidence"): for each such item its round's vouchers, distinct voters, the
+   * latest-admitted items first, at most MAX_VOUCHERS.
+   */
+  private vouchersOf(r: number): VoucherEvidence[] {
+    const { state, trust } = this.components
+    const book = state.admission.bookIfAny(r)
+    if (book === undefined) return []
+    const out = new Map<string, VoucherEvidence>()
+    const admitted = [...state.admission.admittedAfterClose(r)].reverse()
+    for (const [idHex, round] of admitted)
+      for (const voucher of book.evidenceFor(idHex, round, (o) => trust.isMember(o))) {
+        if (out.size >= MAX_VOUCHERS) return [...out.values()]
+        if (!out.has(voucher.originHex)) out.set(voucher.originHex, voucher)
+      }
+    return [...out.values()]
+  }
+}
+
+/**
+ * The vote as gossiped: with its evidence (its own ids, then its vouchers) outside the
+ * signature, so that a receiver checks the vouchers with no request; without the
+ * vouchers, then without any evidence, when that would pass maxVoteBytes.
+ */
+export function withEvidence(
+  vote: Vote,
+  ownIds: readonly string[],
+  vouchers: readonly VoucherEvidence[],
+  params: Pick<ProtocolParams, 'maxVoteBytes'>,
+): Uint8Array {
+  const own = { ids: ownIds.map(hexToBytes) }
+  const entries = vouchers.map((v) => ({ vote: v.vote, ids: v.ids.map(hexToBytes) }))
+  for (const evidence of [[own, ...entries], [own]]) {
+    const encoded = encodeVote({ ...vote, evidence })
+    if (encoded.length <= params.maxVoteBytes) return encoded
+  }
+  return encodeVote(vote)
 }
 
 /**

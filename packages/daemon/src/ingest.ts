@@ -2,6 +2,7 @@ import {
   CompactContribution,
   contributionSigningBytes,
   decodeContribution,
+  encodeBareVote,
   peerIdFromOrigin,
   precheckContribution,
   type SignatureCheck,
@@ -9,6 +10,7 @@ import {
   toHex,
   type ValidationContext,
   type VerifiedContribution,
+  type VerifiedEvidence,
   type VerifiedVote,
   validateVote,
 } from '@alara/protocol'
@@ -274,9 +276,11 @@ export class Ingest {
       return { verdict: 'ignore', reason: 'STRANGER' }
     }
     const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
-    this.intoAdmission(v, data)
-    if (state.recordVote(v, data) !== 'stale') {
-      void store.putVote(r, v.originHex, data).catch((err: Error) => {
+    // kept and stored bare: the evidence went into the epoch's book
+    const bare = v.vote.evidence === undefined ? data : encodeBareVote(v.vote)
+    this.intoAdmission(v, bare, result.evidence)
+    if (state.recordVote(v, bare) !== 'stale') {
+      void store.putVote(r, v.originHex, bare).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)
       })
       this.checkAgainstMine(v)
@@ -301,12 +305,28 @@ export class Ingest {
    * it are known (DESIGN.md "Admission after close"): kept in the epoch's book; then the
    * items held for vouchers are checked again.
    */
-  private intoAdmission(v: VerifiedVote, data: Uint8Array): void {
+  private intoAdmission(v: VerifiedVote, bare: Uint8Array, evidence?: VerifiedEvidence): void {
     const { state, selfHex } = this.components
     const r = v.vote.epoch
     if (v.originHex === selfHex || state.replica.isFinal(r) || !this.isCounted(v.originHex)) return
     const book = state.admission.book(r)
-    book.addVote(v.originHex, toHex(v.vote.digest), v.vote.count, data.slice())
+    const digestHex = toHex(v.vote.digest)
+    book.addVote(v.originHex, digestHex, v.vote.count, bare.slice())
+    if (evidence !== undefined) {
+      // checked already (validateVote): the voter's own ids, and its vouchers' votes and ids
+      book.addIds(digestHex, evidence.ids)
+      for (const voucher of evidence.vouchers) {
+        if (voucher.vote.originHex === selfHex || !this.isCounted(voucher.vote.originHex)) continue
+        const voucherDigest = toHex(voucher.vote.vote.digest)
+        book.addVote(
+          voucher.vote.originHex,
+          voucherDigest,
+          voucher.vote.vote.count,
+          voucher.encoded.slice(),
+        )
+        book.addIds(voucherDigest, voucher.ids)
+      }
+    }
     this.admitHeld(r)
   }
 

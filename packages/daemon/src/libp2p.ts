@@ -42,7 +42,7 @@ export interface AlaraLibp2pInit {
   datastore?: Datastore
   config: DaemonConfig
   /** the frame limits derive from them (equal on every node) */
-  params: Pick<ProtocolParams, 'maxMessageBytes'>
+  params: Pick<ProtocolParams, 'maxMessageBytes' | 'maxVoteBytes'>
   msgIdFn: GossipsubOpts['msgIdFn']
   /** a closed network's key (network-key.ts): only its holders can connect */
   networkKey?: Uint8Array
@@ -82,9 +82,10 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
       ignoreDuplicatePublishError: true,
       emitSelf: false,
       ...gossipFrameLimits(init.params),
-      // No IDONTWANT for ALARA's messages (all ≤ maxMessageBytes, 8 KiB by default): it
-      // saves a mesh peer one small message and costs a frame and a write per message per
-      // mesh peer; under a flood those writes took an eighth of the main thread.
+      // No IDONTWANT for messages up to maxMessageBytes (every contribution, 8 KiB by
+      // default): it saves a mesh peer one small message and costs a frame and a write per
+      // message per mesh peer; under a flood those writes took an eighth of the main thread.
+      // A vote carrying its evidence may be larger (maxVoteBytes) and is worth one.
       idontwantMinDataSize: init.params.maxMessageBytes + 1,
       allowedTopics: [topics.contributions, topics.votes],
       scoreParams: scoreParams(topics),

@@ -3,7 +3,8 @@ import type { GossipsubOpts } from '@libp2p/gossipsub'
 
 /**
  * Gossipsub frame bounds derived from parameters every node of a network shares
- * (`maxMessageBytes`), so they are equal on every node: a frame above a receiver's limit
+ * (`maxMessageBytes`, and `maxVoteBytes` for a vote carrying its evidence), so they are
+ * equal on every node: a frame above a receiver's limit
  * kills the sender's stream to it. One RPC may carry a batch of messages (an IWANT answer)
  * plus control; the frame is sized for that and no more, so a peer cannot make a node
  * buffer megabytes for a frame that holds one 200-byte vote.
@@ -27,9 +28,10 @@ export interface GossipFrameLimits {
 }
 
 export function gossipFrameLimits(
-  params: Pick<ProtocolParams, 'maxMessageBytes'>,
+  params: Pick<ProtocolParams, 'maxMessageBytes' | 'maxVoteBytes'>,
 ): GossipFrameLimits {
-  const messages = GOSSIP_BATCH_MESSAGES * (params.maxMessageBytes + GOSSIP_MESSAGE_OVERHEAD_BYTES)
+  const largest = Math.max(params.maxMessageBytes, params.maxVoteBytes)
+  const messages = GOSSIP_BATCH_MESSAGES * (largest + GOSSIP_MESSAGE_OVERHEAD_BYTES)
   const control =
     (2 * GOSSIP_MAX_IHAVE_IDS + GOSSIP_MAX_IDONTWANT_IDS) * MESSAGE_ID_WIRE_BYTES +
     CONTROL_SLACK_BYTES
