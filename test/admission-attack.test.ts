@@ -32,8 +32,16 @@ interface Attack {
 const ROUND_MS = 250 // graceMs 500 / 2 at 1 s epochs
 const before = (k: number, delta: number) => (t: { roundMs: number }) => k * t.roundMs - delta
 const ATTACKS: Attack[] = [
-  ...[1, 2, 3, 4].map((k) => ({ name: `all, 20 ms before round ${k} ends`, atMs: before(k, 20), target: 'all' as const })),
-  ...[1, 2, 3, 4].map((k, i) => ({ name: `one node, 20 ms before round ${k} ends`, atMs: before(k, 20), target: i % 3 })),
+  ...[1, 2, 3, 4].map((k) => ({
+    name: `all, 20 ms before round ${k} ends`,
+    atMs: before(k, 20),
+    target: 'all' as const,
+  })),
+  ...[1, 2, 3, 4].map((k, i) => ({
+    name: `one node, 20 ms before round ${k} ends`,
+    atMs: before(k, 20),
+    target: i % 3,
+  })),
   { name: 'one node, 100 ms into round 1', atMs: () => 100, target: 1 },
   { name: 'all, then a vote without X', atMs: before(1, 100), target: 'all', withdraw: true },
   { name: 'all, 1 s before final', atMs: (t) => t.finalMs - t.graceMs - 1000, target: 'all' },

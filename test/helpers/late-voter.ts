@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { type AlaraServices, createAlaraLibp2p, mergeConfig, msgIdFn, topicsOf } from '@alara/daemon'
+import {
+  type AlaraServices,
+  createAlaraLibp2p,
+  mergeConfig,
+  msgIdFn,
+  topicsOf,
+} from '@alara/daemon'
 import {
   contributionId,
   DEFAULT_PARAMS,

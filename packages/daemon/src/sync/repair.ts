@@ -1,10 +1,4 @@
-import {
-  admissionDeadlineMs,
-  epochCloseMs,
-  epochDigest,
-  SYNC_LIMITS,
-  toHex,
-} from '@alara/protocol'
+import { admissionDeadlineMs, epochCloseMs, epochDigest, SYNC_LIMITS, toHex } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Queue } from '@libp2p/utils'
