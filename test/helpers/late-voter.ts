@@ -140,6 +140,11 @@ export class LateVoter {
     return id
   }
 
+  /** Gossips an encoded contribution (whoever signed it) to the peers it is connected to. */
+  async publishContribution(bytes: Uint8Array): Promise<void> {
+    await this.node.services.pubsub.publish(this.topics.contributions, bytes)
+  }
+
   /** Signs and gossips a vote of epoch r covering exactly `ids`; returns its digest hex. */
   async vote(r: number, ids: string[]): Promise<string> {
     const sorted = [...ids].sort()
