@@ -21,7 +21,8 @@ import { waitFor } from './helpers/wait.js'
  *     and an honest repair (a contribution kept on the flooded node) completes before final.
  */
 
-const h = new Harness('sync-bounds', { graceMs: 15_000, finalMs: 30_000, roundMs: 3_000 })
+const ROUND_MS = 3_000 // the admission deadline (end + 15 s + 4 rounds) before final (end + 30 s)
+const h = new Harness('sync-bounds', { graceMs: 15_000, finalMs: 30_000, roundMs: ROUND_MS })
 /** peak RSS the flooded daemon may reach (its start-up peak is ~150 MiB on this machine) */
 const RSS_BOUND_MIB = 400
 const ORIGINS = 79
@@ -42,7 +43,11 @@ afterAll(async () => {
 })
 
 const newPeer = async (mode: 'serve' | 'silent' = 'serve'): Promise<SyncPeer> => {
-  const p = await SyncPeer.create({ network: h.network, params: h.timing, mode })
+  const p = await SyncPeer.create({
+    network: h.network,
+    params: { ...h.timing, roundMs: ROUND_MS },
+    mode,
+  })
   peers.push(p)
   return p
 }

@@ -19,7 +19,7 @@ import { waitFor } from '../helpers/wait.js'
  * it answers). Writes a JSON summary to ALARA_SOAK_SUMMARY.
  */
 
-const h = new Harness('soak-sync', { graceMs: 15_000, finalMs: 30_000 })
+const h = new Harness('soak-sync', { graceMs: 15_000, finalMs: 30_000, roundMs: 3_000 })
 const peers: SyncPeer[] = []
 afterAll(async () => {
   await Promise.allSettled(peers.map((p) => p.stop()))
