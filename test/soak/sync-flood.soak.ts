@@ -65,7 +65,7 @@ it('sync flood: peak RSS and inject-to-fold latency', async () => {
       ? (a.pid as number)
       : Number(/\d+/.exec(await readFile(join(a.home, 'repo.lock'), 'utf8'))?.[0])
   const network = h.network
-  const serve = await SyncPeer.create({ network, params: h.timing })
+  const serve = await SyncPeer.create({ network, params: { ...h.timing, roundMs: 3_000 } })
   peers.push(serve)
   const nowMs = Date.now()
   await serve.storeSigned(79, 64, nowMs, 8192)
