@@ -4,8 +4,10 @@ import { mod, modPow } from './modular.js'
  * Baillie–PSW: a strong probable-prime test to base 2 (Miller–Rabin) and a strong Lucas
  * probable-prime test with Selfridge's method A parameters, after trial division. No
  * composite passing both is known, and none exists below 2^64; it is deterministic, so
- * every node picks the same HashPrime. (GMP's mpz_probab_prime_p, which chiavdf calls,
- * runs BPSW before its extra Miller–Rabin rounds.)
+ * every node picks the same HashPrime. chiavdf itself (src/primetest.h) now runs the
+ * strengthened BPSW of Baillie, Fiori and Wagstaff (2021: Miller–Rabin base 2 and a
+ * Lucas-V test): a number on which the two disagree would be a pseudoprime of one of them,
+ * and none is known, so the primes are chiavdf's as far as anyone can tell.
  */
 
 const SMALL_PRIMES = [
