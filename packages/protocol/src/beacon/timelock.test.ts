@@ -70,7 +70,7 @@ describe('time-lock y = X^(2^T) with Wesolowski’s proof', () => {
     expect(verifyTimelock(x, T, N - y, proof)).toBe(false)
     expect(verifyTimelock(x, T, y, N - proof)).toBe(false)
     expect(verifyTimelock(x, T, 0n, proof)).toBe(false)
-    // y·π^(-1)-style forgeries: y' = y·z^p and π' = π·z pass only if the prime stays, which it cannot
+    // y' = y·z^p with π' = π·z would pass for the same p, but p is hashed from y' and changes
     const z = 5n
     const forgedProof = abs(proof * z)
     const forgedY = abs(y * powN(z, timelockPrime(x, T, y)))

@@ -15,7 +15,7 @@ import { N } from './group.js'
  * with ⌈T/(k·l)⌉ elements held.
  */
 
-/** Multiplications between calls of `tick`, which reports progress, yields and aborts. */
+/** Called every `chunk` multiplications: reports progress, yields, and throws to abort. */
 export type Tick = (done: number, total: number) => Promise<void>
 
 export interface ProofParameters {
