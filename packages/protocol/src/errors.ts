@@ -49,3 +49,14 @@ export class ParamsError extends AlaraError {
     this.name = 'ParamsError'
   }
 }
+
+/**
+ * Bytes that are not an element of the beacon's group Z_N^* / {±1} in its one encoding
+ * (256 bytes big-endian, value in [2, (N−1)/2]): refused, docs/PROTOCOL.md "version 2".
+ */
+export class BadElementError extends AlaraError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_BAD_ELEMENT', message, options)
+    this.name = 'BadElementError'
+  }
+}

@@ -3,11 +3,13 @@
  *
  * The ALARA protocol, pure: wire format and codecs, signing bytes, ids and Ed25519
  * signatures, network-level validation, the replica and its fold, epoch digests and
- * beacons, consensus math, private and shared draws, and the statistics (SP 800-90B
- * health tests and min-entropy, SP 800-22 subset, Shannon). No file, network, clock or
- * logger inside: time and randomness are always handed in.
+ * beacons, the unbiasable shared beacon of version 2 (commit, reveal, recover), consensus
+ * math, private and shared draws, and the statistics (SP 800-90B health tests and
+ * min-entropy, SP 800-22 subset, Shannon). No file, network, clock or logger inside: time
+ * and randomness are always handed in.
  */
 export * from './admission/index.js'
+export * from './beacon/index.js'
 export * from './bits.js'
 export * from './compact.js'
 export * from './config.js'
