@@ -5,7 +5,7 @@ import { randomBits } from './helpers/bits.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import { closeAtMs, EPOCH_MS, epochAt, finalAtMs, startNodes } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
-import { LateVoter, type ServePolicy } from './helpers/late-voter.js'
+import { LateVoter } from './helpers/late-voter.js'
 import { connectMesh } from './helpers/network.js'
 import { waitFor } from './helpers/wait.js'
 
@@ -99,28 +99,33 @@ describe('admission after close: a member cannot split final sets', () => {
   it(`${ATTACKS.length} attacked epochs, one final digest on every honest node`, async () => {
     const timing = { roundMs: ROUND_MS, graceMs: h.timing.graceMs, finalMs: h.timing.finalMs }
     const stop = injecting()
+    // one attack an epoch, side by side: each epoch's answers follow its own policy
+    const base = epochAt(Date.now()) + 2
     const attacked: Array<{ name: string; epoch: number; hidden: string }> = []
     try {
-      for (const attack of ATTACKS) {
-        // an epoch that is open now, attacked after its close; one attack at a time
-        const r = epochAt(Date.now()) + 1
-        const hidden = await attacker.hiddenItem(r)
-        await sleepUntil(closeAtMs(r) + attack.atMs(timing))
-        const target = attack.target
-        attacker.policy =
-          target === 'all' ? { kind: 'all' } : { kind: 'only', peerId: nodes[target]?.peerId ?? '' }
-        const honest = attacker.honestIds(r)
-        await attacker.vote(r, [...honest, hidden])
-        if (attack.withdraw === true) await attacker.vote(r, honest)
-        attacked.push({ name: attack.name, epoch: r, hidden })
-        // the policy holds until r is final everywhere, then the held streams are let go
-        await sleepUntil(finalAtMs(r) + 200)
-        attacker.policy = { kind: 'all' } satisfies ServePolicy
-        attacker.releaseHeld()
-      }
+      await Promise.all(
+        ATTACKS.map(async (attack, i) => {
+          const r = base + i
+          const hidden = await attacker.hiddenItem(r)
+          const target = attack.target
+          attacker.policies.set(
+            r,
+            target === 'all'
+              ? { kind: 'all' }
+              : { kind: 'only', peerId: nodes[target]?.peerId ?? '' },
+          )
+          await sleepUntil(closeAtMs(r) + attack.atMs(timing))
+          const honest = attacker.honestIds(r)
+          await attacker.vote(r, [...honest, hidden])
+          if (attack.withdraw === true) await attacker.vote(r, honest)
+          attacked.push({ name: attack.name, epoch: r, hidden })
+        }),
+      )
+      await sleepUntil(finalAtMs(base + ATTACKS.length - 1) + 200)
     } finally {
       await stop()
     }
+    attacked.sort((a, b) => a.epoch - b.epoch)
     const last = attacked.at(-1)?.epoch ?? 0
     const finals = await waitFor(
       () => Promise.all(nodes.map((d) => apiConsensus(d, 200))),

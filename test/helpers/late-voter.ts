@@ -55,7 +55,8 @@ export class LateVoter {
   private readonly ownVotes: Uint8Array[] = []
   private readonly held: Stream[] = []
   private seq = 1
-  policy: ServePolicy = { kind: 'all' }
+  /** who is answered about epoch r (requests naming it, or its hidden items); default all */
+  readonly policies = new Map<number, ServePolicy>()
   /** sync requests seen: asker peer id and kind */
   readonly asked: Array<{ from: string; kind: SyncRequest['kind']; epoch?: number }> = []
 
@@ -177,7 +178,7 @@ export class LateVoter {
     try {
       const req = decodeSyncRequest((await lp.read()).subarray())
       this.asked.push({ from, kind: req.kind, ...('epoch' in req ? { epoch: req.epoch } : {}) })
-      const p = this.policy
+      const p = this.policyFor(req)
       if (p.kind === 'none' || (p.kind === 'only' && p.peerId !== from)) {
         this.held.push(stream) // read, never answered: the asker's deadline is its own
         return
@@ -187,6 +188,18 @@ export class LateVoter {
     } catch (err) {
       stream.abort(err as Error)
     }
+  }
+
+  /** The policy of the epoch a request is about: named, or that of a hidden item asked. */
+  private policyFor(req: SyncRequest): ServePolicy {
+    let epoch: number | undefined
+    if (req.kind === 'ids' || req.kind === 'behind') epoch = req.epoch
+    if (req.kind === 'contributions')
+      for (const id of req.ids) {
+        const bytes = this.hidden.get(toHex(id))
+        if (bytes !== undefined) epoch = decodeContribution(bytes).epoch
+      }
+    return (epoch === undefined ? undefined : this.policies.get(epoch)) ?? { kind: 'all' }
   }
 
   /** Answers from what it holds: the honest contributions heard and its hidden ones. */
@@ -235,7 +248,7 @@ export class LateVoter {
   }
 
   /** Releases held streams (unanswered: they reset). */
-  releaseHeld(): void {
+  private releaseHeld(): void {
     for (const s of this.held.splice(0)) s.abort(new Error('not answering'))
   }
 
