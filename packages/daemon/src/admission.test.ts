@@ -1,7 +1,9 @@
+import { decodeSyncResponse, decodeVote, epochDigest, toHex } from '@alara/protocol'
 import type { PrivateKey } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ADMISSION_LIMITS } from './admission.js'
 import { Ingest } from './ingest.js'
+import { answerOf } from './sync/answers.js'
 import {
   contributionIdHex,
   type FakeComponents,
@@ -55,6 +57,15 @@ async function vouch(key: PrivateKey, ids: string[], withIds = true): Promise<st
 }
 
 const folded = (id: string): boolean => f.components.state.replica.isFolded(id)
+
+const digestOf = (ids: string[]): string =>
+  toHex(
+    epochDigest(
+      f.components.params.network,
+      r,
+      ids.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+    ),
+  )
 
 describe('admission after close', () => {
   it('before close an item enters by sync freely; after, it needs its round’s vouchers', async () => {
@@ -130,6 +141,22 @@ describe('admission after close', () => {
     await vouch(a.key, [x.id])
     await vouch(a.key, [other.id]) // newer, without x
     expect((await ingest.contribution(x.bytes, { via: 'sync' })).verdict).toBe('accept')
+  })
+
+  it('every distinct vote of a member is relayed by sync while the epoch admits', async () => {
+    const a = await fakePeer()
+    const x = await item()
+    const y = await item()
+    f.clock.ms = inRound(1)
+    await vouch(a.key, [x.id])
+    await vouch(a.key, [y.id])
+    const { network } = f.components.params
+    const res = decodeSyncResponse(
+      answerOf(f.components.state, network, { kind: 'votes', network, fromEpoch: r, toEpoch: r }),
+    )
+    expect(res.votes.map((v) => toHex(decodeVote(v).digest)).sort()).toEqual(
+      [digestOf([x.id]), digestOf([y.id])].sort(),
+    )
   })
 
   it('nothing enters after the deadline; items still held then are dropped', async () => {

@@ -216,6 +216,11 @@ export class NodeState {
     return this.admission.book(epoch).addIds(digestHex, idHexes)
   }
 
+  /** Every distinct member vote of epoch r in its admission book (sync relays them). */
+  distinctVotes(epoch: number): Iterable<{ originHex: string; encoded: Uint8Array }> {
+    return this.admission.bookIfAny(epoch)?.votes() ?? []
+  }
+
   /** The ids behind a digest of epoch r: this node's own set, or one recorded. */
   idsBehind(epoch: number, digestHex: string): string[] | undefined {
     if (toHex(this.replica.digest(epoch)) === digestHex) return this.replica.foldedIdsOf(epoch)

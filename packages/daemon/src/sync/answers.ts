@@ -16,6 +16,8 @@ export interface SyncSource {
   replica: NodeState['replica']
   /** the ids behind a digest of an epoch (sorted), when this node knows them */
   idsBehind(epoch: number, digestHex: string): string[] | undefined
+  /** every distinct vote kept for an epoch that still admits (its admission book) */
+  distinctVotes?(epoch: number): Iterable<{ originHex: string; encoded: Uint8Array }>
   votes: {
     epochs(): number[]
     votesOf(epoch: number): Array<{ originHex: string; encoded: Uint8Array }>
@@ -30,8 +32,9 @@ export interface SyncSource {
  * - IDS and BEHIND (ids ascending): the last id sent; BEHIND answers no id for a digest
  *   this node does not know (the asker checks what it gets against the digest);
  * - CONTRIBUTIONS (in the order asked): the first id not sent; unknown ids are skipped;
- * - VOTES (newest epoch first, then origin ascending): the last vote's epoch (8 bytes)
- *   and origin.
+ * - VOTES (newest epoch first, then origin ascending; every distinct vote of a member
+ *   while the epoch admits, an origin's votes on one page): the last vote's epoch (8
+ *   bytes) and origin.
  * A cursor that does not parse is a bad request.
  */
 
@@ -144,23 +147,54 @@ function pageOf(state: SyncSource, req: SyncRequest): Page {
         .reverse()
       for (const r of epochs) {
         if (after !== undefined && r > after.epoch) continue
-        for (const vote of votes.votesOf(r)) {
-          if (after !== undefined && r === after.epoch && vote.originHex <= after.originHex)
-            continue
+        // an origin's votes never straddle two pages: the cursor is (epoch, origin)
+        for (const group of byOrigin(votesToRelay(state, r))) {
+          const originHex = group[0]?.originHex as string
+          if (after !== undefined && r === after.epoch && originHex <= after.originHex) continue
+          const size = group.reduce((n, v) => n + v.encoded.length + ENTRY_OVERHEAD, 0)
           if (
             last !== undefined &&
-            (out.length >= SYNC_LIMITS.maxVotes ||
-              bytes + vote.encoded.length + ENTRY_OVERHEAD > SYNC_LIMITS.pageBytes)
+            (out.length + group.length > SYNC_LIMITS.maxVotes ||
+              bytes + size > SYNC_LIMITS.pageBytes)
           )
             return { votes: out, nextCursor: voteCursor(last.epoch, last.originHex) }
-          out.push(vote.encoded)
-          bytes += vote.encoded.length + ENTRY_OVERHEAD
-          last = { epoch: r, originHex: vote.originHex }
+          for (const vote of group) out.push(vote.encoded)
+          bytes += size
+          last = { epoch: r, originHex }
         }
       }
       return { votes: out }
     }
   }
+}
+
+/**
+ * The votes of epoch r to relay, origin ascending: the newest of each origin, and while
+ * the epoch admits every other distinct vote a member gave (DESIGN.md "Admission after
+ * close": each vouches for what it covers, a later one withdraws nothing).
+ */
+function votesToRelay(
+  state: SyncSource,
+  r: number,
+): Array<{ originHex: string; encoded: Uint8Array }> {
+  const newest = state.votes.votesOf(r)
+  const extra = state.distinctVotes?.(r)
+  if (extra === undefined) return newest
+  const seen = new Set(newest.map((v) => toHex(v.encoded)))
+  const out = [...newest]
+  for (const v of extra) if (!seen.has(toHex(v.encoded))) out.push(v)
+  return out.sort((a, b) => (a.originHex < b.originHex ? -1 : a.originHex > b.originHex ? 1 : 0))
+}
+
+/** Consecutive runs of one origin (the list is sorted by origin). */
+function byOrigin<T extends { originHex: string }>(sorted: T[]): T[][] {
+  const out: T[][] = []
+  for (const v of sorted) {
+    const run = out.at(-1)
+    if (run !== undefined && run[0]?.originHex === v.originHex) run.push(v)
+    else out.push([v])
+  }
+  return out
 }
 
 function firstAbove(sortedHex: string[], hex: string): number {

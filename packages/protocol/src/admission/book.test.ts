@@ -76,6 +76,11 @@ describe('AdmissionBook', () => {
     expect(b.evidenceFor(x, 1, all)).toEqual([
       { vote: enc(A, first.d), originHex: A, ids: [x, y].sort() },
     ])
+    // both are kept to be relayed, in the order they came
+    expect([...b.votes()]).toEqual([
+      { originHex: A, digestHex: first.d, encoded: enc(A, first.d) },
+      { originHex: A, digestHex: later.d, encoded: enc(A, later.d) },
+    ])
   })
 
   it('refuses ids that do not hash to the digest, and ids of a digest nobody voted', () => {

@@ -199,6 +199,15 @@ export class AdmissionBook {
     return out
   }
 
+  /** Every vote kept (encoded without evidence), by origin then arrival: what sync relays. */
+  *votes(): Generator<{ originHex: string; digestHex: string; encoded: Uint8Array }> {
+    for (const [originHex, digests] of this.byOrigin)
+      for (const digestHex of digests) {
+        const encoded = this.digests.get(digestHex)?.voters.get(originHex)
+        if (encoded !== undefined) yield { originHex, digestHex, encoded }
+      }
+  }
+
   /** Distinct digests recorded (the maxDigests bound). */
   get digestCount(): number {
     return this.digests.size
