@@ -61,6 +61,33 @@ export function forgedVote(bytes: Uint8Array): Uint8Array {
   return encodeVote({ ...decodeVote(bytes), signature: new Uint8Array(64) })
 }
 
+/**
+ * A started libp2p node built exactly as a daemon builds its own (TCP, Noise, Yamux,
+ * gossipsub StrictNoSign with the gossip message id, the daemon's frame limits), on
+ * loopback: what the test attackers speak through.
+ */
+export async function startPeerNode(
+  network: string,
+  epochMs: number,
+  privateKey: PrivateKey,
+): Promise<Libp2p<AlaraServices>> {
+  const node = await createAlaraLibp2p({
+    privateKey,
+    config: mergeConfig({
+      network,
+      epochMs,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      dht: false,
+    }),
+    msgIdFn,
+    // the daemon's frame limits follow from the shared parameters, equal on every node
+    params: DEFAULT_PARAMS,
+  })
+  await node.start()
+  return node
+}
+
 export class Adversary {
   readonly topics: { contributions: string; votes: string }
 
@@ -73,20 +100,7 @@ export class Adversary {
   }
 
   static async start(network: string, epochMs = 1000): Promise<Adversary> {
-    const node = await createAlaraLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      config: mergeConfig({
-        network,
-        epochMs,
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        mdns: false,
-        dht: false,
-      }),
-      msgIdFn,
-      // the daemon's frame limits follow from maxMessageBytes, equal on every node
-      params: DEFAULT_PARAMS,
-    })
-    await node.start()
+    const node = await startPeerNode(network, epochMs, await generateKeyPair('Ed25519'))
     const adversary = new Adversary(network, epochMs, node)
     node.services.pubsub.subscribe(adversary.topics.contributions)
     node.services.pubsub.subscribe(adversary.topics.votes)

@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import {
-  type AlaraServices,
-  createAlaraLibp2p,
-  mergeConfig,
-  msgIdFn,
-  topicsOf,
-} from '@alara/daemon'
+import { type AlaraServices, topicsOf } from '@alara/daemon'
 import {
   contributionId,
-  DEFAULT_PARAMS,
   decodeContribution,
   decodeSyncRequest,
   decodeVote,
@@ -29,6 +22,7 @@ import type { PrivateKey, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
+import { startPeerNode } from './adversary.js'
 
 /**
  * A dishonest LAN member for the admission tests, written from DESIGN.md and
@@ -71,19 +65,7 @@ export class LateVoter {
 
   static async start(network: string, epochMs: number): Promise<LateVoter> {
     const key = await generateKeyPair('Ed25519')
-    const node = await createAlaraLibp2p({
-      privateKey: key,
-      config: mergeConfig({
-        network,
-        epochMs,
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        mdns: false,
-        dht: false,
-      }),
-      msgIdFn,
-      params: DEFAULT_PARAMS,
-    })
-    await node.start()
+    const node = await startPeerNode(network, epochMs, key)
     const voter = new LateVoter(network, epochMs, node, key)
     const pubsub = node.services.pubsub
     pubsub.subscribe(voter.topics.contributions)
