@@ -86,6 +86,10 @@ export class EpochService implements Startable {
     const { state, selfHex, events } = this.components
     state.closed.add(r)
     state.digestChanged.delete(r)
+    // An epoch that ended before this node started holds what it caught in part: its
+    // vote would count against the others' (two nodes catching up would each adopt the
+    // other's partial set). It votes nothing; catch-up freezes it with the quorum's set.
+    if (state.backfill.has(r)) return
     await this.publishVote(r)
     const digestHex = toHex(state.replica.digest(r))
     events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })

@@ -35,10 +35,11 @@ export async function restoreState(
       log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
     }
   }
-  // Every epoch not final at start, whatever its phase (final while this node was down,
-  // closed but not frozen, or open with gossip this node missed), is caught up from
-  // members before it freezes (DESIGN.md "Catch-up"): EpochService.freezeBackfill().
-  for (let r = oldest; r <= current; r++) if (!frozen.has(r)) state.backfill.add(r)
+  // Every epoch that ended before the start and is not frozen, whatever the phase of the
+  // start (final while this node was down, closed but not frozen, or ended but not yet
+  // closed), is caught up from members before it freezes (DESIGN.md "Catch-up"):
+  // EpochService.freezeBackfill(). The epoch open at start is this node's to close.
+  for (let r = oldest; r < current; r++) if (!frozen.has(r)) state.backfill.add(r)
   for await (const bytes of store.votesFrom(oldest)) {
     try {
       state.recordVote(checkStoredVote(components, bytes), bytes)
