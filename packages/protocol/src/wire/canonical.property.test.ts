@@ -77,6 +77,8 @@ function voteFields(v: Vote): Field[] {
     { no: 6, wt: 2, value: v.beacon },
     { no: 7, wt: 0, value: BigInt(v.timestampMs) },
     { no: 8, wt: 2, value: v.signature },
+    { no: 9, wt: 2, value: v.commitsDigest ?? new Uint8Array(0) },
+    { no: 10, wt: 0, value: BigInt(v.commitCount ?? 0) },
   ]
 }
 
@@ -88,8 +90,9 @@ type Defect =
   | { kind: 'explicitZero'; no: number }
   | { kind: 'overlong'; which: number; part: 'tag' | 'value'; extra: number }
 
-// field 11 is a vote's evidence (wire/evidence.test.ts checks its one encoding)
-const unknownNo = fc.integer({ min: 9, max: 2000 }).filter((no) => no !== 11)
+// fields 9 and 10 are a vote's commit set, 11 its evidence (wire/evidence.test.ts checks
+// its one encoding)
+const unknownNo = fc.integer({ min: 9, max: 2000 }).filter((no) => no > 11)
 
 const defectArb: fc.Arbitrary<Defect> = fc.oneof(
   fc.record({
@@ -110,7 +113,7 @@ const defectArb: fc.Arbitrary<Defect> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat(), at: fc.nat() }),
   fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
-  fc.record({ kind: fc.constant('explicitZero' as const), no: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant('explicitZero' as const), no: fc.integer({ min: 1, max: 10 }) }),
   fc.record({
     kind: fc.constant('overlong' as const),
     which: fc.nat(),
@@ -138,6 +141,7 @@ function spoil(canonical: Field[], d: Defect): Uint8Array | undefined {
       return write(fields)
     }
     case 'explicitZero': {
+      if (d.no > canonical.length) return undefined
       const template = canonical[d.no - 1] as Field
       const zero: Field = { ...template, value: template.wt === 0 ? 0n : new Uint8Array(0) }
       const at = fields.findIndex((f) => f.no >= d.no)
@@ -171,16 +175,29 @@ const contributionArb: fc.Arbitrary<Contribution> = fc.record({
   signature: bytes(1, 64),
 })
 
-const voteArb: fc.Arbitrary<Vote> = fc.record({
-  network,
-  origin: bytes(1, 40),
-  epoch: u64,
-  digest: bytes(0, 32),
-  count: u32,
-  beacon: bytes(0, 32),
-  timestampMs: u64,
-  signature: bytes(1, 64),
-})
+const voteArb: fc.Arbitrary<Vote> = fc
+  .record({
+    network,
+    origin: bytes(1, 40),
+    epoch: u64,
+    digest: bytes(0, 32),
+    count: u32,
+    beacon: bytes(0, 32),
+    timestampMs: u64,
+    signature: bytes(1, 64),
+  })
+  .chain((v) =>
+    // version 2's commit-set fields, absent or set (decode leaves empty ones absent)
+    fc
+      .option(
+        fc.record({
+          commitsDigest: bytes(1, 32),
+          commitCount: fc.integer({ min: 1, max: 0xffff_ffff }),
+        }),
+        { nil: undefined },
+      )
+      .map((commits) => ({ ...v, ...commits })),
+  )
 
 function expectRefused(decode: () => unknown): void {
   expect(decode).toThrow(DecodeError)
