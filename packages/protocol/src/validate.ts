@@ -63,6 +63,8 @@ export const VOTE_VERDICTS = {
   DIGEST_LENGTH: 'reject',
   BEACON_LENGTH: 'reject',
   BEACON_COUNT: 'reject',
+  /** version 2: commits_digest is not 32 bytes with commit_count > 0, or not empty with 0 */
+  COMMITS_DIGEST: 'reject',
   EPOCH_TOO_FAR_AHEAD: 'ignore',
   DUPLICATE: 'ignore',
   BAD_ORIGIN: 'reject',
