@@ -262,8 +262,11 @@ export async function signVote(privateKey: PrivateKey, u: UnsignedVote): Promise
 
 const signerOrigins = new WeakMap<PrivateKey, Uint8Array>()
 
-// A message signed by one key under another's origin would be rejected by every peer.
-function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
+/**
+ * Refuses (InvalidInputError) a key that is not Ed25519 or whose peer id is not `origin`:
+ * a message signed by one key under another's origin would be rejected by every peer.
+ */
+export function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
   let own = signerOrigins.get(privateKey)
   if (own === undefined) {
     if (privateKey.type !== 'Ed25519')
