@@ -240,7 +240,7 @@ describe('encoders refuse what the decoders would', () => {
   })
 
   it('decoders refuse a uint64 beyond 2^53 - 1', () => {
-    // field 3 (epoch) = 2^53, then field 1
+    // network "a", origin 0x01, epoch (field 3) = 2^53, signature 0x01
     const big = [0x18, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]
     const named = [0x0a, 0x01, 0x61]
     expect(() =>
