@@ -12,6 +12,7 @@ import type {
   VerifiedContribution,
   Vote,
 } from './types.js'
+import { voteCommitsTail } from './vote-commits.js'
 
 /**
  * Signing bytes, ids and Ed25519 signatures (docs/PROTOCOL.md, "Wire format").
@@ -70,11 +71,20 @@ export function contributionSigningBytes(u: UnsignedContribution): Uint8Array {
     .b(u.bits).bytes
 }
 
-/** `"alara/v1/vote" 0x00 | str network | b origin | u64 epoch | b digest | u32 count | b beacon | u64 timestamp_ms` */
+/**
+ * `"alara/v1/vote" 0x00 | str network | b origin | u64 epoch | b digest | u32 count | b beacon | u64 timestamp_ms`,
+ * then, for a vote of version 2 with commit_count > 0, `bin commits_digest ‖ u32
+ * commit_count` (vote-commits.ts). With no commits: version 1's bytes exactly. Throws
+ * InvalidInputError when the commit-set fields do not fit together (validation refuses
+ * such a vote first, as COMMITS_DIGEST).
+ */
 export function voteSigningBytes(u: UnsignedVote): Uint8Array {
+  const tail = voteCommitsTail(u.commitsDigest ?? NO_COMMITS, u.commitCount ?? 0)
   const network = strBytes(u.network)
   const size = VOTE_PREFIX.length + 2 + network.length + 4 + u.origin.length
-  return new LayoutWriter(size + 8 + 4 + u.digest.length + 4 + 4 + u.beacon.length + 8)
+  return new LayoutWriter(
+    size + 8 + 4 + u.digest.length + 4 + 4 + u.beacon.length + 8 + tail.length,
+  )
     .raw(VOTE_PREFIX)
     .str(network)
     .b(u.origin)
@@ -82,8 +92,11 @@ export function voteSigningBytes(u: UnsignedVote): Uint8Array {
     .b(u.digest)
     .u32(u.count, 'count')
     .b(u.beacon)
-    .u64(u.timestampMs, 'timestampMs').bytes
+    .u64(u.timestampMs, 'timestampMs')
+    .raw(tail).bytes
 }
+
+const NO_COMMITS = new Uint8Array(0)
 
 /** SHA-256 of `bytes` as a plain Uint8Array. */
 export function sha256(bytes: Uint8Array): Uint8Array {
@@ -236,7 +249,11 @@ export async function signContribution(
   return { ...u, signature: new Uint8Array(signature) }
 }
 
-/** Signs a vote with the node's libp2p key; `u.origin` must be that key's peer id. */
+/**
+ * Signs a vote with the node's libp2p key; `u.origin` must be that key's peer id. A vote
+ * with commits (commitCount > 0) needs its 32-byte commitsDigest, one without none:
+ * else InvalidInputError.
+ */
 export async function signVote(privateKey: PrivateKey, u: UnsignedVote): Promise<Vote> {
   checkSigner(privateKey, u.origin)
   const signature = await privateKey.sign(voteSigningBytes(u))
@@ -245,8 +262,11 @@ export async function signVote(privateKey: PrivateKey, u: UnsignedVote): Promise
 
 const signerOrigins = new WeakMap<PrivateKey, Uint8Array>()
 
-// A message signed by one key under another's origin would be rejected by every peer.
-function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
+/**
+ * Refuses (InvalidInputError) a key that is not Ed25519 or whose peer id is not `origin`:
+ * a message signed by one key under another's origin would be rejected by every peer.
+ */
+export function checkSigner(privateKey: PrivateKey, origin: Uint8Array): void {
   let own = signerOrigins.get(privateKey)
   if (own === undefined) {
     if (privateKey.type !== 'Ed25519')

@@ -36,6 +36,14 @@ export interface Vote {
   timestampMs: number
   signature: Uint8Array
   /**
+   * Version 2: D_r, the digest of the epoch's commit set C_r (32 bytes), present exactly
+   * when commitCount > 0. Signed: the signing bytes then end with `bin commits_digest ‖
+   * u32 commit_count`. Absent (or empty) with no commits: the version-1 bytes exactly.
+   */
+  commitsDigest?: Uint8Array
+  /** Version 2: commits in C_r; absent or 0 when the vote carries no commit set. */
+  commitCount?: number
+  /**
    * A re-vote's evidence (DESIGN.md, "Re-votes carry their evidence"), expanded; outside
    * the signature and the vote id. Entry 0 is the voter's own set, every later entry a
    * voucher. Absent (or empty) on the wire: no field 11, the version-1 bytes exactly.
@@ -52,6 +60,56 @@ export interface VoteEvidence {
 }
 
 export type UnsignedVote = Omit<Vote, 'signature'>
+
+/**
+ * Version 2's Commit (DESIGN.md, "The shared beacon, version 2"): a member's c = |g^α|
+ * for the epoch, signed. `c` travels as enc(c), 256 bytes; validation decodes it.
+ */
+export interface Commit {
+  network: string
+  /** origin's libp2p peer id bytes (Ed25519 identity multihash) */
+  origin: Uint8Array
+  /** floor(timestampMs / epochMs) */
+  epoch: number
+  /** enc(c): 256 bytes big-endian, an element in [2, (N−1)/2] */
+  c: Uint8Array
+  timestampMs: number
+  /** Ed25519 over the commit signing bytes */
+  signature: Uint8Array
+}
+
+export type UnsignedCommit = Omit<Commit, 'signature'>
+
+/** Version 2's Reveal: the α (272 bytes) that opens the origin's commit of the epoch. */
+export interface Reveal {
+  network: string
+  origin: Uint8Array
+  epoch: number
+  /** α, 272 bytes big-endian */
+  alpha: Uint8Array
+  /** Ed25519 over the reveal signing bytes */
+  signature: Uint8Array
+}
+
+export type UnsignedReveal = Omit<Reveal, 'signature'>
+
+/**
+ * Version 2's Recovery message, as it travels: the time-lock opening of the withheld
+ * commits of an epoch. No signature: its proof is checked against the commit set, whoever
+ * sent it. Validation decodes `y` and `proof` into the beacon's `Recovery` (bigints).
+ */
+export interface RecoveryMessage {
+  network: string
+  epoch: number
+  /** D_r of the set it recovers, 32 bytes */
+  commitsDigest: Uint8Array
+  /** origins of the withheld members, strictly ascending bytes */
+  withheld: Uint8Array[]
+  /** enc(y), 256 bytes */
+  y: Uint8Array
+  /** enc(π), 256 bytes */
+  proof: Uint8Array
+}
 
 /** A contribution whose signature has been checked, with its content id. */
 export interface VerifiedContribution {

@@ -126,6 +126,40 @@ describe('validateVote', () => {
     expectVoteRefusal(validateVote(noBeacon, vctx()), 'reject', 'BEACON_COUNT')
   })
 
+  it('accepts a vote of version 2: its commit-set fields signed, its id over them', async () => {
+    const commits = { commitsDigest: new Uint8Array(32).fill(5), commitCount: 3 }
+    const v = await signVote(key, unsignedVote(commits))
+    const result = validateVote(encodeVote(v), vctx())
+    expect(result).toMatchObject({
+      verdict: 'accept',
+      vote: { idHex: toHex(voteId(unsignedVote(commits))), vote: commits },
+    })
+    expect(toHex(voteId(unsignedVote(commits)))).not.toBe(toHex(voteId(unsignedVote())))
+    // the fields are signed: another count, or the same vote without them, is forged
+    for (const forged of [
+      { ...v, commitCount: 4 },
+      { ...v, commitsDigest: undefined, commitCount: undefined },
+    ])
+      expectVoteRefusal(validateVote(encodeVote(forged), vctx()), 'reject', 'BAD_SIGNATURE')
+  })
+
+  it('COMMITS_DIGEST: no 32-byte digest with commits, or a digest with none', async () => {
+    await expect(
+      signVote(key, unsignedVote({ commitsDigest: new Uint8Array(31), commitCount: 1 })),
+    ).rejects.toThrow(/commits_digest is 31 bytes/)
+    const v = await signVote(key, unsignedVote())
+    for (const commits of [
+      { commitsDigest: new Uint8Array(31), commitCount: 1 },
+      { commitCount: 1 },
+      { commitsDigest: new Uint8Array(32) },
+    ])
+      expectVoteRefusal(
+        validateVote(encodeVote({ ...v, ...commits }), vctx()),
+        'reject',
+        'COMMITS_DIGEST',
+      )
+  })
+
   it('EPOCH_TOO_FAR_AHEAD: a vote for an epoch that has not ended here', async () => {
     const bytes = await voteBytes({ epoch: currentEpoch })
     expectVoteRefusal(validateVote(bytes, vctx()), 'ignore', 'EPOCH_TOO_FAR_AHEAD')

@@ -1,13 +1,10 @@
-import type { KeyObject } from 'node:crypto'
 import { isWellPacked, packedLength } from './bits.js'
 import type { ProtocolParams } from './config.js'
 import { DecodeError, NonCanonicalError } from './errors.js'
 import { healthTest } from './health.js'
 import {
-  BadOriginError,
   checkSignature,
   contributionSigningBytes,
-  originKey,
   type SignatureCheck,
   sha256,
   toHex,
@@ -17,6 +14,7 @@ import {
 } from './signing.js'
 import type { Contribution, VerifiedContribution, Vote } from './types.js'
 import { type VerifiedEvidence, verifyEvidence } from './validate-evidence.js'
+import { keyOf, type Refusal, refuser } from './verdicts.js'
 import { voteShapeProblem } from './vote-shape.js'
 import { decodeContribution, decodeVote } from './wire/codec.js'
 
@@ -63,6 +61,8 @@ export const VOTE_VERDICTS = {
   DIGEST_LENGTH: 'reject',
   BEACON_LENGTH: 'reject',
   BEACON_COUNT: 'reject',
+  /** version 2: commits_digest is not 32 bytes with commit_count > 0, or not empty with 0 */
+  COMMITS_DIGEST: 'reject',
   EPOCH_TOO_FAR_AHEAD: 'ignore',
   DUPLICATE: 'ignore',
   BAD_ORIGIN: 'reject',
@@ -81,12 +81,7 @@ export const VOTE_VERDICTS = {
   BAD_EVIDENCE: 'reject',
 } as const
 
-type VerdictTable = Record<string, 'reject' | 'ignore'>
-
-/** One refusal per reason code, with the verdict that code always carries. */
-export type Refusal<T extends VerdictTable> = {
-  [R in keyof T & string]: { verdict: T[R]; reason: R; message: string }
-}[keyof T & string]
+export type { Refusal } from './verdicts.js'
 
 export type ContributionReason = keyof typeof CONTRIBUTION_VERDICTS
 export type VoteReason = keyof typeof VOTE_VERDICTS
@@ -367,21 +362,6 @@ export function validateVote(bytes: Uint8Array, ctx: VoteValidationContext): Vot
   return evidence === undefined
     ? { verdict: 'accept', vote }
     : { verdict: 'accept', vote, evidence }
-}
-
-/** The origin's key, or the reason it has none (no exception on the hot path's result). */
-function keyOf(origin: Uint8Array, originHex: string): KeyObject | string {
-  try {
-    return originKey(origin, originHex)
-  } catch (err) {
-    if (err instanceof BadOriginError) return err.message
-    throw err
-  }
-}
-
-function refuser<T extends VerdictTable>(table: T) {
-  return <R extends keyof T & string>(reason: R, message: string): Refusal<T> =>
-    ({ verdict: table[reason], reason, message }) as Refusal<T>
 }
 
 const refuseContribution = refuser(CONTRIBUTION_VERDICTS)

@@ -5,7 +5,8 @@ An independent implementation, written from the design text with the Python 3 st
 library only (no code shared with the TypeScript one): the group Z_N^* / {+-1} of the
 RSA-2048 challenge modulus, g, h = g^(2^T) with Wesolowski's proof, chiavdf's HashPrime
 with Baillie-PSW, a 3-member epoch (commits, digest, weights, A, Y, Omega) and recoveries
-of withheld members. Writes v2.json beside this file (or to the path given).
+of withheld members, and the protobuf encodings of the epoch's Commit, Reveal and Recovery
+messages (wire.proto). Writes v2.json beside this file (or to the path given).
 
     python3 packages/protocol/vectors/v2.py [--quick] [out.json]
 
@@ -220,6 +221,66 @@ def timelock(x, T):
     return y, proof, p
 
 
+# --- protobuf (proto3, canonical: fields in number order, zero and empty ones left out) ---
+
+# Python's standard library has no Ed25519: Commit and Reveal encodings carry this
+# placeholder where the signature goes, so they fix the encoding, not a signature.
+PLACEHOLDER_SIGNATURE = bytes(64)
+
+
+def pb_varint(v):
+    out = bytearray()
+    while True:
+        low = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(low | 0x80)
+        else:
+            out.append(low)
+            return bytes(out)
+
+
+def pb_uint(no, v):
+    return pb_varint(no << 3) + pb_varint(v) if v else b""
+
+
+def pb_bytes(no, b, repeated=False):
+    # an entry of a repeated field is written even when empty
+    return pb_varint((no << 3) | 2) + pb_varint(len(b)) + b if b or repeated else b""
+
+
+def commit_message(network, origin, r, c_bytes, ts, signature):
+    return (
+        pb_bytes(1, network.encode("utf-8"))
+        + pb_bytes(2, origin)
+        + pb_uint(3, r)
+        + pb_bytes(4, c_bytes)
+        + pb_uint(5, ts)
+        + pb_bytes(6, signature)
+    )
+
+
+def reveal_message(network, origin, r, alpha, signature):
+    return (
+        pb_bytes(1, network.encode("utf-8"))
+        + pb_bytes(2, origin)
+        + pb_uint(3, r)
+        + pb_bytes(4, alpha)
+        + pb_bytes(5, signature)
+    )
+
+
+def recovery_message(network, r, D, withheld, y, proof):
+    return (
+        pb_bytes(1, network.encode("utf-8"))
+        + pb_uint(2, r)
+        + pb_bytes(3, D)
+        + b"".join(pb_bytes(4, origin, repeated=True) for origin in sorted(withheld))
+        + pb_bytes(5, enc(y))
+        + pb_bytes(6, enc(proof))
+    )
+
+
 # --- the epoch -------------------------------------------------------------------------
 
 
@@ -287,9 +348,11 @@ def epoch_vectors(h_small):
         )
         Y_rec = norm(pow(h_small, A_rev, N) * y)
         assert Y_rec == Y and omega(network, r, D, Y_rec) == Om
+        withheld_origins = [members[j]["origin"] for j in withheld]
+        message = recovery_message(network, r, D, withheld_origins, y, proof)
         recoveries.append(
             {
-                "withheld": [members[j]["origin"].hex() for j in withheld],
+                "withheld": [origin.hex() for origin in withheld_origins],
                 "X": enc(X).hex(),
                 "primeSeed": prime_seed(X, T, y).hex(),
                 "prime": "%x" % p,
@@ -298,6 +361,8 @@ def epoch_vectors(h_small):
                 "revealedA": "%x" % A_rev,
                 "Y": enc(Y_rec).hex(),
                 "beacon": omega(network, r, D, Y_rec).hex(),
+                "recoveryMessage": message.hex(),
+                "recoveryMessageId": sha256(message).hex(),
             }
         )
 
@@ -314,9 +379,21 @@ def epoch_vectors(h_small):
                 "weight": "%x" % m["weight"],
                 "commitSigningBytes": commit_signing(network, m["origin"], r, enc(m["c"]), m["ts"]).hex(),
                 "revealSigningBytes": reveal_signing(network, m["origin"], r, m["alpha"]).hex(),
+                "commitId": sha256(commit_signing(network, m["origin"], r, enc(m["c"]), m["ts"])).hex(),
+                "revealId": sha256(reveal_signing(network, m["origin"], r, m["alpha"])).hex(),
+                "commitMessage": commit_message(
+                    network, m["origin"], r, enc(m["c"]), m["ts"], PLACEHOLDER_SIGNATURE
+                ).hex(),
+                "revealMessage": reveal_message(network, m["origin"], r, m["alpha"], PLACEHOLDER_SIGNATURE).hex(),
             }
             for m in members
         ],
+        "placeholderSignature": PLACEHOLDER_SIGNATURE.hex(),
+        "placeholderNote": (
+            "commitMessage and revealMessage carry placeholderSignature (64 zero bytes) where the "
+            "Ed25519 signature goes: Python's standard library has no Ed25519, so they fix the "
+            "encoding of the messages, not a signature"
+        ),
         "commitsDigest": D.hex(),
         "commitCount": len(members),
         "voteTail": (bin_(D) + u32(len(members))).hex(),

@@ -1,8 +1,9 @@
-import { InvalidInputError } from '../errors.js'
 import { LayoutWriter, strBytes } from '../layout.js'
 import { voteSigningBytes } from '../signing.js'
 import type { UnsignedVote } from '../types.js'
-import { concatBytes, dst } from './bytes.js'
+import { dst } from './bytes.js'
+
+export { COMMITS_DIGEST_BYTES, voteCommitsTail } from '../vote-commits.js'
 
 /**
  * Signing bytes of version 2's messages, from their fields alone (the wire codec is
@@ -30,8 +31,6 @@ export interface RevealSigningFields {
 
 const COMMIT_PREFIX = dst('commit')
 const REVEAL_PREFIX = dst('reveal')
-/** commits_digest is a SHA-256 */
-const COMMITS_DIGEST_BYTES = 32
 
 /** DST("commit") ‖ str network ‖ bin origin ‖ u64 epoch ‖ bin c ‖ u64 timestamp_ms */
 export function commitSigningBytes(f: CommitSigningFields): Uint8Array {
@@ -59,30 +58,14 @@ export function revealSigningBytes(f: RevealSigningFields): Uint8Array {
 }
 
 /**
- * What a vote's signing bytes end with when it carries commits: `bin commits_digest ‖
- * u32 commit_count`, and nothing when commit_count = 0 (then the digest must be empty and
- * the bytes are version 1's, so the v1 vectors stay valid).
+ * A vote's signing bytes with these commit-set fields, whatever the vote itself carries:
+ * version 1's, then voteCommitsTail (nothing when commitCount = 0). voteSigningBytes gives
+ * the same for a vote that carries them.
  */
-export function voteCommitsTail(commitsDigest: Uint8Array, commitCount: number): Uint8Array {
-  if (commitCount === 0) {
-    if (commitsDigest.length !== 0)
-      throw new InvalidInputError('a vote with no commits carries no commits digest')
-    return new Uint8Array(0)
-  }
-  if (commitsDigest.length !== COMMITS_DIGEST_BYTES)
-    throw new InvalidInputError(`commits digest is ${commitsDigest.length} bytes, not 32`)
-  return new LayoutWriter(4 + COMMITS_DIGEST_BYTES + 4)
-    .b(commitsDigest)
-    .u32(commitCount, 'commitCount').bytes
-}
-
-/** A vote's signing bytes with its commit-set fields: version 1's, then the tail. */
 export function voteSigningBytesWithCommits(
   u: UnsignedVote,
   commitsDigest: Uint8Array,
   commitCount: number,
 ): Uint8Array {
-  const tail = voteCommitsTail(commitsDigest, commitCount)
-  const base = voteSigningBytes(u)
-  return tail.length === 0 ? base : concatBytes(base, tail)
+  return voteSigningBytes({ ...u, commitsDigest, commitCount })
 }

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { resolveParams } from '../config.js'
 import { toHex } from '../signing.js'
+import { commitId, revealId } from '../signing-v2.js'
+import { validateRecovery } from '../validate-v2.js'
+import {
+  decodeCommit,
+  decodeReveal,
+  encodeCommit,
+  encodeRecovery,
+  encodeReveal,
+} from '../wire/codec-v2.js'
 import { dst, fromHex } from './bytes.js'
 import { commitSet, commitValue } from './commits.js'
 import { enc, G, GID, N } from './group.js'
@@ -36,7 +46,13 @@ interface Vectors {
       weight: string
       commitSigningBytes: string
       revealSigningBytes: string
+      commitId: string
+      revealId: string
+      commitMessage: string
+      revealMessage: string
     }>
+    placeholderSignature: string
+    placeholderNote: string
     commitsDigest: string
     commitCount: number
     voteTail: string
@@ -54,6 +70,8 @@ interface Vectors {
       revealedA: string
       Y: string
       beacon: string
+      recoveryMessage: string
+      recoveryMessageId: string
     }>
   }
 }
@@ -87,6 +105,8 @@ describe('reference vectors v2', () => {
       'epoch',
       'members',
       'network',
+      'placeholderNote',
+      'placeholderSignature',
       'rankKeys',
       'recoveries',
       'voteTail',
@@ -95,8 +115,12 @@ describe('reference vectors v2', () => {
       expect(keys(m)).toEqual([
         'alpha',
         'c',
+        'commitId',
+        'commitMessage',
         'commitSigningBytes',
         'origin',
+        'revealId',
+        'revealMessage',
         'revealSigningBytes',
         'timestampMs',
         'weight',
@@ -109,6 +133,8 @@ describe('reference vectors v2', () => {
         'prime',
         'primeSeed',
         'proof',
+        'recoveryMessage',
+        'recoveryMessageId',
         'revealedA',
         'withheld',
         'y',
@@ -198,6 +224,41 @@ describe('reference vectors v2', () => {
       if (recovered.status === 'pending') return
       expect([el(recovered.Y), toHex(recovered.beacon)]).toEqual([r.Y, r.beacon])
       expect(r.beacon).toBe(e.beacon)
+    }
+  })
+
+  it('encodes the epoch’s Commit, Reveal and Recovery messages byte for byte', () => {
+    const e = v.epoch
+    // Python's standard library has no Ed25519: the vectors sign with 64 zero bytes
+    expect(e.placeholderSignature).toBe('00'.repeat(64))
+    expect(e.placeholderNote).toMatch(/no Ed25519/)
+    const signature = fromHex(e.placeholderSignature)
+    for (const m of e.members) {
+      const fields = { network: e.network, origin: fromHex(m.origin), epoch: e.epoch }
+      const commit = { ...fields, c: fromHex(m.c), timestampMs: m.timestampMs, signature }
+      expect(toHex(encodeCommit(commit))).toBe(m.commitMessage)
+      expect(decodeCommit(fromHex(m.commitMessage))).toEqual(commit)
+      expect(toHex(commitId(commit))).toBe(m.commitId)
+      const reveal = { ...fields, alpha: fromHex(m.alpha), signature }
+      expect(toHex(encodeReveal(reveal))).toBe(m.revealMessage)
+      expect(decodeReveal(fromHex(m.revealMessage))).toEqual(reveal)
+      expect(toHex(revealId(reveal))).toBe(m.revealId)
+    }
+    const params = { ...resolveParams({ network: e.network }), epochMs: 1 }
+    for (const r of e.recoveries) {
+      const message = {
+        network: e.network,
+        epoch: e.epoch,
+        commitsDigest: fromHex(e.commitsDigest),
+        withheld: r.withheld.map(fromHex),
+        y: fromHex(r.y),
+        proof: fromHex(r.proof),
+      }
+      expect(toHex(encodeRecovery(message))).toBe(r.recoveryMessage)
+      const checked = validateRecovery(fromHex(r.recoveryMessage), { params, nowMs: e.epoch + 1 })
+      expect(checked).toMatchObject({ verdict: 'accept', recovery: { idHex: r.recoveryMessageId } })
+      if (checked.verdict !== 'accept') continue
+      expect([el(checked.recovery.y), el(checked.recovery.proof)]).toEqual([r.y, r.proof])
     }
   })
 

@@ -76,6 +76,8 @@ const rawVote = (): wire.Vote => ({
   signature: new Uint8Array(sampleVote.signature),
   epoch: 1n,
   timestampMs: 1n,
+  commitsDigest: new Uint8Array(0),
+  commitCount: 0,
   evidence: [],
 })
 

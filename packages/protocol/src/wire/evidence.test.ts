@@ -32,6 +32,7 @@ const rawWith = (evidence: Partial<wire.Evidence>[]) =>
     digest: new Uint8Array(vote.digest),
     beacon: new Uint8Array(vote.beacon),
     signature: new Uint8Array(vote.signature),
+    commitsDigest: undefined,
     evidence: evidence.map((e) => ({
       vote: new Uint8Array(0),
       base: 0,
