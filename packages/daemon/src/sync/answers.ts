@@ -9,7 +9,7 @@ import {
   toHex,
 } from '@alara/protocol'
 import { hexToBytes } from '../hex.js'
-import type { NodeState } from '../state.js'
+import type { NodeState } from '../node/state.js'
 
 /** What answers read: the replica, the votes held with their encoded bytes, known sets. */
 export interface SyncSource {

@@ -3,11 +3,10 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Queue } from '@libp2p/utils'
 import type { AlaraComponents, Startable } from '../components.js'
-import type { EpochService } from '../epochs.js'
 import { hexToBytes } from '../hex.js'
-import type { Ingest } from '../ingest.js'
-import type { Logger } from '../logger.js'
-import { pagesOf, type SyncRequester } from './client.js'
+import type { EpochService } from '../node/epochs.js'
+import type { Ingest } from '../node/ingest.js'
+import type { Logger } from '../util/logger.js'
 import {
   antiEntropyWindow,
   catchUpKey,
@@ -16,6 +15,7 @@ import {
   reconnectScope,
 } from './plan.js'
 import { RepairQueue } from './repair-queue.js'
+import { pagesOf, type SyncRequester } from './sync-client.js'
 
 /**
  * Repair and catch-up: what a peer has that this node lacks is fetched, page by page,

@@ -9,9 +9,9 @@ import {
   verifyContribution,
 } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
-import { saveDrawState } from '../../draw-state.js'
 import { CorruptStoreError, NotFoundError, NotReadyError } from '../../errors.js'
 import { hexToBytes } from '../../hex.js'
+import { saveDrawState } from '../../node/draw-state.js'
 import type { BeaconResponse, RandomRequest, RandomResponse } from '../types.js'
 import { recentClosedEpochs } from './consensus.js'
 
