@@ -1,7 +1,7 @@
 import type { ProtocolParams } from '@alara/protocol'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-import type { DaemonConfig } from './config/config.js'
+import type { DaemonConfig } from './config/defaults.js'
 import type { AlaraEventBus } from './events.js'
 import type { TrustBook } from './membership/trust-book.js'
 import type { NodeState } from './node/state.js'

@@ -11,17 +11,13 @@ import type { NodeService } from './api/node-service.js'
 import { PublicBeacons } from './api/public-beacons.js'
 import { startPublicApi } from './api/public-server.js'
 import type { AlaraComponents, Startable } from './components.js'
-import {
-  checkConfigValues,
-  type DaemonConfig,
-  mergeConfig,
-  parseHostPort,
-  protocolParams,
-} from './config/config.js'
+import { checkConfigValues, mergeConfig, parseHostPort, protocolParams } from './config/config.js'
+import type { DaemonConfig } from './config/defaults.js'
 import { BadConfigError, PortInUseError } from './errors.js'
 import { AlaraEventBus } from './events.js'
 import { MembershipService } from './membership/membership-service.js'
-import { TrustBook, TrustService } from './membership/trust-service.js'
+import { TrustBook } from './membership/trust-book.js'
+import { TrustService } from './membership/trust-service.js'
 import { AlaraMetrics } from './metrics/metrics.js'
 import { startMetricsServer } from './metrics/metrics-server.js'
 import { saveDrawState } from './node/draw-state.js'
@@ -36,7 +32,8 @@ import { msgIdFn } from './p2p/gossip/message-id.js'
 import { topicsOf } from './p2p/gossip/topics.js'
 import { type AlaraServices, createAlaraLibp2p } from './p2p/libp2p-node.js'
 import { PeerService } from './p2p/peer-service.js'
-import { lockRepo, openRepo, REPO_FILES } from './repo/repo.js'
+import { openRepo, REPO_FILES } from './repo/repo.js'
+import { lockRepo } from './repo/repo-lock.js'
 import { removeStaleApiFile } from './repo/stale-api.js'
 import { AlaraStore } from './store/store.js'
 import { loadStoreKey } from './store/store-key.js'

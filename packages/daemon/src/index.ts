@@ -26,7 +26,8 @@ export { type PublicBeacon, PublicBeacons } from './api/public-beacons.js'
 export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public-server.js'
 export type * from './api/types.js'
 export type { AlaraComponents } from './components.js'
-export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config/config.js'
+export { mergeConfig, readConfigFile } from './config/config.js'
+export { type DaemonConfig, DEFAULT_CONFIG } from './config/defaults.js'
 export {
   type AlaraDaemon,
   type AlaraDaemonInit,
@@ -36,11 +37,14 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
+export type { TrustEntry, TrustRemoveResponse } from './membership/trust-service.js'
+export type { InjectRequest, InjectResponse } from './node/inject.js'
 export { STATE_LIMITS } from './node/state.js'
 export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './p2p/gossip/frame-limits.js'
 export { GOSSIP_PEER_RATES } from './p2p/gossip/gossip-service.js'
 export { msgIdFn } from './p2p/gossip/message-id.js'
-export { type AlaraServices, createAlaraLibp2p, topicsOf } from './p2p/libp2p-node.js'
+export { topicsOf } from './p2p/gossip/topics.js'
+export { type AlaraServices, createAlaraLibp2p } from './p2p/libp2p-node.js'
 export {
   formatNetworkKey,
   generateNetworkKey,

@@ -2,14 +2,8 @@ import { type AlaraError, defaultGraceMs } from '@alara/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { refusal } from '../test-helpers/refusal.js'
-import {
-  checkConfigValues,
-  type DaemonConfig,
-  DEFAULT_CONFIG,
-  mergeConfig,
-  parseHostPort,
-  protocolParams,
-} from './config.js'
+import { checkConfigValues, mergeConfig, parseHostPort, protocolParams } from './config.js'
+import { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 
 describe('DEFAULT_CONFIG and mergeConfig', () => {
   it('has the defaults docs/OPERATIONS.md lists', () => {

@@ -12,8 +12,6 @@ import { badConfig } from '../errors.js'
 import { type HostPort, NETWORK_NAME_PATTERN, splitHostPort } from '../shared.js'
 import { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
 
-export { type DaemonConfig, DEFAULT_CONFIG } from './defaults.js'
-
 // HOST:PORT, an IPv6 host in brackets: 127.0.0.1:5890, [::1]:5890 (splitHostPort checks the port range)
 const HOST_PORT = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$'
 

@@ -1,25 +1,8 @@
-import { type AgreementResult, agreement } from '@alara/protocol'
 import type { Connection } from '@libp2p/interface'
 import type { AlaraComponents, Startable } from '../components.js'
 import type { Logger } from '../util/logger.js'
 import { isDirectLanAddress } from './membership-rules.js'
 import { originHexOf } from './trust-book.js'
-
-export * from './membership-rules.js'
-
-/** Epoch r's agreement at this node: members' votes counted, strangers' listed. */
-export function agreementAt(c: AlaraComponents, r: number): AgreementResult {
-  return agreement({
-    myDigest: c.state.replica.digest(r),
-    votes: c.state.votes.votesOf(r),
-    strangers: c.state.strangerVotes.votesOf(r),
-    selfHex: c.selfHex,
-    trustOf: (originHex) => c.trust.lookup(originHex, c.selfHex),
-    isMember: (originHex) => c.trust.isMember(originHex),
-    closed: c.state.isClosed(r, c.now()),
-    params: c.params,
-  })
-}
 
 /**
  * Watches libp2p's connections: a peer that connects directly from the LAN becomes an

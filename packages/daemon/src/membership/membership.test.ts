@@ -1,13 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type FakeComponents, fakeComponents, fakePeer } from '../test-helpers/fake-components.js'
-import {
-  isDirectLanAddress,
-  isLanIp,
-  lanRoomLeft,
-  MembershipService,
-  standingOf,
-} from './membership-service.js'
+import { isDirectLanAddress, isLanIp, lanRoomLeft, standingOf } from './membership-rules.js'
+import { MembershipService } from './membership-service.js'
 
 describe('LAN addresses', () => {
   it.each([

@@ -1,10 +1,22 @@
-import type { TrustEntry, TrustRemoveResponse } from '../api/types.js'
 import type { AlaraComponents, Startable } from '../components.js'
 import type { EpochService } from '../node/epochs.js'
 import type { Logger } from '../util/logger.js'
 import type { MembershipService } from './membership-service.js'
 
-export { originHexOf, TrustBook } from './trust-book.js'
+/** A trust-store entry as the control API answers it (`GET /v1/trust`, `PUT`). */
+export interface TrustEntry {
+  peerId: string
+  trust: number
+  active: boolean
+  /** `manual`: set by `alara trust set`; `lan`: added for a direct LAN connection */
+  source: 'manual' | 'lan'
+}
+
+/** The answer of `DELETE /v1/trust/:peerId`. */
+export interface TrustRemoveResponse {
+  peerId: string
+  removed: boolean
+}
 
 export interface TrustInit {
   epochs: Pick<EpochService, 'commitRepairs'>

@@ -1,6 +1,5 @@
 import { decodeContribution, decodeVote, encodeContribution, encodeVote } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { agreementAt } from '../membership/membership-service.js'
 import {
   type FakeComponents,
   fakeComponents,
@@ -8,6 +7,7 @@ import {
   signedContribution,
   signedVote,
 } from '../test-helpers/fake-components.js'
+import { agreementAt } from './consensus-view.js'
 import { Ingest } from './ingest.js'
 import { STRANGER_VOTES_PER_EPOCH } from './state.js'
 

@@ -18,7 +18,6 @@ import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from '../components.js'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Via } from '../events.js'
-import { ownedBytes } from '../owned.js'
 import type { Logger } from '../util/logger.js'
 import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
 import { consensusOf } from './consensus-view.js'
@@ -44,6 +43,14 @@ export interface ReceiveOptions {
   /** the peer that sent it (gossip: the forwarder) */
   from?: PeerId
 }
+
+/**
+ * A copy of what this node keeps from a received message. Gossipsub's `msg.data` is a view
+ * into the whole RPC frame and decoded fields are views into the message: keeping either
+ * would pin the larger buffer for as long as the kept value lives. Copy at the point of
+ * keeping (`slice` allocates a buffer of exactly the kept length).
+ */
+const ownedBytes = (bytes: Uint8Array): Uint8Array => bytes.slice()
 
 export class Ingest {
   private readonly log: Logger

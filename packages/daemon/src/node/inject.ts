@@ -11,13 +11,26 @@ import {
   verifyContribution,
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
-import type { InjectRequest, InjectResponse } from '../api/types.js'
 import type { AlaraComponents, Startable } from '../components.js'
 import { BadRequestError, RateLimitedError } from '../errors.js'
 import { hexToBytes } from '../hex.js'
 import type { Topics } from '../p2p/gossip/topics.js'
 import type { Logger } from '../util/logger.js'
 import type { Ingest } from './ingest.js'
+
+/** Exactly one source of entropy. */
+export type InjectRequest = ({ bits: string } | { hex: string } | { random: number }) & {
+  /** false: store and fold here only; peers get it by repair and catch-up */
+  publish?: boolean
+}
+
+export interface InjectResponse {
+  /** contribution ids, lowercase hex */
+  ids: string[]
+  epoch: number
+  bitLength: number
+  publishedTo: number
+}
 
 /**
  * What `inject` does before anything is signed: read the one source of entropy, cut it

@@ -11,7 +11,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import type { DaemonConfig } from '../config/config.js'
+import type { DaemonConfig } from '../config/defaults.js'
 import { pskOf } from '../repo/network-key.js'
 import { namedPreSharedKey } from './closed-network.js'
 import { gossipFrameLimits } from './gossip/frame-limits.js'
@@ -23,9 +23,6 @@ import { topicsOf } from './gossip/topics.js'
  * messages (they also travel over sync and must stay verifiable from storage), and the
  * message id is the gossip message id (SHA-256 of the encoded message) from `msgIdFn`.
  */
-
-// scoring.test.ts (and embedders) import the topic names from here
-export { topicsOf } from './gossip/topics.js'
 
 /**
  * A stream's receive window, fixed at yamux's initial (and smallest) 256 KiB instead of

@@ -6,8 +6,10 @@ import { join, relative, resolve } from 'node:path'
 import type { AlaraError } from '@alara/protocol'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { resolveHome } from '../shared.js'
 import { refusalOf } from '../test-helpers/refusal.js'
-import { initRepo, lockRepo, openRepo, REPO_FILES, type RepoLock, resolveHome } from './repo.js'
+import { initRepo, openRepo, REPO_FILES } from './repo.js'
+import { lockRepo, type RepoLock } from './repo-lock.js'
 
 let root: string
 let count = 0

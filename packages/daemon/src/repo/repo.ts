@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { checkConfigValues, type DaemonConfig, readConfigFile } from '../config/config.js'
+import { checkConfigValues, readConfigFile } from '../config/config.js'
+import type { DaemonConfig } from '../config/defaults.js'
 import { BadIdentityError, BadTokenError, repoLocked, repoMissing } from '../errors.js'
 import { STORE_KEY_FILE, writeNewStoreKey } from '../store/store-key.js'
 import { writeFileAtomic } from '../util/atomic-file.js'
@@ -26,8 +27,6 @@ export const REPO_FILES = Object.freeze({
   networkKey: NETWORK_KEY_FILE,
   storeKey: STORE_KEY_FILE,
 })
-
-export { resolveHome } from '../shared.js'
 
 export interface InitOptions {
   network?: string
@@ -150,5 +149,3 @@ export async function openRepo(home: string): Promise<Repo> {
     networkKey,
   }
 }
-
-export { type LockOptions, lockHolder, lockRepo, type RepoLock } from './repo-lock.js'

@@ -17,7 +17,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../components.js'
-import { type DaemonConfig, mergeConfig, protocolParams } from '../config/config.js'
+import { mergeConfig, protocolParams } from '../config/config.js'
+import type { DaemonConfig } from '../config/defaults.js'
 import {
   ALARA_EVENT_NAMES,
   AlaraEventBus,

@@ -1,7 +1,7 @@
 import { lastClosedEpoch, oldestRetainedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
 import { hexToBytes } from '../../hex.js'
-import { agreementAt } from '../../membership/membership-service.js'
+import { agreementAt } from '../../node/consensus-view.js'
 import type { EpochConsensus } from '../types.js'
 
 /** The consensus view: closed epochs, their votes and this node's agreement with them. */
