@@ -1,4 +1,4 @@
-import { decodeSyncResponse, decodeVote, epochDigest, toHex } from '@alara/protocol'
+import { decodeSyncResponse, decodeVote, epochDigest, fromHex, toHex } from '@alara/protocol'
 import type { PrivateKey } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { answerOf } from '../sync/answers.js'
@@ -63,7 +63,7 @@ const digestOf = (ids: string[]): string =>
     epochDigest(
       f.components.params.network,
       r,
-      ids.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+      ids.map((id) => fromHex(id)),
     ),
   )
 

@@ -4,6 +4,7 @@ import {
   encodeVote,
   epochDigest,
   epochPhase,
+  fromHex,
   MAX_VOUCHERS,
   oldestRetainedEpoch,
   type ProtocolParams,
@@ -16,7 +17,6 @@ import {
   voteId,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from '../components.js'
-import { hexToBytes } from '../hex.js'
 import type { GossipService } from '../p2p/gossip/gossip-service.js'
 import type { Logger } from '../util/logger.js'
 import { consensusOf } from './consensus-view.js'
@@ -100,7 +100,7 @@ export class EpochService implements Startable {
       )
         events.emit('repair:needed', {
           epoch: r,
-          peerId: peerIdFromOrigin(hexToBytes(vote.originHex)).toString(),
+          peerId: peerIdFromOrigin(fromHex(vote.originHex)).toString(),
           digestHex: toHex(vote.digest),
         })
   }
@@ -185,7 +185,7 @@ export class EpochService implements Startable {
           for (const originHex of decision.from)
             events.emit('repair:needed', {
               epoch: r,
-              peerId: peerIdFromOrigin(hexToBytes(originHex)).toString(),
+              peerId: peerIdFromOrigin(fromHex(originHex)).toString(),
               digestHex: decision.digestHex,
             })
       }
@@ -244,7 +244,7 @@ export class EpochService implements Startable {
     if (adopted !== undefined) {
       // Written (synced) before it is marked: the API never reports a beacon final that
       // is not yet on disk.
-      await store.putFinal(r, [...adopted].sort().map(hexToBytes))
+      await store.putFinal(r, [...adopted].sort().map(fromHex))
       replica.finalize(r, adopted)
     } else {
       // A repair may still add to the epoch during the write: then the new set is written
@@ -252,7 +252,7 @@ export class EpochService implements Startable {
       let ids = replica.foldedIdsOf(r)
       for (;;) {
         if (ids.length > 0 || replica.summary(r).stored > 0)
-          await store.putFinal(r, ids.map(hexToBytes))
+          await store.putFinal(r, ids.map(fromHex))
         const now = replica.foldedIdsOf(r)
         if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
         ids = now
@@ -295,7 +295,7 @@ export class EpochService implements Startable {
     const count = replica.foldedCount(r)
     const vote = await signVote(privateKey, {
       network: params.network,
-      origin: hexToBytes(selfHex),
+      origin: fromHex(selfHex),
       epoch: r,
       digest: replica.digest(r),
       count,
@@ -354,8 +354,8 @@ export function withEvidence(
   vouchers: readonly VoucherEvidence[],
   params: Pick<ProtocolParams, 'maxVoteBytes'>,
 ): Uint8Array {
-  const own = { ids: ownIds.map(hexToBytes) }
-  const entries = vouchers.map((v) => ({ vote: v.vote, ids: v.ids.map(hexToBytes) }))
+  const own = { ids: ownIds.map(fromHex) }
+  const entries = vouchers.map((v) => ({ vote: v.vote, ids: v.ids.map(fromHex) }))
   for (const evidence of [[own, ...entries], [own]]) {
     const encoded = encodeVote({ ...vote, evidence })
     if (encoded.length <= params.maxVoteBytes) return encoded

@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hexToBytes } from '../hex.js'
 import { splitBits } from './inject.js'
 
 /** Reference reading of packed bits, MSB first: the first `n` bits as '0'/'1'. */
@@ -114,21 +113,6 @@ describe('splitBits', () => {
           expect(pieces.flatMap((p) => [...p.bits])).toEqual([...bytes])
         },
       ),
-    )
-  })
-})
-
-describe('hexToBytes', () => {
-  it('reads lower- and upper-case hex into a plain Uint8Array', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-        const hex = Buffer.from(bytes).toString('hex')
-        for (const text of [hex, hex.toUpperCase()]) {
-          const out = hexToBytes(text)
-          expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype)
-          expect([...out]).toEqual([...bytes])
-        }
-      }),
     )
   })
 })

@@ -3,6 +3,7 @@ import {
   type Contribution,
   encodeContribution,
   epochOf,
+  fromHex,
   healthTest,
   InvalidInputError,
   packBitString,
@@ -13,7 +14,6 @@ import {
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents, Startable } from '../components.js'
 import { BadRequestError, RateLimitedError } from '../errors.js'
-import { hexToBytes } from '../hex.js'
 import type { Topics } from '../p2p/gossip/topics.js'
 import type { Logger } from '../util/logger.js'
 import type { Ingest } from './ingest.js'
@@ -48,7 +48,7 @@ export function parseInjectInput(input: InjectRequest): Bits {
   if ('hex' in input) {
     if (!/^([0-9a-fA-F]{2})+$/.test(input.hex))
       throw new InvalidInputError('hex must be a non-empty, even number of hex digits')
-    const bits = hexToBytes(input.hex)
+    const bits = fromHex(input.hex)
     return { bits, bitLength: bits.length * 8 }
   }
   const n = input.random
@@ -146,7 +146,7 @@ export class InjectService implements Startable {
         waitMs,
       )
     }
-    const origin = hexToBytes(selfHex)
+    const origin = fromHex(selfHex)
     const signed: Array<{ v: VerifiedContribution; encoded: Uint8Array }> = []
     let seq = state.seq
     for (const p of pieces) {

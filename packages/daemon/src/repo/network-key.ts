@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AlaraError } from '@alara/protocol'
+import { AlaraError, fromHex } from '@alara/protocol'
 import { writeFileAtomic } from '../util/atomic-file.js'
 
 /**
@@ -58,7 +58,7 @@ export function parseNetworkKey(text: string, source = 'the network key'): Uint8
     throw new NetworkKeyError(
       `${source} is not a network key (${why}); make one with: alara init --new-network-key`,
     )
-  return new Uint8Array(Buffer.from(lines[2] as string, 'hex'))
+  return fromHex(lines[2] as string)
 }
 
 /** A new random key. */

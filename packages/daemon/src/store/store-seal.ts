@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { fromHex } from '@alara/protocol'
 
 /**
  * Sealed contributions in the store (docs/PROTOCOL.md, "Store seals"): each stored value is
@@ -57,7 +58,7 @@ export class StoreSealer {
 
   /** undefined when idHex is not 64 hex digits */
   private mac(idHex: string, encoded: Uint8Array): Buffer | undefined {
-    const id = Buffer.from(idHex, 'hex')
+    const id = fromHex(idHex)
     if (idHex.length !== 2 * MAC_BYTES || id.length !== MAC_BYTES) return undefined
     return createHmac('sha256', this.key).update(DOMAIN).update(id).update(encoded).digest()
   }

@@ -8,6 +8,7 @@ import {
   encodeContribution,
   encodeVote,
   epochDigest,
+  fromHex,
   originOf,
   signContribution,
   signVote,
@@ -221,7 +222,7 @@ export async function voteCovering(
   const digest = epochDigest(
     c.params.network,
     epoch,
-    idHexes.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+    idHexes.map((id) => fromHex(id)),
   )
   return {
     encoded: await signedVote(key, c, epoch, digest, idHexes.length),

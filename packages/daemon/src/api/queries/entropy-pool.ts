@@ -1,5 +1,6 @@
 import {
   bitString,
+  fromHex,
   mcvMinEntropyPerBitUnpacked,
   peerIdFromOrigin,
   runSp80022,
@@ -8,7 +9,6 @@ import {
   unpackBits,
 } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
-import { hexToBytes } from '../../hex.js'
 import type { PoolResponse, QualityResponse, TestsResponse } from '../types.js'
 import { voteStatsByOrigin } from './consensus.js'
 
@@ -45,7 +45,7 @@ export function quality(c: AlaraComponents): QualityResponse {
     }
   }
   const origins: QualityResponse['origins'] = c.state.replica.allOriginStats().map((s) => ({
-    peerId: peerIdFromOrigin(hexToBytes(s.originHex)).toString(),
+    peerId: peerIdFromOrigin(fromHex(s.originHex)).toString(),
     trust: s.trust,
     active: s.active,
     contributions: s.contributions,
@@ -60,7 +60,7 @@ export function quality(c: AlaraComponents): QualityResponse {
     if (c.state.replica.originStats(originHex) !== undefined) continue
     const level = c.trust.lookup(originHex, c.selfHex)
     origins.push({
-      peerId: peerIdFromOrigin(hexToBytes(originHex)).toString(),
+      peerId: peerIdFromOrigin(fromHex(originHex)).toString(),
       trust: level.trust,
       active: level.active,
       contributions: 0,
