@@ -243,7 +243,7 @@ describe('control API: bad requests are refused with 400 ERR_BAD_REQUEST and cha
       'trust active not boolean',
       { method: 'PUT', url: '/v1/trust/PEER', payload: { trust: 0.5, active: 'maybe' } },
     ],
-    // (a malformed peer id in the path is the node's to refuse, in words: trust.ts)
+    // (a malformed peer id in the path is the node's to refuse, in words: membership/trust-book.ts)
     // connect
     ['connect without multiaddr', { method: 'POST', url: '/v1/connect', payload: {} }],
     ['connect empty multiaddr', { method: 'POST', url: '/v1/connect', payload: { multiaddr: '' } }],

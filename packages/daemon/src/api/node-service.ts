@@ -14,7 +14,7 @@ import type {
   TestsResponse,
 } from './types.js'
 
-/** What the control API calls (routes.ts); the daemon's services implement it (api/node.ts). */
+/** What the control API calls (routes.ts); the daemon's services implement it (api/daemon-node-service.ts). */
 export interface NodeService {
   id(): IdResponse
   peers(): Promise<PeerInfo[]>

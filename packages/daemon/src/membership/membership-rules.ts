@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js'
 
 /**
  * Membership rules (docs/PROTOCOL.md, "Membership"): who counts, as pure decisions. The
- * state (manual and LAN entries) lives in the trust book; membership.ts turns libp2p's
+ * state (manual and LAN entries) lives in the trust book; membership-service.ts turns libp2p's
  * direct LAN connections into automatic `lan` entries.
  */
 

@@ -26,7 +26,7 @@ import { STATE_LIMITS } from './state.js'
 /**
  * The single receive path: every contribution and vote, from gossip or sync, is judged
  * here by @alara/protocol's validation and, when valid, stored, folded and announced.
- * One verdict vocabulary (accept / reject / ignore with the protocol's reason); gossip/
+ * One verdict vocabulary (accept / reject / ignore with the protocol's reason); p2p/gossip/
  * maps it to gossipsub's, sync counts it.
  */
 
@@ -200,7 +200,7 @@ export class Ingest {
     via: Via,
   ): void {
     const { state, store, events, now } = this.components
-    // kept as a copy of its bytes, so no view pins the frame it came in (owned.ts), and
+    // kept as a copy of its bytes, so no view pins the frame it came in (ownedBytes), and
     // decoded on demand (CompactContribution): lean in memory over a long window
     const encoded = ownedBytes(data)
     const v = new CompactContribution(
