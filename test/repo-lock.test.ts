@@ -14,7 +14,7 @@ import { childEnv, REPO_ROOT } from './helpers/paths.js'
 
 const STARTERS = 20
 const ROUNDS = 2
-const LOCK_MODULE = pathToFileURL(join(REPO_ROOT, 'packages/daemon/dist/repo-lock.js')).href
+const LOCK_MODULE = pathToFileURL(join(REPO_ROOT, 'packages/daemon/dist/repo/repo-lock.js')).href
 
 // each child: ready, wait for "go", lock, report, hold the lock until stdin closes
 const CHILD = `

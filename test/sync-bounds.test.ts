@@ -1,5 +1,5 @@
 import type { InjectResponse } from '@alara/daemon'
-import { SYNC_LIMITS, type SyncRequest } from '@alara/protocol'
+import { fromHex, SYNC_LIMITS, type SyncRequest } from '@alara/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiOf, apiPool } from './helpers/api.js'
 import type { DaemonProcess } from './helpers/daemon.js'
@@ -90,7 +90,7 @@ describe('sync bounds', () => {
     const heavy: SyncRequest = {
       kind: 'contributions',
       network,
-      ids: ids.slice(0, SYNC_LIMITS.maxIds).map((x) => Buffer.from(x, 'hex')),
+      ids: ids.slice(0, SYNC_LIMITS.maxIds).map((x) => fromHex(x)),
     }
     const idsReq: SyncRequest = { kind: 'ids', network, epoch }
 

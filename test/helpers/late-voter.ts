@@ -9,6 +9,7 @@ import {
   encodeSyncResponse,
   encodeVote,
   epochDigest,
+  fromHex,
   originOf,
   SYNC_LIMITS,
   SYNC_PROTOCOL,
@@ -134,7 +135,7 @@ export class LateVoter {
     const digest = epochDigest(
       this.network,
       r,
-      sorted.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+      sorted.map((id) => fromHex(id)),
     )
     const digestHex = toHex(digest)
     this.sets.set(digestHex, sorted)
@@ -239,5 +240,3 @@ export class LateVoter {
     await this.node.stop()
   }
 }
-
-const fromHex = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'))

@@ -1,6 +1,7 @@
 /**
  * Response bodies of the control API. They are defined once, by the daemon that sends
- * them (packages/daemon/src/api/types.ts); `--json` prints them as received.
+ * them (packages/daemon/src/api/types.ts, and beside the service for the few a service
+ * returns as they are); `--json` prints them as received.
  */
 export type {
   ApiErrorBody,

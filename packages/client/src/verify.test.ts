@@ -1,4 +1,4 @@
-import { encodeContribution, signContribution, toHex } from '@alara/protocol'
+import { encodeContribution, fromHex, signContribution, toHex } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Fixture, makeEpoch } from './beacon.fixture.js'
@@ -13,9 +13,9 @@ const refused = (answer: unknown, expected = { network: 'lab', epoch: 42 }) =>
   expect(verifyBeaconAnswer(answer, expected)).rejects.toMatchObject({ code: 'ERR_VERIFY' })
 
 function flipBit(hex: string, byte: number, bit = 0): string {
-  const b = Buffer.from(hex, 'hex')
+  const b = fromHex(hex)
   b[byte] = (b[byte] as number) ^ (1 << bit)
-  return b.toString('hex')
+  return toHex(b)
 }
 
 describe('verifyBeaconAnswer', () => {

@@ -24,9 +24,9 @@ import {
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { initRepo } from '../dist/index.js'
-import { AlaraStore } from '../dist/store.js'
-import { loadStoreKey } from '../dist/store-key.js'
-import { StoreSealer } from '../dist/store-seal.js'
+import { AlaraStore } from '../dist/store/store.js'
+import { loadStoreKey } from '../dist/store/store-key.js'
+import { StoreSealer } from '../dist/store/store-seal.js'
 import { cpuSeconds, rssMb as rssOf, sleep } from './lib/cluster.mjs'
 
 const COUNT = Number(process.env.COUNT ?? 100_000)

@@ -1,13 +1,13 @@
 import type { ProtocolParams } from '@alara/protocol'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-import type { DaemonConfig } from './config.js'
+import type { DaemonConfig } from './config/defaults.js'
 import type { AlaraEventBus } from './events.js'
-import type { AlaraServices } from './libp2p.js'
-import type { ComponentLoggerFactory } from './logger.js'
-import type { NodeState } from './state.js'
-import type { AlaraStore } from './store.js'
-import type { TrustBook } from './trust-book.js'
+import type { TrustBook } from './membership/trust-book.js'
+import type { NodeState } from './node/state.js'
+import type { AlaraServices } from './p2p/libp2p-node.js'
+import type { AlaraStore } from './store/store.js'
+import type { ComponentLoggerFactory } from './util/logger.js'
 
 /**
  * What every service of the node receives, as js-libp2p hands `components` to its

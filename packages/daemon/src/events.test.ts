@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AlaraEventBus } from './events.js'
-import { topicsOf } from './gossip/topics.js'
-import { Ingest } from './ingest.js'
-import { InjectService } from './inject.js'
-import { PeerService } from './peers.js'
+import { Ingest } from './node/ingest.js'
+import { InjectService } from './node/inject.js'
+import { topicsOf } from './p2p/gossip/topics.js'
+import { PeerService } from './p2p/peer-service.js'
 import {
   type FakeComponents,
   fakeComponents,

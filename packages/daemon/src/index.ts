@@ -14,6 +14,7 @@
  * ```
  */
 
+export { buildApi, startApi } from './api/control-server.js'
 export {
   EVENT_STREAM_DEFAULTS,
   type EventStreamOptions,
@@ -21,12 +22,12 @@ export {
 } from './api/event-stream.js'
 export { CHALLENGE_RE, type HealthAnswer, healthProof } from './api/health.js'
 export type { NodeService } from './api/node-service.js'
-export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public.js'
-export { buildApi, startApi } from './api/server.js'
+export { type PublicBeacon, PublicBeacons } from './api/public-beacons.js'
+export { buildPublicApi, type PublicApiServer, startPublicApi } from './api/public-server.js'
 export type * from './api/types.js'
-export { syncDirectory, writeFileAtomic } from './atomic-file.js'
 export type { AlaraComponents } from './components.js'
-export { type DaemonConfig, DEFAULT_CONFIG, mergeConfig, readConfigFile } from './config.js'
+export { mergeConfig, readConfigFile } from './config/config.js'
+export { type DaemonConfig, DEFAULT_CONFIG } from './config/defaults.js'
 export {
   type AlaraDaemon,
   type AlaraDaemonInit,
@@ -36,18 +37,14 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
-export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './gossip/frame-limits.js'
-export { msgIdFn } from './gossip/message-id.js'
-export { GOSSIP_PEER_RATES } from './gossip/validators.js'
-export { type AlaraServices, createAlaraLibp2p, topicsOf } from './libp2p.js'
-export {
-  type ComponentLoggerFactory,
-  consoleLogger,
-  forComponent,
-  type Logger,
-  type LogMessage,
-  silentLogger,
-} from './logger.js'
+export type { TrustEntry, TrustRemoveResponse } from './membership/trust-service.js'
+export type { InjectRequest, InjectResponse } from './node/inject.js'
+export { STATE_LIMITS } from './node/state.js'
+export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './p2p/gossip/frame-limits.js'
+export { GOSSIP_PEER_RATES } from './p2p/gossip/gossip-service.js'
+export { msgIdFn } from './p2p/gossip/message-id.js'
+export { topicsOf } from './p2p/gossip/topics.js'
+export { type AlaraServices, createAlaraLibp2p } from './p2p/libp2p-node.js'
 export {
   formatNetworkKey,
   generateNetworkKey,
@@ -56,19 +53,32 @@ export {
   parseNetworkKey,
   readNetworkKeyFile,
   writeRepoNetworkKey,
-} from './network-key.js'
-export { type PublicBeacon, PublicBeacons } from './public-beacon.js'
+} from './repo/network-key.js'
 export {
   type InitOptions,
   type InitResult,
   initRepo,
   openRepo,
   REPO_FILES,
-} from './repo.js'
-export { type LockOptions, lockHolder, lockRepo, pidAlive, type RepoLock } from './repo-lock.js'
+} from './repo/repo.js'
+export {
+  type LockOptions,
+  lockHolder,
+  lockRepo,
+  pidAlive,
+  type RepoLock,
+} from './repo/repo-lock.js'
 export * from './shared.js'
-export { STATE_LIMITS } from './state.js'
 export { answerOf } from './sync/answers.js'
 export { REPAIR_LIMITS } from './sync/repair.js'
-export { STREAM_TIMEOUT_MS, SYNC_SERVER_LIMITS } from './sync/server.js'
+export { STREAM_TIMEOUT_MS, SYNC_SERVER_LIMITS } from './sync/sync-server.js'
+export { syncDirectory, writeFileAtomic } from './util/atomic-file.js'
+export {
+  type ComponentLoggerFactory,
+  consoleLogger,
+  forComponent,
+  type Logger,
+  type LogMessage,
+  silentLogger,
+} from './util/logger.js'
 export { VERSION } from './version.js'

@@ -128,6 +128,14 @@ export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
 
+/**
+ * Lowercase or uppercase hex to bytes, a plain Uint8Array (toHex's inverse); callers check
+ * the syntax first (schemas, ids this node made).
+ */
+export function fromHex(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'))
+}
+
 /** The origin bytes of an Ed25519 peer id (its identity multihash). */
 export function originOf(peerId: PeerId): Uint8Array {
   if (peerId.type !== 'Ed25519')

@@ -3,8 +3,8 @@ import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AlaraEventBus } from '../events.js'
 import { FakeNodeService } from '../test-helpers/fake-node-service.js'
+import { type ApiServer, startApi } from './control-server.js'
 import { EventClient, EventHub, parseEventTypes } from './event-stream.js'
-import { type ApiServer, startApi } from './server.js'
 
 const TOKEN = 'b2'.repeat(32)
 let bus: AlaraEventBus

@@ -1,10 +1,10 @@
+import type { TrustEntry, TrustRemoveResponse } from '../membership/trust-service.js'
+import type { InjectRequest, InjectResponse } from '../node/inject.js'
 import type {
   BeaconResponse,
   ConnectResponse,
   EpochConsensus,
   IdResponse,
-  InjectRequest,
-  InjectResponse,
   PeerInfo,
   PoolResponse,
   QualityResponse,
@@ -12,11 +12,9 @@ import type {
   RandomResponse,
   StatusResponse,
   TestsResponse,
-  TrustEntry,
-  TrustRemoveResponse,
 } from './types.js'
 
-/** What the control API calls (routes.ts); the daemon's services implement it (api/node.ts). */
+/** What the control API calls (routes.ts); the daemon's services implement it (api/daemon-node-service.ts). */
 export interface NodeService {
   id(): IdResponse
   peers(): Promise<PeerInfo[]>

@@ -1,7 +1,8 @@
 import { MAX_DRAW_BYTES } from '@alara/protocol'
 import type { FastifyInstance } from 'fastify'
+import type { InjectRequest } from '../node/inject.js'
 import type { NodeService } from './node-service.js'
-import type { ConnectRequest, InjectRequest, RandomRequest, TrustSetRequest } from './types.js'
+import type { ConnectRequest, RandomRequest, TrustSetRequest } from './types.js'
 
 /** Route table of docs/API.md; every body and query is schema-checked before a handler. */
 

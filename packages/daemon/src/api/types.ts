@@ -1,8 +1,13 @@
 /**
  * The control API's request and response bodies (docs/API.md), in one place: the daemon
  * produces them, the CLI consumes them (its `--json` prints them as received), tests
- * read them. Field names are those of shared/CLI.md's `--json` lists, plus extras.
+ * read them. Field names are those of shared/CLI.md's `--json` lists, plus extras. The
+ * bodies a service takes or returns as they are live beside that service, since services
+ * never import from api/: `InjectRequest`, `InjectResponse` (node/inject.ts), `TrustEntry`,
+ * `TrustRemoveResponse` (membership/trust-service.ts). The package index exports them all.
  */
+
+import type { TrustEntry } from '../membership/trust-service.js'
 
 export interface IdResponse {
   peerId: string
@@ -47,14 +52,6 @@ export interface ConnectResponse {
   addresses: string[]
 }
 
-export interface TrustEntry {
-  peerId: string
-  trust: number
-  active: boolean
-  /** `manual`: set by `alara trust set`; `lan`: added for a direct LAN connection */
-  source: 'manual' | 'lan'
-}
-
 export interface TrustListResponse {
   trust: TrustEntry[]
 }
@@ -62,25 +59,6 @@ export interface TrustListResponse {
 export interface TrustSetRequest {
   trust: number
   active?: boolean
-}
-
-export interface TrustRemoveResponse {
-  peerId: string
-  removed: boolean
-}
-
-/** Exactly one source of entropy. */
-export type InjectRequest = ({ bits: string } | { hex: string } | { random: number }) & {
-  /** false: store and fold here only; peers get it by repair and catch-up */
-  publish?: boolean
-}
-
-export interface InjectResponse {
-  /** contribution ids, lowercase hex */
-  ids: string[]
-  epoch: number
-  bitLength: number
-  publishedTo: number
 }
 
 export interface PoolResponse {

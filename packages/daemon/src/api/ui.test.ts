@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FakeNodeService } from '../test-helpers/fake-node-service.js'
-import { buildApi } from './server.js'
+import { buildApi } from './control-server.js'
 import { contentSecurityPolicy, publicApiOrigin } from './ui.js'
 
 const app = buildApi({ token: 'd4'.repeat(32), service: new FakeNodeService('12D3KooWfake') })

@@ -4,12 +4,12 @@ import {
   type EpochSummary,
   encodeContribution,
   encodeSyncResponse,
+  fromHex,
   SYNC_LIMITS,
   type SyncRequest,
   toHex,
 } from '@alara/protocol'
-import { hexToBytes } from '../hex.js'
-import type { NodeState } from '../state.js'
+import type { NodeState } from '../node/state.js'
 
 /** What answers read: the replica, the votes held with their encoded bytes, known sets. */
 export interface SyncSource {
@@ -107,8 +107,8 @@ function pageOf(state: SyncSource, req: SyncRequest): Page {
       const page = all.slice(start, start + SYNC_LIMITS.maxIds)
       const more = start + page.length < all.length
       return {
-        ids: page.map(hexToBytes),
-        ...(more ? { nextCursor: hexToBytes(page.at(-1) as string) } : {}),
+        ids: page.map(fromHex),
+        ...(more ? { nextCursor: fromHex(page.at(-1) as string) } : {}),
       }
     }
     case 'contributions': {
@@ -222,7 +222,7 @@ function epochOfCursor(cursor: Uint8Array): number {
 }
 
 function voteCursor(epoch: number, originHex: string): Uint8Array {
-  const origin = hexToBytes(originHex)
+  const origin = fromHex(originHex)
   const out = new Uint8Array(8 + origin.length)
   out.set(epochCursor(epoch))
   out.set(origin, 8)

@@ -7,8 +7,8 @@ import {
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Ingest } from '../ingest.js'
-import type { HeldVote } from '../state.js'
+import { Ingest } from '../node/ingest.js'
+import type { HeldVote } from '../node/state.js'
 import {
   type FakeComponents,
   fakeComponents,
@@ -16,9 +16,9 @@ import {
   signedContribution,
 } from '../test-helpers/fake-components.js'
 import { answerOf } from './answers.js'
-import type { SyncRequester } from './client.js'
 import { RepairService } from './repair.js'
-import { SyncServer } from './server.js'
+import type { SyncRequester } from './sync-client.js'
+import { SyncServer } from './sync-server.js'
 
 /** An epoch larger than one IDS page repairs completely: the client follows the cursor. */
 

@@ -1,17 +1,17 @@
 import { decodeSyncResponse, type SyncRequest, type SyncResponse, toHex } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Ingest } from '../ingest.js'
+import { Ingest } from '../node/ingest.js'
 import {
   type FakeComponents,
   fakeComponents,
   fakePeer,
   signedContribution,
 } from '../test-helpers/fake-components.js'
-import type { SyncRequester } from './client.js'
 import { antiEntropyWindow, catchUpWindow, epochsToRepair, reconnectScope } from './plan.js'
 import { RepairService } from './repair.js'
-import { SyncServer } from './server.js'
+import type { SyncRequester } from './sync-client.js'
+import { SyncServer } from './sync-server.js'
 
 /**
  * Two nodes' states with no network between them: the "remote" answers through its real

@@ -1,13 +1,18 @@
-import { admissionDeadlineMs, epochCloseMs, epochDigest, SYNC_LIMITS, toHex } from '@alara/protocol'
+import {
+  admissionDeadlineMs,
+  epochCloseMs,
+  epochDigest,
+  fromHex,
+  SYNC_LIMITS,
+  toHex,
+} from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Queue } from '@libp2p/utils'
 import type { AlaraComponents, Startable } from '../components.js'
-import type { EpochService } from '../epochs.js'
-import { hexToBytes } from '../hex.js'
-import type { Ingest } from '../ingest.js'
-import type { Logger } from '../logger.js'
-import { pagesOf, type SyncRequester } from './client.js'
+import type { EpochService } from '../node/epochs.js'
+import type { Ingest } from '../node/ingest.js'
+import type { Logger } from '../util/logger.js'
 import {
   antiEntropyWindow,
   catchUpKey,
@@ -16,6 +21,7 @@ import {
   reconnectScope,
 } from './plan.js'
 import { RepairQueue } from './repair-queue.js'
+import { pagesOf, type SyncRequester } from './sync-client.js'
 
 /**
  * Repair and catch-up: what a peer has that this node lacks is fetched, page by page,
@@ -244,7 +250,7 @@ export class RepairService implements Startable {
       kind: 'behind',
       network: params.network,
       epoch,
-      digest: hexToBytes(digestHex),
+      digest: fromHex(digestHex),
     } as const
     try {
       for await (const page of pagesOf(this.init.request, peer, req, signal))
@@ -272,7 +278,7 @@ export class RepairService implements Startable {
     const missing = state.replica.missingFrom(ids)
     for (let i = 0; i < missing.length; i += SYNC_LIMITS.maxIds) {
       if (state.replica.isFinal(epoch)) break
-      const batch = missing.slice(i, i + SYNC_LIMITS.maxIds).map(hexToBytes)
+      const batch = missing.slice(i, i + SYNC_LIMITS.maxIds).map(fromHex)
       const req = { kind: 'contributions', network: params.network, ids: batch } as const
       for await (const answer of pagesOf(this.init.request, peer, req, signal))
         added += await this.ingestAll(peer, answer.contributions)

@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest'
-import { buildApi } from '../api/server.js'
+import { buildApi } from '../api/control-server.js'
 import { FakeNodeService } from './fake-node-service.js'
 
 export const TEST_TOKEN = 'a1'.repeat(32)

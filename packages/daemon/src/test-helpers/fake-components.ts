@@ -8,6 +8,7 @@ import {
   encodeContribution,
   encodeVote,
   epochDigest,
+  fromHex,
   originOf,
   signContribution,
   signVote,
@@ -17,18 +18,19 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../components.js'
-import { type DaemonConfig, mergeConfig, protocolParams } from '../config.js'
+import { mergeConfig, protocolParams } from '../config/config.js'
+import type { DaemonConfig } from '../config/defaults.js'
 import {
   ALARA_EVENT_NAMES,
   AlaraEventBus,
   type AlaraEventName,
   type EventDetail,
 } from '../events.js'
-import { silentLogger } from '../logger.js'
-import { NodeState } from '../state.js'
-import { AlaraStore } from '../store.js'
-import { StoreSealer } from '../store-seal.js'
-import { TrustBook } from '../trust-book.js'
+import { TrustBook } from '../membership/trust-book.js'
+import { NodeState } from '../node/state.js'
+import { AlaraStore } from '../store/store.js'
+import { StoreSealer } from '../store/store-seal.js'
+import { silentLogger } from '../util/logger.js'
 
 /**
  * Components for unit tests of the node's services: a real store in a temporary
@@ -220,7 +222,7 @@ export async function voteCovering(
   const digest = epochDigest(
     c.params.network,
     epoch,
-    idHexes.map((id) => Uint8Array.from(Buffer.from(id, 'hex'))),
+    idHexes.map((id) => fromHex(id)),
   )
   return {
     encoded: await signedVote(key, c, epoch, digest, idHexes.length),

@@ -2,14 +2,13 @@ import type { NodeService } from '../api/node-service.js'
 import type {
   BeaconResponse,
   EpochConsensus,
-  InjectRequest,
-  InjectResponse,
   PeerInfo,
   PoolResponse,
   QualityResponse,
   StatusResponse,
   TestsResponse,
 } from '../api/types.js'
+import type { InjectRequest, InjectResponse } from '../node/inject.js'
 
 /** A fake node for API tests: records every call, answers canned values, throws when told to. */
 

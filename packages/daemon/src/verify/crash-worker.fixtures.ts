@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 
 /**
- * Test fixture (verify/pool.test.ts): a verification thread that dies on a batch holding
+ * Test fixture (verify/verify-pool.test.ts): a verification thread that dies on a batch holding
  * the poison check (a one-byte message 0xEE) and otherwise is the real worker.
  */
 parentPort?.on('message', (batch: { checks: { message: Uint8Array }[] }) => {

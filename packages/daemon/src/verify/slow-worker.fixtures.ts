@@ -3,7 +3,7 @@ import { checkSignature, type SignatureCheck } from '@alara/protocol'
 import type { VerifyAnswer, VerifyBatch, VerifyThreadReady } from './worker.ts'
 
 /**
- * Test fixture (verify/pool.test.ts): a verification thread that answers like worker.ts
+ * Test fixture (verify/verify-pool.test.ts): a verification thread that answers like worker.ts
  * but takes 2 ms more per check (a starved machine), so the pool's batch sizing can be
  * watched.
  */

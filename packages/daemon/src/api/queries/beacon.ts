@@ -3,15 +3,15 @@ import {
   decodeContribution,
   epochBeacon,
   epochDigest,
+  fromHex,
   sharedDraw,
   toHex,
   type VerifiedContribution,
   verifyContribution,
 } from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
-import { saveDrawState } from '../../draw-state.js'
 import { CorruptStoreError, NotFoundError, NotReadyError } from '../../errors.js'
-import { hexToBytes } from '../../hex.js'
+import { saveDrawState } from '../../node/draw-state.js'
 import type { BeaconResponse, RandomRequest, RandomResponse } from '../types.js'
 import { recentClosedEpochs } from './consensus.js'
 
@@ -121,7 +121,7 @@ export async function random(c: AlaraComponents, req: RandomRequest): Promise<Ra
   if (req.epoch !== undefined) {
     const view = await beacon(c, req.epoch)
     const out = sharedDraw(
-      hexToBytes(view.beacon),
+      fromHex(view.beacon),
       view.epoch,
       c.params.network,
       req.bytes,

@@ -1,7 +1,12 @@
-import { lastClosedEpoch, oldestRetainedEpoch, peerIdFromOrigin, toHex } from '@alara/protocol'
+import {
+  fromHex,
+  lastClosedEpoch,
+  oldestRetainedEpoch,
+  peerIdFromOrigin,
+  toHex,
+} from '@alara/protocol'
 import type { AlaraComponents } from '../../components.js'
-import { hexToBytes } from '../../hex.js'
-import { agreementAt } from '../../membership.js'
+import { agreementAt } from '../../node/consensus-view.js'
 import type { EpochConsensus } from '../types.js'
 
 /** The consensus view: closed epochs, their votes and this node's agreement with them. */
@@ -47,7 +52,7 @@ export function recentClosedEpochs(c: AlaraComponents, count: number): number[] 
 export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
   const result = agreementAt(c, r)
   const peerOf = (hex: string): string =>
-    hex === c.selfHex ? c.peerId.toString() : peerIdFromOrigin(hexToBytes(hex)).toString()
+    hex === c.selfHex ? c.peerId.toString() : peerIdFromOrigin(fromHex(hex)).toString()
   return {
     epoch: r,
     status: result.status,

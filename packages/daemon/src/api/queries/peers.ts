@@ -1,8 +1,7 @@
-import { lastFinalEpoch, peerIdFromOrigin, type Replica } from '@alara/protocol'
+import { fromHex, lastFinalEpoch, peerIdFromOrigin, type Replica } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../../components.js'
-import { hexToBytes } from '../../hex.js'
-import { originHexOf } from '../../trust-book.js'
+import { originHexOf } from '../../membership/trust-book.js'
 import { VERSION } from '../../version.js'
 import type { IdResponse, PeerInfo, StatusResponse } from '../types.js'
 import { consensusOf, recentClosedEpochs, voteStatsByOrigin } from './consensus.js'
@@ -31,7 +30,7 @@ export async function peers(c: AlaraComponents): Promise<PeerInfo[]> {
   const statsByPeer = new Map<string, ReturnType<Replica['allOriginStats']>[number]>()
   for (const s of c.state.replica.allOriginStats()) {
     if (s.originHex === c.selfHex) continue
-    const peerId = peerIdFromOrigin(hexToBytes(s.originHex)).toString()
+    const peerId = peerIdFromOrigin(fromHex(s.originHex)).toString()
     statsByPeer.set(peerId, s)
     ids.add(peerId)
   }

@@ -1,0 +1,380 @@
+import {
+  type CatchUpVoter,
+  catchUpDecision,
+  encodeVote,
+  epochDigest,
+  epochPhase,
+  fromHex,
+  MAX_VOUCHERS,
+  oldestRetainedEpoch,
+  type ProtocolParams,
+  peerIdFromOrigin,
+  requiredAgreement,
+  signVote,
+  toHex,
+  type Vote,
+  type VoucherEvidence,
+  voteId,
+} from '@alara/protocol'
+import type { AlaraComponents, Startable } from '../components.js'
+import type { GossipService } from '../p2p/gossip/gossip-service.js'
+import type { Logger } from '../util/logger.js'
+import { consensusOf } from './consensus-view.js'
+import { EpochClock } from './epoch-clock.js'
+
+/**
+ * The epoch life cycle on the clock's ticks: close (vote, compare with votes already
+ * here), final (commit repairs, freeze, prune the window); re-votes when a closed
+ * epoch's digest moved; freezing the epochs back-filled after a restart.
+ */
+
+export interface EpochsInit {
+  gossip: Pick<GossipService, 'publishVote'>
+}
+
+export class EpochService implements Startable {
+  private readonly log: Logger
+  private readonly clock: EpochClock
+  private readonly freezing = new Map<number, Promise<void>>()
+  /** at start, this node knew members it could catch up from (else it starts alone) */
+  private knewMembers = false
+  private unsubscribe: (() => void) | undefined
+  /** commitRepairs runs one at a time: two re-votes of one epoch must not interleave */
+  private committing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly components: AlaraComponents,
+    private readonly init: EpochsInit,
+  ) {
+    this.log = components.logger('alara:epochs')
+    this.clock = new EpochClock(
+      components.params,
+      { close: (r) => this.closeEpoch(r), finalize: (r) => this.finalizeEpoch(r) },
+      (err) => this.log.error(`epoch clock: ${(err as Error).message}`),
+      components.now,
+    )
+  }
+
+  async start(): Promise<void> {
+    // Epochs not final at start (restore.ts put them in `backfill`) are neither voted nor
+    // frozen on the clock: the peers' votes on them went by while this node was away, so
+    // they wait for catch-up (freezeBackfill).
+    const { state, trust, closed, libp2p, now } = this.components
+    state.startedAtMs = now()
+    // members it could expect to hear from: listed ones, or on a closed network any key
+    // holder it has met (libp2p's peer store)
+    this.knewMembers =
+      trust.list().some((e) => e.active && e.trust > 0) ||
+      (closed && (await libp2p.peerStore.all()).some((p) => !p.id.equals(libp2p.peerId)))
+    // an item admitted after close is voted at once, with its evidence (no batching)
+    this.unsubscribe = this.components.events.on('digest:changed', () => {
+      void this.commitRepairs().catch((err: Error) =>
+        this.log.warn(`re-vote after admission: ${err.message}`),
+      )
+    })
+    this.clock.start()
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.()
+    await this.clock.stop()
+    await this.committing
+  }
+
+  /** Closes epoch r: vote, then ask for repair from every vote already here that differs. */
+  async closeEpoch(r: number): Promise<void> {
+    const { state, selfHex, events } = this.components
+    state.closed.add(r)
+    state.digestChanged.delete(r)
+    // An epoch that ended before this node started holds what it caught in part: its
+    // vote would count against the others' (two nodes catching up would each adopt the
+    // other's partial set). It votes nothing; catch-up freezes it with the quorum's set.
+    if (state.backfill.has(r)) return
+    await this.publishVote(r)
+    const digestHex = toHex(state.replica.digest(r))
+    events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
+    // the consensus at close, with the votes already here; later votes move it (ingest.ts)
+    events.emitLazy('consensus:changed', () => ({ epoch: r, ...consensusOf(this.components, r) }))
+    // Votes that arrived before I closed could not be compared yet.
+    for (const vote of state.votes.votesOf(r))
+      if (
+        vote.originHex !== selfHex &&
+        toHex(vote.digest) !== digestHex &&
+        this.components.trust.isMember(vote.originHex)
+      )
+        events.emit('repair:needed', {
+          epoch: r,
+          peerId: peerIdFromOrigin(fromHex(vote.originHex)).toString(),
+          digestHex: toHex(vote.digest),
+        })
+  }
+
+  /**
+   * Epoch r is final by the clock: commit repairs, freeze it, move the window. Not an
+   * epoch that waits for catch-up, nor one that reached final while no member was
+   * connected though members were before (a partition): those freeze by freezeBackfill.
+   */
+  async finalizeEpoch(r: number): Promise<void> {
+    const { state, params, now } = this.components
+    await this.commitRepairs()
+    if (!state.backfill.has(r) && this.partitioned()) {
+      this.log.info(`epoch ${r} is final by the clock with no member connected: catching up`)
+      state.backfill.add(r)
+    }
+    if (state.backfill.size > 0) await this.freezeBackfill()
+    if (!state.backfill.has(r)) await this.freeze(r)
+    const current = state.currentEpoch(now())
+    const oldest = oldestRetainedEpoch(current, params.retainEpochs)
+    if (oldest > state.replica.oldestRetainedEpoch) {
+      state.prune(oldest)
+      await pruneStore(this.components, current)
+    }
+  }
+
+  /** Members connected now (origin hex). */
+  private connectedMembers(): string[] {
+    const { libp2p, trust } = this.components
+    return libp2p
+      .getPeers()
+      .map((p) => toHex(p.toMultihash().bytes))
+      .filter((originHex) => trust.isMember(originHex))
+  }
+
+  /** Members were heard since start, and none is connected now. */
+  private partitioned(): boolean {
+    return this.components.state.caughtUp.size > 0 && this.connectedMembers().length === 0
+  }
+
+  /**
+   * Freezes the epochs that wait for catch-up (DESIGN.md "Catch-up"), each once it is
+   * final by the clock and members holding the quorum of its counted votes were heard
+   * (a catch-up with them completed since this node started): the set behind the
+   * digest with the most trust among them, this node's own when it has it, else the one
+   * its voters serve (repair fetches it, checked against the digest), never a union. An
+   * epoch no member voted on freezes only on a node alone since it started.
+   */
+  async freezeBackfill(): Promise<void> {
+    const { state, trust, selfHex, params, now, events } = this.components
+    await this.commitRepairs()
+    const required = requiredAgreement(params.byzantineThreshold)
+    const nowMs = now()
+    for (const r of [...state.backfill].sort((a, b) => a - b)) {
+      if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) {
+        state.settled(r)
+        continue
+      }
+      if (epochPhase(r, nowMs, params) !== 'final') continue
+      const voters: CatchUpVoter[] = []
+      for (const v of state.votes.votesOf(r)) {
+        if (v.originHex === selfHex) continue
+        const standing = trust.standing(v.originHex)
+        if (!standing.member) continue
+        voters.push({
+          originHex: v.originHex,
+          trust: standing.trust,
+          digestHex: toHex(v.digest),
+          heard: state.caughtUp.has(v.originHex),
+        })
+      }
+      if (voters.length === 0) {
+        if (this.aloneSinceStart(nowMs)) await this.freezeCaughtUp(r)
+        continue
+      }
+      const decision = catchUpDecision(voters, toHex(state.replica.digest(r)), required)
+      if (decision.action === 'keep') await this.freezeCaughtUp(r)
+      else if (decision.action === 'adopt') {
+        const ids = this.heldSetBehind(r, decision.digestHex)
+        if (ids !== undefined) await this.freezeCaughtUp(r, ids)
+        else
+          for (const originHex of decision.from)
+            events.emit('repair:needed', {
+              epoch: r,
+              peerId: peerIdFromOrigin(fromHex(originHex)).toString(),
+              digestHex: decision.digestHex,
+            })
+      }
+    }
+  }
+
+  /** The ids behind a digest of epoch r, when known and all held here. */
+  private heldSetBehind(r: number, digestHex: string): string[] | undefined {
+    const { state, params } = this.components
+    const ids =
+      digestHex === toHex(epochDigest(params.network, r, [])) ? [] : state.idsBehind(r, digestHex)
+    return ids?.every((id) => state.replica.has(id)) === true ? ids : undefined
+  }
+
+  /**
+   * No counted vote on an epoch: frozen only by a node alone since start (no member known
+   * then, none connected or heard since) once finalMs have passed, never on nobody's word
+   * where members exist: they may have voted while this node cannot hear them.
+   */
+  private aloneSinceStart(nowMs: number): boolean {
+    const { state, params } = this.components
+    return (
+      !this.knewMembers &&
+      state.caughtUp.size === 0 &&
+      this.connectedMembers().length === 0 &&
+      nowMs - state.startedAtMs >= params.finalMs
+    )
+  }
+
+  private async freezeCaughtUp(r: number, ids?: string[]): Promise<void> {
+    const { state, selfHex } = this.components
+    state.settled(r)
+    await this.freeze(r, ids)
+    // a vote this node gave before catching up says what it no longer holds
+    const voted = state.votes.voteOf(r, selfHex)
+    if (voted !== undefined && toHex(voted.digest) !== toHex(state.replica.digest(r)))
+      await this.publishVote(r)
+  }
+
+  /** Where an epoch is frozen: its folded set is fixed and written. Once per epoch. */
+  private freeze(r: number, ids?: string[]): Promise<void> {
+    if (this.components.state.replica.isFinal(r)) return Promise.resolve()
+    // the clock and a back-fill may ask at once: the second waits for the first's write
+    let running = this.freezing.get(r)
+    if (running === undefined) {
+      running = this.freezeOnce(r, ids).finally(() => this.freezing.delete(r))
+      this.freezing.set(r, running)
+    }
+    return running
+  }
+
+  /** `adopted`: exactly this set (catch-up took it from the voters of another digest). */
+  private async freezeOnce(r: number, adopted?: string[]): Promise<void> {
+    const { state, store, events } = this.components
+    const replica = state.replica
+    if (adopted !== undefined) {
+      // Written (synced) before it is marked: the API never reports a beacon final that
+      // is not yet on disk.
+      await store.putFinal(r, [...adopted].sort().map(fromHex))
+      replica.finalize(r, adopted)
+    } else {
+      // A repair may still add to the epoch during the write: then the new set is written
+      // again; the check and the mark run with no await between them.
+      let ids = replica.foldedIdsOf(r)
+      for (;;) {
+        if (ids.length > 0 || replica.summary(r).stored > 0)
+          await store.putFinal(r, ids.map(fromHex))
+        const now = replica.foldedIdsOf(r)
+        if (now.length === ids.length && now.every((id, i) => id === ids[i])) break
+        ids = now
+      }
+      replica.finalize(r)
+    }
+    state.admission.forget(r)
+    const beacon = replica.beacon(r)
+    events.emit('epoch:final', {
+      epoch: r,
+      digestHex: toHex(replica.digest(r)),
+      count: replica.foldedCount(r),
+      ...(beacon !== undefined ? { beaconHex: toHex(beacon) } : {}),
+    })
+  }
+
+  /** Persists repaired contributions and re-votes every closed epoch whose digest changed. */
+  commitRepairs(): Promise<void> {
+    const next = this.committing.then(() => this.commitRepairsOnce())
+    this.committing = next.catch(() => undefined)
+    return next
+  }
+
+  private async commitRepairsOnce(): Promise<void> {
+    const { state, store, selfHex } = this.components
+    await store.putContributions(state.takeRepaired())
+    for (const r of state.takeDigestChanged()) {
+      if (state.replica.isFinal(r)) continue
+      // stored but not folded (trust 0) leaves the digest as voted: nothing to say again
+      const voted = state.votes.voteOf(r, selfHex)
+      if (voted !== undefined && toHex(voted.digest) === toHex(state.replica.digest(r))) continue
+      await this.publishVote(r)
+    }
+  }
+
+  /** Signs, records, stores and publishes this node's vote for epoch r. */
+  private async publishVote(r: number): Promise<void> {
+    const { state, store, selfHex, params, privateKey, now } = this.components
+    const replica = state.replica
+    const count = replica.foldedCount(r)
+    const vote = await signVote(privateKey, {
+      network: params.network,
+      origin: fromHex(selfHex),
+      epoch: r,
+      digest: replica.digest(r),
+      count,
+      beacon: replica.beacon(r) ?? new Uint8Array(0),
+      // strictly increasing per epoch, so a re-vote always replaces the previous one
+      timestampMs: Math.max(now(), (state.votes.voteOf(r, selfHex)?.timestampMs ?? 0) + 1),
+    })
+    const encoded = encodeVote(vote)
+    // the ids behind every digest this node voted stay known: BEHIND serves them
+    const book = state.admission.book(r)
+    const digestHex = toHex(vote.digest)
+    const ids = replica.foldedIdsOf(r)
+    book.addVote(selfHex, digestHex, count, encoded)
+    book.addIds(digestHex, ids)
+    state.votes.record({
+      idHex: toHex(voteId(vote)),
+      originHex: selfHex,
+      epoch: r,
+      digest: vote.digest,
+      timestampMs: vote.timestampMs,
+      count,
+      encoded,
+    })
+    await store.putVote(r, selfHex, encoded)
+    await this.init.gossip.publishVote(r, withEvidence(vote, ids, this.vouchersOf(r), params))
+  }
+
+  /**
+   * The vouchers this node counted for what it admitted after close (DESIGN.md "Re-votes
+   * carry their evidence"): for each such item its round's vouchers, distinct voters, the
+   * latest-admitted items first, at most MAX_VOUCHERS.
+   */
+  private vouchersOf(r: number): VoucherEvidence[] {
+    const { state, trust } = this.components
+    const book = state.admission.bookIfAny(r)
+    if (book === undefined) return []
+    const out = new Map<string, VoucherEvidence>()
+    const admitted = [...state.admission.admittedAfterClose(r)].reverse()
+    for (const [idHex, round] of admitted)
+      for (const voucher of book.evidenceFor(idHex, round, (o) => trust.isMember(o))) {
+        if (out.size >= MAX_VOUCHERS) return [...out.values()]
+        if (!out.has(voucher.originHex)) out.set(voucher.originHex, voucher)
+      }
+    return [...out.values()]
+  }
+}
+
+/**
+ * The vote as gossiped: with its evidence (its own ids, then its vouchers) outside the
+ * signature, so that a receiver checks the vouchers with no request; without the
+ * vouchers, then without any evidence, when that would pass maxVoteBytes.
+ */
+export function withEvidence(
+  vote: Vote,
+  ownIds: readonly string[],
+  vouchers: readonly VoucherEvidence[],
+  params: Pick<ProtocolParams, 'maxVoteBytes'>,
+): Uint8Array {
+  const own = { ids: ownIds.map(fromHex) }
+  const entries = vouchers.map((v) => ({ vote: v.vote, ids: v.ids.map(fromHex) }))
+  for (const evidence of [[own, ...entries], [own]]) {
+    const encoded = encodeVote({ ...vote, evidence })
+    if (encoded.length <= params.maxVoteBytes) return encoded
+  }
+  return encodeVote(vote)
+}
+
+/**
+ * The store keeps `storeEpochs` (more than the replica's window): final epochs older
+ * than the replica's window stay verifiable from disk (`alara beacon R --verify`).
+ */
+export async function pruneStore(components: AlaraComponents, current: number): Promise<void> {
+  const { config, params, store } = components
+  const oldest = oldestRetainedEpoch(current, Math.max(config.storeEpochs, params.retainEpochs))
+  await store.pruneContributionsBefore(oldest)
+  await store.pruneVotesBefore(oldest)
+  await store.pruneFinalsBefore(oldest)
+}

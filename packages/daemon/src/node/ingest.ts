@@ -1,0 +1,361 @@
+import {
+  CompactContribution,
+  contributionSigningBytes,
+  decodeContribution,
+  encodeBareVote,
+  peerIdFromOrigin,
+  precheckContribution,
+  type SignatureCheck,
+  settleContribution,
+  toHex,
+  type ValidationContext,
+  type VerifiedContribution,
+  type VerifiedEvidence,
+  type VerifiedVote,
+  validateVote,
+} from '@alara/protocol'
+import type { PeerId } from '@libp2p/interface'
+import type { AlaraComponents } from '../components.js'
+import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
+import type { Via } from '../events.js'
+import type { Logger } from '../util/logger.js'
+import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
+import { consensusOf } from './consensus-view.js'
+import { STATE_LIMITS } from './state.js'
+
+/**
+ * The single receive path: every contribution and vote, from gossip or sync, is judged
+ * here by @alara/protocol's validation and, when valid, stored, folded and announced.
+ * One verdict vocabulary (accept / reject / ignore with the protocol's reason); p2p/gossip/
+ * maps it to gossipsub's, sync counts it.
+ */
+
+export type IngestVerdict = 'accept' | 'reject' | 'ignore'
+
+export type ContributionResult =
+  | { verdict: 'accept'; v: VerifiedContribution }
+  | { verdict: 'reject' | 'ignore'; reason: string }
+
+export type VoteResult = { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string }
+
+export interface ReceiveOptions {
+  via: Via
+  /** the peer that sent it (gossip: the forwarder) */
+  from?: PeerId
+}
+
+/**
+ * A copy of what this node keeps from a received message. Gossipsub's `msg.data` is a view
+ * into the whole RPC frame and decoded fields are views into the message: keeping either
+ * would pin the larger buffer for as long as the kept value lives. Copy at the point of
+ * keeping (`slice` allocates a buffer of exactly the kept length).
+ */
+const ownedBytes = (bytes: Uint8Array): Uint8Array => bytes.slice()
+
+export class Ingest {
+  private readonly log: Logger
+
+  constructor(
+    private readonly components: AlaraComponents,
+    /** where Ed25519 checks run (the daemon passes its VerifyPool) */
+    private readonly verifier: SignatureVerifier = inThreadVerifier,
+  ) {
+    this.log = components.logger('alara:ingest')
+  }
+
+  private context(viaRepair: boolean): ValidationContext {
+    const { params, state, now } = this.components
+    const replica = state.replica
+    const nowMs = now()
+    return {
+      params,
+      nowMs,
+      seen: (idHex) => replica.has(idHex),
+      countFor: (originHex, epoch) => replica.storedCountOf(originHex, epoch),
+      isClosed: (epoch) => state.isClosed(epoch, nowMs),
+      isFinal: (epoch) => replica.isFinal(epoch),
+      viaRepair,
+      // strangers cost a decode only: ignored before the signature (docs/PROTOCOL.md)
+      admits: (originHex) => this.components.trust.admits(originHex),
+    }
+  }
+
+  /**
+   * Validates and, when valid, stores and folds one encoded contribution. Sync (repair)
+   * may fill epochs that are closed but not final; gossip may not. Three steps: the cheap
+   * checks (here, synchronously), the Ed25519 verify (the verifier: worker threads), and
+   * the verdict against the state as it is once the signature is known.
+   */
+  async contribution(data: Uint8Array, opts: ReceiveOptions): Promise<ContributionResult> {
+    const viaRepair = opts.via === 'sync'
+    const source = opts.from?.toString() ?? opts.via
+    // a check the pool would shed is not worth the decode and health tests before it
+    if (this.verifier.hasRoomFor?.(source) === false)
+      return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
+    const checked = precheckContribution(data, this.context(viaRepair))
+    if (checked.verdict !== 'pending') {
+      // Health tests run before the signature check (they are cheaper); count a failure
+      // against an origin only when the origin really signed it, or anyone could blame it.
+      if (checked.reason === 'HEALTH_RCT' || checked.reason === 'HEALTH_APT')
+        await this.countHealthFailure(data)
+      return this.refused(checked, opts)
+    }
+    let signatureValid: boolean
+    try {
+      signatureValid = await this.verifier.verify(checked.signature, source)
+    } catch (err) {
+      // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
+      // forwarded); an honest contribution shed here comes back by repair.
+      if (err instanceof VerifyPoolBusyError)
+        return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
+      if (err instanceof VerifyPoolStoppedError)
+        return this.refused({ verdict: 'ignore', reason: 'STOPPING' }, opts)
+      throw err
+    }
+    const result = settleContribution(checked, signatureValid, this.context(viaRepair))
+    if (result.verdict !== 'accept') return this.refused(result, opts)
+    const v = result.contribution
+    const r = v.contribution.epoch
+    const { state, now } = this.components
+    const gate = state.admission.gate(r, now(), state.backfill.has(r))
+    if (gate.kind === 'over')
+      return this.refused({ verdict: 'ignore', reason: 'AFTER_DEADLINE' }, opts)
+    if (gate.kind === 'round') {
+      // after close: vouchers of `round` members first (DESIGN.md "Admission after close")
+      if (!state.admission.book(r).admits(v.idHex, gate.round, this.isCounted)) {
+        state.admission.hold(r, { v, encoded: ownedBytes(data) })
+        return this.refused({ verdict: 'ignore', reason: 'UNVOUCHED' }, opts)
+      }
+      state.admission.admitted(r, v.idHex, gate.round)
+    }
+    this.add(v, data, viaRepair, opts.via)
+    return { verdict: 'accept', v }
+  }
+
+  /** A member counts as a voucher (trust > 0, active), as for agreement. */
+  private readonly isCounted = (originHex: string): boolean =>
+    this.components.trust.isMember(originHex)
+
+  /**
+   * Items of closed epoch r held for vouchers, checked again after something arrived (a
+   * vote, ids behind a digest, evidence): those with their round's vouchers now enter.
+   */
+  admitHeld(r: number): number {
+    const { state, now } = this.components
+    const held = state.admission.heldOf(r)
+    if (held.length === 0) return 0
+    const gate = state.admission.gate(r, now(), state.backfill.has(r))
+    if (gate.kind === 'over' || state.replica.isFinal(r)) {
+      state.admission.dropHeld(r)
+      return 0
+    }
+    let admitted = 0
+    for (const { v, encoded } of held) {
+      if (gate.kind === 'round') {
+        if (!state.admission.book(r).admits(v.idHex, gate.round, this.isCounted)) continue
+        state.admission.admitted(r, v.idHex, gate.round)
+      } else state.admission.release(r, v.idHex)
+      this.add(v, encoded, true, 'sync')
+      admitted++
+    }
+    return admitted
+  }
+
+  private async countHealthFailure(data: Uint8Array): Promise<void> {
+    let check: SignatureCheck
+    let epoch: number
+    try {
+      const c = decodeContribution(data)
+      check = { origin: c.origin, message: contributionSigningBytes(c), signature: c.signature }
+      epoch = c.epoch
+    } catch {
+      return
+    }
+    // forged: not counted (the reject already costs the sender its score)
+    if (await this.verifier.verify(check).catch(() => false))
+      this.components.state.addHealthFailure(toHex(check.origin), epoch)
+  }
+
+  private refused(
+    r: { verdict: 'reject' | 'ignore'; reason: string },
+    opts: ReceiveOptions,
+  ): ContributionResult {
+    this.log.debug(
+      () => `contribution from ${opts.from?.toString() ?? opts.via}: ${r.verdict} ${r.reason}`,
+    )
+    this.components.events.emitLazy('contribution:refused', () => ({
+      verdict: r.verdict,
+      reason: r.reason,
+      via: opts.via,
+      ...(opts.from !== undefined ? { from: opts.from.toString() } : {}),
+    }))
+    return { verdict: r.verdict, reason: r.reason }
+  }
+
+  /** Stores, folds and announces a contribution that validated. */
+  private add(
+    validated: VerifiedContribution,
+    data: Uint8Array,
+    viaRepair: boolean,
+    via: Via,
+  ): void {
+    const { state, store, events, now } = this.components
+    // kept as a copy of its bytes, so no view pins the frame it came in (ownedBytes), and
+    // decoded on demand (CompactContribution): lean in memory over a long window
+    const encoded = ownedBytes(data)
+    const v = new CompactContribution(
+      validated.idHex,
+      validated.originHex,
+      encoded,
+      validated.contribution, // for the replica's add: not decoded twice
+    )
+    const receivedMs = now()
+    if (state.replica.add(v, receivedMs) !== 'added') return
+    const epoch = validated.contribution.epoch
+    if (viaRepair) state.addRepaired({ idHex: v.idHex, epoch, encoded })
+    else store.queueContribution(v.idHex, epoch, encoded)
+    const folded = state.replica.isFolded(v.idHex)
+    if (state.closed.has(epoch)) {
+      state.digestChanged.add(epoch)
+      if (folded) events.emit('digest:changed', { epoch })
+    }
+    this.announce(v, receivedMs, via, folded)
+  }
+
+  /** Reports a contribution added to the replica (received, or signed here). */
+  announce(v: VerifiedContribution, receivedMs: number, via: Via, folded: boolean): void {
+    this.components.events.emitLazy(folded ? 'contribution:folded' : 'contribution:stored', () => ({
+      idHex: v.idHex,
+      originHex: v.originHex,
+      epoch: v.contribution.epoch,
+      bitLength: v.contribution.bitLength,
+      timestampMs: v.contribution.timestampMs,
+      receivedMs,
+      via,
+    }))
+  }
+
+  /** Validates and records a vote; one that disagrees with a closed epoch asks for repair. */
+  vote(data: Uint8Array, opts: ReceiveOptions): VoteResult {
+    const { params, state, store, events, now, trust } = this.components
+    const result = validateVote(data, {
+      params,
+      nowMs: now(),
+      oldestEpoch: state.replica.oldestRetainedEpoch,
+      // catch-up brings back every vote of the window: those held cost a hash, no verify.
+      // Sync only: gossipsub drops its own duplicates, and a copy that reaches it after a
+      // catch-up is still relayed, as before, to mesh peers that may lack it.
+      seen:
+        opts.via === 'sync'
+          ? (idHex, originHex, epoch) => state.holdsVote(idHex, originHex, epoch)
+          : undefined,
+      // a stranger's vote is verified only while its epoch's small list has room
+      admits: (originHex, epoch) =>
+        trust.admits(originHex) || state.strangerVotes.hasRoom(epoch, originHex),
+      votesFrom: (originHex, epoch) => state.votesAccepted.countOf(originHex, epoch),
+      maxVotesPerOrigin: STATE_LIMITS.votesPerOriginEpoch,
+    })
+    if (result.verdict !== 'accept') {
+      this.log.debug(
+        () => `vote from ${opts.from?.toString() ?? opts.via}: ${result.verdict} ${result.reason}`,
+      )
+      events.emitLazy('vote:refused', () => ({
+        verdict: result.verdict,
+        reason: result.reason,
+        via: opts.via,
+        ...(opts.from !== undefined ? { from: opts.from.toString() } : {}),
+      }))
+      return { verdict: result.verdict, reason: result.reason }
+    }
+    const v = result.vote
+    const r = v.vote.epoch
+    if (!trust.admits(v.originHex)) {
+      // shown as not counted, never persisted nor relayed
+      state.strangerVotes.record({
+        idHex: v.idHex,
+        originHex: v.originHex,
+        epoch: r,
+        digest: v.vote.digest,
+        timestampMs: v.vote.timestampMs,
+        count: v.vote.count,
+        encoded: data,
+      })
+      return { verdict: 'ignore', reason: 'STRANGER' }
+    }
+    const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
+    // kept and stored bare: the evidence went into the epoch's book
+    const bare = v.vote.evidence === undefined ? data : encodeBareVote(v.vote)
+    this.intoAdmission(v, bare, result.evidence)
+    if (state.recordVote(v, bare) !== 'stale') {
+      void store.putVote(r, v.originHex, bare).catch((err: Error) => {
+        this.log.warn(`store: vote not saved (${err.message})`)
+      })
+      this.checkAgainstMine(v)
+      events.emitLazy('vote:received', () => ({
+        originHex: v.originHex,
+        epoch: r,
+        digestHex: toHex(v.vote.digest),
+        count: v.vote.count,
+        via: opts.via,
+      }))
+      if (before !== undefined) {
+        const after = consensusOf(this.components, r)
+        if (after.status !== before.status || after.agreement !== before.agreement)
+          events.emit('consensus:changed', { epoch: r, ...after })
+      }
+    }
+    return { verdict: 'accept' }
+  }
+
+  /**
+   * Every distinct vote of a member vouches for what its digest covers once the ids behind
+   * it are known (DESIGN.md "Admission after close"): kept in the epoch's book; then the
+   * items held for vouchers are checked again.
+   */
+  private intoAdmission(v: VerifiedVote, bare: Uint8Array, evidence?: VerifiedEvidence): void {
+    const { state, selfHex } = this.components
+    const r = v.vote.epoch
+    if (v.originHex === selfHex || state.replica.isFinal(r) || !this.isCounted(v.originHex)) return
+    const book = state.admission.book(r)
+    const digestHex = toHex(v.vote.digest)
+    book.addVote(v.originHex, digestHex, v.vote.count, bare.slice())
+    if (evidence !== undefined) {
+      // checked already (validateVote): the voter's own ids, and its vouchers' votes and ids
+      book.addIds(digestHex, evidence.ids)
+      for (const voucher of evidence.vouchers) {
+        if (voucher.vote.originHex === selfHex || !this.isCounted(voucher.vote.originHex)) continue
+        const voucherDigest = toHex(voucher.vote.vote.digest)
+        book.addVote(
+          voucher.vote.originHex,
+          voucherDigest,
+          voucher.vote.vote.count,
+          voucher.encoded.slice(),
+        )
+        book.addIds(voucherDigest, voucher.ids)
+      }
+    }
+    this.admitHeld(r)
+  }
+
+  /** A peer's vote for an epoch I closed that differs from my digest: repair from it. */
+  private checkAgainstMine(v: VerifiedVote): void {
+    const { state, selfHex, events } = this.components
+    const r = v.vote.epoch
+    if (v.originHex === selfHex || !state.closed.has(r) || state.replica.isFinal(r)) return
+    // repair asks only members whose counted vote differs (docs/PROTOCOL.md, "Membership")
+    if (!this.components.trust.isMember(v.originHex)) return
+    if (toHex(v.vote.digest) === toHex(state.replica.digest(r))) return
+    events.emit('repair:needed', {
+      epoch: r,
+      peerId: peerIdFromOrigin(v.vote.origin).toString(),
+      digestHex: toHex(v.vote.digest),
+    })
+  }
+
+  private consensusWatched(r: number): boolean {
+    return (
+      this.components.state.closed.has(r) &&
+      this.components.events.listenerCount('consensus:changed') > 0
+    )
+  }
+}

@@ -1,0 +1,59 @@
+import { oldestRetainedEpoch, toHex, type VerifiedVote, validateVote } from '@alara/protocol'
+import type { AlaraComponents } from '../components.js'
+import { VoteRefusedError } from '../errors.js'
+import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
+import { restoreDrawState } from './draw-state.js'
+import { pruneStore } from './epochs.js'
+import { reloadContributions } from './reload.js'
+
+/**
+ * Restart: every stored contribution, frozen epoch and vote of the retained window back
+ * into the node's state, then the saved private-draw chain, before any service starts.
+ */
+export async function restoreState(
+  components: AlaraComponents,
+  verifier: SignatureVerifier = inThreadVerifier,
+): Promise<void> {
+  const { params, state, store, now } = components
+  const log = components.logger('alara:restore')
+  const replica = state.replica
+  const current = state.currentEpoch(now())
+  const oldest = oldestRetainedEpoch(current, params.retainEpochs)
+  await pruneStore(components, current)
+  // the window starts where it will be kept, so nothing scans from epoch 0 meanwhile
+  state.prune(oldest)
+  const startedMs = performance.now()
+  const loaded = await reloadContributions(components, oldest, verifier)
+  const reloadMs = Math.round(performance.now() - startedMs)
+  // Epochs frozen before the restart stay exactly as they were frozen.
+  const frozen = new Set<number>()
+  for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
+    try {
+      replica.finalize(epoch, foldedIds.map(toHex))
+      frozen.add(epoch)
+    } catch (err) {
+      log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
+    }
+  }
+  // Every epoch that ended before the start and is not frozen, whatever the phase of the
+  // start (final while this node was down, closed but not frozen, or ended but not yet
+  // closed), is caught up from members before it freezes (DESIGN.md "Catch-up"):
+  // EpochService.freezeBackfill(). The epoch open at start is this node's to close.
+  for (let r = oldest; r < current; r++) if (!frozen.has(r)) state.backfill.add(r)
+  for await (const bytes of store.votesFrom(oldest)) {
+    try {
+      state.recordVote(checkStoredVote(components, bytes), bytes)
+    } catch {
+      // a vote from an older run that no longer validates is just dropped
+    }
+  }
+  if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store in ${reloadMs} ms`)
+  // after the window is back (the chain has absorbed it again), before any draw is served
+  await restoreDrawState(components)
+}
+
+function checkStoredVote(components: AlaraComponents, data: Uint8Array): VerifiedVote {
+  const result = validateVote(data, { params: components.params, nowMs: components.now() })
+  if (result.verdict !== 'accept') throw new VoteRefusedError(result.reason, result.message)
+  return result.vote
+}

@@ -1,0 +1,125 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import type { AlaraComponents, Startable } from '../../components.js'
+import type { Ingest, IngestVerdict } from '../../node/ingest.js'
+import { RateLimiter } from '../../util/bounded/rate-limiter.js'
+import type { Logger } from '../../util/logger.js'
+import type { Topics } from './topics.js'
+
+/** The ingest verdict as gossipsub's: the one place the two vocabularies meet. */
+export function topicValidatorResult(verdict: IngestVerdict): TopicValidatorResult {
+  return verdict === 'accept'
+    ? TopicValidatorResult.Accept
+    : verdict === 'reject'
+      ? TopicValidatorResult.Reject
+      : TopicValidatorResult.Ignore
+}
+
+/**
+ * Messages a forwarding peer may hand this node per second on each topic (a token bucket
+ * per peer and topic). Over the rate a message is ignored (no score penalty: an honest
+ * peer may relay a burst) and counted. Generous for honest traffic: a network of 100
+ * origins each sending its whole quota (64) in one 5 s epoch is 1,280 a second in total,
+ * spread over the mesh.
+ */
+export const GOSSIP_PEER_RATES = Object.freeze({
+  contributions: { ratePerSec: 500, burst: 2_000 },
+  votes: { ratePerSec: 200, burst: 1_000 },
+  /** peers whose rate is remembered (least recently seen forgotten first) */
+  trackedPeers: 1024,
+})
+
+/**
+ * gossipsub's direct peers (its `directPeers` option, and the `direct` set of the GossipSub
+ * class: readonly and public there, but not on the exported interface).
+ */
+function isDirectPeer(pubsub: unknown, peer: string): boolean {
+  return (pubsub as { direct?: ReadonlySet<string> }).direct?.has(peer) === true
+}
+
+export interface GossipInit {
+  topics: Topics
+  ingest: Ingest
+}
+
+/**
+ * Gossip: both topics' validators feed the ingest path (a reject costs the forwarding
+ * peer its score, an ignore does not), subscriptions, and publishing.
+ */
+export class GossipService implements Startable {
+  private readonly log: Logger
+  private readonly rates: Record<'contributions' | 'votes', RateLimiter>
+  /** messages ignored for a peer's rate, per topic kind (status, tests) */
+  readonly overRate = { contributions: 0, votes: 0 }
+
+  constructor(
+    private readonly components: AlaraComponents,
+    private readonly init: GossipInit,
+  ) {
+    this.log = components.logger('alara:gossip')
+    const limiter = (rate: { ratePerSec: number; burst: number }) =>
+      new RateLimiter({ ...rate, maxKeys: GOSSIP_PEER_RATES.trackedPeers, now: components.now })
+    this.rates = {
+      contributions: limiter(GOSSIP_PEER_RATES.contributions),
+      votes: limiter(GOSSIP_PEER_RATES.votes),
+    }
+  }
+
+  get topics(): Topics {
+    return this.init.topics
+  }
+
+  start(): void {
+    const pubsub = this.components.libp2p.services.pubsub
+    const { topics, ingest } = this.init
+    // Async: gossipsub awaits the verdict (the signature is verified on a pool thread)
+    // before it forwards or penalizes; a peer over its rate costs nothing more.
+    pubsub.topicValidators.set(topics.contributions, async (from: PeerId, msg) =>
+      this.withinRate('contributions', from)
+        ? topicValidatorResult(
+            (await ingest.contribution(msg.data, { via: 'gossip', from })).verdict,
+          )
+        : TopicValidatorResult.Ignore,
+    )
+    pubsub.topicValidators.set(topics.votes, (from: PeerId, msg) =>
+      this.withinRate('votes', from)
+        ? topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict)
+        : TopicValidatorResult.Ignore,
+    )
+    pubsub.subscribe(topics.contributions)
+    pubsub.subscribe(topics.votes)
+  }
+
+  /**
+   * Takes one of `from`'s tokens on that topic; counts and reports a message over it.
+   * A direct peer (gossipsub's `direct`: a link the operator configured, which gossipsub
+   * never prunes nor graylists) is not rated either.
+   */
+  withinRate(kind: 'contributions' | 'votes', from: PeerId): boolean {
+    const peer = from.toString()
+    if (this.rates[kind].take(peer)) return true
+    if (isDirectPeer(this.components.libp2p.services.pubsub, peer)) return true
+    this.overRate[kind]++
+    this.components.events.emitLazy('limit:hit', () => ({
+      what: `gossip-peer-rate-${kind}`,
+      peer,
+      action: 'ignored' as const,
+    }))
+    return false
+  }
+
+  stop(): void {
+    const pubsub = this.components.libp2p.services.pubsub
+    pubsub.topicValidators.delete(this.init.topics.contributions)
+    pubsub.topicValidators.delete(this.init.topics.votes)
+  }
+
+  /** Publishes a signed vote; a failure is only logged (sync delivers it later). */
+  async publishVote(epoch: number, encoded: Uint8Array): Promise<void> {
+    await this.components.libp2p.services.pubsub
+      .publish(this.init.topics.votes, encoded)
+      .catch((err: Error) => {
+        this.log.debug(() => `vote ${epoch}: publish failed (${err.message})`)
+      })
+  }
+}
