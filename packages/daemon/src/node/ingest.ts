@@ -8,6 +8,7 @@ import {
   settleContribution,
   toHex,
   type ValidationContext,
+  type Verdict,
   type VerifiedContribution,
   type VerifiedEvidence,
   type VerifiedVote,
@@ -29,13 +30,12 @@ import { STATE_LIMITS } from './state.js'
  * maps it to gossipsub's, sync counts it.
  */
 
-export type IngestVerdict = 'accept' | 'reject' | 'ignore'
+/** A refusal: protocol's `Verdict` other than accept, with the protocol's reason. */
+type Refused = { verdict: Exclude<Verdict, 'accept'>; reason: string }
 
-export type ContributionResult =
-  | { verdict: 'accept'; v: VerifiedContribution }
-  | { verdict: 'reject' | 'ignore'; reason: string }
+export type ContributionResult = { verdict: 'accept'; v: VerifiedContribution } | Refused
 
-export type VoteResult = { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string }
+export type VoteResult = { verdict: 'accept' } | Refused
 
 export interface ReceiveOptions {
   via: Via
