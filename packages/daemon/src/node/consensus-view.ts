@@ -14,7 +14,7 @@ export function agreementAt(c: AlaraComponents, r: number): AgreementResult {
     votes: c.state.votes.votesOf(r),
     strangers: c.state.strangerVotes.votesOf(r),
     selfHex: c.selfHex,
-    trustOf: (originHex) => c.trust.lookup(originHex, c.selfHex),
+    trustOf: (originHex) => c.trust.lookup(originHex),
     isMember: (originHex) => c.trust.isMember(originHex),
     closed: c.state.isClosed(r, c.now()),
     params: c.params,
