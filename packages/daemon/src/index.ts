@@ -50,7 +50,6 @@ export {
   formatNetworkKey,
   generateNetworkKey,
   NETWORK_KEY_FILE,
-  NetworkKeyError,
   parseNetworkKey,
   readNetworkKeyFile,
   writeRepoNetworkKey,
