@@ -271,13 +271,10 @@ export class Ingest {
     if (!trust.admits(v.originHex)) {
       // shown as not counted, never persisted nor relayed
       state.strangerVotes.record({
-        idHex: v.idHex,
         originHex: v.originHex,
         epoch: r,
-        digest: v.vote.digest,
+        digest: ownedBytes(v.vote.digest),
         timestampMs: v.vote.timestampMs,
-        count: v.vote.count,
-        encoded: data,
       })
       return { verdict: 'ignore', reason: 'STRANGER' }
     }
