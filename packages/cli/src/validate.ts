@@ -35,10 +35,6 @@ export function intInRange(min: number, max: number): (value: string) => number 
   }
 }
 
-export function parsePort(value: string): number {
-  return intInRange(0, 65535)(value)
-}
-
 /** A trust level: a decimal number in [0, 1]. */
 export function parseTrustLevel(value: string): number {
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value))

@@ -155,7 +155,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     const state = new NodeState({
       params,
       selfHex,
-      trustOf: (originHex) => trust.lookup(originHex, selfHex),
+      trustOf: (originHex) => trust.lookup(originHex),
       seq: await store.lastSeq(),
     })
     const libp2p = await createAlaraLibp2p({

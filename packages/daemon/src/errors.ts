@@ -47,13 +47,39 @@ export const repoMissing = (home: string): RepoError =>
     `no ALARA repo at ${home} (create one with: alara init --home ${home})`,
   )
 
-export const badConfig = (file: string, detail: string): RepoError =>
-  new RepoError('ERR_BAD_CONFIG', `${file}: ${detail}`)
-
-/** A configuration value (file, flag) that cannot be used. */
+/**
+ * A configuration value (file, flag) that cannot be used: the daemon's one class for
+ * `ERR_BAD_CONFIG` (protocol's `ParamsError` keeps the code for resolveParams).
+ */
 export class BadConfigError extends AlaraError {
   constructor(message: string) {
     super('ERR_BAD_CONFIG', message)
+  }
+}
+
+export const badConfig = (file: string, detail: string): BadConfigError =>
+  new BadConfigError(`${file}: ${detail}`)
+
+/** `network.key` (or a key file given) is not a network key, or cannot be read. */
+export class NetworkKeyError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_NETWORK_KEY', message)
+  }
+}
+
+/**
+ * The pre-shared key's nonce exchange failed: the peer hung up on bytes it could not read
+ * (p2p/closed-network.ts). Thrown inside libp2p's upgrade, which wraps it: it has no code
+ * and is recognised by its `name` (`isHandshakeFailure`), then reported as a key refusal.
+ */
+export class KeyExchangeFailedError extends Error {
+  override name = 'KeyExchangeFailedError'
+}
+
+/** A sync cursor this responder did not give (answered `BAD_REQUEST`, sync/answers.ts). */
+export class BadCursorError extends AlaraError {
+  constructor(message: string) {
+    super('ERR_BAD_CURSOR', message)
   }
 }
 

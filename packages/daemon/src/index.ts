@@ -37,7 +37,8 @@ export {
 } from './daemon.js'
 export * from './errors.js'
 export * from './events.js'
-export type { TrustEntry, TrustRemoveResponse } from './membership/trust-service.js'
+export type { TrustEntry } from './membership/trust-book.js'
+export type { TrustRemoveResponse } from './membership/trust-service.js'
 export type { InjectRequest, InjectResponse } from './node/inject.js'
 export { STATE_LIMITS } from './node/state.js'
 export { GOSSIP_BATCH_MESSAGES, gossipFrameLimits } from './p2p/gossip/frame-limits.js'
@@ -49,7 +50,6 @@ export {
   formatNetworkKey,
   generateNetworkKey,
   NETWORK_KEY_FILE,
-  NetworkKeyError,
   parseNetworkKey,
   readNetworkKeyFile,
   writeRepoNetworkKey,

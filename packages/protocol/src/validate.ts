@@ -85,7 +85,6 @@ export type { Refusal } from './verdicts.js'
 
 export type ContributionReason = keyof typeof CONTRIBUTION_VERDICTS
 export type VoteReason = keyof typeof VOTE_VERDICTS
-export type ReasonCode = ContributionReason | VoteReason
 
 export type ValidationResult =
   | { verdict: 'accept'; contribution: VerifiedContribution }
@@ -210,13 +209,11 @@ export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext):
   const signingBytes = contributionSigningBytes(c)
   const id = sha256(signingBytes)
   const idHex = toHex(id)
-  if (ctx.seen(idHex)) return refuse('DUPLICATE', `contribution ${idHex} is already stored`)
-
+  const originHex = toHex(c.origin)
   // The quota before the signature: the count is of verified, stored contributions only,
   // so a forged message cannot use it up, and one over it costs no verify.
-  const originHex = toHex(c.origin)
-  const quota = quotaRefusal(ctx.countFor(originHex, c.epoch), c.epoch, params)
-  if (quota !== undefined) return quota
+  const held = refuseByHeld(idHex, originHex, c.epoch, ctx)
+  if (held !== undefined) return held
 
   const key = keyOf(c.origin, originHex)
   if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
@@ -256,24 +253,29 @@ export function settleContribution(
   const epoch = v.contribution.epoch
   const stateRefusal = refuseByState(epoch, ctx)
   if (stateRefusal !== undefined) return stateRefusal
-  if (ctx.seen(v.idHex)) return refuse('DUPLICATE', `contribution ${v.idHex} is already stored`)
-  const quota = quotaRefusal(ctx.countFor(v.originHex, epoch), epoch, ctx.params)
-  if (quota !== undefined) return quota
+  const held = refuseByHeld(v.idHex, v.originHex, epoch, ctx)
+  if (held !== undefined) return held
   return { verdict: 'accept', contribution: v }
 }
 
 /**
- * An origin's contributions are taken up to 2 × maxPerEpoch per epoch (DESIGN.md,
- * "Per-origin caps decide by the set, not by arrival"): the replica folds them all and
- * credits the maxPerEpoch smallest ids, so an origin that sends different items to
- * different nodes within that bound cannot split them by filling each node's quota first.
+ * What the node already holds refuses a contribution: the same one stored (DUPLICATE), or
+ * its origin's quota for the epoch full. An origin's contributions are taken up to
+ * 2 × maxPerEpoch per epoch (DESIGN.md, "Per-origin caps decide by the set, not by
+ * arrival"): the replica folds them all and credits the maxPerEpoch smallest ids, so an
+ * origin that sends different items to different nodes within that bound cannot split
+ * them by filling each node's quota first.
  */
-function quotaRefusal(
-  count: number,
+function refuseByHeld(
+  idHex: string,
+  originHex: string,
   epoch: number,
-  params: ProtocolParams,
+  ctx: ValidationContext,
 ): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
-  const limit = 2 * params.maxPerEpoch
+  if (ctx.seen(idHex))
+    return refuseContribution('DUPLICATE', `contribution ${idHex} is already stored`)
+  const count = ctx.countFor(originHex, epoch)
+  const limit = 2 * ctx.params.maxPerEpoch
   if (count < limit) return undefined
   return refuseContribution(
     'TOO_MANY_IN_EPOCH',

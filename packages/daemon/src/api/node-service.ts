@@ -1,4 +1,5 @@
-import type { TrustEntry, TrustRemoveResponse } from '../membership/trust-service.js'
+import type { TrustEntry } from '../membership/trust-book.js'
+import type { TrustRemoveResponse } from '../membership/trust-service.js'
 import type { InjectRequest, InjectResponse } from '../node/inject.js'
 import type {
   BeaconResponse,

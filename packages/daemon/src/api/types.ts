@@ -3,11 +3,12 @@
  * produces them, the CLI consumes them (its `--json` prints them as received), tests
  * read them. Field names are those of shared/CLI.md's `--json` lists, plus extras. The
  * bodies a service takes or returns as they are live beside that service, since services
- * never import from api/: `InjectRequest`, `InjectResponse` (node/inject.ts), `TrustEntry`,
- * `TrustRemoveResponse` (membership/trust-service.ts). The package index exports them all.
+ * never import from api/: `InjectRequest`, `InjectResponse` (node/inject.ts), `TrustEntry`
+ * (membership/trust-book.ts), `TrustRemoveResponse` (membership/trust-service.ts). The
+ * package index exports them all.
  */
 
-import type { TrustEntry } from '../membership/trust-service.js'
+import type { TrustEntry } from '../membership/trust-book.js'
 
 export interface IdResponse {
   peerId: string

@@ -17,10 +17,12 @@ export interface TrustBookOptions {
   maxMembers?: number
 }
 
-export interface TrustListEntry {
+/** A trust-store entry, as `list()` gives it and the control API answers it (`GET /v1/trust`, `PUT`). */
+export interface TrustEntry {
   peerId: string
   trust: number
   active: boolean
+  /** `manual`: set by `alara trust set`; `lan`: added for a direct LAN connection */
   source: TrustSource
 }
 
@@ -67,18 +69,19 @@ export class TrustBook {
     return this.options.closed
   }
 
-  /** The fold's view: self is always fully trusted; unknown peers get the default. */
-  lookup(originHex: string, selfOriginHex: string): TrustRecord {
-    if (originHex === selfOriginHex) return { trust: 1, active: true }
-    const entry = this.byOrigin.get(originHex)
-    return entry === undefined
-      ? { trust: this.defaultTrust, active: true }
-      : { trust: entry.trust, active: entry.active }
+  /** The fold's view by origin hex: see `recordOf`. */
+  lookup(originHex: string): TrustRecord {
+    return this.recordOf(this.byOrigin.get(originHex), originHex === this.selfHex)
   }
 
+  /** The same view by peer id string (peers list, repair priority). */
   levelOf(peerId: string): TrustRecord {
-    if (peerId === this.selfPeerId) return { trust: 1, active: true }
-    const entry = this.byPeer.get(peerId)
+    return this.recordOf(this.byPeer.get(peerId), peerId === this.selfPeerId)
+  }
+
+  /** Self is always fully trusted; unknown peers get the default. */
+  private recordOf(entry: MemberEntry | undefined, isSelf: boolean): TrustRecord {
+    if (isSelf) return { trust: 1, active: true }
     return entry === undefined
       ? { trust: this.defaultTrust, active: true }
       : { trust: entry.trust, active: entry.active }
@@ -110,7 +113,7 @@ export class TrustBook {
     }
   }
 
-  list(): TrustListEntry[] {
+  list(): TrustEntry[] {
     return [...this.byPeer].map(([peerId, r]) => ({
       peerId,
       trust: r.trust,

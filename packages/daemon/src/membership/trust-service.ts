@@ -2,15 +2,7 @@ import type { AlaraComponents, Startable } from '../components.js'
 import type { EpochService } from '../node/epochs.js'
 import type { Logger } from '../util/logger.js'
 import type { MembershipService } from './membership-service.js'
-
-/** A trust-store entry as the control API answers it (`GET /v1/trust`, `PUT`). */
-export interface TrustEntry {
-  peerId: string
-  trust: number
-  active: boolean
-  /** `manual`: set by `alara trust set`; `lan`: added for a direct LAN connection */
-  source: 'manual' | 'lan'
-}
+import type { TrustEntry } from './trust-book.js'
 
 /** The answer of `DELETE /v1/trust/:peerId`. */
 export interface TrustRemoveResponse {
@@ -53,10 +45,10 @@ export class TrustService implements Startable {
   }
 
   async remove(peerId: string): Promise<TrustRemoveResponse> {
-    const { trust, state, selfHex } = this.components
+    const { trust, state } = this.components
     const { originHex } = await trust.remove(peerId)
     this.init.membership?.reconsider(peerId)
-    state.replica.setTrust(originHex, trust.lookup(originHex, selfHex))
+    state.replica.setTrust(originHex, trust.lookup(originHex))
     this.markChangedDigests()
     return { peerId, removed: true }
   }

@@ -19,7 +19,7 @@ import {
 import type { AlaraComponents, Startable } from '../components.js'
 import type { GossipService } from '../p2p/gossip/gossip-service.js'
 import type { Logger } from '../util/logger.js'
-import { consensusOf } from './consensus-view.js'
+import { agreementAt, askRepairIfDiffers } from './consensus-view.js'
 import { EpochClock } from './epoch-clock.js'
 
 /**
@@ -83,7 +83,7 @@ export class EpochService implements Startable {
 
   /** Closes epoch r: vote, then ask for repair from every vote already here that differs. */
   async closeEpoch(r: number): Promise<void> {
-    const { state, selfHex, events } = this.components
+    const { state, events } = this.components
     state.closed.add(r)
     state.digestChanged.delete(r)
     // An epoch that ended before this node started holds what it caught in part: its
@@ -94,19 +94,12 @@ export class EpochService implements Startable {
     const digestHex = toHex(state.replica.digest(r))
     events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
     // the consensus at close, with the votes already here; later votes move it (ingest.ts)
-    events.emitLazy('consensus:changed', () => ({ epoch: r, ...consensusOf(this.components, r) }))
+    events.emitLazy('consensus:changed', () => {
+      const { status, agreement } = agreementAt(this.components, r)
+      return { epoch: r, status, agreement }
+    })
     // Votes that arrived before I closed could not be compared yet.
-    for (const vote of state.votes.votesOf(r))
-      if (
-        vote.originHex !== selfHex &&
-        toHex(vote.digest) !== digestHex &&
-        this.components.trust.isMember(vote.originHex)
-      )
-        events.emit('repair:needed', {
-          epoch: r,
-          peerId: peerIdFromOrigin(fromHex(vote.originHex)).toString(),
-          digestHex: toHex(vote.digest),
-        })
+    for (const vote of state.votes.votesOf(r)) askRepairIfDiffers(this.components, r, vote)
   }
 
   /**

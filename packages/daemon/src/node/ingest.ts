@@ -3,12 +3,12 @@ import {
   contributionSigningBytes,
   decodeContribution,
   encodeBareVote,
-  peerIdFromOrigin,
   precheckContribution,
   type SignatureCheck,
   settleContribution,
   toHex,
   type ValidationContext,
+  type Verdict,
   type VerifiedContribution,
   type VerifiedEvidence,
   type VerifiedVote,
@@ -20,7 +20,7 @@ import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Via } from '../events.js'
 import type { Logger } from '../util/logger.js'
 import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
-import { consensusOf } from './consensus-view.js'
+import { agreementAt, askRepairIfDiffers } from './consensus-view.js'
 import { STATE_LIMITS } from './state.js'
 
 /**
@@ -30,13 +30,12 @@ import { STATE_LIMITS } from './state.js'
  * maps it to gossipsub's, sync counts it.
  */
 
-export type IngestVerdict = 'accept' | 'reject' | 'ignore'
+/** A refusal: protocol's `Verdict` other than accept, with the protocol's reason. */
+type Refused = { verdict: Exclude<Verdict, 'accept'>; reason: string }
 
-export type ContributionResult =
-  | { verdict: 'accept'; v: VerifiedContribution }
-  | { verdict: 'reject' | 'ignore'; reason: string }
+export type ContributionResult = { verdict: 'accept'; v: VerifiedContribution } | Refused
 
-export type VoteResult = { verdict: 'accept' } | { verdict: 'reject' | 'ignore'; reason: string }
+export type VoteResult = { verdict: 'accept' } | Refused
 
 export interface ReceiveOptions {
   via: Via
@@ -272,17 +271,14 @@ export class Ingest {
     if (!trust.admits(v.originHex)) {
       // shown as not counted, never persisted nor relayed
       state.strangerVotes.record({
-        idHex: v.idHex,
         originHex: v.originHex,
         epoch: r,
-        digest: v.vote.digest,
+        digest: ownedBytes(v.vote.digest),
         timestampMs: v.vote.timestampMs,
-        count: v.vote.count,
-        encoded: data,
       })
       return { verdict: 'ignore', reason: 'STRANGER' }
     }
-    const before = this.consensusWatched(r) ? consensusOf(this.components, r) : undefined
+    const before = this.consensusWatched(r) ? agreementAt(this.components, r) : undefined
     // kept and stored bare: the evidence went into the epoch's book
     const bare = v.vote.evidence === undefined ? data : encodeBareVote(v.vote)
     this.intoAdmission(v, bare, result.evidence)
@@ -299,9 +295,9 @@ export class Ingest {
         via: opts.via,
       }))
       if (before !== undefined) {
-        const after = consensusOf(this.components, r)
-        if (after.status !== before.status || after.agreement !== before.agreement)
-          events.emit('consensus:changed', { epoch: r, ...after })
+        const { status, agreement } = agreementAt(this.components, r)
+        if (status !== before.status || agreement !== before.agreement)
+          events.emit('consensus:changed', { epoch: r, status, agreement })
       }
     }
     return { verdict: 'accept' }
@@ -337,19 +333,12 @@ export class Ingest {
     this.admitHeld(r)
   }
 
-  /** A peer's vote for an epoch I closed that differs from my digest: repair from it. */
+  /** A peer's vote for an epoch I closed, not yet final, that differs: repair from it. */
   private checkAgainstMine(v: VerifiedVote): void {
-    const { state, selfHex, events } = this.components
+    const { state } = this.components
     const r = v.vote.epoch
-    if (v.originHex === selfHex || !state.closed.has(r) || state.replica.isFinal(r)) return
-    // repair asks only members whose counted vote differs (docs/PROTOCOL.md, "Membership")
-    if (!this.components.trust.isMember(v.originHex)) return
-    if (toHex(v.vote.digest) === toHex(state.replica.digest(r))) return
-    events.emit('repair:needed', {
-      epoch: r,
-      peerId: peerIdFromOrigin(v.vote.origin).toString(),
-      digestHex: toHex(v.vote.digest),
-    })
+    if (!state.closed.has(r) || state.replica.isFinal(r)) return
+    askRepairIfDiffers(this.components, r, { originHex: v.originHex, digest: v.vote.digest })
   }
 
   private consensusWatched(r: number): boolean {

@@ -42,12 +42,23 @@ export interface HeldVote {
 export const STRANGER_VOTES_PER_EPOCH = 16
 
 /**
+ * What is kept of a stranger's vote: what `alara consensus` lists and the newest-wins
+ * rule needs. `digest` is a copy (DESIGN.md "Bounds": a view would pin the gossip frame).
+ */
+export interface StrangerVote {
+  originHex: string
+  epoch: number
+  digest: Uint8Array
+  timestampMs: number
+}
+
+/**
  * Strangers' votes: shown in `alara consensus` as not counted, never persisted, at most
  * STRANGER_VOTES_PER_EPOCH origins per epoch (the newest vote per origin), so that a
  * flood of throw-away identities costs a few kilobytes per epoch and no more.
  */
 export class StrangerVotes {
-  private readonly byEpoch = new Map<number, Map<string, HeldVote>>()
+  private readonly byEpoch = new Map<number, Map<string, StrangerVote>>()
 
   /** Whether a vote of this origin for this epoch would be kept (worth verifying). */
   hasRoom(epoch: number, originHex: string): boolean {
@@ -55,7 +66,7 @@ export class StrangerVotes {
     return votes === undefined || votes.size < STRANGER_VOTES_PER_EPOCH || votes.has(originHex)
   }
 
-  record(vote: HeldVote): boolean {
+  record(vote: StrangerVote): boolean {
     if (!this.hasRoom(vote.epoch, vote.originHex)) return false
     let votes = this.byEpoch.get(vote.epoch)
     if (votes === undefined) {
@@ -68,13 +79,8 @@ export class StrangerVotes {
     return true
   }
 
-  votesOf(epoch: number): HeldVote[] {
+  votesOf(epoch: number): StrangerVote[] {
     return [...(this.byEpoch.get(epoch)?.values() ?? [])]
-  }
-
-  /** Forgets a peer that became a member (its votes then go to the vote book). */
-  forget(originHex: string): void {
-    for (const votes of this.byEpoch.values()) votes.delete(originHex)
   }
 
   prune(oldestEpoch: number): void {

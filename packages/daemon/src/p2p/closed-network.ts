@@ -5,6 +5,7 @@ import type {
   MultiaddrConnection,
 } from '@libp2p/interface'
 import { preSharedKey } from '@libp2p/pnet'
+import { KeyExchangeFailedError } from '../errors.js'
 import type { Logger } from '../util/logger.js'
 
 /**
@@ -54,11 +55,6 @@ export function isHandshakeFailure(err: unknown, depth = 0): boolean {
   if (Array.isArray(inner.errors) && inner.errors.some((e) => isHandshakeFailure(e, depth + 1)))
     return true
   return inner.cause !== undefined && isHandshakeFailure(inner.cause, depth + 1)
-}
-
-/** The pre-shared key's nonce exchange failed: the peer hung up on bytes it could not read. */
-export class KeyExchangeFailedError extends Error {
-  override name = 'KeyExchangeFailedError'
 }
 
 /**

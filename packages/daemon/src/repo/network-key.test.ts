@@ -4,18 +4,13 @@ import { join } from 'node:path'
 import { generateKey } from '@libp2p/pnet'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  isHandshakeFailure,
-  KeyExchangeFailedError,
-  keyRefusalOf,
-  OnceSet,
-} from '../p2p/closed-network.js'
+import { KeyExchangeFailedError, NetworkKeyError } from '../errors.js'
+import { isHandshakeFailure, keyRefusalOf, OnceSet } from '../p2p/closed-network.js'
 import {
   formatNetworkKey,
   generateNetworkKey,
   initNetworkKey,
   loadRepoNetworkKey,
-  NetworkKeyError,
   parseNetworkKey,
   pskOf,
   readNetworkKeyFile,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AlaraError, fromHex } from '@alara/protocol'
+import { fromHex } from '@alara/protocol'
+import { NetworkKeyError } from '../errors.js'
 import { writeFileAtomic } from '../util/atomic-file.js'
 
 /**
@@ -21,12 +22,6 @@ export const NETWORK_KEY_BYTES = 32
 
 const HEADER = '/key/swarm/psk/1.0.0/'
 const ENCODING = '/base16/'
-
-export class NetworkKeyError extends AlaraError {
-  constructor(message: string) {
-    super('ERR_BAD_NETWORK_KEY', message)
-  }
-}
 
 /** The canonical file text of a 32-byte key (lower-case hex, one trailing newline). */
 export function formatNetworkKey(key: Uint8Array): string {

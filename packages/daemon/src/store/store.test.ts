@@ -40,6 +40,15 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out
 }
 
+/** The stored contributions' bytes from `fromEpoch` on, in store order, batches flattened. */
+async function* contributionsFrom(
+  store: AlaraStore,
+  fromEpoch: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const batch of store.contributionBatchesFrom(fromEpoch))
+    for (const record of batch) yield record.encoded
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** A fake contribution: a random id and a payload naming its epoch and id. */
@@ -50,7 +59,7 @@ function entry(epoch: number): { idHex: string; epoch: number; encoded: Uint8Arr
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b)
 
-/** The order contributionsFrom promises: epochs ascending, ids ascending inside one. */
+/** The order contributionBatchesFrom promises: epochs ascending, ids ascending inside one. */
 const stored = (es: Array<ReturnType<typeof entry>>): string[] =>
   [...es]
     .sort((a, b) => a.epoch - b.epoch || (a.idHex < b.idHex ? -1 : a.idHex > b.idHex ? 1 : 0))
@@ -60,7 +69,7 @@ describe('AlaraStore: own contributions and seq', () => {
   it('starts at seq 0 with nothing stored', async () => {
     const store = await openStore(newPath())
     expect(await store.lastSeq()).toBe(0)
-    expect(await collect(store.contributionsFrom(0))).toEqual([])
+    expect(await collect(contributionsFrom(store, 0))).toEqual([])
     expect(await store.trust()).toEqual(new Map())
   })
 
@@ -75,7 +84,7 @@ describe('AlaraStore: own contributions and seq', () => {
 
     const again = await openStore(path)
     expect(await again.lastSeq()).toBe(3)
-    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored([...a, ...b]))
+    expect((await collect(contributionsFrom(again, 0))).map(text)).toEqual(stored([...a, ...b]))
     for (const e of [...a, ...b])
       expect(text((await again.getContribution(e.epoch, e.idHex)) as Uint8Array)).toBe(
         text(e.encoded),
@@ -98,7 +107,7 @@ describe('AlaraStore: own contributions and seq', () => {
     await store.putContributions(es)
     await closeStore(store)
     const again = await openStore(path)
-    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(again, 0))).map(text)).toEqual(stored(es))
     expect(await again.lastSeq()).toBe(0)
   })
 
@@ -118,12 +127,12 @@ describe('AlaraStore: queued contributions', () => {
     const store = await openStore(newPath())
     const es = [entry(7), entry(8), entry(7)]
     for (const e of es) store.queueContribution(e.idHex, e.epoch, e.encoded)
-    expect(await collect(store.contributionsFrom(0))).toEqual([])
+    expect(await collect(contributionsFrom(store, 0))).toEqual([])
     await store.flush()
-    expect((await collect(store.contributionsFrom(0))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(store, 0))).map(text)).toEqual(stored(es))
     // flushing again with nothing queued is harmless
     await store.flush()
-    expect(await collect(store.contributionsFrom(0))).toHaveLength(3)
+    expect(await collect(contributionsFrom(store, 0))).toHaveLength(3)
   })
 
   it('are written by the batch timer about 50 ms after the first one', async () => {
@@ -148,7 +157,7 @@ describe('AlaraStore: queued contributions', () => {
     expect(vi.getTimerCount()).toBe(0)
     // the 512th queued started the batch: a flush with nothing new only waits for it
     await store.flush()
-    expect(await collect(store.contributionsFrom(0))).toHaveLength(512)
+    expect(await collect(contributionsFrom(store, 0))).toHaveLength(512)
   })
 
   it('a failed batch is reported and does not stop later batches', async () => {
@@ -175,24 +184,24 @@ describe('AlaraStore: queued contributions', () => {
     await closeStore(store)
     vi.useRealTimers()
     const again = await openStore(path)
-    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(again, 0))).map(text)).toEqual(stored(es))
   })
 })
 
-describe('AlaraStore: contributionsFrom and prune by epoch', () => {
+describe('AlaraStore: contributionBatchesFrom and prune by epoch', () => {
   it('lists from an epoch on, in epoch order across digit counts', async () => {
     const store = await openStore(newPath())
     const es = [0, 1, 9, 10, 11, 99, 100, 1000, 123_456_789, 352_840_320].map(entry)
     await store.putContributions(es)
-    expect((await collect(store.contributionsFrom(0))).map(text)).toEqual(stored(es))
-    expect((await collect(store.contributionsFrom(-5))).map(text)).toEqual(stored(es))
-    expect((await collect(store.contributionsFrom(10))).map(text)).toEqual(
+    expect((await collect(contributionsFrom(store, 0))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(store, -5))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(store, 10))).map(text)).toEqual(
       stored(es.filter((e) => e.epoch >= 10)),
     )
-    expect((await collect(store.contributionsFrom(101))).map(text)).toEqual(
+    expect((await collect(contributionsFrom(store, 101))).map(text)).toEqual(
       stored(es.filter((e) => e.epoch >= 101)),
     )
-    expect(await collect(store.contributionsFrom(400_000_000))).toEqual([])
+    expect(await collect(contributionsFrom(store, 400_000_000))).toEqual([])
   })
 
   it('reads in batches of the asked size, the next one read ahead, and stops early cleanly', async () => {
@@ -211,7 +220,7 @@ describe('AlaraStore: contributionsFrom and prune by epoch', () => {
     }
     await closeStore(store)
     const again = await openStore(path)
-    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored(es))
+    expect((await collect(contributionsFrom(again, 0))).map(text)).toEqual(stored(es))
   })
 
   it('prune drops the epochs before the cut and keeps the rest, across a reopen', async () => {
@@ -221,13 +230,13 @@ describe('AlaraStore: contributionsFrom and prune by epoch', () => {
     await store.putContributions(es)
     await store.pruneContributionsBefore(10)
     const kept = es.filter((e) => e.epoch >= 10)
-    expect((await collect(store.contributionsFrom(0))).map(text)).toEqual(stored(kept))
+    expect((await collect(contributionsFrom(store, 0))).map(text)).toEqual(stored(kept))
     expect(
       await store.getContribution(9, (es[1] as ReturnType<typeof entry>).idHex),
     ).toBeUndefined()
     await closeStore(store)
     const again = await openStore(path)
-    expect((await collect(again.contributionsFrom(0))).map(text)).toEqual(stored(kept))
+    expect((await collect(contributionsFrom(again, 0))).map(text)).toEqual(stored(kept))
   })
 
   it('pruning contributions leaves votes, finals, trust and seq alone', async () => {
@@ -237,7 +246,7 @@ describe('AlaraStore: contributionsFrom and prune by epoch', () => {
     await store.putFinal(1, [new Uint8Array(32).fill(1)])
     await store.putTrust('12D3KooWpeer', { trust: 0.5, active: true })
     await store.pruneContributionsBefore(1_000_000)
-    expect(await collect(store.contributionsFrom(0))).toEqual([])
+    expect(await collect(contributionsFrom(store, 0))).toEqual([])
     expect(await collect(store.votesFrom(0))).toHaveLength(1)
     expect(await collect(store.finalsFrom(0))).toHaveLength(1)
     expect((await store.trust()).size).toBe(1)
@@ -343,7 +352,7 @@ describe('AlaraStore: the libp2p datastore shares the database', () => {
     const e = entry(3)
     await store.putOwnContributions([e], 1)
     await store.putTrust('12D3KooWaaa', { trust: 1, active: true })
-    expect((await collect(store.contributionsFrom(0))).map(text)).toEqual([text(e.encoded)])
+    expect((await collect(contributionsFrom(store, 0))).map(text)).toEqual([text(e.encoded)])
     expect([...(await store.trust()).keys()]).toEqual(['12D3KooWaaa'])
     await closeStore(store)
 

@@ -165,16 +165,10 @@ export class AlaraStore {
     return value === undefined ? undefined : storedContribution(value)
   }
 
-  /** Encoded contributions from `fromEpoch` on, in store order (epoch, then id), seals unchecked. */
-  async *contributionsFrom(fromEpoch: number): AsyncGenerator<Uint8Array> {
-    for await (const batch of this.contributionBatchesFrom(fromEpoch))
-      for (const record of batch) yield record.encoded
-  }
-
   /**
-   * Stored contributions from `fromEpoch` on, in store order, read `size` at a time (one
-   * native call each, not one per entry), each with its seal checked. The next batch is
-   * read while the caller handles this one: LevelDB reads in libuv's pool, and a reload
+   * Stored contributions from `fromEpoch` on, in store order (epoch, then id), read `size`
+   * at a time (one native call each, not one per entry), each with its seal checked. The
+   * next batch is read while the caller handles this one: LevelDB reads in libuv's pool, and a reload
    * that waited for each read idled ~16 % of its time (1M entries, docs/BENCHMARKS.md).
    */
   async *contributionBatchesFrom(fromEpoch: number, size = 1024): AsyncGenerator<StoredRecord[]> {

@@ -1,5 +1,4 @@
 import {
-  AlaraError,
   CompactContribution,
   type EpochSummary,
   encodeContribution,
@@ -9,6 +8,7 @@ import {
   type SyncRequest,
   toHex,
 } from '@alara/protocol'
+import { BadCursorError } from '../errors.js'
 import type { NodeState } from '../node/state.js'
 
 /** What answers read: the replica, the votes held with their encoded bytes, known sets. */
@@ -42,13 +42,6 @@ export interface SyncSource {
 const SUMMARY_BYTES = 96
 /** a page entry's framing: tag and length */
 const ENTRY_OVERHEAD = 6
-
-/** A cursor this responder did not give (answered `BAD_REQUEST`). */
-export class BadCursorError extends AlaraError {
-  constructor(message: string) {
-    super('ERR_BAD_CURSOR', message)
-  }
-}
 
 export function answerOf(state: SyncSource, network: string, req: SyncRequest): Uint8Array {
   if (req.network !== network)

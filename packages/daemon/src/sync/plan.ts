@@ -72,6 +72,5 @@ export function epochsToRepair(
   return out
 }
 
-/** Keys of outbound sync work: a second ask for the same work while one runs is merged. */
-export const repairKey = (peerId: string, epoch: number): string => `${peerId}/${epoch}`
+/** The key of a peer's outbound catch-up: a second ask while one runs is merged. */
 export const catchUpKey = (peerId: string): string => `${peerId}/catch-up`

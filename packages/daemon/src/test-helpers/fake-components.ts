@@ -97,7 +97,7 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
   const state = new NodeState({
     params,
     selfHex,
-    trustOf: (originHex) => trust.lookup(originHex, selfHex),
+    trustOf: (originHex) => trust.lookup(originHex),
     seq: 0,
   })
   const published: FakeComponents['published'] = []

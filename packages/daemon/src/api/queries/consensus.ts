@@ -49,7 +49,8 @@ export function recentClosedEpochs(c: AlaraComponents, count: number): number[] 
   return out
 }
 
-export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
+/** Epoch r's consensus for the API: `agreementAt` (node/consensus-view.ts) mapped to peer ids. */
+export function epochConsensus(c: AlaraComponents, r: number): EpochConsensus {
   const result = agreementAt(c, r)
   const peerOf = (hex: string): string =>
     hex === c.selfHex ? c.peerId.toString() : peerIdFromOrigin(fromHex(hex)).toString()
@@ -78,5 +79,5 @@ export function consensusOf(c: AlaraComponents, r: number): EpochConsensus {
 }
 
 export function consensus(c: AlaraComponents, epochs: number): EpochConsensus[] {
-  return recentClosedEpochs(c, epochs).map((r) => consensusOf(c, r))
+  return recentClosedEpochs(c, epochs).map((r) => epochConsensus(c, r))
 }

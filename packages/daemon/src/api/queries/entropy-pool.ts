@@ -58,7 +58,7 @@ export function quality(c: AlaraComponents): QualityResponse {
   // Origins whose every contribution failed the health tests still deserve a line.
   for (const [originHex, failures] of c.state.healthFailures) {
     if (c.state.replica.originStats(originHex) !== undefined) continue
-    const level = c.trust.lookup(originHex, c.selfHex)
+    const level = c.trust.lookup(originHex)
     origins.push({
       peerId: peerIdFromOrigin(fromHex(originHex)).toString(),
       trust: level.trust,

@@ -4,7 +4,7 @@ import type { AlaraComponents } from '../../components.js'
 import { originHexOf } from '../../membership/trust-book.js'
 import { VERSION } from '../../version.js'
 import type { IdResponse, PeerInfo, StatusResponse } from '../types.js'
-import { consensusOf, recentClosedEpochs, voteStatsByOrigin } from './consensus.js'
+import { epochConsensus, recentClosedEpochs, voteStatsByOrigin } from './consensus.js'
 
 /** Who this node is, whom it knows, and its one-screen status. */
 
@@ -81,6 +81,6 @@ export function status(c: AlaraComponents): StatusResponse {
     folded: c.state.replica.foldedTotal,
     stored: c.state.replica.storedTotal,
     lastFinalEpoch: lastFinalEpoch(c.now(), c.params) ?? null,
-    consensus: latest === undefined ? null : consensusOf(c, latest),
+    consensus: latest === undefined ? null : epochConsensus(c, latest),
   }
 }

@@ -1,13 +1,14 @@
+import type { Verdict } from '@alara/protocol'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents, Startable } from '../../components.js'
-import type { Ingest, IngestVerdict } from '../../node/ingest.js'
+import type { Ingest } from '../../node/ingest.js'
 import { RateLimiter } from '../../util/bounded/rate-limiter.js'
 import type { Logger } from '../../util/logger.js'
 import type { Topics } from './topics.js'
 
-/** The ingest verdict as gossipsub's: the one place the two vocabularies meet. */
-export function topicValidatorResult(verdict: IngestVerdict): TopicValidatorResult {
+/** The ingest verdict (protocol's `Verdict`) as gossipsub's: the one place the two vocabularies meet. */
+export function topicValidatorResult(verdict: Verdict): TopicValidatorResult {
   return verdict === 'accept'
     ? TopicValidatorResult.Accept
     : verdict === 'reject'
