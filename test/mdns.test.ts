@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { startNodes } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { expectFullMesh, peersOf } from './helpers/network.js'
 import { eventually } from './helpers/wait.js'
@@ -16,12 +17,11 @@ afterAll(() => h.cleanup())
 describe('mdns', () => {
   it('three daemons with no address of each other connect by mDNS', async () => {
     // on another network: it must hear nothing of them, nor they of it
-    const stranger = await h.start({ mdns: true, network: `${h.network}-other` })
-    const nodes = [
-      await h.start({ mdns: true }),
-      await h.start({ mdns: true }),
-      await h.start({ mdns: true }),
-    ]
+    // the four started at once: none needs another's address
+    const [stranger, nodes] = await Promise.all([
+      h.start({ mdns: true, network: `${h.network}-other` }),
+      startNodes(h, 3, { mdns: true }),
+    ])
     await eventually(() => expectFullMesh(nodes, 'api'), {
       intervalMs: 200,
       what: 'a full mesh found by mDNS',

@@ -12,6 +12,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from './helpers/wait.js'
 
 /**
  * Gossipsub scoring as configured for ALARA, against real libp2p peers on loopback: a
@@ -54,13 +55,9 @@ async function rawPeer(): Promise<Peer> {
   })) as unknown as Peer
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+/** Polls `check` (in-process state) until it holds, at most `timeoutMs`. */
+const until = (check: () => boolean, timeoutMs: number, what: string): Promise<boolean> =>
+  waitFor(check, (ok) => ok, { timeoutMs, intervalMs: 100, what })
 
 describe('gossipsub scoring', () => {
   let home: string

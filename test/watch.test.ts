@@ -4,6 +4,7 @@ import { injectRandom } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
 import { StreamingCli } from './helpers/stream-cli.js'
+import { eventually } from './helpers/wait.js'
 
 /**
  * `alara watch` on a real two-node devnet: an inject shows up as the contribution folded
@@ -106,11 +107,12 @@ describe('alara watch', () => {
     watchers.push(w)
     await w.waitLine(() => true, 30_000, 'a first event')
     await c.stop()
-    const deadline = Date.now() + 30_000
-    while (!w.stderr.includes('waiting for the daemon') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100))
-    expect(w.stderr).toContain(
-      'ended the event stream (it stopped or restarted); waiting for the daemon',
+    await eventually(
+      () =>
+        expect(w.stderr).toContain(
+          'ended the event stream (it stopped or restarted); waiting for the daemon',
+        ),
+      { timeoutMs: 30_000, intervalMs: 100 },
     )
     expect(w.child.exitCode).toBeNull()
     const seen = w.lines.length

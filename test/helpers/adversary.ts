@@ -21,6 +21,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
+import { waitFor } from './wait.js'
 
 /**
  * An attacker for the test suite: a libp2p peer built exactly as a daemon builds its own
@@ -117,13 +118,13 @@ export class Adversary {
     await this.node.dial(addr, { signal: AbortSignal.timeout(timeoutMs) })
     const id = addr.getComponents().findLast((c) => c.name === 'p2p')?.value
     const pubsub = this.node.services.pubsub
-    const deadline = Date.now() + timeoutMs
     const subscribed = (topic: string) =>
       pubsub.getSubscribers(topic).some((p) => p.toString() === id)
-    while (!(subscribed(this.topics.contributions) && subscribed(this.topics.votes))) {
-      if (Date.now() > deadline) throw new Error(`${ma} never subscribed to the adversary`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await waitFor(
+      () => subscribed(this.topics.contributions) && subscribed(this.topics.votes),
+      (ok) => ok,
+      { timeoutMs, intervalMs: 50, what: `${ma} to subscribe to the adversary's topics` },
+    )
   }
 
   /** A signed, encoded contribution of `bitLength` random bits (default the maximum, 8192). */

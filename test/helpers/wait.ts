@@ -1,7 +1,16 @@
+import { vi } from 'vitest'
+
 /**
  * Polling with a deadline instead of fixed sleeps: the condition is re-checked every
  * `intervalMs` until it holds or `timeoutMs` passes; the failure names what was awaited
  * and what was last seen.
+ *
+ * One poll loop for the whole suite: vitest's `vi.waitFor`. Unit tests call it directly
+ * (in-process state, its short defaults fit, and it advances fake timers when a test
+ * uses them); the multi-process tests call it through `waitFor`/`eventually` below,
+ * which only add what a test of real daemons needs: a deadline sized for a busy
+ * two-core machine, a slower interval (a probe is often a CLI process), and a failure
+ * that says what was awaited and what was last seen. No test writes its own loop.
  */
 
 export interface WaitOptions {
@@ -18,7 +27,7 @@ export interface WaitOptions {
  */
 export const STATE_TIMEOUT_MS = 60_000
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const DEFAULT_INTERVAL_MS = 200
 
 function show(value: unknown): string {
   if (value instanceof Error) return value.message
@@ -30,6 +39,9 @@ function show(value: unknown): string {
   }
 }
 
+/** the probe's value was seen but not accepted yet */
+class NotYet extends Error {}
+
 /**
  * Polls `probe` until `accept` holds for its value, then returns that value. A probe that
  * throws counts as not yet (the last error is reported on timeout).
@@ -40,23 +52,25 @@ export async function waitFor<T>(
   opts: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? STATE_TIMEOUT_MS
-  const intervalMs = opts.intervalMs ?? 200
-  const deadline = Date.now() + timeoutMs
   let last: unknown = 'never probed'
-  for (;;) {
-    try {
-      const value = await probe()
-      last = value
-      if (accept(value)) return value
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}; last seen: ${show(last)}`,
-      )
-    }
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())))
+  try {
+    return await vi.waitFor(
+      async () => {
+        try {
+          last = await probe()
+        } catch (err) {
+          last = err
+          throw err
+        }
+        if (!accept(last as T)) throw new NotYet()
+        return last as T
+      },
+      { timeout: timeoutMs, interval: opts.intervalMs ?? DEFAULT_INTERVAL_MS },
+    )
+  } catch {
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}; last seen: ${show(last)}`,
+    )
   }
 }
 
@@ -69,18 +83,11 @@ export async function eventually<T>(
   opts: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? STATE_TIMEOUT_MS
-  const intervalMs = opts.intervalMs ?? 200
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() >= deadline) {
-        if (err instanceof Error && opts.what !== undefined)
-          err.message = `after ${timeoutMs} ms waiting for ${opts.what}: ${err.message}`
-        throw err
-      }
-    }
-    await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())))
-  }
+  return await vi.waitFor(async () => await check(), {
+    timeout: timeoutMs,
+    interval: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
+    ...(opts.what === undefined
+      ? {}
+      : { message: `after ${timeoutMs} ms waiting for ${opts.what}` }),
+  })
 }

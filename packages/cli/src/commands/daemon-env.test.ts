@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { DEFAULT_CONFIG } from '@alara/daemon/defaults'
 import { Command } from 'commander'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { run } from '../cli.js'
 import type { Io, StopSignal } from '../io.js'
 import { applyEnv, daemonOptions, daemonOverrides } from './daemon-options.js'
@@ -67,11 +67,13 @@ describe('alara daemon: ALARA_* environment variables', () => {
       ALARA_NO_MDNS: '1',
     })
     const done = run(['daemon', '--json'], m.io)
-    const deadline = Date.now() + 60_000
-    while (!m.stdout().includes('"event":"ready"')) {
-      if (Date.now() > deadline) throw new Error(`no ready line; stderr: ${m.stderr()}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await vi.waitFor(
+      () => {
+        if (!m.stdout().includes('"event":"ready"'))
+          throw new Error(`no ready line; stderr: ${m.stderr()}`)
+      },
+      { timeout: 60_000 },
+    )
     const ready = JSON.parse(m.stdout().trim().split('\n')[0] as string)
     expect(ready).toMatchObject({
       network: 'env-test',

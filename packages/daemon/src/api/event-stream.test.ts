@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { Writable } from 'node:stream'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AlaraEventBus } from '../events.js'
 import { FakeNodeService } from '../test-helpers/fake-node-service.js'
 import { type ApiServer, startApi } from './control-server.js'
@@ -69,13 +69,14 @@ function open(path: string, token: string | null = TOKEN): Promise<Stream> {
   })
 }
 
-async function eventually(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+/** Polls `check` (in-process state) until it holds, at most `ms`. */
+const eventually = (check: () => boolean, ms = 5000): Promise<void> =>
+  vi.waitFor(
+    () => {
+      if (!check()) throw new Error('condition not met in time')
+    },
+    { timeout: ms, interval: 10 },
+  )
 
 describe('GET /v1/events', () => {
   it('streams events as id/event/data frames', async () => {
@@ -152,12 +153,14 @@ describe('GET /v1/events', () => {
     expect(JSON.parse(await c.until(/\}\}$/)).error.code).toBe('ERR_BUSY')
     a.close()
     // the freed slot is taken again once the server has seen the client go
-    let d = await open('/v1/events')
-    for (const end = Date.now() + 5000; d.res.statusCode === 503 && Date.now() < end; ) {
-      await new Promise((r) => setTimeout(r, 20))
-      d = await open('/v1/events')
-    }
-    expect(d.res.statusCode).toBe(200)
+    const d = await vi.waitFor(
+      async () => {
+        const s = await open('/v1/events')
+        expect(s.res.statusCode).toBe(200)
+        return s
+      },
+      { timeout: 5000, interval: 20 },
+    )
     b.close()
     d.close()
   })

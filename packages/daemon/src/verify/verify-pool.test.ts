@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { checkSignature, originOf, type SignatureCheck } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import { VerifyPool } from './verify-pool.js'
 
 let pool: VerifyPool | undefined
 afterEach(async () => {
+  vi.useRealTimers()
   await pool?.stop()
   pool = undefined
 })
@@ -135,16 +136,21 @@ describe('VerifyPool', () => {
     pool = new VerifyPool({ threads: 2 })
     pool.start()
     await pool.warm() // threads loaded: what is measured is the pool, not their start
+    // The pool tells a lone check from a stream by the gap since the previous check, read
+    // from performance.now(): the test sets that clock, so the gaps are exactly 40 ms and
+    // 1 ms however long a busy machine takes between the steps (real timers stay real:
+    // the threads answer as usual).
+    vi.useFakeTimers({ toFake: ['performance'] })
     // one every 40 ms: each finds the pool quiet
     for (let i = 0; i < 3; i++) {
       expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
-      await new Promise((r) => setTimeout(r, 40))
+      vi.advanceTimersByTime(40)
     }
     expect(pool.stats()).toMatchObject({ inline: 3, pooled: 0 })
-    // one every ~1 ms: a stream, not a lone check
+    // one every 1 ms: a stream, not a lone check
     for (let i = 3; i < 40; i++) {
       expect(await pool.verify(cs[i] as SignatureCheck)).toBe(valid[i])
-      await new Promise((r) => setTimeout(r, 1))
+      vi.advanceTimersByTime(1)
     }
     expect(pool.stats().pooled).toBeGreaterThanOrEqual(30)
   })
@@ -205,9 +211,10 @@ describe('VerifyPool', () => {
     const withPoison = [...cs.map((c) => pool?.verify(c)), pool.verify(poison)]
     expect(await Promise.all(withPoison)).toEqual([...valid, false])
     // the batch with the poison killed the thread: replaced, and the new one works
-    const deadline = Date.now() + 10_000
-    while (pool.stats().replaced === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10))
+    await vi.waitFor(() => expect(pool?.stats().replaced).not.toBe(0), {
+      timeout: 10_000,
+      interval: 10,
+    })
     expect(pool.stats()).toMatchObject({ replaced: 1, threads: 1 })
     const again = await Promise.all(cs.map((c) => pool?.verify(c)))
     expect(again).toEqual(valid)
