@@ -56,6 +56,39 @@ export function parse<T>(decode: (bytes: Uint8Array) => T, bytes: Uint8Array, wh
   }
 }
 
+/** A protons message codec (the generated wire.ts exposes one per message). */
+export interface MessageCodec<M> {
+  decode(bytes: Uint8Array): M
+  // the message type comes from decode: encode takes it (protons' takes a Partial of it)
+  encode(m: NoInfer<M>): Uint8Array
+}
+
+/**
+ * The steps every decoder takes: the size bound, a private parse, the one canonical
+ * encoding, and a network. A signed message (origin and signature present) says so.
+ */
+export function decodeMessage<M extends { network: string }>(
+  codec: MessageCodec<M>,
+  bytes: Uint8Array,
+  opts: DecodeOptions,
+  what: string,
+): M {
+  checkSize(bytes, opts, what)
+  const m = parse(codec.decode, bytes, what)
+  requireCanonical(bytes, codec.encode(m), what)
+  requireField(m.network.length > 0, what, 'network')
+  return m
+}
+
+export function decodeSigned<
+  M extends { network: string; origin: Uint8Array; signature: Uint8Array },
+>(codec: MessageCodec<M>, bytes: Uint8Array, opts: DecodeOptions, what: string): M {
+  const m = decodeMessage(codec, bytes, opts, what)
+  requireField(m.origin.length > 0, what, 'origin')
+  requireField(m.signature.length > 0, what, 'signature')
+  return m
+}
+
 export function requireField(present: boolean, what: string, field: string): void {
   if (!present) throw new DecodeError(`${what} has no ${field}`)
 }

@@ -1,10 +1,8 @@
 import type { Commit, RecoveryMessage, Reveal } from '../types.js'
 import {
-  checkSize,
   type DecodeOptions,
-  parse,
-  requireCanonical,
-  requireField,
+  decodeMessage,
+  decodeSigned,
   requireInput,
   u64FromWire,
   u64ToWire,
@@ -35,12 +33,7 @@ export function encodeCommit(c: Commit): Uint8Array {
 }
 
 export function decodeCommit(bytes: Uint8Array, opts: DecodeOptions = {}): Commit {
-  checkSize(bytes, opts, 'commit')
-  const m = parse(wire.Commit.decode, bytes, 'commit')
-  requireCanonical(bytes, wire.Commit.encode(m), 'commit')
-  requireField(m.network.length > 0, 'commit', 'network')
-  requireField(m.origin.length > 0, 'commit', 'origin')
-  requireField(m.signature.length > 0, 'commit', 'signature')
+  const m = decodeSigned(wire.Commit, bytes, opts, 'commit')
   return {
     network: m.network,
     origin: m.origin,
@@ -63,12 +56,7 @@ export function encodeReveal(r: Reveal): Uint8Array {
 }
 
 export function decodeReveal(bytes: Uint8Array, opts: DecodeOptions = {}): Reveal {
-  checkSize(bytes, opts, 'reveal')
-  const m = parse(wire.Reveal.decode, bytes, 'reveal')
-  requireCanonical(bytes, wire.Reveal.encode(m), 'reveal')
-  requireField(m.network.length > 0, 'reveal', 'network')
-  requireField(m.origin.length > 0, 'reveal', 'origin')
-  requireField(m.signature.length > 0, 'reveal', 'signature')
+  const m = decodeSigned(wire.Reveal, bytes, opts, 'reveal')
   return {
     network: m.network,
     origin: m.origin,
@@ -92,10 +80,7 @@ export function encodeRecovery(r: RecoveryMessage): Uint8Array {
 }
 
 export function decodeRecovery(bytes: Uint8Array, opts: DecodeOptions = {}): RecoveryMessage {
-  checkSize(bytes, opts, 'recovery')
-  const m = parse(wire.Recovery.decode, bytes, 'recovery')
-  requireCanonical(bytes, wire.Recovery.encode(m), 'recovery')
-  requireField(m.network.length > 0, 'recovery', 'network')
+  const m = decodeMessage(wire.Recovery, bytes, opts, 'recovery')
   return {
     network: m.network,
     epoch: u64FromWire(m.epoch, 'recovery', 'epoch'),

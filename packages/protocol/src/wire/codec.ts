@@ -1,10 +1,7 @@
 import type { Contribution, Vote } from '../types.js'
 import {
-  checkSize,
   type DecodeOptions,
-  parse,
-  requireCanonical,
-  requireField,
+  decodeSigned,
   requireInput,
   u32ToWire,
   u64FromWire,
@@ -47,12 +44,7 @@ export function encodeContribution(c: Contribution): Uint8Array {
 }
 
 export function decodeContribution(bytes: Uint8Array, opts: DecodeOptions = {}): Contribution {
-  checkSize(bytes, opts, 'contribution')
-  const m = parse(wire.Contribution.decode, bytes, 'contribution')
-  requireCanonical(bytes, wire.Contribution.encode(m), 'contribution')
-  requireField(m.network.length > 0, 'contribution', 'network')
-  requireField(m.origin.length > 0, 'contribution', 'origin')
-  requireField(m.signature.length > 0, 'contribution', 'signature')
+  const m = decodeSigned(wire.Contribution, bytes, opts, 'contribution')
   return {
     network: m.network,
     origin: m.origin,
@@ -95,12 +87,7 @@ export function encodeBareVote(v: Vote): Uint8Array {
 }
 
 export function decodeVote(bytes: Uint8Array, opts: DecodeOptions = {}): Vote {
-  checkSize(bytes, opts, 'vote')
-  const m = parse(wire.Vote.decode, bytes, 'vote')
-  requireCanonical(bytes, wire.Vote.encode(m), 'vote')
-  requireField(m.network.length > 0, 'vote', 'network')
-  requireField(m.origin.length > 0, 'vote', 'origin')
-  requireField(m.signature.length > 0, 'vote', 'signature')
+  const m = decodeSigned(wire.Vote, bytes, opts, 'vote')
   const vote: Vote = {
     network: m.network,
     origin: m.origin,
