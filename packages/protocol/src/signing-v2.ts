@@ -3,14 +3,7 @@ import { ALPHA_BYTES, type EpochCommit } from './beacon/commits.js'
 import { decodeElement } from './beacon/group.js'
 import { commitSigningBytes, revealSigningBytes } from './beacon/messages.js'
 import { InvalidInputError } from './errors.js'
-import {
-  BadSignatureError,
-  checkSigner,
-  originKey,
-  sha256,
-  toHex,
-  verifySignature,
-} from './signing.js'
+import { checkSigner, sha256, verifySigned } from './signing.js'
 import type { Commit, Reveal, UnsignedCommit, UnsignedReveal } from './types.js'
 
 /**
@@ -76,13 +69,10 @@ export async function signReveal(privateKey: PrivateKey, u: UnsignedReveal): Pro
  * or BadSignatureError.
  */
 export function verifyCommit(c: Commit): VerifiedCommit {
-  const originHex = toHex(c.origin)
-  const key = originKey(c.origin, originHex)
+  // the element first: a commit that is no group element is refused before a verify
   const element = decodeElement(c.c, 'c')
-  const signingBytes = commitSigningBytes(c)
-  if (!verifySignature(key, signingBytes, c.signature)) throw new BadSignatureError()
-  const id = sha256(signingBytes)
-  return { id, idHex: toHex(id), origin: c.origin, originHex, c: element, commit: c }
+  const signed = verifySigned(c.origin, commitSigningBytes(c), c.signature)
+  return { ...signed, origin: c.origin, c: element, commit: c }
 }
 
 /**
@@ -90,10 +80,5 @@ export function verifyCommit(c: Commit): VerifiedCommit {
  * Whether its α has 272 bytes and opens the origin's commit is revealOpens' question.
  */
 export function verifyReveal(r: Reveal): VerifiedReveal {
-  const originHex = toHex(r.origin)
-  const key = originKey(r.origin, originHex)
-  const signingBytes = revealSigningBytes(r)
-  if (!verifySignature(key, signingBytes, r.signature)) throw new BadSignatureError()
-  const id = sha256(signingBytes)
-  return { id, idHex: toHex(id), originHex, reveal: r }
+  return { ...verifySigned(r.origin, revealSigningBytes(r), r.signature), reveal: r }
 }

@@ -227,24 +227,30 @@ export function checkSignature(check: SignatureCheck): boolean {
   return verifySignature(key, check.message, check.signature)
 }
 
+/**
+ * A signed message's origin and signature checked over its signing bytes; its id is the
+ * SHA-256 of those bytes. Throws BadOriginError or BadSignatureError.
+ */
+export function verifySigned(
+  origin: Uint8Array,
+  signingBytes: Uint8Array,
+  signature: Uint8Array,
+): { id: Uint8Array; idHex: string; originHex: string } {
+  const originHex = toHex(origin)
+  const key = originKey(origin, originHex)
+  if (!verifySignature(key, signingBytes, signature)) throw new BadSignatureError()
+  const id = sha256(signingBytes)
+  return { id, idHex: toHex(id), originHex }
+}
+
 /** Checks a contribution's origin and signature. Throws BadOriginError or BadSignatureError. */
 export function verifyContribution(c: Contribution): VerifiedContribution {
-  const originHex = toHex(c.origin)
-  const key = originKey(c.origin, originHex)
-  const signingBytes = contributionSigningBytes(c)
-  if (!verifySignature(key, signingBytes, c.signature)) throw new BadSignatureError()
-  const id = sha256(signingBytes)
-  return { id, idHex: toHex(id), originHex, contribution: c }
+  return { ...verifySigned(c.origin, contributionSigningBytes(c), c.signature), contribution: c }
 }
 
 /** Checks a vote's origin and signature. Throws BadOriginError or BadSignatureError. */
 export function verifyVote(v: Vote): VerifiedVote {
-  const originHex = toHex(v.origin)
-  const key = originKey(v.origin, originHex)
-  const signingBytes = voteSigningBytes(v)
-  if (!verifySignature(key, signingBytes, v.signature)) throw new BadSignatureError()
-  const id = sha256(signingBytes)
-  return { id, idHex: toHex(id), originHex, vote: v }
+  return { ...verifySigned(v.origin, voteSigningBytes(v), v.signature), vote: v }
 }
 
 /** Signs with the node's libp2p key; `u.origin` must be that key's peer id. */

@@ -302,11 +302,14 @@ export class EpochService implements Startable {
     })
     const encoded = encodeVote(vote)
     // the ids behind every digest this node voted stay known: BEHIND serves them
-    const book = state.admission.book(r)
     const digestHex = toHex(vote.digest)
     const ids = replica.foldedIdsOf(r)
-    book.addVote(selfHex, digestHex, count, encoded)
-    book.addIds(digestHex, ids)
+    // (a vote after the freeze, of a set caught up on, needs no book: final serves itself)
+    if (!replica.isFinal(r)) {
+      const book = state.admission.book(r)
+      book.addVote(selfHex, digestHex, count, encoded)
+      book.addIds(digestHex, ids)
+    }
     state.votes.record({
       idHex: toHex(voteId(vote)),
       originHex: selfHex,
