@@ -74,8 +74,16 @@ describe('consensus', () => {
         expect([...(b?.contributions ?? [])].sort(), `beacon ${who}`).toEqual(expectedIds)
         expect(b?.count, `beacon ${who}`).toBe(expectedIds.length)
         expect(b?.digest, `beacon ${who}`).toBe(e.digest)
-        expect(b?.beacon, `beacon ${who}`).toMatch(/^[0-9a-f]{64}$/)
-        expect(b?.beacon, `beacon ${who}`).toBe(beacons[0]?.[k]?.beacon)
+        expect(b?.poolBeacon, `beacon ${who}`).toMatch(/^[0-9a-f]{64}$/)
+        expect(b?.poolBeacon, `beacon ${who}`).toBe(beacons[0]?.[k]?.poolBeacon)
+        // the shared beacon Ω_r: every member committed and revealed, all hold the same
+        expect(b?.status, `shared beacon ${who}`).toBe('revealed')
+        expect(b?.beacon, `shared beacon ${who}`).toMatch(/^[0-9a-f]{64}$/)
+        expect(b?.beacon, `shared beacon ${who}`).toBe(beacons[0]?.[k]?.beacon)
+        expect(b?.commitsDigest, `shared beacon ${who}`).toBe(beacons[0]?.[k]?.commitsDigest)
+        expect(new Set(b?.commits), `shared beacon ${who}`).toEqual(ids)
+        expect(b?.withheld, `shared beacon ${who}`).toEqual([])
+        expect(b?.equivocating, `shared beacon ${who}`).toEqual([])
 
         const draw = draws[i]?.[k]
         expect(draw?.epoch, `random --epoch ${r} on ${d.peerId}`).toBe(r)
@@ -85,6 +93,7 @@ describe('consensus', () => {
       expect(digests.size, `digests of epoch ${r} on the four nodes`).toBe(1)
     }
     // different epochs, different beacons and draws
+    expect(new Set(beacons[0]?.map((b) => b.poolBeacon)).size).toBe(epochs.length)
     expect(new Set(beacons[0]?.map((b) => b.beacon)).size).toBe(epochs.length)
     expect(new Set(draws[0]?.map((d) => d.bytes)).size).toBe(epochs.length)
 

@@ -51,7 +51,7 @@ describe('history', () => {
     const old = await beaconOf(d, r, true)
     expect(old).toMatchObject({
       epoch: r,
-      beacon: live.beacon,
+      poolBeacon: live.poolBeacon,
       digest: live.digest,
       count: 1,
       contributions: injected.ids,

@@ -81,7 +81,7 @@ describe('merge', () => {
         if (own.length > 0) expect(bc?.verified).toBe(true)
       }
     // the two groups froze different sets: their beacons differ
-    expect(frozen[0]?.[0]?.beacon).not.toBe(frozen[2]?.[0]?.beacon)
+    expect(frozen[0]?.[0]?.poolBeacon).not.toBe(frozen[2]?.[0]?.poolBeacon)
 
     // m: the far ends A and D inject, then B connects to C, well before m is final
     const m = epochAt(Date.now()) + 1
@@ -125,7 +125,7 @@ describe('merge', () => {
         const bc = beacons[i]?.[j] as BeaconJson
         expect(sortIds(bc), who).toEqual(union)
         expect(bc.verified, who).toBe(true)
-        expect(bc.beacon, who).toBe(beacons[0]?.[j]?.beacon)
+        expect(bc.poolBeacon, who).toBe(beacons[0]?.[j]?.poolBeacon)
         const e = listings[i]?.find((x) => x.epoch === r)
         expect(e?.status, who).toBe('agreed')
         expect(e?.agreement, who).toBe(1)
@@ -149,7 +149,7 @@ describe('merge', () => {
         const who = `epoch ${r} on ${n.peerId} after the merge`
         expect(sortIds(now), who).toEqual(sortIds(then))
         expect(now?.digest, who).toBe(then?.digest)
-        expect(now?.beacon, who).toBe(then?.beacon)
+        expect(now?.poolBeacon, who).toBe(then?.poolBeacon)
         expect(now?.verified, who).toBe(then?.verified)
       }
     // B and C compared votes over the window in their catch-up: there the frozen

@@ -69,7 +69,7 @@ describe('public beacon API', () => {
     })
     // what the other node computed itself
     const local = await cliJson<Record<string, unknown>>(b.home, ['beacon', String(r)])
-    expect(remote.beacon).toBe(local.beacon)
+    expect(remote.poolBeacon).toBe(local.poolBeacon)
     expect(remote.digest).toBe(local.digest)
 
     // a dead first source falls back to the live one; the human form says verified: true
@@ -83,7 +83,7 @@ describe('public beacon API', () => {
 
     const at = new Date(r * EPOCH_MS + EPOCH_MS / 2).toISOString()
     const byTime = await cliJson<Record<string, unknown>>(b.home, ['beacon', '--at', at])
-    expect(byTime).toMatchObject({ epoch: r, beacon: local.beacon })
+    expect(byTime).toMatchObject({ epoch: r, poolBeacon: local.poolBeacon })
     const byTimeRemote = await cliJson<Record<string, unknown>>(b.home, [
       'beacon',
       '--at',
@@ -91,7 +91,7 @@ describe('public beacon API', () => {
       '--from',
       publicUrl,
     ])
-    expect(byTimeRemote).toMatchObject({ epoch: r, beacon: local.beacon, verified: true })
+    expect(byTimeRemote).toMatchObject({ epoch: r, poolBeacon: local.poolBeacon, verified: true })
 
     const bad = await runCli(b.home, ['beacon', '--at', 'last tuesday'])
     expect(bad.code).toBe(2)

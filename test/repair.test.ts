@@ -91,7 +91,7 @@ describe('repair', () => {
       const bc = beacons[i]
       expect([...(bc?.contributions ?? [])].sort(), who).toEqual(expected)
       expect(bc?.verified, who).toBe(true)
-      expect(bc?.beacon, who).toBe(beacons[0]?.beacon)
+      expect(bc?.poolBeacon, who).toBe(beacons[0]?.poolBeacon)
       expect(bc?.digest, who).toBe(beacons[0]?.digest)
       const e = entries[i]?.find((x) => x.epoch === r)
       expectAgreed(e, nodes, who)
@@ -167,7 +167,7 @@ describe('repair', () => {
         expect([...(bc?.contributions ?? [])].sort(), who).toEqual(ids)
         expect(bc?.verified, who).toBe(true)
         expect(bc?.digest, who).toBe(ref?.digest)
-        expect(bc?.beacon, who).toBe(ref?.beacon)
+        expect(bc?.poolBeacon, who).toBe(ref?.poolBeacon)
       }
     }
 

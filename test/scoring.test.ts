@@ -12,6 +12,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TEST_TIMELOCK_SQUARINGS } from './helpers/paths.js'
 import { waitFor } from './helpers/wait.js'
 
 /**
@@ -76,6 +77,7 @@ describe('gossipsub scoring', () => {
         mdns: false,
         dht: false,
         epochMs: 1000,
+        timelockSquarings: Number(TEST_TIMELOCK_SQUARINGS),
       },
       logger: silentLogger,
     })

@@ -72,13 +72,17 @@ export function beaconOf(d: DaemonProcess, r: number, verify = false): Promise<B
 }
 
 /**
- * `beacon R --verify`, or undefined when the node has no folded contribution in R (it
- * answers ERR_NOT_FOUND then): on a busy machine the injections of one round can land in
- * two epochs, so an epoch may hold only contributions a node does not fold.
+ * `beacon R --verify`, or undefined when the node has no folded contribution in R (a
+ * count of 0, or ERR_NOT_FOUND with no commits either): on a busy machine the injections
+ * of one round can land in two epochs, so an epoch may hold only contributions a node
+ * does not fold.
  */
 export async function beaconOrNone(d: DaemonProcess, r: number): Promise<BeaconJson | undefined> {
   const res = await runCli(d.home, ['beacon', String(r), '--verify'])
-  if (res.code === 0 && res.json !== undefined) return res.json as BeaconJson
+  if (res.code === 0 && res.json !== undefined) {
+    const json = res.json as BeaconJson
+    return json.count > 0 ? json : undefined
+  }
   if (res.stderr.includes(`epoch ${r} has no folded contributions`)) {
     expect(res.stderr, describeRun(res)).toContain('ERR_NOT_FOUND')
     return undefined

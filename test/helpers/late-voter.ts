@@ -215,6 +215,9 @@ export class LateVoter {
         }
         return encodeSyncResponse({ status: 'ok', contributions: out })
       }
+      case 'beacon':
+        // a version-1 attacker: it holds no commits to serve
+        return encodeSyncResponse({ status: 'ok' })
     }
   }
 

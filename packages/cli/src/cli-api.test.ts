@@ -137,7 +137,9 @@ describe('commands against the API', () => {
   it('beacon of an empty epoch says so', async () => {
     const r = await alara(['beacon', '4'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^beacon\s+\(none: no contributions\)$/m)
+    expect(r.stdout).toMatch(/^beacon\s+\(none: no member committed\)$/m)
+    expect(r.stdout).toMatch(/^status\s+none$/m)
+    expect(r.stdout).toMatch(/^poolBeacon\s+\(none: no contributions\)$/m)
   })
 
   it('API errors are one line with the code', async () => {

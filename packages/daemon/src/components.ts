@@ -1,4 +1,4 @@
-import type { ProtocolParams } from '@alara/protocol'
+import type { ProtocolParams, TimelockGenerator } from '@alara/protocol'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import type { DaemonConfig } from './config/defaults.js'
@@ -29,6 +29,8 @@ export interface AlaraComponents {
   events: AlaraEventBus
   logger: ComponentLoggerFactory
   libp2p: Libp2p<AlaraServices>
+  /** version 2: h = g^(2^T) for the network's T, with its proof (checked at start) */
+  timelock: TimelockGenerator
   /** wall-clock ms: the one clock every service reads (tests move it) */
   now(): number
 }

@@ -10,6 +10,12 @@ import { nodeService } from './api/daemon-node-service.js'
 import type { NodeService } from './api/node-service.js'
 import { PublicBeacons } from './api/public-beacons.js'
 import { startPublicApi } from './api/public-server.js'
+import { AlphaStore } from './beacon/alpha-store.js'
+import { BeaconIngest } from './beacon/beacon-ingest.js'
+import { restoreBeacons } from './beacon/beacon-restore.js'
+import { BeaconService, defaultRecoveryStaggerMs } from './beacon/beacon-service.js'
+import { RecoveryRunner } from './beacon/recovery-runner.js'
+import { loadTimelockGenerator } from './beacon/timelock-generator.js'
 import type { AlaraComponents, Startable } from './components.js'
 import { checkConfigValues, mergeConfig, parseHostPort, protocolParams } from './config/config.js'
 import type { DaemonConfig } from './config/defaults.js'
@@ -55,6 +61,8 @@ export interface DaemonOverrides {
   epochMs?: number
   roundMs?: number
   byzantineRounds?: number
+  timelockSquarings?: number
+  recoveryStaggerMs?: number
   mdns?: boolean
   dht?: boolean
 }
@@ -97,6 +105,7 @@ export interface AlaraNodeServices {
   inject: InjectService
   trust: TrustService
   ingest: Ingest
+  beacon: BeaconService
 }
 
 /**
@@ -174,6 +183,10 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
           ? undefined
           : (prometheusMetrics({ registry, preserveExistingMetrics: true }) as never),
     })
+    // h = g^(2^T): checked (default T) or computed once and kept (another T)
+    const timelock = await loadTimelockGenerator(repo.home, params.timelockSquarings, (m) =>
+      log.info(m),
+    )
     const events = new AlaraEventBus()
     const components: AlaraComponents = {
       params,
@@ -188,6 +201,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       events,
       logger: (name) => forComponent(log, name),
       libp2p,
+      timelock,
       now: Date.now,
     }
     // Built before the state is restored: the epoch clock takes its first boundaries at
@@ -199,10 +213,23 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     })
     if (config.verifyThreads !== 0) verifier.start() // stopped, it verifies in-thread
     undo.push(() => verifier.stop())
-    const ingest = new Ingest(components, verifier)
-    const gossip = new GossipService(components, { topics, ingest })
+    let beaconService: BeaconService | undefined
+    const beaconIngest = new BeaconIngest(components, (change) => beaconService?.onChange(change))
+    const ingest = new Ingest(components, verifier, (v, bare) => beaconIngest.vote(v, bare))
+    const gossip = new GossipService(components, { topics, ingest, beacon: beaconIngest })
     const peers = new PeerService(components, { topics })
     const epochs = new EpochService(components, { gossip })
+    const beacon = new BeaconService(components, {
+      ingest: beaconIngest,
+      publisher: gossip,
+      request: syncClient(libp2p),
+      alphas: new AlphaStore(repo.home),
+      runner: new RecoveryRunner(),
+      recoveryStaggerMs:
+        config.recoveryStaggerMs ?? defaultRecoveryStaggerMs(params.timelockSquarings),
+      revote: (r) => epochs.revoteCommits(r),
+    })
+    beaconService = beacon
     const syncServer = new SyncServer(components)
     const repair = new RepairService(components, {
       ingest,
@@ -223,6 +250,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       gossip,
       peers,
       epochs,
+      beacon,
       syncServer,
       repair,
       inject,
@@ -245,6 +273,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       metricsUrl = served.url
     }
     await restoreState(components, verifier)
+    await restoreBeacons(components)
     // the chain is saved at shutdown too (after the API and services stopped, before the
     // store closes); pushed only now, so a failed start never overwrites the saved one
     undo.push(() => saveDrawState(components))
@@ -272,6 +301,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       gossip,
       peers,
       epochs,
+      beacon,
       syncServer,
       repair,
       inject,

@@ -75,6 +75,30 @@ export interface AlaraEvents {
   'sync:served': CustomEvent<{ peerId: string; kind: string; status: string }>
   /** a bound was reached (docs/OPERATIONS.md "Limits"): what was ignored, refused, closed */
   'limit:hit': CustomEvent<LimitHitEvent>
+  /** version 2: a member's commit was held (`own`: this node's) */
+  'beacon:commit': CustomEvent<{ epoch: number; originHex: string; idHex: string; via: Via }>
+  /** version 2: a commit, reveal or recovery refused */
+  'beacon:refused': CustomEvent<RefusedEvent & { kind: 'commit' | 'reveal' | 'recovery' }>
+  /** version 2: epoch r's commit set C_r is frozen (count 0: no shared beacon for r) */
+  'beacon:frozen': CustomEvent<{ epoch: number; commitsDigestHex: string; count: number }>
+  /** version 2: an origin signed two commits for one epoch; both are the evidence */
+  'beacon:equivocation': CustomEvent<{ epoch: number; originHex: string; commitIds: string[] }>
+  /** version 2: members of C_r with no valid reveal when the recovery is due */
+  'beacon:withheld': CustomEvent<{ epoch: number; origins: string[] }>
+  /** version 2: this node starts (or ends) recovering epoch r's withheld reveals */
+  'beacon:recovering': CustomEvent<{
+    epoch: number
+    origins: string[]
+    outcome: 'started' | 'done' | 'cancelled' | 'failed'
+    ms?: number
+  }>
+  /** version 2: Ω_r is known */
+  'beacon:settled': CustomEvent<{
+    epoch: number
+    status: 'revealed' | 'recovered'
+    beaconHex: string
+    withheld: string[]
+  }>
 }
 
 export interface LimitHitEvent {
@@ -106,6 +130,13 @@ const EVENT_NAMES: Record<AlaraEventName, true> = {
   'inject:done': true,
   'sync:served': true,
   'limit:hit': true,
+  'beacon:commit': true,
+  'beacon:refused': true,
+  'beacon:frozen': true,
+  'beacon:equivocation': true,
+  'beacon:withheld': true,
+  'beacon:recovering': true,
+  'beacon:settled': true,
 }
 
 /** Every event name (filters such as `?types=` of /v1/events check against it). */

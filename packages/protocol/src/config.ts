@@ -1,4 +1,9 @@
 import { DEFAULT_BYZANTINE_ROUNDS, defaultRoundMs } from './admission/rounds.js'
+import {
+  DEFAULT_TIMELOCK_SQUARINGS,
+  MAX_TIMELOCK_SQUARINGS,
+  MIN_TIMELOCK_SQUARINGS,
+} from './beacon/timelock-default.js'
 import { ParamsError } from './errors.js'
 
 /**
@@ -31,6 +36,11 @@ export interface ProtocolParams {
   roundMs: number
   /** K: colluding members the admission rounds outlast; the deadline is close + (K + 1)·R */
   byzantineRounds: number
+  /**
+   * T of the version-2 beacon's time-lock: squarings that recover a withheld reveal
+   * (DESIGN.md "The shared beacon, version 2"); part of D_r, so equal on every node
+   */
+  timelockSquarings: number
 }
 
 /** Defaults; finalMs defaults to 3 epochs of whatever epochMs is (see resolveParams). */
@@ -49,6 +59,7 @@ export const DEFAULT_PARAMS: Readonly<ProtocolParams> = Object.freeze({
   maxPerEpoch: 64,
   roundMs: defaultRoundMs(1000),
   byzantineRounds: DEFAULT_BYZANTINE_ROUNDS,
+  timelockSquarings: DEFAULT_TIMELOCK_SQUARINGS,
 })
 
 /** Credited entropy (bits) at which a node reports `ready` for private draws. */
@@ -110,6 +121,11 @@ function checkAdmissionTiming(p: ProtocolParams, roundDefaulted: boolean): void 
     throw new ParamsError(`byzantineRounds must be an integer ≥ 0, got ${p.byzantineRounds}`)
   if (!Number.isSafeInteger(p.maxVoteBytes) || p.maxVoteBytes < 1)
     throw new ParamsError(`maxVoteBytes must be a positive integer, got ${p.maxVoteBytes}`)
+  const T = p.timelockSquarings
+  if (!Number.isSafeInteger(T) || T < MIN_TIMELOCK_SQUARINGS || T > MAX_TIMELOCK_SQUARINGS)
+    throw new ParamsError(
+      `timelockSquarings must be an integer from ${MIN_TIMELOCK_SQUARINGS} to ${MAX_TIMELOCK_SQUARINGS}, got ${T}`,
+    )
   const rounds = p.byzantineRounds + 1
   const deadline = p.graceMs + rounds * p.roundMs
   if (deadline > p.finalMs)

@@ -9,13 +9,28 @@ import { parseEpochRef, parseHttpUrl, parseTime, repeatable } from '../validate.
 /** What `alara beacon` prints; `source` only when it came from another node's public API. */
 export type BeaconView = Omit<BeaconResponse, 'final'> & { final?: boolean; source?: string }
 
+const STATUS_SAYS: Record<BeaconView['status'], string> = {
+  pending: '(pending: reveals or a recovery still to come)',
+  none: '(none: no member committed)',
+  revealed: '',
+  recovered: '',
+}
+
 export function renderBeacon(b: BeaconView): string {
   const pairs: Array<[string, string | string[]]> = [
     ['epoch', String(b.epoch)],
-    ['beacon', b.count === 0 || b.beacon === '' ? '(none: no contributions)' : b.beacon],
+    ['beacon', b.beacon ?? STATUS_SAYS[b.status]],
+    ['status', b.status],
+  ]
+  if (b.commitsDigest !== undefined) pairs.push(['commitsDigest', b.commitsDigest])
+  pairs.push(['commits', b.commits.length > 0 ? b.commits : '(none)'])
+  if (b.withheld.length > 0) pairs.push(['withheld', b.withheld])
+  if (b.equivocating.length > 0) pairs.push(['equivocating', b.equivocating])
+  pairs.push(
+    ['poolBeacon', b.poolBeacon ?? '(none: no contributions)'],
     ['digest', b.digest],
     ['count', plural(b.count, 'contribution')],
-  ]
+  )
   if (b.contributions.length > 0) pairs.push(['contributions', b.contributions])
   if (b.source !== undefined) pairs.push(['source', b.source])
   if (b.verified !== undefined) {
@@ -107,7 +122,13 @@ async function fromPublic(
         : await client.get(epoch)
   return {
     epoch: b.epoch,
-    beacon: b.beacon,
+    // a version-1 public answer: the pool beacon only (version 2's fields come with the
+    // public API's commits, reveals and recovery)
+    status: 'none',
+    commits: [],
+    withheld: [],
+    equivocating: [],
+    poolBeacon: b.beacon,
     digest: b.digest,
     count: b.count,
     contributions: b.ids,

@@ -85,6 +85,18 @@ export function daemonOptions(): Option[] {
       .env('ALARA_BYZANTINE_ROUNDS')
       .argParser(parseNonNegativeInt),
     new Option(
+      '--timelock-squarings <n>',
+      `T of the shared beacon's time-lock (squarings that recover a withheld reveal); every node of a network must agree ${shown(String(DEFAULT_PARAMS.timelockSquarings))}`,
+    )
+      .env('ALARA_TIMELOCK_SQUARINGS')
+      .argParser(parsePositiveInt),
+    new Option(
+      '--recovery-stagger-ms <n>',
+      `recovery rank k starts k × this after a recovery is due ${shown('half of one recovery')}`,
+    )
+      .env('ALARA_RECOVERY_STAGGER_MS')
+      .argParser(parseNonNegativeInt),
+    new Option(
       '--no-mdns',
       `no LAN discovery by mDNS; the variable turns it off when set ${shown(d.mdns ? 'mDNS on' : 'mDNS off')}`,
     ).env('ALARA_NO_MDNS'),
@@ -128,6 +140,8 @@ interface DaemonFlags {
   epochMs?: number
   roundMs?: number
   byzantineRounds?: number
+  timelockSquarings?: number
+  recoveryStaggerMs?: number
   publicApi?: string
   metrics?: string
   mdns: boolean
@@ -144,6 +158,8 @@ export function daemonOverrides(cmd: Command, globalApi: string | undefined): Da
   if (given('epochMs')) overrides.epochMs = flags.epochMs
   if (given('roundMs')) overrides.roundMs = flags.roundMs
   if (given('byzantineRounds')) overrides.byzantineRounds = flags.byzantineRounds
+  if (given('timelockSquarings')) overrides.timelockSquarings = flags.timelockSquarings
+  if (given('recoveryStaggerMs')) overrides.recoveryStaggerMs = flags.recoveryStaggerMs
   if (given('publicApi')) overrides.publicApi = flags.publicApi
   if (given('metrics')) overrides.metrics = flags.metrics
   if (given('mdns')) overrides.mdns = flags.mdns

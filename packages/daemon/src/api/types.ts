@@ -147,10 +147,24 @@ export interface ConsensusResponse {
   epochs: EpochConsensus[]
 }
 
+/** The shared beacon's state for an epoch (DESIGN.md "The shared beacon, version 2"). */
+export type SharedBeaconStatus = 'pending' | 'revealed' | 'recovered' | 'none'
+
 export interface BeaconResponse {
   epoch: number
-  /** lowercase hex */
-  beacon: string
+  /** Ω_r, lowercase hex: absent until revealed or recovered */
+  beacon?: string
+  status: SharedBeaconStatus
+  /** D_r of the frozen commit set, hex: absent before the freeze */
+  commitsDigest?: string
+  /** peer ids of C_r's members (before the freeze: the origins whose commits are held) */
+  commits: string[]
+  /** peer ids of members of C_r with no valid reveal (recovered ones once recovered) */
+  withheld: string[]
+  /** peer ids of origins that signed two commits for the epoch (left out of C_r) */
+  equivocating: string[]
+  /** version 1's beacon over the folded contributions, hex: absent with none folded */
+  poolBeacon?: string
   digest: string
   count: number
   contributions: string[]

@@ -20,6 +20,7 @@ describe('DEFAULT_CONFIG and mergeConfig', () => {
       maxMessageBytes: 8192,
       maxBits: 8192,
       maxPerEpoch: 64,
+      timelockSquarings: 16_777_216,
       listen: ['/ip4/0.0.0.0/tcp/4590'],
       bootstrap: [],
       api: '127.0.0.1:5890',

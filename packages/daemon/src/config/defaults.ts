@@ -26,6 +26,18 @@ export interface DaemonConfig {
    */
   roundMs?: number
   byzantineRounds?: number
+  /**
+   * T of the version-2 beacon's time-lock (squarings that recover a withheld reveal;
+   * default 2^24); equal on every node: it is part of every commit-set digest. h = g^(2^T)
+   * ships for the default and is computed once (and kept in the repo) for another T
+   */
+  timelockSquarings: number
+  /**
+   * a node of recovery rank k starts recovering a withheld reveal k × this after the
+   * recovery is due, unless a peer's recovery arrived first; default half the time one
+   * recovery takes here (T at this implementation's measured squaring rate)
+   */
+  recoveryStaggerMs?: number
   /** pool bits shown and tested (the original's global pool size) */
   poolBits: number
   /** epochs kept in memory for pools, digests and sync (720 = 1 h at 5 s) */
@@ -83,6 +95,7 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   maxMessageBytes: DEFAULT_PARAMS.maxMessageBytes,
   maxBits: DEFAULT_PARAMS.maxBits,
   maxPerEpoch: DEFAULT_PARAMS.maxPerEpoch,
+  timelockSquarings: DEFAULT_PARAMS.timelockSquarings,
   listen: ['/ip4/0.0.0.0/tcp/4590'],
   bootstrap: [],
   api: '127.0.0.1:5890',

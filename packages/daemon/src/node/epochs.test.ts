@@ -1,5 +1,6 @@
 import { decodeVote, toHex } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BeaconIngest } from '../beacon/beacon-ingest.js'
 import { TrustService } from '../membership/trust-service.js'
 import { GossipService } from '../p2p/gossip/gossip-service.js'
 import { topicsOf } from '../p2p/gossip/topics.js'
@@ -26,6 +27,7 @@ beforeEach(async () => {
   const gossip = new GossipService(f.components, {
     topics,
     ingest,
+    beacon: new BeaconIngest(f.components),
   })
   epochs = new EpochService(f.components, { gossip })
 })

@@ -280,9 +280,38 @@ export class EpochService implements Startable {
       if (state.replica.isFinal(r)) continue
       // stored but not folded (trust 0) leaves the digest as voted: nothing to say again
       const voted = state.votes.voteOf(r, selfHex)
-      if (voted !== undefined && toHex(voted.digest) === toHex(state.replica.digest(r))) continue
+      if (voted !== undefined && this.saysAsVoted(r, voted)) continue
       await this.publishVote(r)
     }
+  }
+
+  /** The vote still says what this node holds: the same digest and held commits. */
+  private saysAsVoted(
+    r: number,
+    voted: { digest: Uint8Array; commitsDigest?: Uint8Array },
+  ): boolean {
+    const { state } = this.components
+    if (toHex(voted.digest) !== toHex(state.replica.digest(r))) return false
+    const held = this.heldCommits(r)
+    return (
+      (voted.commitsDigest === undefined ? '' : toHex(voted.commitsDigest)) ===
+      (held === undefined ? '' : toHex(held.commitsDigest))
+    )
+  }
+
+  /** Version 2: what this node's vote of r says of the commits it holds (none: nothing). */
+  private heldCommits(r: number): { commitsDigest: Uint8Array; commitCount: number } | undefined {
+    const commits = this.components.state.beacons.ifAny(r)?.commits
+    if (commits === undefined || commits.count === 0) return undefined
+    return { commitsDigest: commits.heldDigest(), commitCount: commits.count }
+  }
+
+  /** A closed epoch's held commits moved (admitted after close): vote again at once. */
+  revoteCommits(r: number): void {
+    this.components.state.digestChanged.add(r)
+    void this.commitRepairs().catch((err: Error) =>
+      this.log.warn(`re-vote after a commit: ${err.message}`),
+    )
   }
 
   /** Signs, records, stores and publishes this node's vote for epoch r. */
@@ -290,7 +319,9 @@ export class EpochService implements Startable {
     const { state, store, selfHex, params, privateKey, now } = this.components
     const replica = state.replica
     const count = replica.foldedCount(r)
+    const commits = this.heldCommits(r)
     const vote = await signVote(privateKey, {
+      ...commits,
       network: params.network,
       origin: fromHex(selfHex),
       epoch: r,
@@ -318,6 +349,7 @@ export class EpochService implements Startable {
       timestampMs: vote.timestampMs,
       count,
       encoded,
+      ...(commits !== undefined ? { commitsDigest: commits.commitsDigest } : {}),
     })
     await store.putVote(r, selfHex, encoded)
     await this.init.gossip.publishVote(r, withEvidence(vote, ids, this.vouchersOf(r), params))
@@ -373,4 +405,5 @@ export async function pruneStore(components: AlaraComponents, current: number): 
   await store.pruneContributionsBefore(oldest)
   await store.pruneVotesBefore(oldest)
   await store.pruneFinalsBefore(oldest)
+  await store.pruneBeaconBefore(oldest)
 }

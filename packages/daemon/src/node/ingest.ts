@@ -58,6 +58,8 @@ export class Ingest {
     private readonly components: AlaraComponents,
     /** where Ed25519 checks run (the daemon passes its VerifyPool) */
     private readonly verifier: SignatureVerifier = inThreadVerifier,
+    /** version 2: a member's vote also vouches for the commits behind its commits digest */
+    private readonly beaconVote?: (v: VerifiedVote, bare: Uint8Array) => void,
   ) {
     this.log = components.logger('alara:ingest')
   }
@@ -282,6 +284,7 @@ export class Ingest {
     // kept and stored bare: the evidence went into the epoch's book
     const bare = v.vote.evidence === undefined ? data : encodeBareVote(v.vote)
     this.intoAdmission(v, bare, result.evidence)
+    this.beaconVote?.(v, bare)
     if (state.recordVote(v, bare) !== 'stale') {
       void store.putVote(r, v.originHex, bare).catch((err: Error) => {
         this.log.warn(`store: vote not saved (${err.message})`)

@@ -7,6 +7,7 @@ import {
   type VerifiedVote,
   VoteBook,
 } from '@alara/protocol'
+import { EpochBeacons } from '../beacon/epoch-beacons.js'
 import { WindowedCounter } from '../util/bounded/windowed-counter.js'
 import { AdmissionState } from './admission.js'
 
@@ -36,6 +37,8 @@ export interface HeldVote {
   timestampMs: number
   count: number
   encoded: Uint8Array
+  /** version 2: the voter's held-commits digest, when it held commits */
+  commitsDigest?: Uint8Array
 }
 
 /** Strangers' votes kept per epoch, first come (docs/PROTOCOL.md, "Membership"). */
@@ -124,6 +127,8 @@ export class NodeState {
    * them: what catch-up adopts and BEHIND answers serve), items held for vouchers
    */
   readonly admission: AdmissionState
+  /** the version-2 beacon of each epoch: commits, the frozen set, reveals, recovery */
+  readonly beacons: EpochBeacons
   /** when the node's services started (ms) */
   startedAtMs = 0
   /**
@@ -143,6 +148,7 @@ export class NodeState {
   constructor(private readonly init: NodeStateInit) {
     this.seq = init.seq
     this.admission = new AdmissionState(init.params, init.selfHex)
+    this.beacons = new EpochBeacons(init.params, init.selfHex)
     this.replica = new Replica({
       params: init.params,
       selfHex: init.selfHex,
@@ -199,6 +205,9 @@ export class NodeState {
       timestampMs: v.vote.timestampMs,
       count: v.vote.count,
       encoded: encoded.slice(),
+      ...(v.vote.commitsDigest !== undefined
+        ? { commitsDigest: v.vote.commitsDigest.slice() }
+        : {}),
     })
     if (result !== 'stale') this.votesAccepted.add(v.originHex, v.vote.epoch)
     return result
@@ -234,6 +243,17 @@ export class NodeState {
     return ids === undefined ? undefined : [...ids]
   }
 
+  /** Version 2's messages of epoch r that sync serves (EpochBeacon.messages). */
+  beaconMessages(
+    epoch: number,
+    digestHex?: string,
+  ): { commits: Uint8Array[]; reveals: Uint8Array[]; recoveries: Uint8Array[] } {
+    const beacon = this.beacons.ifAny(epoch)
+    return beacon === undefined
+      ? { commits: [], reveals: [], recoveries: [] }
+      : beacon.messages(digestHex)
+  }
+
   /** Epoch r no longer waits for catch-up (frozen, or left the window). */
   settled(r: number): void {
     this.backfill.delete(r)
@@ -249,5 +269,6 @@ export class NodeState {
     for (const e of this.closed) if (e < oldest) this.closed.delete(e)
     for (const e of this.backfill) if (e < oldest) this.settled(e)
     this.admission.prune(oldest)
+    this.beacons.prune(oldest)
   }
 }

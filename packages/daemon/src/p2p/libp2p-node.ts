@@ -16,7 +16,7 @@ import { pskOf } from '../repo/network-key.js'
 import { namedPreSharedKey } from './closed-network.js'
 import { gossipFrameLimits } from './gossip/frame-limits.js'
 import { scoreParams } from './gossip/scoring.js'
-import { topicsOf } from './gossip/topics.js'
+import { allTopics, topicsOf } from './gossip/topics.js'
 
 /**
  * The libp2p node of a daemon. Gossipsub runs StrictNoSign: ALARA signs its own
@@ -84,7 +84,7 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
       // message per mesh peer; under a flood those writes took an eighth of the main thread.
       // A vote carrying its evidence may be larger (maxVoteBytes) and is worth one.
       idontwantMinDataSize: init.params.maxMessageBytes + 1,
-      allowedTopics: [topics.contributions, topics.votes],
+      allowedTopics: allTopics(topics),
       scoreParams: scoreParams(topics),
     }),
   }

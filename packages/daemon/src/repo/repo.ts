@@ -26,6 +26,10 @@ export const REPO_FILES = Object.freeze({
   api: 'api',
   networkKey: NETWORK_KEY_FILE,
   storeKey: STORE_KEY_FILE,
+  /** version 2: each epoch's α from commit to reveal (0700 directory, 0600 files) */
+  beaconSecrets: 'beacon-secrets',
+  /** version 2: h = g^(2^T) and its proof for a T other than the default */
+  timelock: 'timelock.json',
 })
 
 export interface InitOptions {

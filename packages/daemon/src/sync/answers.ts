@@ -18,6 +18,14 @@ export interface SyncSource {
   idsBehind(epoch: number, digestHex: string): string[] | undefined
   /** every distinct vote kept for an epoch that still admits (its admission book) */
   distinctVotes?(epoch: number): Iterable<{ originHex: string; encoded: Uint8Array }>
+  /**
+   * version 2: epoch r's commits (those behind `digestHex`, a held-commits digest, when
+   * known; else every commit held), reveals and recovery, encoded
+   */
+  beaconMessages?(
+    epoch: number,
+    digestHex?: string,
+  ): { commits: Uint8Array[]; reveals: Uint8Array[]; recoveries: Uint8Array[] }
   votes: {
     epochs(): number[]
     votesOf(epoch: number): Array<{ originHex: string; encoded: Uint8Array }>
@@ -35,6 +43,8 @@ export interface SyncSource {
  * - VOTES (newest epoch first, then origin ascending; every distinct vote of a member
  *   while the epoch admits, an origin's votes on one page): the last vote's epoch (8
  *   bytes) and origin.
+ * - BEACON (commits, then reveals, then the recovery): the index of the first message not
+ *   sent, 4 bytes big-endian.
  * A cursor that does not parse is a bad request.
  */
 
@@ -63,6 +73,9 @@ type Page = {
   contributions?: Uint8Array[]
   votes?: Uint8Array[]
   nextCursor?: Uint8Array
+  commits?: Uint8Array[]
+  reveals?: Uint8Array[]
+  recoveries?: Uint8Array[]
 }
 
 function pageOf(state: SyncSource, req: SyncRequest): Page {
@@ -158,7 +171,44 @@ function pageOf(state: SyncSource, req: SyncRequest): Page {
       }
       return { votes: out }
     }
+    case 'beacon': {
+      const held = state.beaconMessages?.(
+        req.epoch,
+        req.digest === undefined ? undefined : toHex(req.digest),
+      ) ?? { commits: [], reveals: [], recoveries: [] }
+      const all = [
+        ...held.commits.map((m) => ['commits', m] as const),
+        ...held.reveals.map((m) => ['reveals', m] as const),
+        ...held.recoveries.map((m) => ['recoveries', m] as const),
+      ]
+      const start = cursor === undefined ? 0 : indexOfCursor(cursor)
+      const page: Required<Pick<Page, 'commits' | 'reveals' | 'recoveries'>> = {
+        commits: [],
+        reveals: [],
+        recoveries: [],
+      }
+      let bytes = 0
+      for (let i = start; i < all.length; i++) {
+        const [kind, m] = all[i] as (typeof all)[number]
+        if (i > start && bytes + m.length + ENTRY_OVERHEAD > SYNC_LIMITS.pageBytes)
+          return { ...page, nextCursor: indexCursor(i) }
+        page[kind].push(m)
+        bytes += m.length + ENTRY_OVERHEAD
+      }
+      return page
+    }
   }
+}
+
+function indexCursor(index: number): Uint8Array {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, index)
+  return out
+}
+
+function indexOfCursor(cursor: Uint8Array): number {
+  if (cursor.length !== 4) throw new BadCursorError('a BEACON cursor is a 4-byte index')
+  return new DataView(cursor.buffer, cursor.byteOffset, 4).getUint32(0)
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  computeTimelockGenerator,
   contributionId,
   decodeContribution,
   encodeContribution,
@@ -77,7 +78,7 @@ const TEST_STORE_KEY = new Uint8Array(randomBytes(32))
 
 export async function fakeComponents(init: FakeComponentsInit = {}): Promise<FakeComponents> {
   const config = mergeConfig(
-    { epochMs: 1000, graceMs: 200, mdns: false, dht: false },
+    { epochMs: 1000, graceMs: 200, mdns: false, dht: false, timelockSquarings: 2 ** 10 },
     init.config ?? {},
   )
   const params = protocolParams(config)
@@ -129,6 +130,8 @@ export async function fakeComponents(init: FakeComponentsInit = {}): Promise<Fak
     removeEventListener: libp2pEvents.removeEventListener.bind(libp2pEvents),
   }
   const components: AlaraComponents = {
+    // a small T: what a test of version 2 recovers costs milliseconds
+    timelock: await computeTimelockGenerator(params.timelockSquarings),
     params,
     config,
     closed,

@@ -90,6 +90,12 @@ export class FakeNodeService implements NodeService {
     return {
       epoch: epoch === 'latest' ? 9 : epoch,
       beacon: '11'.repeat(32),
+      status: 'revealed',
+      commitsDigest: '33'.repeat(32),
+      commits: [],
+      withheld: [],
+      equivocating: [],
+      poolBeacon: '44'.repeat(32),
       digest: '22'.repeat(32),
       count: 1,
       contributions: [],

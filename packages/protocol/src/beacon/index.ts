@@ -21,6 +21,7 @@ export {
   powN as groupPow,
 } from './group.js'
 export * from './hash-prime.js'
+export * from './held-commits.js'
 export * from './messages.js'
 export * from './output.js'
 export * from './reveals.js'

@@ -6,6 +6,15 @@ import type { TimelockGenerator } from './generator.js'
  */
 export const DEFAULT_TIMELOCK_SQUARINGS = 2 ** 24
 
+/**
+ * Below 264 squarings ⌊2^T/p⌋ = 0 and π = 1, which no element decodes to: a network's
+ * timelockSquarings must be at least this.
+ */
+export const MIN_TIMELOCK_SQUARINGS = 264
+
+/** The largest timelockSquarings a network may set (~4 hours of squarings in JS). */
+export const MAX_TIMELOCK_SQUARINGS = 2 ** 32
+
 export const DEFAULT_TIMELOCK_GENERATOR: TimelockGenerator = {
   T: DEFAULT_TIMELOCK_SQUARINGS,
   h: BigInt(

@@ -16,11 +16,6 @@ import { proofFromCheckpoints, proofParameters } from './wesolowski.js'
  * worker thread still hears its messages) and honours an AbortSignal.
  */
 
-/**
- * Below 264 squarings ⌊2^T/p⌋ = 0 and π = 1, which no element decodes to: a network's
- * timelockSquarings must be at least this.
- */
-export const MIN_TIMELOCK_SQUARINGS = 264
 const DEFAULT_CHUNK = 1 << 16 // ~0.25 s of squarings at ~270k/s
 const DEFAULT_MAX_CHECKPOINTS = 1 << 16 // ~16 MB of elements at T = 2^24
 

@@ -89,6 +89,9 @@ describe('sync response codec', () => {
       contributions: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
       votes: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
       nextCursor: fc.uint8Array({ maxLength: SYNC_LIMITS.maxCursorBytes + 8 }),
+      commits: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
+      reveals: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 3 }),
+      recoveries: fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 2 }),
     })
     fc.assert(
       fc.property(loose, (res) => {

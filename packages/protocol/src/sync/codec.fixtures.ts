@@ -44,6 +44,14 @@ const plainRequestArb: fc.Arbitrary<SyncRequest> = fc.oneof(
   fc
     .tuple(network, fc.array(id32, { minLength: 1, maxLength: 40 }))
     .map(([n, ids]): SyncRequest => ({ kind: 'contributions', network: n, ids })),
+  fc
+    .tuple(network, u64, fc.option(id32, { nil: undefined }))
+    .map(
+      ([n, epoch, digest]): SyncRequest =>
+        digest === undefined
+          ? { kind: 'beacon', network: n, epoch }
+          : { kind: 'beacon', network: n, epoch, digest },
+    ),
 )
 
 /** Every kind, from the start or from a cursor (an empty cursor decodes as none). */
@@ -75,6 +83,9 @@ export const responseArb: fc.Arbitrary<SyncResponse> = fc.record({
   contributions: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }),
   votes: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }),
   nextCursor: fc.uint8Array({ maxLength: SYNC_LIMITS.maxCursorBytes }),
+  commits: fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 }),
+  reveals: fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 }),
+  recoveries: fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 1 }),
 })
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -158,6 +169,9 @@ export const emptyResponse: SyncResponse = {
   contributions: [],
   votes: [],
   nextCursor: new Uint8Array(0),
+  commits: [],
+  reveals: [],
+  recoveries: [],
 }
 
 /** Largest whole frame a reader takes; one contribution filling it exactly. */

@@ -29,6 +29,8 @@ export const SYNC_LIMITS = Object.freeze({
   maxEpochSpan: 10_000,
   /** votes in one answer */
   maxVotes: 16_384,
+  /** commits, and reveals, in one BEACON answer (two commits per origin at most) */
+  maxBeaconMessages: 2048,
 })
 
 /** `cursor`: absent or empty from the start, else a `nextCursor` the responder gave. */
@@ -39,6 +41,11 @@ export type SyncRequest = (
   | { kind: 'behind'; network: string; epoch: number; digest: Uint8Array }
   | { kind: 'contributions'; network: string; ids: Uint8Array[] }
   | { kind: 'votes'; network: string; fromEpoch: number; toEpoch: number }
+  /**
+   * version 2, one epoch: commits (those behind `digest`, a held-commits digest, when the
+   * responder knows them; else every commit it holds), reveals and the recovery
+   */
+  | { kind: 'beacon'; network: string; epoch: number; digest?: Uint8Array }
 ) & { cursor?: Uint8Array }
 
 /** What a SUMMARIES answer carries per epoch: the replica's own summary. */
@@ -57,6 +64,10 @@ export interface SyncResponse {
   votes: Uint8Array[]
   /** empty: the answer is complete; else ask the same again with `cursor` = this */
   nextCursor: Uint8Array
+  /** BEACON: encoded Commit, Reveal and Recovery messages */
+  commits: Uint8Array[]
+  reveals: Uint8Array[]
+  recoveries: Uint8Array[]
 }
 
 const KIND_TO_WIRE = {
@@ -65,6 +76,7 @@ const KIND_TO_WIRE = {
   behind: pb.SyncRequest.Kind.BEHIND,
   contributions: pb.SyncRequest.Kind.CONTRIBUTIONS,
   votes: pb.SyncRequest.Kind.VOTES,
+  beacon: pb.SyncRequest.Kind.BEACON,
 } as const
 
 const STATUS_TO_WIRE = {
@@ -85,7 +97,7 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
     checkU64(req.fromEpoch, 'fromEpoch')
     checkU64(req.toEpoch, 'toEpoch')
   }
-  if (req.kind === 'ids' || req.kind === 'behind') checkU64(req.epoch, 'epoch')
+  if ('epoch' in req) checkU64(req.epoch, 'epoch')
   checkRequest(req, (m) => new InvalidInputError(m))
   return checkFrame(
     SYNC_LIMITS.maxRequestBytes,
@@ -94,10 +106,12 @@ export function encodeSyncRequest(req: SyncRequest): Uint8Array {
       network: req.network,
       fromEpoch: 'fromEpoch' in req ? BigInt(req.fromEpoch) : 0n,
       toEpoch: 'toEpoch' in req ? BigInt(req.toEpoch) : 0n,
-      epoch: req.kind === 'ids' || req.kind === 'behind' ? BigInt(req.epoch) : 0n,
+      epoch: 'epoch' in req ? BigInt(req.epoch) : 0n,
       ids: req.kind === 'contributions' ? (req.ids as Array<Uint8Array<ArrayBuffer>>) : [],
       cursor: (req.cursor ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
-      digest: (req.kind === 'behind' ? req.digest : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+      digest: ('digest' in req && req.digest !== undefined
+        ? req.digest
+        : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
     }),
   )
 }
@@ -128,6 +142,10 @@ export function decodeSyncRequest(bytes: Uint8Array): SyncRequest {
         digest: new Uint8Array(m.digest),
       }
       break
+    case pb.SyncRequest.Kind.BEACON:
+      req = { kind: 'beacon', network, epoch: u64(m.epoch, 'epoch') }
+      if (m.digest.length > 0) req.digest = new Uint8Array(m.digest)
+      break
     case pb.SyncRequest.Kind.CONTRIBUTIONS:
       req = { kind: 'contributions', network, ids: m.ids.map((id) => new Uint8Array(id)) }
       break
@@ -149,6 +167,9 @@ export function encodeSyncResponse(
   checkCount(res.ids?.length ?? 0, SYNC_LIMITS.maxIds, 'ids', fail)
   checkCount(res.contributions?.length ?? 0, SYNC_LIMITS.maxContributions, 'contributions', fail)
   checkCount(res.votes?.length ?? 0, SYNC_LIMITS.maxVotes, 'votes', fail)
+  checkCount(res.commits?.length ?? 0, SYNC_LIMITS.maxBeaconMessages, 'commits', fail)
+  checkCount(res.reveals?.length ?? 0, SYNC_LIMITS.maxBeaconMessages, 'reveals', fail)
+  checkCount(res.recoveries?.length ?? 0, 1, 'recoveries', fail)
   for (const id of res.ids ?? [])
     if (id.length !== 32) throw fail('sync response id is not 32 bytes')
   checkCursor(res.nextCursor, fail)
@@ -180,6 +201,9 @@ export function encodeSyncResponse(
       contributions: (res.contributions ?? []) as Array<Uint8Array<ArrayBuffer>>,
       votes: (res.votes ?? []) as Array<Uint8Array<ArrayBuffer>>,
       nextCursor: (res.nextCursor ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+      commits: (res.commits ?? []) as Array<Uint8Array<ArrayBuffer>>,
+      reveals: (res.reveals ?? []) as Array<Uint8Array<ArrayBuffer>>,
+      recoveries: (res.recoveries ?? []) as Array<Uint8Array<ArrayBuffer>>,
     }),
   )
 }
@@ -193,6 +217,9 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
         ids: SYNC_LIMITS.maxIds,
         contributions: SYNC_LIMITS.maxContributions,
         votes: SYNC_LIMITS.maxVotes,
+        commits: SYNC_LIMITS.maxBeaconMessages,
+        reveals: SYNC_LIMITS.maxBeaconMessages,
+        recoveries: 1,
       },
     }),
   )
@@ -220,6 +247,9 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncResponse {
     contributions: m.contributions.map((c) => new Uint8Array(c)),
     votes: m.votes.map((v) => new Uint8Array(v)),
     nextCursor: new Uint8Array(m.nextCursor),
+    commits: m.commits.map((c) => new Uint8Array(c)),
+    reveals: m.reveals.map((r) => new Uint8Array(r)),
+    recoveries: m.recoveries.map((r) => new Uint8Array(r)),
   }
 }
 
@@ -232,6 +262,8 @@ function checkRequest(req: SyncRequest, fail: (m: string) => Error): void {
       throw fail(`sync request spans more than ${SYNC_LIMITS.maxEpochSpan} epochs`)
   }
   if (req.kind === 'behind' && req.digest.length !== 32)
+    throw fail('sync request digest is not 32 bytes')
+  if (req.kind === 'beacon' && req.digest !== undefined && req.digest.length !== 32)
     throw fail('sync request digest is not 32 bytes')
   if (req.kind === 'contributions') {
     if (req.ids.length === 0) throw fail('sync request asks for no ids')

@@ -21,7 +21,8 @@ export namespace SyncRequest {
     IDS = 'IDS',
     CONTRIBUTIONS = 'CONTRIBUTIONS',
     VOTES = 'VOTES',
-    BEHIND = 'BEHIND'
+    BEHIND = 'BEHIND',
+    BEACON = 'BEACON'
   }
 
   enum __KindValues {
@@ -30,7 +31,8 @@ export namespace SyncRequest {
     IDS = 2,
     CONTRIBUTIONS = 3,
     VOTES = 4,
-    BEHIND = 5
+    BEHIND = 5,
+    BEACON = 6
   }
 
   export namespace Kind {
@@ -508,6 +510,9 @@ export interface SyncResponse {
   contributions: Uint8Array<ArrayBuffer>[]
   votes: Uint8Array<ArrayBuffer>[]
   nextCursor: Uint8Array<ArrayBuffer>
+  commits: Uint8Array<ArrayBuffer>[]
+  reveals: Uint8Array<ArrayBuffer>[]
+  recoveries: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SyncResponse {
@@ -583,6 +588,27 @@ export namespace SyncResponse {
           w.bytes(obj.nextCursor)
         }
 
+        if (obj.commits != null && obj.commits.length > 0) {
+          for (const value of obj.commits) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.reveals != null && obj.reveals.length > 0) {
+          for (const value of obj.reveals) {
+            w.uint32(74)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.recoveries != null && obj.recoveries.length > 0) {
+          for (const value of obj.recoveries) {
+            w.uint32(82)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -594,7 +620,10 @@ export namespace SyncResponse {
           ids: [],
           contributions: [],
           votes: [],
-          nextCursor: uint8ArrayAlloc(0)
+          nextCursor: uint8ArrayAlloc(0),
+          commits: [],
+          reveals: [],
+          recoveries: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -649,6 +678,30 @@ export namespace SyncResponse {
               obj.nextCursor = reader.bytes()
               break
             }
+            case 8: {
+              if (opts.limits?.commits != null && obj.commits.length === opts.limits.commits) {
+                throw new MaxLengthError('Decode error - repeated field "commits" had too many elements')
+              }
+
+              obj.commits.push(reader.bytes())
+              break
+            }
+            case 9: {
+              if (opts.limits?.reveals != null && obj.reveals.length === opts.limits.reveals) {
+                throw new MaxLengthError('Decode error - repeated field "reveals" had too many elements')
+              }
+
+              obj.reveals.push(reader.bytes())
+              break
+            }
+            case 10: {
+              if (opts.limits?.recoveries != null && obj.recoveries.length === opts.limits.recoveries) {
+                throw new MaxLengthError('Decode error - repeated field "recoveries" had too many elements')
+              }
+
+              obj.recoveries.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -662,7 +715,10 @@ export namespace SyncResponse {
           summaries: 0,
           ids: 0,
           contributions: 0,
-          votes: 0
+          votes: 0,
+          commits: 0,
+          reveals: 0,
+          recoveries: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -755,6 +811,51 @@ export namespace SyncResponse {
               }
               break
             }
+            case 8: {
+              if (opts.limits?.commits != null && obj.commits === opts.limits.commits) {
+                throw new MaxLengthError('Streaming decode error - repeated field "commits" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.commits[]`,
+                index: obj.commits,
+                value: reader.bytes()
+              }
+
+              obj.commits++
+
+              break
+            }
+            case 9: {
+              if (opts.limits?.reveals != null && obj.reveals === opts.limits.reveals) {
+                throw new MaxLengthError('Streaming decode error - repeated field "reveals" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.reveals[]`,
+                index: obj.reveals,
+                value: reader.bytes()
+              }
+
+              obj.reveals++
+
+              break
+            }
+            case 10: {
+              if (opts.limits?.recoveries != null && obj.recoveries === opts.limits.recoveries) {
+                throw new MaxLengthError('Streaming decode error - repeated field "recoveries" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.recoveries[]`,
+                index: obj.recoveries,
+                value: reader.bytes()
+              }
+
+              obj.recoveries++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -836,6 +937,24 @@ export namespace SyncResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncResponseCommitsFieldEvent {
+    field: '$.commits[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncResponseRevealsFieldEvent {
+    field: '$.reveals[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncResponseRecoveriesFieldEvent {
+    field: '$.recoveries[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -844,7 +963,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseStatusFieldEvent | SyncResponseErrorFieldEvent | SyncResponseSummariesEpochFieldEvent | SyncResponseSummariesDigestFieldEvent | SyncResponseSummariesCountFieldEvent | SyncResponseSummariesStoredFieldEvent | SyncResponseSummariesFinalFieldEvent | SyncResponseSummariesStoredDigestFieldEvent | SyncResponseIdsFieldEvent | SyncResponseContributionsFieldEvent | SyncResponseVotesFieldEvent | SyncResponseNextCursorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseStatusFieldEvent | SyncResponseErrorFieldEvent | SyncResponseSummariesEpochFieldEvent | SyncResponseSummariesDigestFieldEvent | SyncResponseSummariesCountFieldEvent | SyncResponseSummariesStoredFieldEvent | SyncResponseSummariesFinalFieldEvent | SyncResponseSummariesStoredDigestFieldEvent | SyncResponseIdsFieldEvent | SyncResponseContributionsFieldEvent | SyncResponseVotesFieldEvent | SyncResponseNextCursorFieldEvent | SyncResponseCommitsFieldEvent | SyncResponseRevealsFieldEvent | SyncResponseRecoveriesFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }

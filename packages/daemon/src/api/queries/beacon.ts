@@ -4,80 +4,163 @@ import {
   epochBeacon,
   epochDigest,
   fromHex,
+  peerIdFromOrigin,
   sharedDraw,
   toHex,
   type VerifiedContribution,
   verifyContribution,
 } from '@alara/protocol'
+import { fillFromRecords } from '../../beacon/beacon-restore.js'
+import { EpochBeacon } from '../../beacon/epoch-beacons.js'
 import type { AlaraComponents } from '../../components.js'
 import { CorruptStoreError, NotFoundError, NotReadyError } from '../../errors.js'
 import { saveDrawState } from '../../node/draw-state.js'
 import type { BeaconResponse, RandomRequest, RandomResponse } from '../types.js'
 import { recentClosedEpochs } from './consensus.js'
 
-/** Beacons of closed epochs (from the replica or re-verified from disk) and draws. */
+/** Beacons of closed epochs (from memory or re-verified from disk) and draws. */
 
-/** The beacon of a closed epoch: from the replica, or from disk for older final epochs. */
+/**
+ * Epoch r's beacons: the shared beacon Ω_r (version 2) and the pool beacon (version 1),
+ * from memory, or from disk for final epochs older than the window. `verify`: both
+ * recomputed from the signed messages on disk (contributions; commits, reveals and the
+ * recovery), every signature checked again.
+ */
 export async function beacon(
   c: AlaraComponents,
   epoch: number | 'latest',
   verify = false,
 ): Promise<BeaconResponse> {
   const r = epoch === 'latest' ? latestBeaconEpoch(c) : epoch
-  if (r < c.state.replica.oldestRetainedEpoch) return storedBeacon(c, r)
-  if (!c.state.isClosed(r, c.now())) throw new NotReadyError(`epoch ${r} is not closed yet`)
-  const beacon = c.state.replica.beacon(r)
-  if (beacon === undefined)
-    throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
-  const folded = c.state.replica.foldedOf(r)
+  const old = r < c.state.replica.oldestRetainedEpoch
+  if (!old && !c.state.isClosed(r, c.now())) throw new NotReadyError(`epoch ${r} is not closed yet`)
+  const pool = old ? await storedPool(c, r) : memoryPool(c, r)
+  const held = old ? await storedShared(c, r) : c.state.beacons.ifAny(r)
+  const shared = sharedView(c, r, held)
+  if (pool === undefined && held === undefined)
+    throw new NotFoundError(
+      old
+        ? `epoch ${r} is not held here: older than the store's window, or nothing was folded or committed`
+        : `epoch ${r} has no folded contributions and no commits, so no beacon`,
+    )
   const view: BeaconResponse = {
     epoch: r,
-    beacon: toHex(beacon),
-    digest: toHex(c.state.replica.digest(r)),
-    count: folded.length,
-    contributions: folded.map((v) => v.idHex),
-    final: c.state.replica.isFinal(r),
+    ...shared,
+    ...(pool?.beacon !== undefined ? { poolBeacon: pool.beacon } : {}),
+    digest: pool?.digest ?? toHex(epochDigest(c.params.network, r, [])),
+    count: pool?.contributions.length ?? 0,
+    contributions: pool?.contributions ?? [],
+    final: old || c.state.replica.isFinal(r),
   }
-  if (verify) {
-    const again = await recompute(c, r, view.contributions).catch(() => undefined)
-    view.verified =
-      again !== undefined && again.beacon === view.beacon && again.digest === view.digest
-  }
+  if (verify || old) view.verified = await verified(c, r, view)
   return view
 }
 
-function latestBeaconEpoch(c: AlaraComponents): number {
-  const found = recentClosedEpochs(c, Number.MAX_SAFE_INTEGER).find(
-    (e) => c.state.replica.foldedCount(e) > 0,
-  )
-  if (found === undefined)
-    throw new NotFoundError('no closed epoch has folded contributions yet, so there is no beacon')
-  return found
+interface PoolView {
+  beacon?: string
+  digest: string
+  contributions: string[]
+}
+
+function memoryPool(c: AlaraComponents, r: number): PoolView | undefined {
+  const beacon = c.state.replica.beacon(r)
+  if (beacon === undefined) return undefined
+  return {
+    beacon: toHex(beacon),
+    digest: toHex(c.state.replica.digest(r)),
+    contributions: c.state.replica.foldedOf(r).map((v) => v.idHex),
+  }
+}
+
+/** A final epoch older than the window: its frozen ids, the beacon recomputed from disk. */
+async function storedPool(c: AlaraComponents, r: number): Promise<PoolView | undefined> {
+  const ids = await c.store.getFinal(r)
+  if (ids === undefined || ids.length === 0) return undefined
+  const idHexes = ids.map(toHex).sort()
+  const again = await recompute(c, r, idHexes)
+  return { beacon: again.beacon, digest: again.digest, contributions: idHexes }
+}
+
+/** Version 2's records of epoch r from disk (signatures checked again), if any. */
+async function storedShared(c: AlaraComponents, r: number): Promise<EpochBeacon | undefined> {
+  const records = await c.store.beaconRecords(r)
+  if (records.commits.length === 0 && records.commitSet === undefined) return undefined
+  const held = new EpochBeacon(r, c.params, c.selfHex)
+  fillFromRecords(held, records, c)
+  return held
+}
+
+type SharedView = Pick<
+  BeaconResponse,
+  'beacon' | 'status' | 'commitsDigest' | 'commits' | 'withheld' | 'equivocating'
+>
+
+const peerIdOf = (originHex: string): string => peerIdFromOrigin(fromHex(originHex)).toString()
+
+/** The shared beacon's fields from an epoch's version-2 state (none held: status none). */
+function sharedView(c: AlaraComponents, r: number, held: EpochBeacon | undefined): SharedView {
+  const equivocating = (held?.commits.equivocations() ?? []).map((e) => peerIdOf(e.originHex))
+  const set = held?.frozen
+  if (held === undefined || set === undefined) {
+    // not frozen here: pending while its freeze may still come (or catch-up adopts one)
+    const origins = held?.commits.all().map((m) => m.originHex) ?? []
+    const single = [...new Set(origins)].filter((o) => held?.commits.countOf(o) === 1)
+    const open = held !== undefined && r >= c.state.replica.oldestRetainedEpoch
+    return {
+      status: open && held.commits.count > 0 ? 'pending' : 'none',
+      commits: single.sort().map(peerIdOf),
+      withheld: [],
+      equivocating,
+    }
+  }
+  const base = {
+    commitsDigest: toHex(set.digest),
+    commits: set.members.map((m) => peerIdOf(m.originHex)),
+    equivocating,
+  }
+  if (set.members.length === 0) return { ...base, status: 'none', withheld: [] }
+  const outcome = held.outcome ?? held.computeOutcome(c.timelock.h)
+  if (outcome === undefined || outcome.status === 'pending')
+    return { ...base, status: 'pending', withheld: held.withheld().map(peerIdOf) }
+  return {
+    ...base,
+    beacon: toHex(outcome.beacon),
+    status: outcome.status,
+    withheld: outcome.withheld.map(peerIdOf),
+  }
 }
 
 /**
- * An epoch older than the replica's window: its frozen folded ids and signed
- * contributions are read back from disk and the beacon recomputed from them, so it is
- * verified by construction (a missing or forged contribution makes it fail).
+ * The newest closed epoch with a beacon: its Ω_r known, or no commits and folded
+ * contributions (a pool beacon only).
  */
-async function storedBeacon(c: AlaraComponents, r: number): Promise<BeaconResponse> {
-  const ids = await c.store.getFinal(r)
-  if (ids === undefined)
-    throw new NotFoundError(
-      `epoch ${r} is not held here: older than the store's window, or no contribution was folded`,
+function latestBeaconEpoch(c: AlaraComponents): number {
+  const found = recentClosedEpochs(c, Number.MAX_SAFE_INTEGER).find((e) => {
+    const held = c.state.beacons.ifAny(e)
+    if (held?.settled === true) return true
+    const noShared = held === undefined || held.frozen?.members.length === 0
+    return noShared && c.state.replica.foldedCount(e) > 0
+  })
+  if (found === undefined)
+    throw new NotFoundError('no closed epoch has a beacon yet (no Ω_r known, nothing folded)')
+  return found
+}
+
+/** Both beacons recomputed from the signed messages on disk; true when they match the view. */
+async function verified(c: AlaraComponents, r: number, view: BeaconResponse): Promise<boolean> {
+  try {
+    if (view.count > 0) {
+      const again = await recompute(c, r, view.contributions)
+      if (again.beacon !== view.poolBeacon || again.digest !== view.digest) return false
+    }
+    if (view.beacon === undefined) return true
+    const stored = await storedShared(c, r)
+    const outcome = stored?.computeOutcome(c.timelock.h)
+    return (
+      outcome !== undefined && outcome.status !== 'pending' && toHex(outcome.beacon) === view.beacon
     )
-  if (ids.length === 0)
-    throw new NotFoundError(`epoch ${r} has no folded contributions, so no beacon`)
-  const idHexes = ids.map(toHex).sort()
-  const again = await recompute(c, r, idHexes)
-  return {
-    epoch: r,
-    beacon: again.beacon,
-    digest: again.digest,
-    count: idHexes.length,
-    contributions: idHexes,
-    final: true,
-    verified: true,
+  } catch {
+    return false
   }
 }
 
@@ -120,6 +203,12 @@ async function recompute(
 export async function random(c: AlaraComponents, req: RandomRequest): Promise<RandomResponse> {
   if (req.epoch !== undefined) {
     const view = await beacon(c, req.epoch)
+    if (view.beacon === undefined)
+      throw view.status === 'pending'
+        ? new NotReadyError(
+            `epoch ${view.epoch}'s shared beacon is pending (reveals or a recovery are still to come)`,
+          )
+        : new NotFoundError(`epoch ${view.epoch} has no shared beacon (no member committed)`)
     const out = sharedDraw(
       fromHex(view.beacon),
       view.epoch,

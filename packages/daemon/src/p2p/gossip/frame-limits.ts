@@ -38,7 +38,7 @@ export function gossipFrameLimits(
   return {
     maxInboundDataLength: messages + control,
     decodeRpcLimits: {
-      // two topics; more subscriptions in one RPC are not an ALARA peer's
+      // five topics; more subscriptions in one RPC are not an ALARA peer's
       maxSubscriptions: 16,
       maxMessages: GOSSIP_BATCH_MESSAGES,
       maxIhaveMessageIDs: GOSSIP_MAX_IHAVE_IDS,

@@ -1,5 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { BeaconIngest } from '../../beacon/beacon-ingest.js'
 import { Ingest } from '../../node/ingest.js'
 import {
   type FakeComponents,
@@ -16,6 +17,7 @@ beforeEach(async () => {
   gossip = new GossipService(f.components, {
     topics: topicsOf(f.components.params.network),
     ingest: new Ingest(f.components),
+    beacon: new BeaconIngest(f.components),
   })
   gossip.start()
 })

@@ -1,11 +1,12 @@
 import type { Verdict } from '@alara/protocol'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
+import type { BeaconIngest } from '../../beacon/beacon-ingest.js'
 import type { AlaraComponents, Startable } from '../../components.js'
 import type { Ingest } from '../../node/ingest.js'
 import { RateLimiter } from '../../util/bounded/rate-limiter.js'
 import type { Logger } from '../../util/logger.js'
-import type { Topics } from './topics.js'
+import { allTopics, type Topics } from './topics.js'
 
 /** The ingest verdict (protocol's `Verdict`) as gossipsub's: the one place the two vocabularies meet. */
 export function topicValidatorResult(verdict: Verdict): TopicValidatorResult {
@@ -26,6 +27,10 @@ export function topicValidatorResult(verdict: Verdict): TopicValidatorResult {
 export const GOSSIP_PEER_RATES = Object.freeze({
   contributions: { ratePerSec: 500, burst: 2_000 },
   votes: { ratePerSec: 200, burst: 1_000 },
+  /** version 2: one commit, one reveal per member and epoch; a recovery now and then */
+  commits: { ratePerSec: 100, burst: 500 },
+  reveals: { ratePerSec: 100, burst: 500 },
+  recoveries: { ratePerSec: 5, burst: 20 },
   /** peers whose rate is remembered (least recently seen forgotten first) */
   trackedPeers: 1024,
 })
@@ -41,17 +46,27 @@ function isDirectPeer(pubsub: unknown, peer: string): boolean {
 export interface GossipInit {
   topics: Topics
   ingest: Ingest
+  /** version 2's receive path (commits, reveals, recoveries) */
+  beacon: Pick<BeaconIngest, 'commit' | 'reveal' | 'recovery'>
 }
 
+type RatedTopic = keyof typeof GOSSIP_PEER_RATES & keyof Topics
+
 /**
- * Gossip: both topics' validators feed the ingest path (a reject costs the forwarding
+ * Gossip: every topic's validator feeds its receive path (a reject costs the forwarding
  * peer its score, an ignore does not), subscriptions, and publishing.
  */
 export class GossipService implements Startable {
   private readonly log: Logger
-  private readonly rates: Record<'contributions' | 'votes', RateLimiter>
+  private readonly rates: Record<RatedTopic, RateLimiter>
   /** messages ignored for a peer's rate, per topic kind (status, tests) */
-  readonly overRate = { contributions: 0, votes: 0 }
+  readonly overRate: Record<RatedTopic, number> = {
+    contributions: 0,
+    votes: 0,
+    commits: 0,
+    reveals: 0,
+    recoveries: 0,
+  }
 
   constructor(
     private readonly components: AlaraComponents,
@@ -63,6 +78,9 @@ export class GossipService implements Startable {
     this.rates = {
       contributions: limiter(GOSSIP_PEER_RATES.contributions),
       votes: limiter(GOSSIP_PEER_RATES.votes),
+      commits: limiter(GOSSIP_PEER_RATES.commits),
+      reveals: limiter(GOSSIP_PEER_RATES.reveals),
+      recoveries: limiter(GOSSIP_PEER_RATES.recoveries),
     }
   }
 
@@ -87,8 +105,17 @@ export class GossipService implements Startable {
         ? topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict)
         : TopicValidatorResult.Ignore,
     )
-    pubsub.subscribe(topics.contributions)
-    pubsub.subscribe(topics.votes)
+    const { beacon } = this.init
+    const validate = (kind: 'commits' | 'reveals' | 'recoveries', judge: typeof beacon.commit) =>
+      pubsub.topicValidators.set(topics[kind], (from: PeerId, msg) =>
+        this.withinRate(kind, from)
+          ? topicValidatorResult(judge.call(beacon, msg.data, { via: 'gossip', from }).verdict)
+          : TopicValidatorResult.Ignore,
+      )
+    validate('commits', beacon.commit)
+    validate('reveals', beacon.reveal)
+    validate('recoveries', beacon.recovery)
+    for (const topic of allTopics(topics)) pubsub.subscribe(topic)
   }
 
   /**
@@ -96,7 +123,7 @@ export class GossipService implements Startable {
    * A direct peer (gossipsub's `direct`: a link the operator configured, which gossipsub
    * never prunes nor graylists) is not rated either.
    */
-  withinRate(kind: 'contributions' | 'votes', from: PeerId): boolean {
+  withinRate(kind: RatedTopic, from: PeerId): boolean {
     const peer = from.toString()
     if (this.rates[kind].take(peer)) return true
     if (isDirectPeer(this.components.libp2p.services.pubsub, peer)) return true
@@ -111,16 +138,32 @@ export class GossipService implements Startable {
 
   stop(): void {
     const pubsub = this.components.libp2p.services.pubsub
-    pubsub.topicValidators.delete(this.init.topics.contributions)
-    pubsub.topicValidators.delete(this.init.topics.votes)
+    for (const topic of allTopics(this.init.topics)) pubsub.topicValidators.delete(topic)
   }
 
   /** Publishes a signed vote; a failure is only logged (sync delivers it later). */
-  async publishVote(epoch: number, encoded: Uint8Array): Promise<void> {
+  publishVote(epoch: number, encoded: Uint8Array): Promise<void> {
+    return this.publish('votes', epoch, encoded)
+  }
+
+  /** Version 2's messages: a failure is only logged (sync delivers them later). */
+  publishCommit(epoch: number, encoded: Uint8Array): Promise<void> {
+    return this.publish('commits', epoch, encoded)
+  }
+
+  publishReveal(epoch: number, encoded: Uint8Array): Promise<void> {
+    return this.publish('reveals', epoch, encoded)
+  }
+
+  publishRecovery(epoch: number, encoded: Uint8Array): Promise<void> {
+    return this.publish('recoveries', epoch, encoded)
+  }
+
+  private async publish(kind: keyof Topics, epoch: number, encoded: Uint8Array): Promise<void> {
     await this.components.libp2p.services.pubsub
-      .publish(this.init.topics.votes, encoded)
+      .publish(this.init.topics[kind], encoded)
       .catch((err: Error) => {
-        this.log.debug(() => `vote ${epoch}: publish failed (${err.message})`)
+        this.log.debug(() => `${kind} ${epoch}: publish failed (${err.message})`)
       })
   }
 }

@@ -1,6 +1,6 @@
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
-import type { Topics } from './topics.js'
+import { allTopics, type Topics } from './topics.js'
 
 /**
  * Scoring that punishes invalid messages hard (three rejects take a peer below the
@@ -25,13 +25,10 @@ export function topicScoreParams(): TopicScoreParams {
   })
 }
 
-/** The peer score parameters of both topics (gossipsub's `scoreParams`). */
+/** The peer score parameters of every topic (gossipsub's `scoreParams`). */
 export function scoreParams(topics: Topics): NonNullable<GossipsubOpts['scoreParams']> {
   return {
-    topics: {
-      [topics.contributions]: topicScoreParams(),
-      [topics.votes]: topicScoreParams(),
-    },
+    topics: Object.fromEntries(allTopics(topics).map((t) => [t, topicScoreParams()])),
     IPColocationFactorWeight: -1,
     IPColocationFactorThreshold: 64,
     IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),

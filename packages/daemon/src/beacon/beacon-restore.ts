@@ -1,0 +1,96 @@
+import {
+  decodeCommit,
+  decodeElement,
+  decodeRecovery,
+  decodeReveal,
+  HeldCommits,
+  toHex,
+  verifyCommit,
+  verifyRecovery,
+  verifyReveal,
+} from '@alara/protocol'
+import type { AlaraComponents } from '../components.js'
+import type { AlaraStore } from '../store/store.js'
+import type { EpochBeacon } from './epoch-beacons.js'
+
+/**
+ * Version 2's state back from the store: the commits held (each signature checked
+ * again: commits are few), C_r where it was frozen, the reveals and the recovery. A
+ * record that does not check is skipped and counted, never trusted.
+ */
+
+type Records = Awaited<ReturnType<AlaraStore['beaconRecords']>>
+
+/** Fills `beacon` (epoch r) from its stored records; returns how many were skipped. */
+export function fillFromRecords(
+  beacon: EpochBeacon,
+  records: Records,
+  c: Pick<AlaraComponents, 'params' | 'selfHex'>,
+): number {
+  const r = beacon.epoch
+  let skipped = 0
+  const attempt = (run: () => void): void => {
+    try {
+      run()
+    } catch {
+      skipped++
+    }
+  }
+  for (const bytes of records.commits)
+    attempt(() => {
+      const v = verifyCommit(decodeCommit(bytes))
+      if (v.commit.epoch !== r) throw new Error('another epoch')
+      beacon.commits.add({
+        idHex: v.idHex,
+        originHex: v.originHex,
+        origin: v.origin,
+        c: v.c,
+        encoded: bytes,
+      })
+    })
+  if (records.commitSet !== undefined) {
+    const ids = new Set(records.commitSet.map(toHex))
+    const chosen = new HeldCommits(c.params.network, r, ids.size + 1)
+    for (const commit of beacon.commits.all()) if (ids.has(commit.idHex)) chosen.add(commit)
+    // the set was frozen of members then: whoever is in it stays in it
+    beacon.frozen = chosen.commitSet(c.params.timelockSquarings, () => true)
+  }
+  for (const bytes of records.reveals)
+    attempt(() => {
+      const v = verifyReveal(decodeReveal(bytes))
+      if (v.reveal.epoch !== r) throw new Error('another epoch')
+      beacon.reveals.set(v.originHex, {
+        originHex: v.originHex,
+        alpha: v.reveal.alpha,
+        encoded: bytes,
+      })
+      if (v.originHex === c.selfHex) beacon.revealed = true
+    })
+  const frozen = beacon.frozen
+  const encoded = records.recovery
+  if (encoded !== undefined && frozen !== undefined)
+    attempt(() => {
+      const m = decodeRecovery(encoded)
+      const recovery = {
+        commitsDigest: m.commitsDigest,
+        withheld: m.withheld,
+        y: decodeElement(m.y, 'y'),
+        proof: decodeElement(m.proof, 'proof'),
+      }
+      if (!verifyRecovery(frozen, recovery)) throw new Error('does not verify')
+      beacon.recovery = { recovery, encoded }
+    })
+  return skipped
+}
+
+/** The window's epochs back into the node's state at start. */
+export async function restoreBeacons(c: AlaraComponents): Promise<void> {
+  const { state, store } = c
+  let skipped = 0
+  for (const r of await store.beaconEpochsFrom(state.replica.oldestRetainedEpoch))
+    skipped += fillFromRecords(state.beacons.of(r), await store.beaconRecords(r), c)
+  if (skipped > 0)
+    c.logger('alara:restore').warn(
+      `version 2: ${skipped} stored commits, reveals or recoveries did not check and were skipped`,
+    )
+}
