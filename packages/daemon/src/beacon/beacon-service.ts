@@ -11,6 +11,7 @@ import {
   encodeRecovery,
   encodeReveal,
   epochCloseMs,
+  epochFinalMs,
   fromHex,
   type HeldCommit,
   HeldCommits,
@@ -78,6 +79,8 @@ export class BeaconService implements Startable {
   private readonly clock: MilestoneClock
   /** epoch → random offset (ms before the epoch's end) of this node's commit */
   private readonly commitOffsets = new Map<number, number>()
+  /** epoch → enc c of the α prepared (kept in the repo) for the commit to come */
+  private readonly prepared = new Map<number, Uint8Array>()
   private readonly recoveries = new Map<number, AbortController>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly fetching = new Set<string>()
@@ -98,9 +101,13 @@ export class BeaconService implements Startable {
       }
       return offset
     }
-    const freezeAt = (r: number): number => admissionDeadlineMs(epochCloseMs(r, params), params)
+    const freezeAt = (r: number): number => this.freezeAt(r)
     this.clock = new MilestoneClock(
       [
+        {
+          at: (r) => (r + 1) * params.epochMs - tenth - Math.min(tenth, 50),
+          run: (r) => this.prepareCommit(r),
+        },
         { at: (r) => (r + 1) * params.epochMs - offsetOf(r), run: (r) => this.commit(r) },
         { at: freezeAt, run: (r) => this.freeze(r) },
         { at: (r) => freezeAt(r) + params.graceMs, run: (r) => this.reveal(r) },
@@ -113,14 +120,27 @@ export class BeaconService implements Startable {
     )
   }
 
+  /** C_r freezes at r's admission deadline. */
+  private freezeAt(r: number): number {
+    return admissionDeadlineMs(epochCloseMs(r, this.components.params), this.components.params)
+  }
+
   get ingest(): BeaconIngest {
     return this.init.ingest
   }
 
   start(): void {
     this.stopping = new AbortController()
+    const { state, params, now } = this.components
     // epochs frozen before a restart (beacon-restore.ts) whose Ω_r is still to combine
-    for (const r of this.components.state.beacons.epochs()) this.combine(r)
+    for (const r of state.beacons.epochs()) this.combine(r)
+    // epochs that froze while this node was away, recent enough to still matter (their
+    // reveals or recoveries may still come): adopted from the members' votes. Older ones
+    // keep what was stored, or no Ω here.
+    const recent = now() - params.finalMs - params.epochMs
+    for (const r of state.backfill)
+      if (this.freezeAt(r) <= now() && this.freezeAt(r) >= recent)
+        this.timeLater(() => this.adopt(r), 0)
     this.clock.start()
     // α kept from before a restart: its epoch's reveal is still due (DESIGN.md: a crash
     // must not make an honest node a withholder)
@@ -161,14 +181,15 @@ export class BeaconService implements Startable {
     }
   }
 
-  /** Step 1: α from the private-draw state and the OS, kept synced, then the commit. */
-  async commit(r: number): Promise<void> {
-    const { state, params, privateKey, selfHex, now, trust } = this.components
-    const beacon = state.beacons.of(r)
-    if (beacon.commits.countOf(selfHex) > 0 || !trust.admits(selfHex)) return
-    const timestampMs = now()
-    // late (a blocked loop): a commit stamped in a later epoch would be for that epoch
-    if (Math.floor(timestampMs / params.epochMs) !== r) return
+  /**
+   * Step 1, first half, just before the epoch's last tenth: α from the private-draw state
+   * and the OS CSPRNG (never reused), kept synced in the repo, and c = |g^α| (~10 ms of
+   * squarings): done ahead, so that the commit itself is only a signature and a publish.
+   */
+  async prepareCommit(r: number): Promise<void> {
+    const { state, params, selfHex, trust } = this.components
+    if ((state.beacons.ifAny(r)?.commits.countOf(selfHex) ?? 0) > 0 || !trust.admits(selfHex))
+      return
     const alpha = new Uint8Array(
       hkdfSync(
         'sha256',
@@ -179,11 +200,31 @@ export class BeaconService implements Startable {
       ),
     )
     await this.init.alphas.save(r, alpha)
+    this.prepared.set(r, encodeElement(commitValue(alpha)))
+  }
+
+  /** Step 1, at a random moment of the last tenth: the signed commit, held and published. */
+  async commit(r: number): Promise<void> {
+    const { state, params, privateKey, selfHex, now } = this.components
+    const c = this.prepared.get(r)
+    for (const e of this.prepared.keys()) if (e <= r) this.prepared.delete(e)
+    for (const e of this.commitOffsets.keys()) if (e <= r) this.commitOffsets.delete(e)
+    if (c === undefined || state.beacons.of(r).commits.countOf(selfHex) > 0) return
+    // A timer the event loop ran late (a busy machine) still commits until close, stamped
+    // with the epoch's last millisecond: honest nodes receive it as any commit of r.
+    const end = (r + 1) * params.epochMs
+    const nowMs = now()
+    if (nowMs >= epochCloseMs(r, params)) {
+      this.log.info(`epoch ${r}: no commit, the clock came ${nowMs - end} ms after the epoch's end`)
+      await this.init.alphas.remove(r)
+      return
+    }
+    const timestampMs = Math.min(nowMs, end - 1)
     const commit = await signCommit(privateKey, {
       network: params.network,
       origin: fromHex(selfHex),
       epoch: r,
-      c: encodeElement(commitValue(alpha)),
+      c,
       timestampMs,
     })
     const encoded = encodeCommit(commit)
@@ -193,7 +234,6 @@ export class BeaconService implements Startable {
       return
     }
     await this.init.publisher.publishCommit(r, encoded)
-    for (const e of this.commitOffsets.keys()) if (e <= r) this.commitOffsets.delete(e)
   }
 
   /** Step 2: C_r is what is held at the admission deadline (members, no equivocator). */
@@ -238,16 +278,18 @@ export class BeaconService implements Startable {
   }
 
   /**
-   * An epoch this node did not freeze itself (it was away at its deadline): the commit set
-   * a trust quorum of the members heard voted, fetched and checked against their digest;
-   * never a union. Tried again every graceMs while it waits (until the epoch leaves the
-   * window).
+   * An epoch this node did not freeze itself (it was away at its deadline): once the
+   * members froze it, the commit set a trust quorum of the members heard voted, fetched
+   * and checked against their digest; never a union. Tried again every graceMs while it
+   * waits, until twice finalMs after the epoch is final: then its Ω stays unknown here.
    */
   private async adopt(r: number): Promise<void> {
-    const { state, trust, selfHex, params } = this.components
+    const { state, trust, selfHex, params, now } = this.components
     const beacon = state.beacons.of(r)
     if (beacon.frozen !== undefined || r < state.replica.oldestRetainedEpoch) return
-    if (!state.replica.isFinal(r)) {
+    if (now() > epochFinalMs(r, params) + 2 * params.finalMs) return
+    if (now() < this.freezeAt(r) || state.caughtUp.size === 0) {
+      this.log.debug(() => `epoch ${r}: commit set to adopt, waiting for the freeze or a catch-up`)
       this.timeLater(() => this.adopt(r), params.graceMs)
       return
     }
@@ -265,8 +307,8 @@ export class BeaconService implements Startable {
     }
     if (voters.length === 0) {
       // nobody voted commits: this node's own set (alone, or no member committed)
-      if (state.votes.votesOf(r).some((v) => v.originHex !== selfHex) || state.caughtUp.size === 0)
-        await this.freezeWith(r, beacon.commits.all())
+      if (state.votes.votesOf(r).some((v) => v.originHex !== selfHex))
+        await this.adopted(r, beacon.commits.all())
       else this.timeLater(() => this.adopt(r), params.graceMs)
       return
     }
@@ -275,18 +317,22 @@ export class BeaconService implements Startable {
       toHex(beacon.commits.heldDigest()),
       requiredAgreement(params.byzantineThreshold),
     )
-    if (decision.action === 'keep') return this.freezeWith(r, beacon.commits.all())
+    this.log.debug(() => `epoch ${r}: commit set catch-up decision ${decision.action}`)
+    if (decision.action === 'keep') return this.adopted(r, beacon.commits.all())
     if (decision.action === 'adopt') {
       const behind =
         beacon.commitsBehind(decision.digestHex) ??
         (await this.fetchSet(r, decision.digestHex, decision.from))
-      if (behind !== undefined) {
-        await this.freezeWith(r, behind)
-        await this.reveal(r)
-        return
-      }
+      if (behind !== undefined) return this.adopted(r, behind)
     }
     this.timeLater(() => this.adopt(r), params.graceMs)
+  }
+
+  /** Freezes an adopted set; the own reveal follows at once when it is due already. */
+  private async adopted(r: number, commits: HeldCommit[]): Promise<void> {
+    await this.freezeWith(r, commits)
+    if (this.components.now() >= this.freezeAt(r) + this.components.params.graceMs)
+      await this.reveal(r)
   }
 
   /**
@@ -386,6 +432,7 @@ export class BeaconService implements Startable {
     await store.putReveal(r, selfHex, encoded)
     await this.init.alphas.remove(r)
     await this.init.publisher.publishReveal(r, encoded)
+    this.log.debug(() => `epoch ${r}: revealed`)
     this.combine(r)
   }
 
@@ -426,6 +473,10 @@ export class BeaconService implements Startable {
       return
     this.combine(r)
     if (beacon.settled) return
+    // A reveal gossip missed (a member that restarted, a mesh not formed yet) is asked
+    // for first, of the withholders themselves and a few other members, within graceMs.
+    await this.pullReveals(r, beacon.withheld())
+    if (beacon.settled) return
     const withheld = beacon.withheld()
     if (withheld.length === 0) return
     events.emit('beacon:withheld', { epoch: r, origins: withheld })
@@ -435,6 +486,31 @@ export class BeaconService implements Startable {
       .sort((a, b) => (a.key < b.key ? -1 : 1))
     const rank = ranked.findIndex((e) => e.hex === selfHex)
     this.timeLater(() => this.recover(r, withheld), rank * this.init.recoveryStaggerMs)
+  }
+
+  /** Epoch r's reveals and recovery from the withholders and up to 3 other members. */
+  private async pullReveals(r: number, withheld: string[]): Promise<void> {
+    const { libp2p, trust, params } = this.components
+    const connected = libp2p.getPeers().filter((p) => trust.isMemberPeer(p.toString()))
+    const wanted = new Set(withheld.map((o) => BeaconIngest.peerOf(o)))
+    const first = connected.filter((p) => wanted.has(p.toString()))
+    const others = connected.filter((p) => !wanted.has(p.toString())).slice(0, 3)
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(2 * params.graceMs)])
+    const req = { kind: 'beacon', network: params.network, epoch: r } as const
+    await Promise.all(
+      [...first, ...others].map(async (peer) => {
+        try {
+          for await (const page of pagesOf(this.init.request, peer, req, signal)) {
+            for (const bytes of page.reveals)
+              this.init.ingest.reveal(bytes, { via: 'sync', from: peer })
+            for (const bytes of page.recoveries)
+              this.init.ingest.recovery(bytes, { via: 'sync', from: peer })
+          }
+        } catch {
+          // a member that does not answer in time: the recovery covers it
+        }
+      }),
+    )
   }
 
   private async recover(r: number, withheld: string[]): Promise<void> {

@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads'
 import { Queue } from '@libp2p/utils'
-import type { RecoveryInput, RecoveryThreadMessage } from './recovery-worker.js'
+import type { RecoveryThreadMessage } from './recovery-worker.js'
 
 /**
  * Runs recoveries (T squarings and a proof) in a worker thread, at most one at a time
  * (DESIGN.md: "at most one recovery running, queued otherwise"), each cancellable by its
- * AbortSignal (a valid recovery from a peer arrived): the thread is terminated at once.
+ * AbortSignal (a valid recovery from a peer arrived): the thread is terminated at once
+ * and a new one started for the next job. The thread is kept between jobs (loading it
+ * costs more than a recovery at a small T).
  */
 
 export const RECOVERY_LIMITS = Object.freeze({
@@ -29,7 +31,8 @@ export class RecoveryRunner {
     concurrency: 1,
     maxSize: RECOVERY_LIMITS.queued + 1,
   })
-  private readonly running = new Set<Worker>()
+  private worker: Worker | undefined
+  private nextId = 1
 
   constructor(private readonly workerUrl: URL = WORKER_URL) {}
 
@@ -38,63 +41,80 @@ export class RecoveryRunner {
     return this.queue.size
   }
 
-  /** y = |X^(2^T)| and its proof, computed in a thread; rejects when `signal` aborts. */
+  /** y = |X^(2^T)| and its proof, computed in the thread; rejects when `signal` aborts. */
   run(
     x: bigint,
     T: number,
     signal: AbortSignal,
     onProgress?: (p: RecoveryProgress) => void,
   ): Promise<{ y: bigint; proof: bigint }> {
-    return this.queue.add(() => this.inThread({ x: x.toString(16), T }, signal, onProgress), {
-      signal,
-    })
+    return this.queue.add(() => this.inThread(x, T, signal, onProgress), { signal })
+  }
+
+  private thread(): Worker {
+    if (this.worker === undefined) {
+      const worker = new Worker(this.workerUrl)
+      worker.unref()
+      worker.on('exit', () => {
+        if (this.worker === worker) this.worker = undefined
+      })
+      this.worker = worker
+    }
+    return this.worker
   }
 
   private inThread(
-    input: RecoveryInput,
+    x: bigint,
+    T: number,
     signal: AbortSignal,
     onProgress?: (p: RecoveryProgress) => void,
   ): Promise<{ y: bigint; proof: bigint }> {
     signal.throwIfAborted()
+    const worker = this.thread()
+    const id = this.nextId++
     return new Promise((resolve, reject) => {
-      const worker = new Worker(this.workerUrl, { workerData: input })
-      this.running.add(worker)
       const end = (): void => {
         signal.removeEventListener('abort', abort)
-        this.running.delete(worker)
-        void worker.terminate()
+        worker.off('message', onMessage)
+        worker.off('error', onError)
+        worker.off('exit', onExit)
       }
       const abort = (): void => {
         end()
+        // the squarings cannot be interrupted from outside: the thread goes
+        if (this.worker === worker) this.worker = undefined
+        void worker.terminate()
         reject(signal.reason)
       }
-      signal.addEventListener('abort', abort, { once: true })
-      worker.on('message', (m: RecoveryThreadMessage) => {
-        if (m.kind === 'progress') onProgress?.(m)
-        else {
-          end()
-          if (m.kind === 'done') resolve({ y: BigInt(`0x${m.y}`), proof: BigInt(`0x${m.proof}`) })
-          else reject(new Error(`recovery thread: ${m.message}`))
-        }
-      })
-      worker.on('error', (err) => {
+      const onMessage = (m: RecoveryThreadMessage): void => {
+        if (m.id !== id) return
+        if (m.kind === 'progress') return onProgress?.(m)
+        end()
+        if (m.kind === 'done') resolve({ y: BigInt(`0x${m.y}`), proof: BigInt(`0x${m.proof}`) })
+        else reject(new Error(`recovery thread: ${m.message}`))
+      }
+      const onError = (err: Error): void => {
         end()
         reject(err)
-      })
-      worker.on('exit', (code) => {
-        if (this.running.has(worker)) {
-          end()
-          reject(new Error(`recovery thread exited with code ${code}`))
-        }
-      })
+      }
+      const onExit = (code: number): void => {
+        end()
+        reject(new Error(`recovery thread exited with code ${code}`))
+      }
+      signal.addEventListener('abort', abort, { once: true })
+      worker.on('message', onMessage)
+      worker.on('error', onError)
+      worker.on('exit', onExit)
+      worker.postMessage({ id, x: x.toString(16), T })
     })
   }
 
-  /** Ends every running recovery and drops the queued ones. */
+  /** Ends the thread (a running recovery with it) and drops the queued ones. */
   async stop(): Promise<void> {
     this.queue.clear()
     this.queue.abort()
-    await Promise.all([...this.running].map((w) => w.terminate()))
-    this.running.clear()
+    const worker = this.worker
+    this.worker = undefined
+    await worker?.terminate()
   }
 }

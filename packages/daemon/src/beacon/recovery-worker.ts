@@ -1,38 +1,45 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import { evaluateTimelock } from '@alara/protocol'
 
 /**
- * A recovery thread (DESIGN.md "Recover"): T squarings of X and Wesolowski's proof, off
- * the daemon's main thread so that it keeps serving while it recovers. Started per
- * recovery with its input as workerData; posts progress, then the result, and is ended
- * by its parent (terminate() aborts it). Erasable TypeScript and one package import, so
- * Node runs it from src/ (tests) as from dist/.
+ * The recovery thread (DESIGN.md "Recover"): T squarings of X and Wesolowski's proof, off
+ * the daemon's main thread so that it keeps serving while it recovers. One job at a time
+ * (the runner sends the next when one ends); progress, then the result; a job is aborted
+ * by terminating the thread (the runner starts another for the next job). Erasable
+ * TypeScript and one package import, so Node runs it from src/ (tests) as from dist/.
  */
-export interface RecoveryInput {
+export interface RecoveryJob {
+  id: number
   /** X, hex */
   x: string
   T: number
 }
 
 export type RecoveryThreadMessage =
-  | { kind: 'progress'; phase: 'squarings' | 'proof'; done: number; total: number }
-  | { kind: 'done'; y: string; proof: string }
-  | { kind: 'failed'; message: string }
+  | { kind: 'progress'; id: number; phase: 'squarings' | 'proof'; done: number; total: number }
+  | { kind: 'done'; id: number; y: string; proof: string }
+  | { kind: 'failed'; id: number; message: string }
 
 const port = parentPort
-if (port !== null) {
-  const input = workerData as RecoveryInput
-  evaluateTimelock(BigInt(`0x${input.x}`), input.T, {
-    onProgress: (p) => port.postMessage({ kind: 'progress', ...p } satisfies RecoveryThreadMessage),
+if (port !== null)
+  port.on('message', (job: RecoveryJob) => {
+    evaluateTimelock(BigInt(`0x${job.x}`), job.T, {
+      onProgress: (p) =>
+        port.postMessage({ kind: 'progress', id: job.id, ...p } satisfies RecoveryThreadMessage),
+    })
+      .then((out) =>
+        port.postMessage({
+          kind: 'done',
+          id: job.id,
+          y: out.y.toString(16),
+          proof: out.proof.toString(16),
+        } satisfies RecoveryThreadMessage),
+      )
+      .catch((err: Error) =>
+        port.postMessage({
+          kind: 'failed',
+          id: job.id,
+          message: err.message,
+        } satisfies RecoveryThreadMessage),
+      )
   })
-    .then((out) =>
-      port.postMessage({
-        kind: 'done',
-        y: out.y.toString(16),
-        proof: out.proof.toString(16),
-      } satisfies RecoveryThreadMessage),
-    )
-    .catch((err: Error) =>
-      port.postMessage({ kind: 'failed', message: err.message } satisfies RecoveryThreadMessage),
-    )
-}
