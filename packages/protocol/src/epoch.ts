@@ -2,7 +2,7 @@ import { compare } from 'uint8arrays/compare'
 import type { ProtocolParams } from './config.js'
 import { InvalidInputError } from './errors.js'
 import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
-import { sha256 } from './signing.js'
+import { sha256 } from './platform.js'
 
 /**
  * Epoch arithmetic and the epoch-level hashes (docs/PROTOCOL.md, "Fold and derived
