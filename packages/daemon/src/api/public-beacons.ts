@@ -6,6 +6,7 @@ import {
   fromHex,
   lastFinalEpoch,
   type ProtocolParams,
+  type PublicBeaconAnswer,
   peerIdFromOrigin,
   type TimelockGenerator,
   toHex,
@@ -31,38 +32,8 @@ import type { AlaraStore } from '../store/store.js'
  * kept in a small cache; a pending one is recomputed on every ask.
  */
 
-export type SharedStatus = 'pending' | 'revealed' | 'recovered' | 'none'
-
-/** An origin that signed two different commits for the epoch, with both as evidence. */
-export interface PublicEquivocation {
-  peerId: string
-  /** both signed commits as encoded on the wire, hex */
-  commits: string[]
-}
-
-export interface PublicBeacon {
-  epoch: number
-  /** Ω_r, lowercase hex: absent until revealed or recovered */
-  beacon?: string
-  status: SharedStatus
-  /** D_r, hex: absent when C_r is empty or not frozen */
-  commitsDigest?: string
-  /** the signed commits of C_r as encoded on the wire (protobuf), hex, sorted by origin bytes */
-  commits: string[]
-  /** the signed reveals of C_r's members, hex, sorted by origin bytes */
-  reveals: string[]
-  /** the Recovery message, hex, when the output took the withheld members from it */
-  recovery?: string
-  /** peer ids of the members of C_r without a valid reveal */
-  withheld: string[]
-  equivocating: PublicEquivocation[]
-  /** the pool beacon (version 1), hex: absent when nothing was folded */
-  poolBeacon?: string
-  digest: string
-  count: number
-  /** the signed contributions as encoded on the wire (protobuf), hex, in ascending id order */
-  contributions: string[]
-}
+/** An answer of the public API (the type both sides of the wire share). */
+export type PublicBeacon = PublicBeaconAnswer
 
 export interface PublicBeaconDeps {
   params: ProtocolParams
@@ -201,7 +172,6 @@ export class PublicBeacons {
     if (outcome === undefined || outcome.status === 'pending')
       return {
         ...base,
-        ...recovery,
         status: 'pending',
         withheld: (outcome?.withheld ?? held.withheld()).map(peerIdOf),
       }
