@@ -13,7 +13,7 @@ beforeAll(async () => {
   fx = await makeEpoch('lab', 42, 3, { equivocator: true })
   recovered = await makeEpoch('lab', 43, 0, { members: 3, withhold: 2 })
   pending = await makeEpoch('lab', 44, 1, { members: 2, withhold: 1, noRecovery: true })
-  lab = { network: 'lab', epoch: 42, ...verifyTimelockInfo(await info('lab')) }
+  lab = { network: 'lab', epoch: 42, ...verifyTimelockInfo((await info('lab')) as never) }
 })
 
 const refused = (answer: unknown, expected: Partial<Expected> = {}) =>
