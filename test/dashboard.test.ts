@@ -9,6 +9,7 @@ import { type BeaconJson, EPOCH_MS, injectRandom, waitFinal } from './helpers/ep
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
 import { REPO_ROOT } from './helpers/paths.js'
+import { eventually } from './helpers/wait.js'
 
 /**
  * The live dashboard in a real headless Chromium (Debian's `chromium`, driven by
@@ -55,10 +56,22 @@ async function openDashboard(node: DaemonProcess): Promise<Page> {
 /** The beacon box's state once it is `state` (bounded wait). */
 async function beaconBox(page: Page, box: string, state: string, query?: string) {
   const answering = query === undefined ? '' : `[data-query="${query}"]`
-  await page.waitForSelector(`#${box}[data-state="${state}"]${answering}`, { timeout: 30_000 })
+  await page
+    .waitForSelector(`#${box}[data-state="${state}"]${answering}`, { timeout: 30_000 })
+    .catch(async (err: unknown) => {
+      // say what the box shows instead
+      const now = await page.$eval(
+        `#${box}`,
+        (e) => `${e.getAttribute('data-state')}: ${e.textContent}`,
+      )
+      throw new Error(`#${box} is not ${state} but ${now}`, { cause: err })
+    })
   return page.$eval(`#${box}`, (e) => ({
     epoch: e.getAttribute('data-epoch'),
+    /** Ω_r, the shared beacon */
     beacon: e.getAttribute('data-beacon'),
+    poolBeacon: e.getAttribute('data-pool-beacon'),
+    status: e.getAttribute('data-status'),
     text: e.textContent ?? '',
   }))
 }
@@ -77,6 +90,14 @@ beforeAll(async () => {
   const injected = await Promise.all(nodes.map((node) => injectRandom(node, 256)))
   r = Math.max(...injected.map((i) => i.epoch))
   await waitFinal(nodes, r)
+  // Ω_r settles at the reveals, a grace period after the freeze
+  await eventually(
+    async () => {
+      const own = await cliJson<BeaconJson>(nodes[0]?.home as string, ['beacon', String(r)])
+      expect(own.status).toMatch(/^(revealed|recovered)$/)
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: `Ω of epoch ${r}` },
+  )
   const id = await cliJson<{ publicApiUrl?: string }>(nodes[0]?.home as string, ['id'])
   publicUrl = id.publicApiUrl as string
   expect(publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -141,19 +162,36 @@ describe.skipIf(!haveBrowser)('dashboard', () => {
     const latest = await beaconBox(page, 'beacon-latest', 'verified')
     expect(Number(latest.epoch)).toBeGreaterThanOrEqual(r)
     const own = await cliJson<BeaconJson>(a.home, ['beacon', String(latest.epoch)])
-    expect(latest.beacon).toBe(own.poolBeacon)
+    expect(latest.beacon).toMatch(/^[0-9a-f]{64}$/)
+    expect(latest.beacon).toBe(own.beacon)
+    expect(latest.status).toBe(own.status)
+    expect(latest.poolBeacon ?? undefined).toBe(own.poolBeacon)
+    expect(latest.text).toContain('(each signature checked, D_r recomputed)')
     expect(latest.text).toContain(`${own.count} (each signature checked)`)
     // looked up by epoch, and by a time inside it
     await lookUp(page, String(r))
     const byEpoch = await beaconBox(page, 'beacon-lookup', 'verified', String(r))
     const ofR = await cliJson<BeaconJson>(a.home, ['beacon', String(r)])
-    expect(byEpoch).toMatchObject({ epoch: String(r), beacon: ofR.poolBeacon })
+    expect(byEpoch).toMatchObject({
+      epoch: String(r),
+      beacon: ofR.beacon,
+      status: ofR.status,
+      poolBeacon: ofR.poolBeacon,
+    })
     const inR = new Date(r * EPOCH_MS + EPOCH_MS / 2).toISOString()
     await lookUp(page, inR)
     expect(await beaconBox(page, 'beacon-lookup', 'verified', inR)).toMatchObject({
       epoch: String(r),
-      beacon: ofR.poolBeacon,
+      beacon: ofR.beacon,
+      poolBeacon: ofR.poolBeacon,
     })
+    // the consensus matrix's beacon Ω row: the settled epochs marked as such
+    expect(
+      await page.$$eval(
+        '#matrix tr.shared td.shared-revealed, #matrix tr.shared td.shared-recovered',
+        (tds) => tds.length,
+      ),
+    ).toBeGreaterThan(0)
 
     await page.screenshot({
       path: join(REPO_ROOT, 'bench-results', 'dashboard.png'),
@@ -175,12 +213,14 @@ describe.skipIf(!haveBrowser)('dashboard', () => {
       void (async () => {
         const body = (await (await fetch(`${publicUrl}${path}`)).json()) as BeaconJson & {
           contributions: string[]
+          commits: string[]
         }
         if (path === '/public/latest') {
-          // the last byte of the first contribution is the last of its signature
-          const c = body.contributions[0] as string
-          body.contributions[0] = c.slice(0, -1) + (c.endsWith('0') ? '1' : '0')
+          // the last byte of the first commit is the last of its signature
+          const c = body.commits[0] as string
+          body.commits[0] = c.slice(0, -1) + (c.endsWith('0') ? '1' : '0')
         } else {
+          // Ω_r changed: it no longer follows from the signed commits and reveals
           const beacon = body.beacon ?? ''
           body.beacon = (beacon.startsWith('0') ? '1' : '0') + beacon.slice(1)
         }
@@ -196,14 +236,12 @@ describe.skipIf(!haveBrowser)('dashboard', () => {
     const { url } = await cliJson<{ url: string }>(a.home, ['dashboard'])
     await page.goto(url, { waitUntil: 'load' })
     const latest = await beaconBox(page, 'beacon-latest', 'failed')
-    expect(latest.text).toMatch(
-      /refused: contribution 0 \([0-9a-f]{64}\): the signature does not verify/,
-    )
+    expect(latest.text).toMatch(/refused: commit 0: the signature does not verify/)
     expect(latest.beacon).toBeNull()
     await lookUp(page, String(r))
     const looked = await beaconBox(page, 'beacon-lookup', 'failed', String(r))
     expect(looked.text).toContain(
-      `refused: epoch ${r}: the beacon does not match the contributions`,
+      `refused: epoch ${r}: the beacon is not Ω_r of its commits and reveals`,
     )
     expect(tampered).toContain('/public/latest')
     expect(tampered).toContain(`/public/${r}`)

@@ -13,7 +13,9 @@ import { eventually } from './helpers/wait.js'
 /**
  * The public beacon API (config `publicApi`, docs/API.md) as a stranger uses it: node B
  * asks node A's public API with `alara beacon --from`, verifying every signature, the
- * digest and the beacon itself; plain HTTP fetches see immutable caching and open CORS;
+ * shared beacon Ω_r from the signed commits and reveals (version 2), the digest and the
+ * pool beacon; plain HTTP fetches see `/public/info`'s time-lock parameters, immutable
+ * caching of a settled epoch and open CORS;
  * and `alara random` streams a draw longer than one request.
  */
 
@@ -45,7 +47,16 @@ beforeAll(async () => {
   r = injected.epoch
   injectedIds = injected.ids
   await waitFinal([a, b], r)
-}, 90_000)
+  // Ω_r settles at the reveals, a grace period after the freeze: wait for it on both nodes
+  for (const node of [a, b])
+    await eventually(
+      async () => {
+        const own = await cliJson<{ status: string }>(node.home, ['beacon', String(r)])
+        expect(own.status).toMatch(/^(revealed|recovered)$/)
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: `Ω of epoch ${r} on ${node.peerId}` },
+    )
+}, 180_000)
 
 afterAll(() => h.cleanup())
 
@@ -67,8 +78,14 @@ describe('public beacon API', () => {
       contributions: injectedIds,
       verified: true,
     })
-    // what the other node computed itself
+    // what the other node computed itself: Ω_r, its commit set, and the pool beacon
     const local = await cliJson<Record<string, unknown>>(b.home, ['beacon', String(r)])
+    expect(remote.beacon).toMatch(/^[0-9a-f]{64}$/)
+    expect(remote.beacon).toBe(local.beacon)
+    expect(remote.status).toBe(local.status)
+    expect(remote.commitsDigest).toBe(local.commitsDigest)
+    expect(remote.commits).toEqual(local.commits)
+    expect(remote.commits).toEqual(expect.arrayContaining([a.peerId, b.peerId]))
     expect(remote.poolBeacon).toBe(local.poolBeacon)
     expect(remote.digest).toBe(local.digest)
 
@@ -83,7 +100,7 @@ describe('public beacon API', () => {
 
     const at = new Date(r * EPOCH_MS + EPOCH_MS / 2).toISOString()
     const byTime = await cliJson<Record<string, unknown>>(b.home, ['beacon', '--at', at])
-    expect(byTime).toMatchObject({ epoch: r, poolBeacon: local.poolBeacon })
+    expect(byTime).toMatchObject({ epoch: r, beacon: local.beacon, poolBeacon: local.poolBeacon })
     const byTimeRemote = await cliJson<Record<string, unknown>>(b.home, [
       'beacon',
       '--at',
@@ -91,7 +108,28 @@ describe('public beacon API', () => {
       '--from',
       publicUrl,
     ])
-    expect(byTimeRemote).toMatchObject({ epoch: r, poolBeacon: local.poolBeacon, verified: true })
+    expect(byTimeRemote).toMatchObject({
+      epoch: r,
+      beacon: local.beacon,
+      poolBeacon: local.poolBeacon,
+      verified: true,
+    })
+    // `alara random --epoch r` expands that same Ω_r on both nodes
+    const drawA = await cliJson<{ bytes: string }>(a.home, [
+      'random',
+      '--bytes',
+      '32',
+      '--epoch',
+      String(r),
+    ])
+    const drawB = await cliJson<{ bytes: string }>(b.home, [
+      'random',
+      '--bytes',
+      '32',
+      '--epoch',
+      String(r),
+    ])
+    expect(drawA.bytes).toBe(drawB.bytes)
 
     const bad = await runCli(b.home, ['beacon', '--at', 'last tuesday'])
     expect(bad.code).toBe(2)
@@ -102,15 +140,34 @@ describe('public beacon API', () => {
     const info = await fetch(`${publicUrl}/public/info`)
     expect(info.status).toBe(200)
     expect(info.headers.get('access-control-allow-origin')).toBe('*')
-    expect(await info.json()).toMatchObject({ epochMs: EPOCH_MS, peerId: a.peerId })
+    expect(await info.json()).toMatchObject({
+      epochMs: EPOCH_MS,
+      peerId: a.peerId,
+      timelockSquarings: 4096,
+      h: expect.stringMatching(/^[0-9a-f]{512}$/),
+      hProof: expect.stringMatching(/^[0-9a-f]{512}$/),
+      gid: '6ae9d033c1d76c4f535b5ad5c0073933a0b375b4120a75fbb66be814eab1a9ce',
+    })
 
     const final = await fetch(`${publicUrl}/public/${r}`)
     expect(final.status).toBe(200)
     expect(final.headers.get('cache-control')).toBe('public, max-age=604800, immutable')
     expect(final.headers.get('access-control-allow-origin')).toBe('*')
-    const body = (await final.json()) as { contributions: string[]; count: number }
+    const body = (await final.json()) as {
+      contributions: string[]
+      count: number
+      beacon: string
+      status: string
+      commits: string[]
+      reveals: string[]
+    }
     expect(body.count).toBe(1)
     expect(body.contributions[0]).toMatch(/^([0-9a-f]{2})+$/)
+    // Ω_r with the signed commits and reveals it comes from (both nodes committed)
+    expect(body.beacon).toMatch(/^[0-9a-f]{64}$/)
+    expect(body.status).toMatch(/^(revealed|recovered)$/)
+    expect(body.commits.length).toBeGreaterThanOrEqual(2)
+    expect(body.commits[0]).toMatch(/^([0-9a-f]{2})+$/)
 
     const at = await fetch(`${publicUrl}/public/at/${r * EPOCH_MS + 1}`)
     expect(await at.json()).toEqual(body)

@@ -131,7 +131,7 @@ describe('commands against the API', () => {
     expect(seen.at(-1)?.url).toBe('/v1/beacon/latest?verify=true')
     expect(JSON.parse(r.stdout).verified).toBe(false)
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/does not match .* \(ERR_BEACON_MISMATCH\)\n$/)
+    expect(r.stderr).toMatch(/does not match what its stored signed .* \(ERR_BEACON_MISMATCH\)\n$/)
   })
 
   it('beacon of an empty epoch says so', async () => {

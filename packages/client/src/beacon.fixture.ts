@@ -1,27 +1,48 @@
 import {
   type Contribution,
   contributionId,
+  decodeCommit,
   encodeContribution,
+  encodeElement,
   epochBeacon,
   epochDigest,
+  fromHex,
+  GID,
+  peerIdFromOrigin,
   signContribution,
   toHex,
 } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import {
+  type SignedEpoch,
+  type SignedEpochOptions,
+  signedEpoch,
+  timelockFor,
+} from '../../protocol/src/beacon/signed-epoch.fixtures.js'
 import type { BeaconAnswer } from './verify.js'
 
 /**
  * A genuine final epoch built with @alara/protocol (the daemon's own code): what a
- * public API would answer, for the client to verify with its own WebCrypto path.
+ * public API would answer (pool contributions, and version 2's commits, reveals and
+ * recovery), for the client to verify with its own path.
  */
 export interface Fixture {
   network: string
   epoch: number
   answer: BeaconAnswer
   contributions: Contribution[]
+  shared: SignedEpoch
 }
 
-export async function makeEpoch(network = 'lab', epoch = 42, n = 3): Promise<Fixture> {
+/** T of the fixtures' networks: small, so that a recovery takes milliseconds. */
+export const FIXTURE_T = 2 ** 10
+
+export async function makeEpoch(
+  network = 'lab',
+  epoch = 42,
+  n = 3,
+  v2: SignedEpochOptions = {},
+): Promise<Fixture> {
   const signed: Array<{ id: Uint8Array; c: Contribution }> = []
   for (let i = 0; i < n; i++) {
     const key = await generateKeyPair('Ed25519')
@@ -43,27 +64,45 @@ export async function makeEpoch(network = 'lab', epoch = 42, n = 3): Promise<Fix
     epoch,
     signed.map((s) => s.id),
   )
-  const beacon = epochBeacon(
-    network,
+  const shared = await signedEpoch({ network, epoch, T: FIXTURE_T, ...v2 })
+  const peerIdOf = (hex: string) => peerIdFromOrigin(fromHex(hex)).toString()
+  const answer: BeaconAnswer = {
     epoch,
-    digest,
-    signed.map((s) => s.c.bits),
-  )
-  return {
-    network,
-    epoch,
-    contributions: signed.map((s) => s.c),
-    answer: {
-      epoch,
-      beacon: toHex(beacon),
-      digest: toHex(digest),
-      count: n,
-      contributions: signed.map((s) => toHex(encodeContribution(s.c))),
-    },
+    status: shared.status,
+    commitsDigest: toHex(shared.set.digest),
+    commits: shared.commits.map(toHex),
+    reveals: shared.reveals.map(toHex),
+    withheld: shared.withheld.map(peerIdOf),
+    equivocating:
+      shared.equivocation === undefined
+        ? []
+        : [
+            {
+              peerId: peerIdOf(toHex(decodeCommit(shared.equivocation[0] as Uint8Array).origin)),
+              commits: shared.equivocation.map(toHex),
+            },
+          ],
+    digest: toHex(digest),
+    count: n,
+    contributions: signed.map((s) => toHex(encodeContribution(s.c))),
   }
+  if (shared.beacon !== undefined) answer.beacon = shared.beacon
+  if (shared.recovery !== undefined && shared.status === 'recovered')
+    answer.recovery = toHex(shared.recovery)
+  if (n > 0)
+    answer.poolBeacon = toHex(
+      epochBeacon(
+        network,
+        epoch,
+        digest,
+        signed.map((s) => s.c.bits),
+      ),
+    )
+  return { network, epoch, contributions: signed.map((s) => s.c), answer, shared }
 }
 
-export function info(network: string, epochMs = 1000): Record<string, unknown> {
+export async function info(network: string, epochMs = 1000): Promise<Record<string, unknown>> {
+  const timelock = await timelockFor(FIXTURE_T)
   return {
     network,
     epochMs,
@@ -71,5 +110,9 @@ export function info(network: string, epochMs = 1000): Record<string, unknown> {
     finalMs: 3 * epochMs,
     peerId: '12D3Koo',
     version: '0.1.0',
+    timelockSquarings: FIXTURE_T,
+    h: toHex(encodeElement(timelock.h)),
+    hProof: toHex(encodeElement(timelock.proof)),
+    gid: toHex(GID),
   }
 }

@@ -27,7 +27,7 @@ function node(fx: Fixture, overrides: Partial<Record<string, () => Response>> = 
   return (path) => {
     const custom = overrides[path]
     if (custom !== undefined) return custom()
-    if (path === '/public/info') return json(info(fx.network))
+    if (path === '/public/info') return info(fx.network).then(json)
     if (
       path === `/public/${fx.epoch}` ||
       path === '/public/latest' ||
@@ -52,7 +52,13 @@ describe('createClient', () => {
     const { fetch, asked } = fakeFetch({ 'http://a': node(fx) })
     const client = createClient({ urls: ['http://a/'], fetch })
     const b = await client.get(42)
-    expect(b).toMatchObject({ epoch: 42, beacon: fx.answer.beacon, network: 'lab' })
+    expect(b).toMatchObject({
+      epoch: 42,
+      beacon: fx.answer.beacon,
+      status: 'revealed',
+      poolBeacon: fx.answer.poolBeacon,
+      network: 'lab',
+    })
     expect(asked).toEqual(['http://a/public/info', 'http://a/public/42'])
     expect((await client.latest()).epoch).toBe(42)
     // at(): the epoch covering the time, checked against the answer's epoch
@@ -82,6 +88,21 @@ describe('createClient', () => {
       'http://d/public/42',
       'http://e/public/42',
     ])
+  })
+
+  it('passes over a source whose Ω is pending for one that knows it, else returns the pending', async () => {
+    // the same epoch where the reveals have not arrived yet: status pending, no Ω
+    const early = await makeEpoch('lab', 42, 0, { members: 2, withhold: 1, noRecovery: true })
+    const { fetch } = fakeFetch({
+      'http://a': node(fx, { '/public/42': () => json(early.answer) }),
+      'http://b': node(fx),
+    })
+    const both = createClient({ urls: ['http://a', 'http://b'], fetch })
+    expect(await both.get(42)).toMatchObject({ status: 'revealed', source: 'http://b' })
+    const onlyPending = createClient({ urls: ['http://a'], fetch })
+    const p = await onlyPending.get(42)
+    expect(p).toMatchObject({ status: 'pending', source: 'http://a' })
+    expect(p.beacon).toBeUndefined()
   })
 
   it('names every source when all fail, and says not found when all said 404', async () => {
@@ -125,7 +146,7 @@ describe('createClient', () => {
     let polls = 0
     const { fetch } = fakeFetch({
       'http://a': (path) => {
-        if (path === '/public/info') return json(info('lab', 20))
+        if (path === '/public/info') return info('lab', 20).then(json)
         polls++
         return json(polls < 3 ? e42.answer : e43.answer)
       },

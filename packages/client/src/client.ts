@@ -1,6 +1,11 @@
 import { AlaraError } from '@alara/protocol/wire'
 import { AllSourcesFailedError, SourceError, type SourceFailure, VerifyError } from './errors.js'
-import { type Expected, type VerifiedBeacon, verifyBeaconAnswer } from './verify.js'
+import {
+  type Expected,
+  type VerifiedBeacon,
+  verifyBeaconAnswer,
+  verifyTimelockInfo,
+} from './verify.js'
 
 /**
  * A client of ALARA public beacon APIs (`/public/*`). It asks each URL in turn, moving on
@@ -15,6 +20,11 @@ export interface ClientOptions {
   timeoutMs?: number
   /** the network beacons must belong to; default: what the first source's /public/info says */
   network?: string
+  /**
+   * the network's time-lock squarings T; default: what the first source's /public/info
+   * says (its h is checked against its proof either way; pin T to not trust a source's)
+   */
+  timelockSquarings?: number
   /** a fetch implementation (default: globalThis.fetch) */
   fetch?: typeof globalThis.fetch
 }
@@ -27,6 +37,13 @@ export interface NetworkInfo {
   finalMs: number
   peerId: string
   version: string
+  /** T, the time-lock's squarings */
+  timelockSquarings: number
+  /** h = g^(2^T), hex (checked against hProof and GID) */
+  h: string
+  hProof: string
+  /** GID, the group's id, hex */
+  gid: string
 }
 
 /** A verified beacon and the URL that served it (which proves nothing: the checks do). */
@@ -37,9 +54,12 @@ export interface SourcedBeacon extends VerifiedBeacon {
 export interface AlaraClient {
   /** the network's timing, from the first source that answers (cached) */
   info(options?: { signal?: AbortSignal }): Promise<NetworkInfo>
-  /** the newest final epoch with a beacon */
+  /** the newest final epoch whose shared beacon Ω_r is known (or, with no commits, a pool beacon) */
   latest(options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
-  /** final epoch `epoch` */
+  /**
+   * final epoch `epoch`; a source whose Ω_r is still pending is passed over for one that
+   * knows it, and the pending answer returned only when none does
+   */
   get(epoch: number, options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
   /** the final epoch covering unix time `timeMs` */
   at(timeMs: number, options?: { signal?: AbortSignal }): Promise<SourcedBeacon>
@@ -59,7 +79,7 @@ export function createClient(options: ClientOptions): AlaraClient {
       throw new AlaraError('ERR_INVALID_INPUT', `'${u}' is not an http(s) URL`)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis)
-  let info: NetworkInfo | undefined
+  let info: (NetworkInfo & { hValue: bigint }) | undefined
 
   async function getJson(base: string, path: string, signal?: AbortSignal): Promise<unknown> {
     const timeout = AbortSignal.timeout(timeoutMs)
@@ -112,14 +132,19 @@ export function createClient(options: ClientOptions): AlaraClient {
     throw new AllSourcesFailedError(what, failures)
   }
 
-  async function getInfo(opts: { signal?: AbortSignal } = {}): Promise<NetworkInfo> {
+  async function verifiedInfo(signal?: AbortSignal): Promise<NetworkInfo & { hValue: bigint }> {
     info ??= await firstVerified(
       'network info',
       '/public/info',
-      async (body) => checkInfo(body, options.network),
-      opts.signal,
+      async (body) => checkInfo(body, options.network, options.timelockSquarings),
+      signal,
     )
     return info
+  }
+
+  async function getInfo(opts: { signal?: AbortSignal } = {}): Promise<NetworkInfo> {
+    const { hValue: _, ...out } = await verifiedInfo(opts.signal)
+    return out
   }
 
   async function beacon(
@@ -128,13 +153,29 @@ export function createClient(options: ClientOptions): AlaraClient {
     epoch: number | undefined,
     signal?: AbortSignal,
   ): Promise<SourcedBeacon> {
-    const { network } = await getInfo({ signal })
-    const expected: Expected = epoch === undefined ? { network } : { network, epoch }
-    const check = async (body: unknown, source: string): Promise<SourcedBeacon> => ({
-      ...(await verifyBeaconAnswer(body, expected)),
-      source,
-    })
-    return firstVerified(what, path, check, signal)
+    const { network, timelockSquarings, hValue } = await verifiedInfo(signal)
+    const expected: Expected = {
+      network,
+      timelockSquarings,
+      h: hValue,
+      ...(epoch === undefined ? {} : { epoch }),
+    }
+    let pending: SourcedBeacon | undefined
+    const check = async (body: unknown, source: string): Promise<SourcedBeacon> => {
+      const b = { ...(await verifyBeaconAnswer(body, expected)), source }
+      if (b.status === 'pending') {
+        // verified, but another source may know Ω_r already
+        pending ??= b
+        throw new SourceError(`epoch ${b.epoch}'s shared beacon is pending here`)
+      }
+      return b
+    }
+    try {
+      return await firstVerified(what, path, check, signal)
+    } catch (err) {
+      if (pending !== undefined && !isAborted(signal)) return pending
+      throw err
+    }
   }
 
   return {
@@ -181,7 +222,11 @@ export function createClient(options: ClientOptions): AlaraClient {
   }
 }
 
-function checkInfo(body: unknown, network: string | undefined): NetworkInfo {
+function checkInfo(
+  body: unknown,
+  network: string | undefined,
+  timelockSquarings: number | undefined,
+): NetworkInfo & { hValue: bigint } {
   const i = body as Partial<NetworkInfo> | null
   const positive = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
   if (
@@ -197,10 +242,15 @@ function checkInfo(body: unknown, network: string | undefined): NetworkInfo {
     typeof i.version !== 'string'
   )
     throw new VerifyError(
-      '/public/info is not { network, epochMs, graceMs, finalMs, peerId, version }',
+      '/public/info is not { network, epochMs, graceMs, finalMs, peerId, version, timelockSquarings, h, hProof, gid }',
     )
   if (network !== undefined && i.network !== network)
     throw new VerifyError(`the source is of network '${i.network}', not '${network}'`)
+  if (timelockSquarings !== undefined && i.timelockSquarings !== timelockSquarings)
+    throw new VerifyError(
+      `the source's time-lock is T = ${i.timelockSquarings}, not ${timelockSquarings}`,
+    )
+  const { h } = verifyTimelockInfo(i as Parameters<typeof verifyTimelockInfo>[0])
   return {
     network: i.network,
     epochMs: i.epochMs as number,
@@ -208,6 +258,11 @@ function checkInfo(body: unknown, network: string | undefined): NetworkInfo {
     finalMs: i.finalMs as number,
     peerId: i.peerId,
     version: i.version,
+    timelockSquarings: i.timelockSquarings as number,
+    h: i.h as string,
+    hProof: i.hProof as string,
+    gid: i.gid as string,
+    hValue: h,
   }
 }
 

@@ -8,7 +8,7 @@
  * import { createClient } from '@alara/client'
  * const client = createClient({ urls: ['http://a.example:5891', 'http://b.example:5891'] })
  * const b = await client.latest() // verified, or it throws
- * console.log(b.epoch, b.beacon)
+ * console.log(b.epoch, b.status, b.beacon) // Ω_r, the shared beacon (b.poolBeacon: version 1's)
  * ```
  */
 export {
@@ -27,6 +27,8 @@ export {
 export {
   type BeaconAnswer,
   type Expected,
+  type SharedStatus,
   type VerifiedBeacon,
   verifyBeaconAnswer,
+  verifyTimelockInfo,
 } from './verify.js'

@@ -319,8 +319,15 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     if (publicApi !== undefined) {
       const published = await startPublicApi({
         ...publicApi,
-        beacons: new PublicBeacons({ params, store, now: components.now }),
+        beacons: new PublicBeacons({
+          params,
+          store,
+          timelock: components.timelock,
+          selfHex: components.selfHex,
+          now: components.now,
+        }),
         params,
+        timelock: components.timelock,
         peerId: repo.peerId,
       })
       undo.push(() => published.close())

@@ -52,6 +52,22 @@ function renderMatrix(epochs) {
       }
   const head = el('tr', {}, [el('th', { text: 'voter' }), el('th', { text: 'agreement' })])
   const status = el('tr', {}, [el('th', { text: 'status' }), el('th')])
+  // the shared beacon Ω_r of each epoch: revealed, recovered, pending or none
+  const shared = el('tr', { class: 'shared' }, [el('th', { text: 'beacon Ω' }), el('th')])
+  for (const e of shown) {
+    const s = e.shared ?? { status: 'none', withheld: [], equivocating: [] }
+    const blamed = [
+      ...s.withheld.map((p) => `withheld: ${p}`),
+      ...s.equivocating.map((p) => `equivocating: ${p}`),
+    ]
+    shared.append(
+      el('td', {
+        class: `cell shared-${s.status}${blamed.length > 0 ? ' blamed' : ''}`,
+        text: { revealed: '✓', recovered: '↻', pending: '…', none: '·' }[s.status] ?? '?',
+        title: [`epoch ${e.epoch}: Ω ${s.status}`, ...blamed].join('\n'),
+      }),
+    )
+  }
   for (const e of shown) {
     head.append(el('th', { text: String(e.epoch % 10000), title: `epoch ${e.epoch}` }))
     status.append(
@@ -95,11 +111,36 @@ function renderMatrix(epochs) {
     ])
   })
   const table = el('table', { class: 'matrix' }, [
-    el('thead', {}, [head, status]),
+    el('thead', {}, [head, status, shared]),
     el('tbody', {}, rows),
   ])
+  // withholders and equivocators, named per epoch (their signed commits: /v1/beacon/{epoch})
+  const blame = shown.flatMap((e) => {
+    const s = e.shared
+    if (s === undefined) return []
+    return [
+      ...s.withheld.map((p) => ['withheld', e.epoch, p]),
+      ...s.equivocating.map((p) => ['equivocating', e.epoch, p]),
+    ]
+  })
+  const blameList = el(
+    'ul',
+    { id: 'beacon-blame', class: 'blame' },
+    blame.map(([what, epoch, peerId]) =>
+      el('li', {
+        'data-kind': what,
+        'data-epoch': String(epoch),
+        'data-peer': peerId,
+        class: 'mono',
+        text: `epoch ${epoch}: ${shortPeer(peerId)} ${what === 'withheld' ? 'withheld its reveal' : 'signed two commits'}`,
+        title: peerId,
+      }),
+    ),
+  )
   box.replaceChildren(
-    shown.length === 0 ? el('p', { class: 'muted', text: 'no epoch closed yet' }) : table,
+    ...(shown.length === 0
+      ? [el('p', { class: 'muted', text: 'no epoch closed yet' })]
+      : [table, blameList]),
   )
   box.dataset.latestEpoch = String(shown.at(-1)?.epoch ?? '')
   box.dataset.voters = String(voters.length)

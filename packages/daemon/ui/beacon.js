@@ -1,8 +1,11 @@
 // The dashboard's beacon panel: fetches final beacons from this node's public beacon API
 // with @alara/client (bundled for the browser at build time, served from vendor/client/)
 // and verifies each one here, in the browser, trusting nothing the server says: canonical
-// decoding, network, epoch, every Ed25519 signature (WebCrypto), the digest and the beacon
-// recomputed. The result is shown as verified, or failed with the client's reason.
+// decoding, network, epoch, every Ed25519 signature (WebCrypto); the shared beacon Ω_r
+// (version 2) from the signed commits, reveals and recovery (D_r, the reveals' check or
+// the recovery's proof, Y and Ω_r, with h checked against its proof); the pool beacon
+// recomputed from the contributions. The result is shown as verified (with Ω_r's status:
+// revealed, recovered, or pending), or failed with the client's reason.
 import { $, el } from './dom.js'
 
 const TOKEN_KEY = 'alara-api-token'
@@ -37,16 +40,37 @@ function show(box, state, rows, note) {
   box.replaceChildren(...children)
 }
 
+const STATUS_SAYS = {
+  revealed: 'revealed (every member of C_r revealed)',
+  recovered: 'recovered (withheld reveals recovered by the time-lock)',
+  pending: 'pending (reveals or a recovery still to come)',
+  none: 'none (no member committed)',
+}
+
 function showVerified(box, b) {
   box.dataset.epoch = String(b.epoch)
-  box.dataset.beacon = b.beacon
-  show(box, 'verified', [
+  // data-beacon is Ω_r, the shared beacon; data-pool-beacon version 1's
+  if (b.beacon === undefined) delete box.dataset.beacon
+  else box.dataset.beacon = b.beacon
+  if (b.poolBeacon === undefined) delete box.dataset.poolBeacon
+  else box.dataset.poolBeacon = b.poolBeacon
+  box.dataset.status = b.status
+  const rows = [
     ['epoch', String(b.epoch)],
-    ['beacon', b.beacon, 'mono hex'],
+    ['beacon Ω', b.beacon ?? '—', 'mono hex'],
+    ['status', STATUS_SAYS[b.status] ?? b.status],
+  ]
+  if (b.commits.length > 0)
+    rows.push(['commits', `${b.commits.length} (each signature checked, D_r recomputed)`])
+  if (b.withheld.length > 0) rows.push(['withheld', b.withheld.join(', '), 'mono'])
+  if (b.equivocating.length > 0) rows.push(['equivocating', b.equivocating.join(', '), 'mono'])
+  rows.push(
+    ['pool beacon', b.poolBeacon ?? '— (no contributions)', 'mono hex'],
     ['contributions', `${b.count} (each signature checked)`],
     ['digest', b.digest, 'mono hex'],
     ['source', b.source, 'mono'],
-  ])
+  )
+  show(box, 'verified', rows)
 }
 
 /**
@@ -56,6 +80,8 @@ function showVerified(box, b) {
 function showError(box, err, what) {
   delete box.dataset.epoch
   delete box.dataset.beacon
+  delete box.dataset.poolBeacon
+  delete box.dataset.status
   const failures = Array.isArray(err.failures)
     ? err.failures
     : [{ code: err.code, message: err.message }]

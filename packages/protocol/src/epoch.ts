@@ -1,8 +1,9 @@
 import { compare } from 'uint8arrays/compare'
+import { concat } from 'uint8arrays/concat'
 import type { ProtocolParams } from './config.js'
 import { InvalidInputError } from './errors.js'
 import { assertU64, domain, LayoutWriter, strBytes } from './layout.js'
-import { sha256 } from './signing.js'
+import { sha256 } from './platform.js'
 
 /**
  * Epoch arithmetic and the epoch-level hashes (docs/PROTOCOL.md, "Fold and derived
@@ -34,7 +35,7 @@ export const compareIds = compare
 
 /** One-shot over a joined buffer: per-update overhead dominates for thousands of ids. */
 function sha256Of(parts: readonly Uint8Array[]): Uint8Array {
-  return sha256(Buffer.concat(parts))
+  return sha256(concat(parts as Uint8Array[]))
 }
 
 /** Epoch digest over the folded ids of epoch r; `ids` in any order (a sorted copy is used). */

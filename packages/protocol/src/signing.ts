@@ -1,10 +1,12 @@
-import { createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
+import { Buffer } from 'node:buffer'
+import { createPublicKey, type KeyObject, verify } from 'node:crypto'
 import type { Ed25519PeerId, PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { AlaraError, InvalidInputError } from './errors.js'
-import { domain, LayoutWriter, strBytes } from './layout.js'
+import { sha256, toHex } from './platform.js'
+import { contributionSigningBytes, voteSigningBytes } from './signing-bytes.js'
 import type {
   Contribution,
   UnsignedContribution,
@@ -12,10 +14,13 @@ import type {
   VerifiedContribution,
   Vote,
 } from './types.js'
-import { voteCommitsTail } from './vote-commits.js'
+
+export { fromHex, sha256, toHex } from './platform.js'
+export * from './signing-bytes.js'
 
 /**
- * Signing bytes, ids and Ed25519 signatures (docs/PROTOCOL.md, "Wire format").
+ * Ed25519 signatures (docs/PROTOCOL.md, "Wire format"), over the signing bytes of
+ * signing-bytes.ts (re-exported here with the ids, and platform.ts's hash and hex).
  *
  * Signatures cover a fixed byte layout, never a protobuf re-encoding, so any
  * implementation can check them from the fields alone. Verification is the ceiling of the
@@ -24,8 +29,6 @@ import { voteCommitsTail } from './vote-commits.js'
  * imports the raw key from a JWK on every call.
  */
 
-export const CONTRIBUTION_DOMAIN = 'alara/v1/contribution'
-export const VOTE_DOMAIN = 'alara/v1/vote'
 export const ED25519_SIGNATURE_LENGTH = 64
 
 /** The origin is not the peer id of an Ed25519 key (or not a peer id at all). */
@@ -51,89 +54,6 @@ export interface VerifiedVote {
   idHex: string
   originHex: string
   vote: Vote
-}
-
-const CONTRIBUTION_PREFIX = domain(CONTRIBUTION_DOMAIN)
-const VOTE_PREFIX = domain(VOTE_DOMAIN)
-
-/** `"alara/v1/contribution" 0x00 | str network | b origin | u64 seq | u64 epoch | u64 timestamp_ms | u32 bit_length | b bits` */
-export function contributionSigningBytes(u: UnsignedContribution): Uint8Array {
-  const network = strBytes(u.network)
-  const size = CONTRIBUTION_PREFIX.length + 2 + network.length + 4 + u.origin.length
-  return new LayoutWriter(size + 8 * 3 + 4 + 4 + u.bits.length)
-    .raw(CONTRIBUTION_PREFIX)
-    .str(network)
-    .b(u.origin)
-    .u64(u.seq, 'seq')
-    .u64(u.epoch, 'epoch')
-    .u64(u.timestampMs, 'timestampMs')
-    .u32(u.bitLength, 'bitLength')
-    .b(u.bits).bytes
-}
-
-/**
- * `"alara/v1/vote" 0x00 | str network | b origin | u64 epoch | b digest | u32 count | b beacon | u64 timestamp_ms`,
- * then, for a vote of version 2 with commit_count > 0, `bin commits_digest ‖ u32
- * commit_count` (vote-commits.ts). With no commits: version 1's bytes exactly. Throws
- * InvalidInputError when the commit-set fields do not fit together (validation refuses
- * such a vote first, as COMMITS_DIGEST).
- */
-export function voteSigningBytes(u: UnsignedVote): Uint8Array {
-  const tail = voteCommitsTail(u.commitsDigest ?? NO_COMMITS, u.commitCount ?? 0)
-  const network = strBytes(u.network)
-  const size = VOTE_PREFIX.length + 2 + network.length + 4 + u.origin.length
-  return new LayoutWriter(
-    size + 8 + 4 + u.digest.length + 4 + 4 + u.beacon.length + 8 + tail.length,
-  )
-    .raw(VOTE_PREFIX)
-    .str(network)
-    .b(u.origin)
-    .u64(u.epoch, 'epoch')
-    .b(u.digest)
-    .u32(u.count, 'count')
-    .b(u.beacon)
-    .u64(u.timestampMs, 'timestampMs')
-    .raw(tail).bytes
-}
-
-const NO_COMMITS = new Uint8Array(0)
-
-/** SHA-256 of `bytes` as a plain Uint8Array. */
-export function sha256(bytes: Uint8Array): Uint8Array {
-  const digest = hash('sha256', bytes, 'buffer')
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
-}
-
-/**
- * Gossip message id (docs/PROTOCOL.md, "Canonical encoding and message ids"): SHA-256 of
- * the whole encoded message, signature included, so a forged or padded copy of a message
- * never shares the genuine one's id. Storage, digests and sync keep the contribution id.
- */
-export function gossipMessageId(encoded: Uint8Array): Uint8Array {
-  return sha256(encoded)
-}
-
-/** Contribution id = SHA-256(signing bytes): the key of storage, the replica, digests and sync. */
-export function contributionId(c: UnsignedContribution): Uint8Array {
-  return sha256(contributionSigningBytes(c))
-}
-
-/** Vote id = SHA-256(vote signing bytes), the votes topic's message id. */
-export function voteId(v: UnsignedVote): Uint8Array {
-  return sha256(voteSigningBytes(v))
-}
-
-/** Lowercase hex, the form ids and origins take as map and store keys. */
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
-}
-
-/**
- * Lowercase or uppercase hex to bytes, a plain Uint8Array (toHex's inverse); callers check
- * the syntax first (schemas, ids this node made).
- */
-export function fromHex(hex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(hex, 'hex'))
 }
 
 /** The origin bytes of an Ed25519 peer id (its identity multihash). */

@@ -124,3 +124,36 @@ export interface VerifiedContribution {
 
 /** Gossipsub-aligned verdicts: reject lowers the sender's score, ignore does not. */
 export type Verdict = 'accept' | 'reject' | 'ignore'
+
+/** The status of an epoch's shared beacon Ω_r (version 2). */
+export type SharedBeaconStatus = 'pending' | 'revealed' | 'recovered' | 'none'
+
+/**
+ * The JSON of the public beacon API's `GET /public/{epoch}` (DESIGN.md "The daemon's
+ * surfaces"): what a node serves and @alara/client verifies. Messages are hex of their
+ * wire encoding; peer ids are strings.
+ */
+export interface PublicBeaconAnswer {
+  epoch: number
+  /** Ω_r, lowercase hex: absent until revealed or recovered */
+  beacon?: string
+  status: SharedBeaconStatus
+  /** D_r, hex: absent when C_r is empty or not frozen */
+  commitsDigest?: string
+  /** the signed commits of C_r, sorted by origin bytes */
+  commits: string[]
+  /** the signed reveals of C_r's members, sorted by origin bytes */
+  reveals: string[]
+  /** the Recovery message, when the output took the withheld members from it */
+  recovery?: string
+  /** peer ids of the members of C_r without a valid reveal */
+  withheld: string[]
+  /** origins that signed two different commits for the epoch, with both as evidence */
+  equivocating: Array<{ peerId: string; commits: string[] }>
+  /** the pool beacon (version 1), hex: absent when nothing was folded */
+  poolBeacon?: string
+  digest: string
+  count: number
+  /** the signed contributions, in ascending id order */
+  contributions: string[]
+}

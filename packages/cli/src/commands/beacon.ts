@@ -36,8 +36,8 @@ export function renderBeacon(b: BeaconView): string {
   if (b.verified !== undefined) {
     const how =
       b.source !== undefined
-        ? 'true (every signature, the digest and the beacon recomputed here)'
-        : 'yes: recomputed from the stored signed contributions'
+        ? 'true (every signature, D_r, the reveals or the recovery, Ω and the pool beacon recomputed here)'
+        : 'yes: both beacons recomputed from the stored signed messages'
     pairs.push(['verified', b.verified ? how : 'NO'])
   }
   return fields(pairs)
@@ -64,7 +64,10 @@ export function registerBeacon(program: Command, ctx: Context): void {
       "another node's public beacon API, verified here without trusting it (repeatable: fallbacks)",
       repeatable(parseHttpUrl),
     )
-    .option('--verify', 'recompute it from the signed contributions (always so with --from)')
+    .option(
+      '--verify',
+      'recompute both beacons from the signed commits, reveals, recovery and contributions (always so with --from)',
+    )
     .action(async (epoch: number | 'latest' | undefined, opts: BeaconOptions, cmd: Command) => {
       if (epoch !== undefined && opts.at !== undefined)
         throw new UsageError(cmd, 'give an epoch or --at TIME, not both')
@@ -77,7 +80,7 @@ export function registerBeacon(program: Command, ctx: Context): void {
       if (opts.verify === true && res.verified !== true) {
         throw new CliError(
           'ERR_BEACON_MISMATCH',
-          `the beacon of epoch ${res.epoch} does not match its stored contributions`,
+          `epoch ${res.epoch}: ${res.beacon !== undefined ? 'the shared beacon Ω or ' : ''}the pool beacon does not match what its stored signed commits, reveals, recovery and contributions give`,
         )
       }
     })
@@ -122,13 +125,13 @@ async function fromPublic(
         : await client.get(epoch)
   return {
     epoch: b.epoch,
-    // a version-1 public answer: the pool beacon only (version 2's fields come with the
-    // public API's commits, reveals and recovery)
-    status: 'none',
-    commits: [],
-    withheld: [],
-    equivocating: [],
-    poolBeacon: b.beacon,
+    ...(b.beacon === undefined ? {} : { beacon: b.beacon }),
+    status: b.status,
+    ...(b.commitsDigest === undefined ? {} : { commitsDigest: b.commitsDigest }),
+    commits: b.commits,
+    withheld: b.withheld,
+    equivocating: b.equivocating,
+    ...(b.poolBeacon === undefined ? {} : { poolBeacon: b.poolBeacon }),
     digest: b.digest,
     count: b.count,
     contributions: b.ids,

@@ -5,6 +5,7 @@ import { peerLabel, renderConsensus } from './consensus.js'
 const SELF = '12D3KooWGzBnHAHh2MDFZ9qS7fBEQxQmhVaWPA8VD7qtdVbUXVx5'
 const PEER_B = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const PEER_C = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHy3nvXeCSKoJtRpLxBS8Ka'
+const STRANGER = '12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X'
 const D1 = `9f86d081${'0'.repeat(56)}`
 const D2 = `1a2b3c4d${'0'.repeat(56)}`
 
@@ -29,6 +30,7 @@ const EPOCHS: EpochConsensus[] = [
     catchingUp: true,
     voters: [vote(PEER_B, D2, false), vote(SELF, D1, true)],
     dissenters: [{ peerId: PEER_B, digest: D2, trust: 0.8 }],
+    shared: { status: 'pending', withheld: [PEER_B], equivocating: [STRANGER] },
   },
   {
     epoch: 101,
@@ -40,6 +42,7 @@ const EPOCHS: EpochConsensus[] = [
     catchingUp: false,
     voters: [vote(PEER_C, D1, true), vote(SELF, D1, true), vote(PEER_B, D1, true)],
     dissenters: [],
+    shared: { status: 'revealed', withheld: [], equivocating: [] },
   },
 ]
 
@@ -47,9 +50,9 @@ describe('consensus table', () => {
   it('reads at a glance: epoch, status, agreement, count, digest prefix, one mark per voter', () => {
     expect(renderConsensus(EPOCHS, SELF)).toBe(
       [
-        'EPOCH  STATUS              AGREEMENT  COUNT  DIGEST    A  B  C',
-        '101    agreed                   100%      3  9f86d081  ✓  ✓  ✓',
-        '102    split, catching up      55.6%      2  9f86d081  ✓  ·  ✗',
+        'EPOCH  STATUS              AGREEMENT  COUNT  DIGEST    BEACON    A  B  C',
+        '101    agreed                   100%      3  9f86d081  revealed  ✓  ✓  ✓',
+        '102    split, catching up      55.6%      2  9f86d081  pending   ✓  ·  ✗',
         '',
         'voters:',
         '  A  12D3…bUXVx5  (this node)',
@@ -57,6 +60,9 @@ describe('consensus table', () => {
         '  C  12D3…CVe2Xo',
         '',
         '✓ agrees  ✗ dissents  · no vote',
+        '',
+        'shared beacon (signed evidence: alara beacon EPOCH --json):',
+        '  102  withheld: C  equivocating: 12D3…9HyQ6X',
       ].join('\n'),
     )
   })
@@ -79,9 +85,10 @@ describe('consensus table', () => {
       catchingUp: false,
       voters: [],
       dissenters: [],
+      shared: { status: 'none', withheld: [], equivocating: [] },
     }
     expect(renderConsensus([pending])).toBe(
-      'EPOCH  STATUS   AGREEMENT  COUNT  DIGEST\n5      pending          -      0  9f86d081\n\nno votes received yet',
+      'EPOCH  STATUS   AGREEMENT  COUNT  DIGEST    BEACON\n5      pending          -      0  9f86d081  none\n\nno votes received yet',
     )
   })
 

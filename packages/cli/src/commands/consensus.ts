@@ -48,6 +48,7 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
       e.status === 'pending' ? '-' : percent(e.agreement),
       String(e.count),
       e.count === 0 && e.digest === '' ? '-' : shortHex(e.digest),
+      e.shared?.status ?? '-',
       ...marks,
     ]
   })
@@ -58,6 +59,7 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
       { header: 'AGREEMENT', align: 'right' },
       { header: 'COUNT', align: 'right' },
       'DIGEST',
+      'BEACON',
       ...labels,
     ],
     rows,
@@ -74,8 +76,31 @@ export function renderConsensus(epochs: EpochConsensus[], selfId?: string): stri
     : ''
   const key = `${MARK.agrees} agrees  ${MARK.dissents} dissents  ${MARK.none} no vote${uncounted}`
   const hint = sorted.some((e) => e.status === 'alone') ? ['', ALONE_HINT] : []
-  if (peers.length === 0) return `${grid}\n\nno votes received yet${hint.join('\n')}`
-  return [grid, '', 'voters:', ...legend, '', key, ...hint].join('\n')
+  const blame = reported(sorted, (p) => {
+    const i = peers.indexOf(p)
+    return i < 0 ? shortPeerId(p) : (labels[i] as string)
+  })
+  if (peers.length === 0)
+    return [`${grid}\n\nno votes received yet`, ...blame].join('\n') + hint.join('\n')
+  return [grid, '', 'voters:', ...legend, '', key, ...blame, ...hint].join('\n')
+}
+
+/**
+ * Lines naming, per epoch, the members that withheld their reveal and the origins that
+ * signed two commits (the signed evidence: `alara beacon EPOCH --json`, `evidence`).
+ */
+function reported(epochs: EpochConsensus[], name: (peerId: string) => string): string[] {
+  const lines: string[] = []
+  for (const e of epochs) {
+    const parts: string[] = []
+    if ((e.shared?.withheld.length ?? 0) > 0)
+      parts.push(`withheld: ${e.shared?.withheld.map(name).join(', ')}`)
+    if ((e.shared?.equivocating.length ?? 0) > 0)
+      parts.push(`equivocating: ${e.shared?.equivocating.map(name).join(', ')}`)
+    if (parts.length > 0) lines.push(`  ${e.epoch}  ${parts.join('  ')}`)
+  }
+  if (lines.length === 0) return []
+  return ['', 'shared beacon (signed evidence: alara beacon EPOCH --json):', ...lines]
 }
 
 /** What `alone` means and how to leave it (docs/PROTOCOL.md, "Membership"). */

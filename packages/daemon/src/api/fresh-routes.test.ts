@@ -50,8 +50,15 @@ beforeAll(async () => {
   })
   control = buildApi({ token: TOKEN, service, peerId: c.peerId.toString(), events: c.events })
   publicApi = await buildPublicApi({
-    beacons: new PublicBeacons({ params: c.params, store: c.store, now: c.now }),
+    beacons: new PublicBeacons({
+      params: c.params,
+      store: c.store,
+      timelock: c.timelock,
+      selfHex: c.selfHex,
+      now: c.now,
+    }),
     params: c.params,
+    timelock: c.timelock,
     peerId: c.peerId.toString(),
   })
   await control.ready()

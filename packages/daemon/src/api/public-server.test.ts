@@ -1,23 +1,47 @@
 import {
   contributionId,
   encodeContribution,
+  encodeElement,
   epochBeacon,
   epochDigest,
+  GID,
+  peerIdFromOrigin,
+  resolveParams,
   signContribution,
   toHex,
 } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  type SignedEpoch,
+  signedEpoch,
+} from '../../../protocol/src/beacon/signed-epoch.fixtures.js'
 import { PublicBeacons } from './public-beacons.js'
 import { buildPublicApi } from './public-server.js'
 
-const params = { network: 'lab', epochMs: 1000, graceMs: 200, finalMs: 3000 }
+const T = 2 ** 10
+const params = resolveParams({
+  network: 'lab',
+  epochMs: 1000,
+  graceMs: 100,
+  finalMs: 3000,
+  timelockSquarings: T,
+})
 /** epoch 10 is final from 14_000 on */
 const NOW = 14_500
 
 interface Stored {
   finals: Map<number, Uint8Array[]>
   contributions: Map<string, Uint8Array>
+  /** version 2's records per epoch */
+  shared: Map<number, SharedRecords>
+}
+
+interface SharedRecords {
+  commits: Uint8Array[]
+  reveals: Uint8Array[]
+  recovery: Uint8Array | undefined
+  commitSet: Uint8Array[] | undefined
 }
 
 async function storeWithEpoch10(): Promise<{ stored: Stored; beacon: string; encoded: string }> {
@@ -39,14 +63,27 @@ async function storeWithEpoch10(): Promise<{ stored: Stored; beacon: string; enc
       [11, []],
     ]),
     contributions: new Map([[`10/${toHex(id)}`, bytes]]),
+    shared: new Map(),
   }
   const digest = epochDigest('lab', 10, [id])
   return { stored, beacon: toHex(epochBeacon('lab', 10, digest, [c.bits])), encoded: toHex(bytes) }
 }
 
+/** Epoch `e`'s records as the store keeps them once frozen (the equivocator's two commits too). */
+function recordsOf(e: SignedEpoch): SharedRecords {
+  return {
+    commits: [...e.commits, ...(e.equivocation ?? [])],
+    reveals: e.reveals,
+    recovery: e.recovery,
+    commitSet: e.commitIds,
+  }
+}
+
 function beaconsOver(stored: Stored, now = NOW): PublicBeacons {
   return new PublicBeacons({
     params,
+    timelock: { h: timelock.h },
+    selfHex: '00',
     now: () => now,
     store: {
       getFinal: async (r) => stored.finals.get(r),
@@ -55,27 +92,104 @@ function beaconsOver(stored: Stored, now = NOW): PublicBeacons {
         const held = [...stored.finals].filter(([r, ids]) => r <= atMost && ids.length > 0)
         return held.length === 0 ? undefined : Math.max(...held.map(([r]) => r))
       },
+      beaconRecords: async (r) =>
+        stored.shared.get(r) ?? {
+          commits: [],
+          reveals: [],
+          recovery: undefined,
+          commitSet: undefined,
+        },
+      beaconEpochsFrom: async (from) =>
+        [...stored.shared.keys()].filter((r) => r >= from).sort((a, b) => a - b),
     },
   })
 }
 
+const peerIdOfCommit = (e: SignedEpoch, i: number): string =>
+  peerIdFromOrigin(e.set.members[i]?.origin as Uint8Array).toString()
+
 let fx: Awaited<ReturnType<typeof storeWithEpoch10>>
+let revealed: SignedEpoch
+let recovered: SignedEpoch
+let pending: SignedEpoch
+let timelock: SignedEpoch['timelock']
 beforeAll(async () => {
   fx = await storeWithEpoch10()
+  revealed = await signedEpoch({ epoch: 10, T, equivocator: true })
+  recovered = await signedEpoch({ epoch: 9, T, withhold: 1 })
+  pending = await signedEpoch({ epoch: 8, T, withhold: 1, noRecovery: true })
+  timelock = revealed.timelock
+  fx.stored.shared.set(10, recordsOf(revealed))
+  fx.stored.shared.set(9, recordsOf(recovered))
+  fx.stored.shared.set(8, recordsOf(pending))
 })
 
 describe('PublicBeacons', () => {
-  it('serves a final epoch from the store, verified, and latest/at find it', async () => {
+  it('serves a final epoch from the store, both beacons proven, and latest/at find it', async () => {
     const b = beaconsOver(fx.stored)
     const got = await b.get(10)
     expect(got).toMatchObject({
       epoch: 10,
-      beacon: fx.beacon,
+      beacon: revealed.beacon,
+      status: 'revealed',
+      commitsDigest: toHex(revealed.set.digest),
+      commits: revealed.commits.map(toHex),
+      reveals: revealed.reveals.map(toHex),
+      withheld: [],
+      poolBeacon: fx.beacon,
       count: 1,
       contributions: [fx.encoded],
     })
+    expect(got.recovery).toBeUndefined()
+    // the equivocator is named with its two signed commits, and left out of C_r
+    expect(got.equivocating).toHaveLength(1)
+    expect(got.equivocating[0]?.commits.sort()).toEqual(
+      (revealed.equivocation ?? []).map(toHex).sort(),
+    )
+    expect(got.commits).toHaveLength(3)
     expect(await b.latest()).toEqual(got)
     expect(await b.at(10_999)).toEqual(got)
+  })
+
+  it('serves a recovered epoch with its recovery, and a pending one without Ω', async () => {
+    const b = beaconsOver(fx.stored)
+    const r9 = await b.get(9)
+    expect(r9).toMatchObject({
+      epoch: 9,
+      status: 'recovered',
+      beacon: recovered.beacon,
+      recovery: toHex(recovered.recovery as Uint8Array),
+      withheld: [peerIdOfCommit(recovered, 0)],
+      count: 0,
+      contributions: [],
+    })
+    expect(r9.poolBeacon).toBeUndefined()
+    expect(r9.reveals).toHaveLength(2)
+    const r8 = await b.get(8)
+    expect(r8).toMatchObject({ status: 'pending', withheld: [peerIdOfCommit(pending, 0)] })
+    expect(r8.beacon).toBeUndefined()
+  })
+
+  it('latest skips final epochs whose Ω is pending, but takes a pool beacon where nobody committed', async () => {
+    const pending10 = await signedEpoch({ epoch: 10, T, withhold: 1, noRecovery: true })
+    const pending11 = await signedEpoch({ epoch: 11, T, withhold: 2, noRecovery: true })
+    const stored: Stored = {
+      finals: new Map([[10, fx.stored.finals.get(10) ?? []]]),
+      contributions: fx.stored.contributions,
+      shared: new Map([
+        [9, recordsOf(recovered)],
+        [11, recordsOf(pending11)],
+      ]),
+    }
+    // 11 is pending, 10 has contributions but no commits: its pool beacon is latest
+    const b = beaconsOver(stored, 15_500)
+    expect((await b.latest()).epoch).toBe(10)
+    // with commits in 10 that are still pending, latest goes back to 9
+    stored.shared.set(10, recordsOf(pending10))
+    expect(await beaconsOver(stored, 15_500).latest()).toMatchObject({
+      epoch: 9,
+      status: 'recovered',
+    })
   })
 
   it('refuses epochs not final yet, empty, or not held', async () => {
@@ -85,7 +199,7 @@ describe('PublicBeacons', () => {
     await expect(b.get(11)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
     await expect(b.get(3)).rejects.toThrow(/not held here/)
     await expect(
-      beaconsOver({ finals: new Map(), contributions: new Map() }).latest(),
+      beaconsOver({ finals: new Map(), contributions: new Map(), shared: new Map() }).latest(),
     ).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
   })
 
@@ -97,10 +211,40 @@ describe('PublicBeacons', () => {
     const tampered: Stored = {
       finals: fx.stored.finals,
       contributions: new Map([[key as string, bytes]]),
+      shared: new Map(),
     }
     await expect(beaconsOver(tampered).get(10)).rejects.toMatchObject({
       code: 'ERR_BAD_SIGNATURE',
     })
+  })
+
+  it('never publishes a commit, reveal or recovery that does not verify', async () => {
+    const flipLast = (bytes: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(bytes)
+      out[out.length - 1] = (out.at(-1) as number) ^ 1
+      return out
+    }
+    const over = (records: SharedRecords) =>
+      beaconsOver({ finals: new Map(), contributions: new Map(), shared: new Map([[9, records]]) })
+    const base = recordsOf(recovered)
+    // a commit of C_r whose signature fails is not stored as far as the answer goes
+    await expect(
+      over({
+        ...base,
+        commits: [flipLast(base.commits[0] as Uint8Array), ...base.commits.slice(1)],
+      }).get(9),
+    ).rejects.toMatchObject({ code: 'ERR_CORRUPT_STORE' })
+    // a reveal that fails is left out: the epoch is pending, no Ω published
+    const noReveal = await over({ ...base, reveals: base.reveals.map(flipLast) }).get(9)
+    expect(noReveal).toMatchObject({ status: 'pending', reveals: [] })
+    expect(noReveal.beacon).toBeUndefined()
+    // a recovery whose proof fails is not used
+    const badRecovery = await over({
+      ...base,
+      recovery: flipLast(base.recovery as Uint8Array),
+    }).get(9)
+    expect(badRecovery.status).toBe('pending')
+    expect(badRecovery.recovery).toBeUndefined()
   })
 })
 
@@ -109,6 +253,7 @@ describe('public API', () => {
     return buildPublicApi({
       beacons: beaconsOver(fx.stored),
       params,
+      timelock,
       peerId: '12D3KooWtest',
       rateLimit,
     })
@@ -120,14 +265,22 @@ describe('public API', () => {
     expect(info.json()).toMatchObject({
       network: 'lab',
       epochMs: 1000,
-      graceMs: 200,
+      graceMs: 100,
       finalMs: 3000,
+      timelockSquarings: T,
+      h: toHex(encodeElement(timelock.h)),
+      hProof: toHex(encodeElement(timelock.proof)),
+      gid: toHex(GID),
     })
     const e = await a.inject({ method: 'GET', url: '/public/10' })
     expect(e.statusCode).toBe(200)
     expect(e.headers['cache-control']).toBe('public, max-age=604800, immutable')
     expect(e.headers['access-control-allow-origin']).toBe('*')
-    expect(e.json()).toMatchObject({ epoch: 10, beacon: fx.beacon })
+    expect(e.json()).toMatchObject({ epoch: 10, beacon: revealed.beacon, poolBeacon: fx.beacon })
+    // a pending Ω is never cached as immutable
+    const p = await a.inject({ method: 'GET', url: '/public/8' })
+    expect(p.json()).toMatchObject({ status: 'pending' })
+    expect(p.headers['cache-control']).toBe('no-cache')
     const at = await a.inject({ method: 'GET', url: '/public/at/10500' })
     expect(at.json()).toEqual(e.json())
     const latest = await a.inject({ method: 'GET', url: '/public/latest' })

@@ -1,15 +1,25 @@
-import { AlaraError, type ProtocolParams } from '@alara/protocol'
+import {
+  AlaraError,
+  encodeElement,
+  GID,
+  type ProtocolParams,
+  type TimelockGenerator,
+  toHex,
+} from '@alara/protocol'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { httpStatusOf } from '../errors.js'
 import { VERSION } from '../version.js'
 import { type Listening, listenOn } from './listen.js'
-import type { PublicBeacons } from './public-beacons.js'
+import { isSettled, type PublicBeacon, type PublicBeacons } from './public-beacons.js'
 
 /**
  * The public beacon API (DESIGN.md, "The daemon's surfaces"): read-only, no token, on a
- * listener of its own so that publishing beacons never exposes the control API. Final
- * epochs never change, so their answers are immutable and cacheable for a week; CORS is
+ * listener of its own so that publishing beacons never exposes the control API. A final
+ * epoch whose shared beacon is settled never changes, so its answer is immutable and
+ * cacheable for a week (a pending one is not cached); `/public/info` gives what a verifier
+ * needs besides the answers: the network, its timing, T, h = g^(2^T) with its proof and
+ * the group's id GID (DESIGN.md "The shared beacon, version 2"); CORS is
  * open for reads so that a web page can fetch and verify beacons itself; every client
  * address is rate-limited.
  */
@@ -19,6 +29,8 @@ export interface PublicApiInit {
   port: number
   beacons: PublicBeacons
   params: Pick<ProtocolParams, 'network' | 'epochMs' | 'graceMs' | 'finalMs'>
+  /** h = g^(2^T) and its Wesolowski proof for the network's T */
+  timelock: TimelockGenerator
   peerId: string
   /** requests per client address per minute (default 600) */
   rateLimit?: number
@@ -28,6 +40,8 @@ export interface PublicApiInit {
 export type PublicApiServer = Listening
 
 const IMMUTABLE = 'public, max-age=604800, immutable'
+/** a pending shared beacon: every ask goes back to the node */
+const PENDING = 'no-cache'
 const EPOCH = { type: 'string', pattern: '^[0-9]{1,15}$' }
 
 export async function buildPublicApi(
@@ -82,6 +96,10 @@ export async function buildPublicApi(
       finalMs: init.params.finalMs,
       peerId: init.peerId,
       version: VERSION,
+      timelockSquarings: init.timelock.T,
+      h: toHex(encodeElement(init.timelock.h)),
+      hProof: toHex(encodeElement(init.timelock.proof)),
+      gid: toHex(GID),
     }
   })
 
@@ -96,7 +114,7 @@ export async function buildPublicApi(
     { schema: { params: { type: 'object', properties: { timeMs: EPOCH } } } },
     async (request, reply) => {
       const out = await init.beacons.at(Number((request.params as { timeMs: string }).timeMs))
-      reply.header('cache-control', IMMUTABLE)
+      reply.header('cache-control', cacheOf(out))
       return out
     },
   )
@@ -106,12 +124,14 @@ export async function buildPublicApi(
     { schema: { params: { type: 'object', properties: { epoch: EPOCH } } } },
     async (request, reply) => {
       const out = await init.beacons.get(Number((request.params as { epoch: string }).epoch))
-      reply.header('cache-control', IMMUTABLE)
+      reply.header('cache-control', cacheOf(out))
       return out
     },
   )
   return app
 }
+
+const cacheOf = (answer: PublicBeacon): string => (isSettled(answer) ? IMMUTABLE : PENDING)
 
 export async function startPublicApi(init: PublicApiInit): Promise<PublicApiServer> {
   return listenOn(await buildPublicApi(init), init, 'public beacon API', '--public-api')

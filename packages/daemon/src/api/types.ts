@@ -1,3 +1,5 @@
+import type { SharedBeaconStatus } from '@alara/protocol'
+
 /**
  * The control API's request and response bodies (docs/API.md), in one place: the daemon
  * produces them, the CLI consumes them (its `--json` prints them as received), tests
@@ -141,6 +143,11 @@ export interface EpochConsensus {
   /** this node first */
   voters: Voter[]
   dissenters: Array<{ peerId: string; digest: string; trust: number }>
+  /**
+   * the shared beacon's state here, with who withheld a reveal and who equivocated (their
+   * signed commits: `GET /v1/beacon/{epoch}`'s `evidence`, and the public API)
+   */
+  shared: { status: SharedBeaconStatus; withheld: string[]; equivocating: string[] }
 }
 
 export interface ConsensusResponse {
@@ -148,7 +155,15 @@ export interface ConsensusResponse {
 }
 
 /** The shared beacon's state for an epoch (DESIGN.md "The shared beacon, version 2"). */
-export type SharedBeaconStatus = 'pending' | 'revealed' | 'recovered' | 'none'
+export type { SharedBeaconStatus }
+
+/** Signed evidence against members of an epoch: wire-encoded messages, hex. */
+export interface BeaconEvidence {
+  /** each withholder's signed commit (it committed, then gave no valid reveal) */
+  withheld: Array<{ peerId: string; commit: string }>
+  /** each equivocator's two signed commits */
+  equivocating: Array<{ peerId: string; commits: string[] }>
+}
 
 export interface BeaconResponse {
   epoch: number
@@ -163,6 +178,8 @@ export interface BeaconResponse {
   withheld: string[]
   /** peer ids of origins that signed two commits for the epoch (left out of C_r) */
   equivocating: string[]
+  /** the signed commits behind `withheld` and `equivocating`, when there are any */
+  evidence?: BeaconEvidence
   /** version 1's beacon over the folded contributions, hex: absent with none folded */
   poolBeacon?: string
   digest: string

@@ -91,6 +91,51 @@ describe('metrics from the event bus', () => {
     expect(text).not.toContain('alara_epochs_total{status="pending"}')
   })
 
+  it('counts the shared beacon: epochs by status, commits, refusals, withholders, equivocators, recoveries', async () => {
+    const { events, registry } = setup()
+    events.emit('beacon:commit', { epoch: 40, originHex: '01', idHex: 'aa', via: 'gossip' })
+    events.emit('beacon:commit', { epoch: 40, originHex: '02', idHex: 'bb', via: 'sync' })
+    events.emit('beacon:refused', {
+      kind: 'reveal',
+      verdict: 'reject',
+      reason: 'bad-signature',
+      via: 'gossip',
+    })
+    events.emit('beacon:frozen', { epoch: 39, commitsDigestHex: '', count: 0 })
+    events.emit('beacon:frozen', { epoch: 40, commitsDigestHex: 'cc', count: 2 })
+    events.emit('beacon:equivocation', { epoch: 40, originHex: '03', commitIds: ['dd', 'ee'] })
+    events.emit('beacon:withheld', { epoch: 40, origins: ['01', '02'] })
+    events.emit('beacon:recovering', { epoch: 40, origins: ['01', '02'], outcome: 'started' })
+    events.emit('beacon:recovering', {
+      epoch: 40,
+      origins: ['01', '02'],
+      outcome: 'done',
+      ms: 2500,
+    })
+    events.emit('beacon:recovering', { epoch: 41, origins: ['01'], outcome: 'cancelled' })
+    events.emit('beacon:settled', {
+      epoch: 40,
+      status: 'recovered',
+      beaconHex: 'ff',
+      withheld: ['01', '02'],
+    })
+    events.emit('beacon:settled', { epoch: 41, status: 'revealed', beaconHex: 'fe', withheld: [] })
+    const text = await registry.metrics()
+    expect(text).toContain('alara_beacon_epochs_total{status="none"} 1')
+    expect(text).toContain('alara_beacon_epochs_total{status="recovered"} 1')
+    expect(text).toContain('alara_beacon_epochs_total{status="revealed"} 1')
+    expect(text).toContain('alara_beacon_commits_total 2')
+    expect(text).toContain(
+      'alara_beacon_refused_total{kind="reveal",verdict="reject",reason="bad-signature"} 1',
+    )
+    expect(text).toContain('alara_beacon_withheld_total 2')
+    expect(text).toContain('alara_beacon_equivocations_total 1')
+    expect(text).toContain('alara_beacon_recoveries_total{outcome="done"} 1')
+    expect(text).toContain('alara_beacon_recoveries_total{outcome="cancelled"} 1')
+    expect(text).toContain('alara_beacon_recovery_seconds_count 1')
+    expect(text).toContain('alara_beacon_recovery_seconds_sum 2.5')
+  })
+
   it('counts connected peers as members or strangers (all members without a classifier)', async () => {
     expect(await setup(['a', 'b', 'c']).registry.metrics()).toContain(
       'alara_peers_connected{kind="member"} 3',

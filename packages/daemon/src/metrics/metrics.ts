@@ -27,6 +27,8 @@ export interface MetricsSource {
 const INJECT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 /** Publish to fold across the mesh: tens of ms on a LAN, seconds when loaded. */
 const PROPAGATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+/** A recovery: T squarings, ~90 s in JS at the default T, milliseconds at a test's small T. */
+const RECOVERY_BUCKETS = [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800]
 
 export class AlaraMetrics {
   private readonly offs: Array<() => void> = []
@@ -47,6 +49,13 @@ export class AlaraMetrics {
   readonly syncServed: Counter<'kind' | 'status'>
   readonly injectSeconds: Histogram
   readonly propagationSeconds: Histogram
+  readonly beaconEpochs: Counter<'status'>
+  readonly beaconCommits: Counter
+  readonly beaconRefused: Counter<'kind' | 'verdict' | 'reason'>
+  readonly beaconWithheld: Counter
+  readonly beaconEquivocations: Counter
+  readonly beaconRecoveries: Counter<'outcome'>
+  readonly beaconRecoverySeconds: Histogram
 
   constructor(
     registry: Registry,
@@ -151,6 +160,45 @@ export class AlaraMetrics {
       buckets: PROPAGATION_BUCKETS,
       registers,
     })
+    this.beaconEpochs = new Counter({
+      name: 'alara_beacon_epochs_total',
+      help: 'Epochs whose shared beacon (version 2) settled here, by status: revealed, recovered, or none (the commit set froze empty)',
+      labelNames: ['status'],
+      registers,
+    })
+    this.beaconCommits = new Counter({
+      name: 'alara_beacon_commits_total',
+      help: "Members' commits (version 2) held here, this node's own included",
+      registers,
+    })
+    this.beaconRefused = new Counter({
+      name: 'alara_beacon_refused_total',
+      help: 'Commits, reveals and recoveries (version 2) refused, by kind, verdict (reject, ignore) and reason',
+      labelNames: ['kind', 'verdict', 'reason'],
+      registers,
+    })
+    this.beaconWithheld = new Counter({
+      name: 'alara_beacon_withheld_total',
+      help: 'Members of a frozen commit set with no valid reveal when the recovery was due, summed over epochs',
+      registers,
+    })
+    this.beaconEquivocations = new Counter({
+      name: 'alara_beacon_equivocations_total',
+      help: 'Origins found signing two commits for one epoch (left out of its commit set; both commits kept as evidence)',
+      registers,
+    })
+    this.beaconRecoveries = new Counter({
+      name: 'alara_beacon_recoveries_total',
+      help: "Recoveries of withheld reveals this node ended, by outcome (done, cancelled: another member's came first, failed)",
+      labelNames: ['outcome'],
+      registers,
+    })
+    this.beaconRecoverySeconds = new Histogram({
+      name: 'alara_beacon_recovery_seconds',
+      help: 'Time this node took to recover an epoch (T squarings and the proof, in a worker thread)',
+      buckets: RECOVERY_BUCKETS,
+      registers,
+    })
   }
 
   /** Subscribes to the bus; `stop()` unsubscribes. */
@@ -194,6 +242,22 @@ export class AlaraMetrics {
       events.on('repair:done', (e) => this.repairs.inc({ outcome: e.outcome })),
       events.on('sync:served', (e) => this.syncServed.inc({ kind: e.kind, status: e.status })),
       events.on('inject:done', (e) => this.injectSeconds.observe(e.ms / 1000)),
+      events.on('beacon:commit', () => this.beaconCommits.inc()),
+      events.on('beacon:refused', (e) =>
+        this.beaconRefused.inc({ kind: e.kind, verdict: e.verdict, reason: e.reason }),
+      ),
+      events.on('beacon:frozen', (e) => {
+        if (e.count === 0) this.beaconEpochs.inc({ status: 'none' })
+      }),
+      events.on('beacon:settled', (e) => this.beaconEpochs.inc({ status: e.status })),
+      events.on('beacon:withheld', (e) => this.beaconWithheld.inc(e.origins.length)),
+      events.on('beacon:equivocation', () => this.beaconEquivocations.inc()),
+      events.on('beacon:recovering', (e) => {
+        if (e.outcome === 'started') return
+        this.beaconRecoveries.inc({ outcome: e.outcome })
+        if (e.outcome === 'done' && e.ms !== undefined)
+          this.beaconRecoverySeconds.observe(e.ms / 1000)
+      }),
     )
   }
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.js'
 import { domain } from '../layout.js'
-import { toHex } from '../signing.js'
+import { fromHex as hexToBytes, toHex } from '../platform.js'
 
 /**
  * Integers ⇄ big-endian bytes (RFC 8017's OS2IP / I2OSP) and the version-2 domain
@@ -25,7 +25,7 @@ export function i2osp(x: bigint, length: number): Uint8Array {
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
     throw new InvalidInputError('not an even-length hex string')
-  return new Uint8Array(Buffer.from(hex, 'hex'))
+  return hexToBytes(hex)
 }
 
 /** DST(s) = ASCII "alara/v2/" ‖ s ‖ 0x00: opens every hash and signature of version 2. */

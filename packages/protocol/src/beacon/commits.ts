@@ -1,6 +1,7 @@
+import { compare } from 'uint8arrays/compare'
 import { BadElementError, InvalidInputError } from '../errors.js'
 import { LayoutWriter, strBytes } from '../layout.js'
-import { sha256, toHex } from '../signing.js'
+import { sha256, toHex } from '../platform.js'
 import { dst, os2ip } from './bytes.js'
 import { abs, ELEMENT_BYTES, enc, G, GID, isElement, powN } from './group.js'
 
@@ -47,7 +48,7 @@ export interface CommitSet {
 
 /** Byte order of origins (shorter first on a common prefix), the order of D_r. */
 export function compareOrigins(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b)
+  return compare(a, b)
 }
 
 function sortedCommits(commits: readonly EpochCommit[]): EpochCommit[] {

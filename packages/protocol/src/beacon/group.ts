@@ -1,6 +1,6 @@
 import { BadElementError } from '../errors.js'
 import { LayoutWriter } from '../layout.js'
-import { sha256, toHex } from '../signing.js'
+import { sha256, toHex } from '../platform.js'
 import { concatBytes, dst, i2osp, os2ip } from './bytes.js'
 import { modInverse, modPow, multiPow } from './modular.js'
 import { GID_HEX, RSA_2048_DECIMAL } from './modulus.js'

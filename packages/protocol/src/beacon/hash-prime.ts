@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js'
-import { sha256 } from '../signing.js'
+import { sha256 } from '../platform.js'
 import { os2ip } from './bytes.js'
 import { isProbablePrime } from './primality.js'
 

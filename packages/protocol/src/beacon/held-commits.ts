@@ -1,6 +1,6 @@
 import { epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import { fromHex } from '../signing.js'
+import { fromHex } from '../platform.js'
 import { type CommitSet, commitSet } from './commits.js'
 
 /**

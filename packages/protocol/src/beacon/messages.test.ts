@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidInputError } from '../errors.js'
-import { voteSigningBytes } from '../signing.js'
+import { voteSigningBytes } from '../signing-bytes.js'
 import type { UnsignedVote } from '../types.js'
 import { testOrigin } from './beacon.fixtures.js'
 import {

@@ -1,5 +1,5 @@
 import { LayoutWriter, strBytes } from '../layout.js'
-import { voteSigningBytes } from '../signing.js'
+import { voteSigningBytes } from '../signing-bytes.js'
 import type { UnsignedVote } from '../types.js'
 import { dst } from './bytes.js'
 

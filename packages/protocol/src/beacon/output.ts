@@ -1,7 +1,7 @@
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { InvalidInputError } from '../errors.js'
 import { LayoutWriter, strBytes } from '../layout.js'
-import { sha256, toHex } from '../signing.js'
+import { sha256, toHex } from '../platform.js'
 import { dst } from './bytes.js'
 import { type CommitSet, compareOrigins } from './commits.js'
 import { abs, ELEMENT_BYTES, enc, GID, mulN, multiPowN, powN } from './group.js'

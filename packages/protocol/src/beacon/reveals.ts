@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js'
-import { toHex } from '../signing.js'
+import { toHex } from '../platform.js'
 import { os2ip } from './bytes.js'
 import { ALPHA_BYTES, type CommitSet, type CommitSetMember, commitValue } from './commits.js'
 import { abs, G, multiPowN, powN } from './group.js'

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { resolveParams } from '../config.js'
-import { toHex } from '../signing.js'
+import { toHex } from '../platform.js'
 import { commitId, revealId } from '../signing-v2.js'
 import { validateRecovery } from '../validate-v2.js'
 import {

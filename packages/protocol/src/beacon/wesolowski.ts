@@ -1,3 +1,4 @@
+import { fromHex } from './bytes.js'
 import { N } from './group.js'
 
 /**
@@ -40,7 +41,7 @@ export function proofParameters(T: number, maxCheckpoints: number): ProofParamet
 function digitsOf(q: bigint, k: number): Uint32Array {
   let hex = q.toString(16)
   if (hex.length % 2 === 1) hex = `0${hex}`
-  const bytes = Buffer.from(hex, 'hex') // big-endian
+  const bytes = fromHex(hex) // big-endian
   const bits = q === 0n ? 0 : q.toString(2).length
   const count = Math.ceil(bits / k)
   const out = new Uint32Array(count)

@@ -92,13 +92,46 @@ async function storedShared(c: AlaraComponents, r: number): Promise<EpochBeacon 
 
 type SharedView = Pick<
   BeaconResponse,
-  'beacon' | 'status' | 'commitsDigest' | 'commits' | 'withheld' | 'equivocating'
+  'beacon' | 'status' | 'commitsDigest' | 'commits' | 'withheld' | 'equivocating' | 'evidence'
 >
+
+/**
+ * Epoch r's shared beacon as this node holds it in memory (the window): what the
+ * consensus listing and the dashboard show of it.
+ */
+export function sharedState(
+  c: AlaraComponents,
+  r: number,
+): Pick<BeaconResponse, 'status' | 'withheld' | 'equivocating'> {
+  const { status, withheld, equivocating } = sharedView(c, r, c.state.beacons.ifAny(r))
+  return { status, withheld, equivocating }
+}
 
 const peerIdOf = (originHex: string): string => peerIdFromOrigin(fromHex(originHex)).toString()
 
 /** The shared beacon's fields from an epoch's version-2 state (none held: status none). */
 function sharedView(c: AlaraComponents, r: number, held: EpochBeacon | undefined): SharedView {
+  const view = sharedFields(c, r, held)
+  if (held === undefined || (view.withheld.length === 0 && view.equivocating.length === 0))
+    return view
+  // the signed commits behind each name: the withholder's one commit, the equivocator's two
+  const commitOf = new Map(held.commits.all().map((m) => [peerIdOf(m.originHex), m.encoded]))
+  return {
+    ...view,
+    evidence: {
+      withheld: view.withheld.map((peerId) => ({
+        peerId,
+        commit: toHex(commitOf.get(peerId) as Uint8Array),
+      })),
+      equivocating: held.commits.equivocations().map((e) => ({
+        peerId: peerIdOf(e.originHex),
+        commits: e.commits.map((m) => toHex(m.encoded)),
+      })),
+    },
+  }
+}
+
+function sharedFields(c: AlaraComponents, r: number, held: EpochBeacon | undefined): SharedView {
   const equivocating = (held?.commits.equivocations() ?? []).map((e) => peerIdOf(e.originHex))
   const set = held?.frozen
   if (held === undefined || set === undefined) {

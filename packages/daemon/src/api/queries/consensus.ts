@@ -8,6 +8,7 @@ import {
 import type { AlaraComponents } from '../../components.js'
 import { agreementAt } from '../../node/consensus-view.js'
 import type { EpochConsensus } from '../types.js'
+import { sharedState } from './beacon.js'
 
 /** The consensus view: closed epochs, their votes and this node's agreement with them. */
 
@@ -75,6 +76,7 @@ export function epochConsensus(c: AlaraComponents, r: number): EpochConsensus {
       digest: v.digest,
       trust: v.trust,
     })),
+    shared: sharedState(c, r),
   }
 }
 
