@@ -12,8 +12,7 @@ import {
   toHex,
   verifyContribution,
 } from '@alara/protocol'
-import { fillFromRecords } from '../beacon/beacon-restore.js'
-import { EpochBeacon } from '../beacon/epoch-beacons.js'
+import { storedEpochBeacon } from '../beacon/beacon-restore.js'
 import { NotFoundError } from '../errors.js'
 import type { AlaraStore } from '../store/store.js'
 
@@ -132,30 +131,22 @@ export class PublicBeacons {
 
   /** Version 2's part of epoch r, proven from its stored signed messages; none stored: undefined. */
   private async shared(r: number): Promise<SharedPart | undefined> {
-    const records = await this.deps.store.beaconRecords(r)
-    if (records.commits.length === 0 && records.commitSet === undefined) return undefined
-    const held = new EpochBeacon(r, this.deps.params, this.deps.selfHex)
-    fillFromRecords(held, records, this.deps)
+    const held = await storedEpochBeacon(this.deps, r)
+    if (held === undefined) return undefined
     const equivocating = held.commits.equivocations().map((e) => ({
       peerId: peerIdOf(e.originHex),
       commits: e.commits.map((c) => toHex(c.encoded)),
     }))
     const set = held.frozen
-    const frozenIds = new Set(records.commitSet?.map(toHex))
-    if (set !== undefined && set.members.length !== frozenIds.size)
-      // a commit of the frozen set is missing or no longer checks: another set, another Ω
-      throw new AlaraError(
-        'ERR_CORRUPT_STORE',
-        `a commit of the frozen set of epoch ${r} is not stored or does not verify`,
-      )
     if (set === undefined)
       // commits held but never frozen here (this node was away): nothing to prove yet
       return { ...NO_SHARED, status: held.commits.count > 0 ? 'pending' : 'none', equivocating }
     // the frozen set's own commits (an origin found equivocating after the freeze stays in it)
+    const members = new Map(set.members.map((m) => [m.originHex, m.c]))
     const commitOf = new Map(
       held.commits
         .all()
-        .filter((c) => frozenIds.has(c.idHex))
+        .filter((c) => members.get(c.originHex) === c.c)
         .map((c) => [c.originHex, c.encoded]),
     )
     const commits: string[] = []

@@ -10,8 +10,9 @@ import {
   verifyReveal,
 } from '@alara/protocol'
 import type { AlaraComponents } from '../components.js'
+import { CorruptStoreError } from '../errors.js'
 import type { AlaraStore } from '../store/store.js'
-import type { EpochBeacon } from './epoch-beacons.js'
+import { EpochBeacon } from './epoch-beacons.js'
 
 /**
  * Version 2's state back from the store: the commits held (each signature checked
@@ -52,8 +53,11 @@ export function fillFromRecords(
     const ids = new Set(records.commitSet.map(toHex))
     const chosen = new HeldCommits(c.params.network, r, ids.size + 1)
     for (const commit of beacon.commits.all()) if (ids.has(commit.idHex)) chosen.add(commit)
+    // a frozen commit missing or not checking: a set without it would have another D_r,
+    // so no set at all (the epoch is reported corrupt, or adopted again while recent)
+    if (chosen.count !== ids.size) skipped++
     // the set was frozen of members then: whoever is in it stays in it
-    beacon.frozen = chosen.commitSet(c.params.timelockSquarings, () => true)
+    else beacon.frozen = chosen.commitSet(c.params.timelockSquarings, () => true)
   }
   for (const bytes of records.reveals)
     attempt(() => {
@@ -81,6 +85,27 @@ export function fillFromRecords(
       beacon.recovery = { recovery, encoded }
     })
   return skipped
+}
+
+/**
+ * Epoch r's version-2 state rebuilt from the store alone (every signature checked again):
+ * what the API proves an old or final epoch from. Undefined when nothing is stored;
+ * CorruptStoreError when a commit of the frozen set is missing or does not verify (a set
+ * without it would have another D_r, so another Ω).
+ */
+export async function storedEpochBeacon(
+  c: Pick<AlaraComponents, 'params' | 'selfHex'> & { store: Pick<AlaraStore, 'beaconRecords'> },
+  r: number,
+): Promise<EpochBeacon | undefined> {
+  const records = await c.store.beaconRecords(r)
+  if (records.commits.length === 0 && records.commitSet === undefined) return undefined
+  const held = new EpochBeacon(r, c.params, c.selfHex)
+  fillFromRecords(held, records, c)
+  if (records.commitSet !== undefined && held.frozen === undefined)
+    throw new CorruptStoreError(
+      `a commit of the frozen set of epoch ${r} is not stored or does not verify`,
+    )
+  return held
 }
 
 /** The window's epochs back into the node's state at start. */

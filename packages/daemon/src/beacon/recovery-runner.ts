@@ -88,7 +88,10 @@ export class RecoveryRunner {
       }
       const onMessage = (m: RecoveryThreadMessage): void => {
         if (m.id !== id) return
-        if (m.kind === 'progress') return onProgress?.(m)
+        if (m.kind === 'progress') {
+          onProgress?.(m)
+          return
+        }
         end()
         if (m.kind === 'done') resolve({ y: BigInt(`0x${m.y}`), proof: BigInt(`0x${m.proof}`) })
         else reject(new Error(`recovery thread: ${m.message}`))

@@ -10,8 +10,8 @@ import {
   type VerifiedContribution,
   verifyContribution,
 } from '@alara/protocol'
-import { fillFromRecords } from '../../beacon/beacon-restore.js'
-import { EpochBeacon } from '../../beacon/epoch-beacons.js'
+import { storedEpochBeacon } from '../../beacon/beacon-restore.js'
+import type { EpochBeacon } from '../../beacon/epoch-beacons.js'
 import type { AlaraComponents } from '../../components.js'
 import { CorruptStoreError, NotFoundError, NotReadyError } from '../../errors.js'
 import { saveDrawState } from '../../node/draw-state.js'
@@ -35,7 +35,7 @@ export async function beacon(
   const old = r < c.state.replica.oldestRetainedEpoch
   if (!old && !c.state.isClosed(r, c.now())) throw new NotReadyError(`epoch ${r} is not closed yet`)
   const pool = old ? await storedPool(c, r) : memoryPool(c, r)
-  const held = old ? await storedShared(c, r) : c.state.beacons.ifAny(r)
+  const held = old ? await storedEpochBeacon(c, r) : c.state.beacons.ifAny(r)
   const shared = sharedView(c, r, held)
   if (pool === undefined && held === undefined)
     throw new NotFoundError(
@@ -79,15 +79,6 @@ async function storedPool(c: AlaraComponents, r: number): Promise<PoolView | und
   const idHexes = ids.map(toHex).sort()
   const again = await recompute(c, r, idHexes)
   return { beacon: again.beacon, digest: again.digest, contributions: idHexes }
-}
-
-/** Version 2's records of epoch r from disk (signatures checked again), if any. */
-async function storedShared(c: AlaraComponents, r: number): Promise<EpochBeacon | undefined> {
-  const records = await c.store.beaconRecords(r)
-  if (records.commits.length === 0 && records.commitSet === undefined) return undefined
-  const held = new EpochBeacon(r, c.params, c.selfHex)
-  fillFromRecords(held, records, c)
-  return held
 }
 
 type SharedView = Pick<
@@ -187,7 +178,7 @@ async function verified(c: AlaraComponents, r: number, view: BeaconResponse): Pr
       if (again.beacon !== view.poolBeacon || again.digest !== view.digest) return false
     }
     if (view.beacon === undefined) return true
-    const stored = await storedShared(c, r)
+    const stored = await storedEpochBeacon(c, r)
     const outcome = stored?.computeOutcome(c.timelock.h)
     return (
       outcome !== undefined && outcome.status !== 'pending' && toHex(outcome.beacon) === view.beacon
