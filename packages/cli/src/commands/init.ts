@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import type { Context } from '../context.js'
 import { fields } from '../output.js'
-import { parseNetwork } from '../validate.js'
+import { parseNetwork, parsePositiveInt } from '../validate.js'
 
 export interface InitResult {
   home: string
   peerId: string
   network: string
+  timelockSquarings: number
   created: boolean
   closed: boolean
   networkKeyFile?: string
@@ -17,6 +18,7 @@ export function renderInit(r: InitResult, requestedNetwork?: string): string {
     ['home', r.home],
     ['peer id', r.peerId],
     ['network', r.closed ? `${r.network} (closed: holds a network key)` : r.network],
+    ['timelockSquarings', String(r.timelockSquarings)],
   ])
   const key =
     r.networkKeyFile === undefined
@@ -35,6 +37,7 @@ interface InitFlags {
   force?: boolean
   newNetworkKey?: boolean
   networkKey?: string
+  timelockSquarings?: number
 }
 
 export function registerInit(program: Command, ctx: Context): void {
@@ -50,6 +53,11 @@ export function registerInit(program: Command, ctx: Context): void {
       '--network-key <file>',
       "join a closed network: import its key file (a member's network.key)",
     )
+    .option(
+      '--timelock-squarings <n>',
+      "T of the shared beacon's time-lock, equal on every node of the network (default 2^24); h = g^(2^T) is computed here once, with progress",
+      parsePositiveInt,
+    )
     .option('--force', 'replace an existing identity and token (and network key)')
     .action(async (opts: InitFlags, cmd: Command) => {
       // loaded on demand: the daemon pulls in libp2p, which other commands never need
@@ -59,7 +67,13 @@ export function registerInit(program: Command, ctx: Context): void {
         force: opts.force,
         newNetworkKey: opts.newNetworkKey,
         networkKeyFile: opts.networkKey,
+        timelockSquarings: opts.timelockSquarings,
       })
+      // h for this T, computed once now (progress on stderr) rather than at the first start
+      const { loadTimelockGenerator } = await import('@alara/daemon')
+      await loadTimelockGenerator(result.home, result.timelockSquarings, (m) =>
+        ctx.io.stderr.write(`${m}\n`),
+      )
       ctx.print(cmd, result, (r) => renderInit(r, opts.network))
     })
 }

@@ -55,10 +55,10 @@ describe('the version-2 beacon at one node', () => {
     const { params } = f.components
     const r = Math.floor(f.clock.ms / params.epochMs)
     f.clock.ms = (r + 1) * params.epochMs - 200
-    await service.prepareCommit(r)
+    await service.ownCommit.prepare(r)
     expect(await alphas.epochs()).toEqual([r])
     f.clock.ms = (r + 1) * params.epochMs - 50
-    await service.commit(r)
+    await service.ownCommit.commit(r)
     const commit = decodeCommit(published[0]?.data as Uint8Array)
     expect(published.map((p) => p.kind)).toEqual(['commit'])
     expect(commit.epoch).toBe(r)
@@ -78,9 +78,9 @@ describe('the version-2 beacon at one node', () => {
     const { f, service, published } = await node()
     const { params } = f.components
     const r = Math.floor(f.clock.ms / params.epochMs)
-    await service.prepareCommit(r)
+    await service.ownCommit.prepare(r)
     f.clock.ms = (r + 1) * params.epochMs + params.graceMs - 1
-    await service.commit(r)
+    await service.ownCommit.commit(r)
     const commit = decodeCommit(published[0]?.data as Uint8Array)
     expect(commit.epoch).toBe(r)
     expect(commit.timestampMs).toBe((r + 1) * params.epochMs - 1)
@@ -90,9 +90,9 @@ describe('the version-2 beacon at one node', () => {
     const { f, service, published, alphas } = await node()
     const { params } = f.components
     const r = Math.floor(f.clock.ms / params.epochMs)
-    await service.prepareCommit(r)
+    await service.ownCommit.prepare(r)
     f.clock.ms = (r + 1) * params.epochMs + params.graceMs
-    await service.commit(r)
+    await service.ownCommit.commit(r)
     expect(published).toEqual([])
     expect(await alphas.epochs()).toEqual([])
   })
@@ -102,8 +102,8 @@ describe('the version-2 beacon at one node', () => {
     const { params } = a.f.components
     const r = Math.floor(a.f.clock.ms / params.epochMs)
     a.f.clock.ms = (r + 1) * params.epochMs - 50
-    await a.service.prepareCommit(r)
-    await a.service.commit(r)
+    await a.service.ownCommit.prepare(r)
+    await a.service.ownCommit.commit(r)
     a.f.components.state.closed.add(r)
     await a.service.freeze(r)
     await a.service.reveal(r)

@@ -1,36 +1,26 @@
-import { hkdfSync, randomBytes } from 'node:crypto'
 import {
-  ALPHA_BYTES,
   admissionDeadlineMs,
   type CatchUpVoter,
   catchUpDecision,
-  commitValue,
-  compareOrigins,
-  encodeCommit,
-  encodeElement,
-  encodeRecovery,
   encodeReveal,
   epochCloseMs,
   epochFinalMs,
   fromHex,
   type HeldCommit,
   HeldCommits,
-  type Recovery,
-  recoveryRankKey,
   requiredAgreement,
-  signCommit,
   signReveal,
   toHex,
-  withheldBase,
 } from '@alara/protocol'
-import type { PeerId } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { AlaraComponents, Startable } from '../components.js'
 import { MilestoneClock } from '../node/epoch-clock.js'
-import { pagesOf, type SyncRequester } from '../sync/sync-client.js'
+import type { SyncRequester } from '../sync/sync-client.js'
 import type { Logger } from '../util/logger.js'
 import type { AlphaStore } from './alpha-store.js'
-import { type BeaconChange, BeaconIngest } from './beacon-ingest.js'
+import type { BeaconChange, BeaconIngest } from './beacon-ingest.js'
+import { BeaconRecovery } from './beacon-recovery.js'
+import { BeaconSync } from './beacon-sync.js'
+import { OwnCommit } from './own-commit.js'
 import type { RecoveryRunner } from './recovery-runner.js'
 
 /**
@@ -62,28 +52,14 @@ export interface BeaconServiceInit {
   revote(epoch: number): void
 }
 
-/**
- * The recovery stagger when not configured: half the time one recovery of T squarings
- * takes here (BigInt squarings at ~250k/s on the reference machine, docs/BENCHMARKS.md,
- * plus ~10 % for the proof).
- */
-export function defaultRecoveryStaggerMs(T: number): number {
-  return Math.ceil((T * 1.1) / 250 / 2)
-}
-
-/** Commit-set fetches (epoch, digest) at once; more wait for a later vote. */
-const MAX_FETCHES = 16
-
 export class BeaconService implements Startable {
   private readonly log: Logger
   private readonly clock: MilestoneClock
-  /** epoch → random offset (ms before the epoch's end) of this node's commit */
-  private readonly commitOffsets = new Map<number, number>()
-  /** epoch → enc c of the α prepared (kept in the repo) for the commit to come */
-  private readonly prepared = new Map<number, Uint8Array>()
-  private readonly recoveries = new Map<number, AbortController>()
+  /** this node's commit (prepared, then sent) */
+  readonly ownCommit: OwnCommit
   private readonly timers = new Set<NodeJS.Timeout>()
-  private readonly fetching = new Set<string>()
+  private readonly sync: BeaconSync
+  private readonly recovery: BeaconRecovery
   private stopping = new AbortController()
 
   constructor(
@@ -91,27 +67,32 @@ export class BeaconService implements Startable {
     private readonly init: BeaconServiceInit,
   ) {
     this.log = components.logger('alara:beacon')
+    this.sync = new BeaconSync(components, init.ingest, init.request)
+    this.recovery = new BeaconRecovery(components, {
+      ingest: init.ingest,
+      sync: this.sync,
+      publisher: init.publisher,
+      runner: init.runner,
+      staggerMs: init.recoveryStaggerMs,
+      later: (run, ms) => this.timeLater(run, ms),
+    })
     const { params } = components
-    const tenth = Math.max(1, Math.floor(params.epochMs / 10))
-    const offsetOf = (r: number): number => {
-      let offset = this.commitOffsets.get(r)
-      if (offset === undefined) {
-        offset = 1 + Math.floor(Math.random() * tenth)
-        this.commitOffsets.set(r, offset)
-      }
-      return offset
-    }
+    const own = new OwnCommit(components, init)
+    this.ownCommit = own
     const freezeAt = (r: number): number => this.freezeAt(r)
     this.clock = new MilestoneClock(
       [
-        {
-          at: (r) => (r + 1) * params.epochMs - tenth - Math.min(tenth, 50),
-          run: (r) => this.prepareCommit(r),
-        },
-        { at: (r) => (r + 1) * params.epochMs - offsetOf(r), run: (r) => this.commit(r) },
+        { at: (r) => own.prepareAt(r), run: (r) => own.prepare(r) },
+        { at: (r) => own.commitAt(r), run: (r) => own.commit(r) },
         { at: freezeAt, run: (r) => this.freeze(r) },
         { at: (r) => freezeAt(r) + params.graceMs, run: (r) => this.reveal(r) },
-        { at: (r) => freezeAt(r) + 3 * params.graceMs, run: (r) => this.recoverDue(r) },
+        {
+          at: (r) => freezeAt(r) + 3 * params.graceMs,
+          run: (r) => {
+            this.combine(r)
+            return this.recovery.due(r, this.stopping.signal)
+          },
+        },
       ],
       Math.ceil(params.finalMs / params.epochMs) + 2,
       params.epochMs,
@@ -153,8 +134,7 @@ export class BeaconService implements Startable {
     this.stopping.abort()
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
-    for (const c of this.recoveries.values()) c.abort()
-    this.recoveries.clear()
+    this.recovery.stop()
     await this.clock.stop()
     await this.init.runner.stop()
   }
@@ -176,64 +156,14 @@ export class BeaconService implements Startable {
         this.combine(change.epoch)
         break
       case 'differs':
-        void this.fetchSet(change.epoch, change.digestHex, [change.originHex])
+        void this.sync.fetchSet(
+          change.epoch,
+          change.digestHex,
+          [change.originHex],
+          this.stopping.signal,
+        )
         break
     }
-  }
-
-  /**
-   * Step 1, first half, just before the epoch's last tenth: α from the private-draw state
-   * and the OS CSPRNG (never reused), kept synced in the repo, and c = |g^α| (~10 ms of
-   * squarings): done ahead, so that the commit itself is only a signature and a publish.
-   */
-  async prepareCommit(r: number): Promise<void> {
-    const { state, params, selfHex, trust } = this.components
-    if ((state.beacons.ifAny(r)?.commits.countOf(selfHex) ?? 0) > 0 || !trust.admits(selfHex))
-      return
-    const alpha = new Uint8Array(
-      hkdfSync(
-        'sha256',
-        Buffer.concat([state.replica.drawState().poolState, randomBytes(32)]),
-        randomBytes(32),
-        `alara/v2/alpha/${params.network}/${r}`,
-        ALPHA_BYTES,
-      ),
-    )
-    await this.init.alphas.save(r, alpha)
-    this.prepared.set(r, encodeElement(commitValue(alpha)))
-  }
-
-  /** Step 1, at a random moment of the last tenth: the signed commit, held and published. */
-  async commit(r: number): Promise<void> {
-    const { state, params, privateKey, selfHex, now } = this.components
-    const c = this.prepared.get(r)
-    for (const e of this.prepared.keys()) if (e <= r) this.prepared.delete(e)
-    for (const e of this.commitOffsets.keys()) if (e <= r) this.commitOffsets.delete(e)
-    if (c === undefined || state.beacons.of(r).commits.countOf(selfHex) > 0) return
-    // A timer the event loop ran late (a busy machine) still commits until close, stamped
-    // with the epoch's last millisecond: honest nodes receive it as any commit of r.
-    const end = (r + 1) * params.epochMs
-    const nowMs = now()
-    if (nowMs >= epochCloseMs(r, params)) {
-      this.log.info(`epoch ${r}: no commit, the clock came ${nowMs - end} ms after the epoch's end`)
-      await this.init.alphas.remove(r)
-      return
-    }
-    const timestampMs = Math.min(nowMs, end - 1)
-    const commit = await signCommit(privateKey, {
-      network: params.network,
-      origin: fromHex(selfHex),
-      epoch: r,
-      c,
-      timestampMs,
-    })
-    const encoded = encodeCommit(commit)
-    const verdict = this.init.ingest.commit(encoded, { via: 'inject' })
-    if (verdict.verdict !== 'accept') {
-      this.log.warn(`own commit for epoch ${r} not held: ${verdict.reason}`)
-      return
-    }
-    await this.init.publisher.publishCommit(r, encoded)
   }
 
   /** Step 2: C_r is what is held at the admission deadline (members, no equivocator). */
@@ -322,7 +252,7 @@ export class BeaconService implements Startable {
     if (decision.action === 'adopt') {
       const behind =
         beacon.commitsBehind(decision.digestHex) ??
-        (await this.fetchSet(r, decision.digestHex, decision.from))
+        (await this.sync.fetchSet(r, decision.digestHex, decision.from, this.stopping.signal))
       if (behind !== undefined) return this.adopted(r, behind)
     }
     this.timeLater(() => this.adopt(r), params.graceMs)
@@ -333,77 +263,6 @@ export class BeaconService implements Startable {
     await this.freezeWith(r, commits)
     if (this.components.now() >= this.freezeAt(r) + this.components.params.graceMs)
       await this.reveal(r)
-  }
-
-  /**
-   * Fetches the commits behind a held-commits digest from its voters (in parallel, first
-   * checked answer wins) and records them as that digest's set: after close they enter
-   * with their round's vouchers. Returns the set, or undefined.
-   */
-  private async fetchSet(
-    r: number,
-    digestHex: string,
-    voters: string[],
-  ): Promise<HeldCommit[] | undefined> {
-    const key = `${r}:${digestHex}`
-    const { state, params, now, trust } = this.components
-    if (this.fetching.has(key) || this.fetching.size >= MAX_FETCHES) return undefined
-    const beacon = state.beacons.of(r)
-    const known = beacon.commitsBehind(digestHex)
-    if (known !== undefined) return known
-    this.fetching.add(key)
-    const until = state.backfill.has(r)
-      ? params.finalMs
-      : admissionDeadlineMs(epochCloseMs(r, params), params) - now()
-    const signal = AbortSignal.any([
-      this.stopping.signal,
-      AbortSignal.timeout(Math.max(params.graceMs, until)),
-    ])
-    try {
-      const asked = voters
-        .filter((o) => trust.isMember(o))
-        .slice(0, 8)
-        .map((o) => this.askSet(peerIdFromString(BeaconIngest.peerOf(o)), r, digestHex, signal))
-      const sets = await Promise.all(asked)
-      return sets.find((s) => s !== undefined)
-    } finally {
-      this.fetching.delete(key)
-    }
-  }
-
-  private async askSet(
-    peer: PeerId,
-    r: number,
-    digestHex: string,
-    signal: AbortSignal,
-  ): Promise<HeldCommit[] | undefined> {
-    const { params } = this.components
-    const served: HeldCommit[] = []
-    try {
-      const req = {
-        kind: 'beacon',
-        network: params.network,
-        epoch: r,
-        digest: fromHex(digestHex),
-      } as const
-      for await (const page of pagesOf(this.init.request, peer, req, signal)) {
-        for (const bytes of page.commits) {
-          const commit = this.init.ingest.checkServedCommit(bytes)
-          if (commit !== undefined) served.push(commit)
-        }
-        for (const bytes of page.reveals)
-          this.init.ingest.reveal(bytes, { via: 'sync', from: peer })
-        for (const bytes of page.recoveries)
-          this.init.ingest.recovery(bytes, { via: 'sync', from: peer })
-      }
-    } catch (err) {
-      if (this.stopping.signal.aborted) return undefined
-      this.log.debug(
-        () => `commits of epoch ${r} from ${peer.toString()}: ${(err as Error).message}`,
-      )
-      return undefined
-    }
-    return this.init.ingest.recordSet(r, digestHex, served) ? served : undefined
   }
 
   /** Step 3: the own α, once C_r is frozen here, if the own commit is in it. */
@@ -455,111 +314,13 @@ export class BeaconService implements Startable {
     const outcome = beacon.computeOutcome(this.components.timelock.h)
     if (outcome === undefined || outcome.status === 'pending') return
     beacon.outcome = outcome
-    this.recoveries.get(r)?.abort()
+    this.recovery.cancel(r)
     events.emit('beacon:settled', {
       epoch: r,
       status: outcome.status,
       beaconHex: toHex(outcome.beacon),
       withheld: outcome.withheld,
     })
-  }
-
-  /** Step 5: what is withheld at the freeze + 3 × graceMs is recovered, in rank order. */
-  async recoverDue(r: number): Promise<void> {
-    const { state, events, selfHex } = this.components
-    const beacon = state.beacons.ifAny(r)
-    const set = beacon?.frozen
-    if (beacon === undefined || set === undefined || beacon.settled || set.members.length === 0)
-      return
-    this.combine(r)
-    if (beacon.settled) return
-    // A reveal gossip missed (a member that restarted, a mesh not formed yet) is asked
-    // for first, of the withholders themselves and a few other members, within graceMs.
-    await this.pullReveals(r, beacon.withheld())
-    if (beacon.settled) return
-    const withheld = beacon.withheld()
-    if (withheld.length === 0) return
-    events.emit('beacon:withheld', { epoch: r, origins: withheld })
-    this.log.warn(`epoch ${r}: no valid reveal from ${withheld.join(', ')}: recovering`)
-    const ranked = [...new Set([...set.members.map((m) => m.originHex), selfHex])]
-      .map((hex) => ({ hex, key: toHex(recoveryRankKey(r, fromHex(hex))) }))
-      .sort((a, b) => (a.key < b.key ? -1 : 1))
-    const rank = ranked.findIndex((e) => e.hex === selfHex)
-    this.timeLater(() => this.recover(r, withheld), rank * this.init.recoveryStaggerMs)
-  }
-
-  /** Epoch r's reveals and recovery from the withholders and up to 3 other members. */
-  private async pullReveals(r: number, withheld: string[]): Promise<void> {
-    const { libp2p, trust, params } = this.components
-    const connected = libp2p.getPeers().filter((p) => trust.isMemberPeer(p.toString()))
-    const wanted = new Set(withheld.map((o) => BeaconIngest.peerOf(o)))
-    const first = connected.filter((p) => wanted.has(p.toString()))
-    const others = connected.filter((p) => !wanted.has(p.toString())).slice(0, 3)
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(2 * params.graceMs)])
-    const req = { kind: 'beacon', network: params.network, epoch: r } as const
-    await Promise.all(
-      [...first, ...others].map(async (peer) => {
-        try {
-          for await (const page of pagesOf(this.init.request, peer, req, signal)) {
-            for (const bytes of page.reveals)
-              this.init.ingest.reveal(bytes, { via: 'sync', from: peer })
-            for (const bytes of page.recoveries)
-              this.init.ingest.recovery(bytes, { via: 'sync', from: peer })
-          }
-        } catch {
-          // a member that does not answer in time: the recovery covers it
-        }
-      }),
-    )
-  }
-
-  private async recover(r: number, withheld: string[]): Promise<void> {
-    const { state, events, params } = this.components
-    const beacon = state.beacons.ifAny(r)
-    const set = beacon?.frozen
-    if (
-      beacon === undefined ||
-      set === undefined ||
-      beacon.settled ||
-      beacon.recovery !== undefined
-    )
-      return
-    const control = new AbortController()
-    this.recoveries.set(r, control)
-    const started = performance.now()
-    events.emit('beacon:recovering', { epoch: r, origins: withheld, outcome: 'started' })
-    try {
-      const x = withheldBase(set, withheld)
-      const out = await this.init.runner.run(x, params.timelockSquarings, control.signal)
-      const origins = set.members
-        .filter((m) => withheld.includes(m.originHex))
-        .map((m) => m.origin)
-        .sort(compareOrigins)
-      const recovery: Recovery = {
-        commitsDigest: set.digest,
-        withheld: origins,
-        y: out.y,
-        proof: out.proof,
-      }
-      const encoded = encodeRecovery({
-        network: params.network,
-        epoch: r,
-        commitsDigest: set.digest,
-        withheld: origins,
-        y: encodeElement(out.y),
-        proof: encodeElement(out.proof),
-      })
-      const ms = Math.round(performance.now() - started)
-      this.init.ingest.takeRecovery(beacon, recovery, encoded, { via: 'inject' })
-      events.emit('beacon:recovering', { epoch: r, origins: withheld, outcome: 'done', ms })
-      await this.init.publisher.publishRecovery(r, encoded)
-    } catch (err) {
-      const outcome = control.signal.aborted ? 'cancelled' : 'failed'
-      if (outcome === 'failed') this.log.warn(`recovery of epoch ${r}: ${(err as Error).message}`)
-      events.emit('beacon:recovering', { epoch: r, origins: withheld, outcome })
-    } finally {
-      this.recoveries.delete(r)
-    }
   }
 
   private timeLater(run: () => Promise<void> | void, ms: number): void {

@@ -5,7 +5,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { checkConfigValues, readConfigFile } from '../config/config.js'
-import type { DaemonConfig } from '../config/defaults.js'
+import { type DaemonConfig, DEFAULT_CONFIG } from '../config/defaults.js'
 import { BadIdentityError, BadTokenError, repoLocked, repoMissing } from '../errors.js'
 import { STORE_KEY_FILE, writeNewStoreKey } from '../store/store-key.js'
 import { writeFileAtomic } from '../util/atomic-file.js'
@@ -39,12 +39,16 @@ export interface InitOptions {
   newNetworkKey?: boolean
   /** import a network key file (validated before anything is written) */
   networkKeyFile?: string
+  /** T of the shared beacon's time-lock, written to config.json (a new repo only) */
+  timelockSquarings?: number
 }
 
 export interface InitResult {
   home: string
   peerId: string
   network: string
+  /** T of the shared beacon's time-lock in config.json (or the default) */
+  timelockSquarings: number
   created: boolean
   /** the repo holds a network key (network.key): a closed network */
   closed: boolean
@@ -68,6 +72,8 @@ async function exists(path: string): Promise<boolean> {
 export async function initRepo(home: string, opts: InitOptions = {}): Promise<InitResult> {
   home = resolve(home)
   if (opts.network !== undefined) checkConfigValues({ network: opts.network }, '--network')
+  if (opts.timelockSquarings !== undefined)
+    checkConfigValues({ timelockSquarings: opts.timelockSquarings }, '--timelock-squarings')
   // the key is checked (and an imported file read) before anything is written
   const networkKey = await initNetworkKey(home, opts)
   const identityFile = join(home, REPO_FILES.identity)
@@ -78,6 +84,7 @@ export async function initRepo(home: string, opts: InitOptions = {}): Promise<In
       home,
       peerId: repo.peerId,
       network: repo.config.network ?? 'default',
+      timelockSquarings: repo.config.timelockSquarings ?? DEFAULT_CONFIG.timelockSquarings,
       created: false,
       closed: keyFile !== undefined || repo.networkKey !== undefined,
       ...(keyFile === undefined ? {} : { networkKeyFile: keyFile }),
@@ -95,12 +102,14 @@ export async function initRepo(home: string, opts: InitOptions = {}): Promise<In
   const configFile = join(home, REPO_FILES.config)
   const config = await readConfigFile(configFile)
   if (opts.network !== undefined) config.network = opts.network
+  if (opts.timelockSquarings !== undefined) config.timelockSquarings = opts.timelockSquarings
   await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`)
   const keyFile = await networkKey.write()
   return {
     home,
     peerId: peerIdFromPrivateKey(key).toString(),
     network: config.network ?? 'default',
+    timelockSquarings: config.timelockSquarings ?? DEFAULT_CONFIG.timelockSquarings,
     created: true,
     closed: keyFile !== undefined || (await loadRepoNetworkKey(home)) !== undefined,
     ...(keyFile === undefined ? {} : { networkKeyFile: keyFile }),

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import {
+  admissionDeadlineMs,
   decodeContribution,
   epochBeacon,
+  epochCloseMs,
   epochDigest,
   fromHex,
   peerIdFromOrigin,
@@ -144,8 +146,13 @@ function sharedFields(c: AlaraComponents, r: number, held: EpochBeacon | undefin
   }
   if (set.members.length === 0) return { ...base, status: 'none', withheld: [] }
   const outcome = held.outcome ?? held.computeOutcome(c.timelock.h)
-  if (outcome === undefined || outcome.status === 'pending')
-    return { ...base, status: 'pending', withheld: held.withheld().map(peerIdOf) }
+  if (outcome === undefined || outcome.status === 'pending') {
+    // named withholders only once the reveals were due to be in (the recovery is due):
+    // before, a member without a reveal has simply not revealed yet
+    const dueMs = admissionDeadlineMs(epochCloseMs(r, c.params), c.params) + 3 * c.params.graceMs
+    const withheld = c.now() >= dueMs ? held.withheld().map(peerIdOf) : []
+    return { ...base, status: 'pending', withheld }
+  }
   return {
     ...base,
     beacon: toHex(outcome.beacon),
