@@ -1,6 +1,5 @@
 import {
   admissionDeadlineMs,
-  type CatchUpVoter,
   catchUpDecision,
   encodeReveal,
   epochCloseMs,
@@ -13,6 +12,7 @@ import {
   toHex,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from '../components.js'
+import { catchUpVoters } from '../node/consensus-view.js'
 import { MilestoneClock } from '../node/epoch-clock.js'
 import type { SyncRequester } from '../sync/sync-client.js'
 import type { Logger } from '../util/logger.js'
@@ -214,7 +214,7 @@ export class BeaconService implements Startable {
    * waits, until twice finalMs after the epoch is final: then its Ω stays unknown here.
    */
   private async adopt(r: number): Promise<void> {
-    const { state, trust, selfHex, params, now } = this.components
+    const { state, selfHex, params, now } = this.components
     const beacon = state.beacons.of(r)
     if (beacon.frozen !== undefined || r < state.replica.oldestRetainedEpoch) return
     if (now() > epochFinalMs(r, params) + 2 * params.finalMs) return
@@ -223,18 +223,7 @@ export class BeaconService implements Startable {
       this.timeLater(() => this.adopt(r), params.graceMs)
       return
     }
-    const voters: CatchUpVoter[] = []
-    for (const v of state.votes.votesOf(r)) {
-      if (v.originHex === selfHex || v.commitsDigest === undefined) continue
-      const standing = trust.standing(v.originHex)
-      if (!standing.member) continue
-      voters.push({
-        originHex: v.originHex,
-        trust: standing.trust,
-        digestHex: toHex(v.commitsDigest),
-        heard: state.caughtUp.has(v.originHex),
-      })
-    }
+    const voters = catchUpVoters(this.components, r, (v) => v.commitsDigest)
     if (voters.length === 0) {
       // nobody voted commits: this node's own set (alone, or no member committed)
       if (state.votes.votesOf(r).some((v) => v.originHex !== selfHex))

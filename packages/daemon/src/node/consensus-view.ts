@@ -1,5 +1,13 @@
-import { type AgreementResult, agreement, fromHex, peerIdFromOrigin, toHex } from '@alara/protocol'
+import {
+  type AgreementResult,
+  agreement,
+  type CatchUpVoter,
+  fromHex,
+  peerIdFromOrigin,
+  toHex,
+} from '@alara/protocol'
 import type { AlaraComponents } from '../components.js'
+import type { HeldVote } from './state.js'
 
 /**
  * The daemon's consensus view: what this node makes of the votes it holds. `agreementAt`
@@ -39,4 +47,31 @@ export function askRepairIfDiffers(
     peerId: peerIdFromOrigin(fromHex(vote.originHex)).toString(),
     digestHex,
   })
+}
+
+/**
+ * The members (not this node) that voted on epoch r, as catch-up weighs them (DESIGN.md
+ * "Catch-up"): trust, the digest `digestOf` reads from the vote (the pool's, or version
+ * 2's held-commits digest; a vote without one is left out), and whether they were heard.
+ */
+export function catchUpVoters(
+  c: Pick<AlaraComponents, 'state' | 'trust' | 'selfHex'>,
+  r: number,
+  digestOf: (vote: HeldVote) => Uint8Array | undefined,
+): CatchUpVoter[] {
+  const { state, trust, selfHex } = c
+  const voters: CatchUpVoter[] = []
+  for (const v of state.votes.votesOf(r)) {
+    const digest = digestOf(v)
+    if (v.originHex === selfHex || digest === undefined) continue
+    const standing = trust.standing(v.originHex)
+    if (!standing.member) continue
+    voters.push({
+      originHex: v.originHex,
+      trust: standing.trust,
+      digestHex: toHex(digest),
+      heard: state.caughtUp.has(v.originHex),
+    })
+  }
+  return voters
 }

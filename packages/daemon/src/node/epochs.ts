@@ -1,5 +1,4 @@
 import {
-  type CatchUpVoter,
   catchUpDecision,
   encodeVote,
   epochDigest,
@@ -19,7 +18,7 @@ import {
 import type { AlaraComponents, Startable } from '../components.js'
 import type { GossipService } from '../p2p/gossip/gossip-service.js'
 import type { Logger } from '../util/logger.js'
-import { agreementAt, askRepairIfDiffers } from './consensus-view.js'
+import { agreementAt, askRepairIfDiffers, catchUpVoters } from './consensus-view.js'
 import { EpochClock } from './epoch-clock.js'
 
 /**
@@ -147,7 +146,7 @@ export class EpochService implements Startable {
    * epoch no member voted on freezes only on a node alone since it started.
    */
   async freezeBackfill(): Promise<void> {
-    const { state, trust, selfHex, params, now, events } = this.components
+    const { state, params, now, events } = this.components
     await this.commitRepairs()
     const required = requiredAgreement(params.byzantineThreshold)
     const nowMs = now()
@@ -157,18 +156,7 @@ export class EpochService implements Startable {
         continue
       }
       if (epochPhase(r, nowMs, params) !== 'final') continue
-      const voters: CatchUpVoter[] = []
-      for (const v of state.votes.votesOf(r)) {
-        if (v.originHex === selfHex) continue
-        const standing = trust.standing(v.originHex)
-        if (!standing.member) continue
-        voters.push({
-          originHex: v.originHex,
-          trust: standing.trust,
-          digestHex: toHex(v.digest),
-          heard: state.caughtUp.has(v.originHex),
-        })
-      }
+      const voters = catchUpVoters(this.components, r, (v) => v.digest)
       if (voters.length === 0) {
         if (this.aloneSinceStart(nowMs)) await this.freezeCaughtUp(r)
         continue
