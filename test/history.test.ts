@@ -2,8 +2,15 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { apiConsensus } from './helpers/api.js'
-import { runCli } from './helpers/cli.js'
-import { beaconOf, consensusOf, EPOCH_MS, injectRandom, sharedDraw } from './helpers/epochs.js'
+import { describeRun, runCli } from './helpers/cli.js'
+import {
+  type BeaconJson,
+  beaconOf,
+  consensusOf,
+  EPOCH_MS,
+  injectRandom,
+  sharedDraw,
+} from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { eventually, waitFor } from './helpers/wait.js'
 
@@ -28,11 +35,12 @@ describe('history', () => {
     const injected = await injectRandom(d, 256)
     const r = injected.epoch
 
-    // while in memory
+    // while in memory, once its shared beacon is revealed (the node's own reveal)
     const live = await eventually(
       async () => {
         const b = await beaconOf(d, r, true)
         expect(b.verified).toBe(true)
+        expect(b.status).toBe('revealed')
         return b
       },
       { intervalMs: 250, what: `beacon of epoch ${r}` },
@@ -51,6 +59,10 @@ describe('history', () => {
     const old = await beaconOf(d, r, true)
     expect(old).toMatchObject({
       epoch: r,
+      beacon: live.beacon,
+      status: 'revealed',
+      commitsDigest: live.commitsDigest,
+      commits: live.commits,
       poolBeacon: live.poolBeacon,
       digest: live.digest,
       count: 1,
@@ -60,8 +72,13 @@ describe('history', () => {
     })
     expect(await sharedDraw(d, r, 32)).toEqual(draw)
 
-    // an epoch with nothing folded has no beacon, old or not: a clear error, exit 1
-    const none = await runCli(d.home, ['beacon', String(r + 2), '--json'])
+    // an epoch with nothing folded has no pool beacon, old or not; its shared beacon stands
+    const later = await runCli(d.home, ['beacon', String(r + 2), '--json'])
+    expect(later.code, describeRun(later)).toBe(0)
+    expect(later.json).toMatchObject({ epoch: r + 2, count: 0, contributions: [] })
+    expect((later.json as BeaconJson).poolBeacon).toBeUndefined()
+    // one the store never held is a clear error, exit 1
+    const none = await runCli(d.home, ['beacon', String(r - 100_000), '--json'])
     expect(none.code).toBe(1)
     expect(none.stderr).toMatch(/no beacon|not held here/)
   })

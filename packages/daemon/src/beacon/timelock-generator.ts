@@ -33,7 +33,9 @@ export async function loadTimelockGenerator(
     if (verifyTimelockGenerator(kept)) return kept
     report(`${REPO_FILES.timelock}: h for T = ${T} does not verify; computing it again`)
   }
-  report(`computing h = g^(2^T) for T = ${T} squarings (once; kept in ${REPO_FILES.timelock})`)
+  // said only when it takes a while (more than ~4 s at BigInt's speed)
+  const say = T >= 2 ** 20 ? report : () => {}
+  say(`computing h = g^(2^T) for T = ${T} squarings (once; kept in ${REPO_FILES.timelock})`)
   let lastShown = 0
   const generator = await computeTimelockGenerator(T, {
     ...(signal !== undefined ? { signal } : {}),
@@ -41,7 +43,7 @@ export async function loadTimelockGenerator(
       const percent = Math.floor((100 * done) / total)
       if (phase === 'squarings' && percent >= lastShown + 10) {
         lastShown = percent
-        report(`h: ${percent} % of ${total} squarings`)
+        say(`h: ${percent} % of ${total} squarings`)
       }
     },
   })

@@ -3,7 +3,7 @@ import { BadElementError, InvalidInputError } from '../errors.js'
 import { LayoutWriter, strBytes } from '../layout.js'
 import { sha256, toHex } from '../platform.js'
 import { dst, os2ip } from './bytes.js'
-import { abs, ELEMENT_BYTES, enc, G, GID, isElement, powN } from './group.js'
+import { abs, ELEMENT_BYTES, enc, G, GID, isElement, powFixed } from './group.js'
 
 /**
  * Commits of version 2: a member's c = |g^α| for a secret α of 272 bytes, the epoch's
@@ -19,7 +19,7 @@ const WEIGHT_TOP = 1n << 127n
 export function commitValue(alpha: Uint8Array): bigint {
   if (alpha.length !== ALPHA_BYTES)
     throw new InvalidInputError(`alpha is ${alpha.length} bytes, not ${ALPHA_BYTES}`)
-  return abs(powN(G, os2ip(alpha)))
+  return abs(powFixed(G, os2ip(alpha)))
 }
 
 /** One member's commit of the epoch: its origin and its decoded c. */

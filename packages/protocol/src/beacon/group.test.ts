@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { type AlaraError, BadElementError } from '../errors.js'
 import { toHex } from '../platform.js'
 import { fromHex, i2osp, os2ip } from './bytes.js'
-import { abs, decodeElement, enc, G, GID, isElement, N, powN } from './group.js'
-import { mod, modInverse, modPow, multiPow } from './modular.js'
+import { abs, decodeElement, enc, G, GID, isElement, N, powFixed, powN } from './group.js'
+import { FixedBase, mod, modInverse, modPow, multiPow } from './modular.js'
 import { RSA_2048_DECIMAL } from './modulus.js'
 
 const HALF = (N - 1n) / 2n
@@ -147,5 +147,32 @@ describe('modular arithmetic', () => {
       { numRuns: 20 },
     )
     expect(() => modInverse(6n, 15n)).toThrow(/not invertible/)
+  })
+})
+
+describe('fixed-base powers (Yao, 4-bit digits)', () => {
+  it('equal modPow for any base, exponent and modulus', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: (1n << 300n) - 1n }),
+        fc.array(fc.bigInt({ min: 0n, max: (1n << 600n) - 1n }), { minLength: 1, maxLength: 4 }),
+        fc.bigInt({ min: 2n, max: (1n << 128n) - 1n }),
+        (base, exps, m) => {
+          // one table, exponents of growing and shrinking sizes: it extends, never misreads
+          const table = new FixedBase(base, m)
+          for (const e of exps) expect(table.pow(e)).toBe(modPow(base, e, m))
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('powFixed(g, e) = g^e mod N for beacon-sized exponents (2300 bits)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 2300n) - 1n }), (e) => {
+        expect(powFixed(G, e)).toBe(powN(G, e))
+      }),
+      { numRuns: 10 },
+    )
   })
 })

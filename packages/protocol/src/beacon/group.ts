@@ -2,7 +2,7 @@ import { BadElementError } from '../errors.js'
 import { LayoutWriter } from '../layout.js'
 import { sha256, toHex } from '../platform.js'
 import { concatBytes, dst, i2osp, os2ip } from './bytes.js'
-import { modInverse, modPow, multiPow } from './modular.js'
+import { FixedBase, modInverse, modPow, multiPow } from './modular.js'
 import { GID_HEX, RSA_2048_DECIMAL } from './modulus.js'
 
 /**
@@ -60,6 +60,24 @@ export function mulN(x: bigint, y: bigint): bigint {
 /** x^e mod N, e ≥ 0. */
 export function powN(x: bigint, e: bigint): bigint {
   return modPow(x, e, N)
+}
+
+/** Fixed-base tables of the bases raised most (g; h of each T in use), made on first use. */
+const fixedBases = new Map<bigint, FixedBase>()
+const MAX_FIXED_BASES = 4
+
+/**
+ * x^e mod N for a base raised again and again (g, h): Yao's fixed-base method, the table
+ * kept. At most a few such bases are kept (g and the network's h).
+ */
+export function powFixed(x: bigint, e: bigint): bigint {
+  let table = fixedBases.get(x)
+  if (table === undefined) {
+    if (fixedBases.size >= MAX_FIXED_BASES) return powN(x, e)
+    table = new FixedBase(x, N)
+    fixedBases.set(x, table)
+  }
+  return table.pow(e)
 }
 
 /** Π bases[i]^exps[i] mod N (shared squarings). */

@@ -92,6 +92,57 @@ export function multiPow(bases: readonly bigint[], exps: readonly bigint[], m: b
   return r
 }
 
+/**
+ * Powers of one base that is raised to many exponents (g and h of version 2: every commit,
+ * every combination): Yao's fixed-base method with 4-bit digits. The table holds
+ * b^(16^i), built as far as the largest exponent seen (one squaring chain, once); an
+ * exponent of k bits then costs ~k/4 + 30 multiplications instead of ~k squarings and
+ * k/5 multiplications: ~4x faster for the 2300-bit exponents of the beacon.
+ */
+export class FixedBase {
+  private readonly powers: bigint[]
+
+  constructor(
+    base: bigint,
+    private readonly m: bigint,
+  ) {
+    this.powers = [mod(base, m)]
+  }
+
+  /** base^exp mod m, exp ≥ 0. */
+  pow(exp: bigint): bigint {
+    if (exp < 0n) throw new InvalidInputError('negative exponent')
+    const digits = exp.toString(16)
+    const n = digits.length
+    this.extendTo(n)
+    // the positions of each digit value (position 0: the lowest)
+    const byDigit: number[][] = Array.from({ length: 16 }, () => [])
+    for (let i = 0; i < n; i++) (byDigit[hexValue(digits, n - 1 - i)] as number[]).push(i)
+    // A collects the product of B over j = 15..1; B the powers whose digit is ≥ j
+    let a = 1n
+    let b = 1n
+    for (let j = 15; j >= 1; j--) {
+      for (const i of byDigit[j] as number[]) b = (b * (this.powers[i] as bigint)) % this.m
+      if (b !== 1n) a = (a * b) % this.m
+    }
+    return a % this.m
+  }
+
+  private extendTo(n: number): void {
+    const { powers, m } = this
+    while (powers.length < n) {
+      let x = powers[powers.length - 1] as bigint
+      for (let k = 0; k < 4; k++) x = (x * x) % m
+      powers.push(x)
+    }
+  }
+}
+
+function hexValue(digits: string, at: number): number {
+  const c = digits.charCodeAt(at)
+  return c <= 57 ? c - 48 : c - 87 // '0'..'9', 'a'..'f' (toString(16) is lowercase)
+}
+
 /** x^-1 mod m; refused when gcd(x, m) ≠ 1 (for N that would be a factor of N). */
 export function modInverse(x: bigint, m: bigint): bigint {
   let [a, b] = [mod(x, m), m]

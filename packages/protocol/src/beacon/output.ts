@@ -4,7 +4,7 @@ import { LayoutWriter, strBytes } from '../layout.js'
 import { sha256, toHex } from '../platform.js'
 import { dst } from './bytes.js'
 import { type CommitSet, compareOrigins } from './commits.js'
-import { abs, ELEMENT_BYTES, enc, GID, mulN, multiPowN, powN } from './group.js'
+import { abs, ELEMENT_BYTES, enc, GID, mulN, multiPowN, powFixed } from './group.js'
 import { type RevealCheck, weightedSum } from './reveals.js'
 import {
   evaluateTimelock,
@@ -123,7 +123,7 @@ export function beaconOutcome(
   recovery?: Recovery,
 ): BeaconOutcome {
   const output = (A: bigint, y: bigint, status: 'revealed' | 'recovered', withheld: string[]) => {
-    const Y = abs(mulN(powN(h, A), y))
+    const Y = abs(mulN(powFixed(h, A), y))
     return { status, Y, beacon: beaconValue(set, Y), withheld }
   }
   if (check.withheld.length === 0)

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.js'
 import { toHex } from '../platform.js'
 import { os2ip } from './bytes.js'
 import { ALPHA_BYTES, type CommitSet, type CommitSetMember, commitValue } from './commits.js'
-import { abs, G, multiPowN, powN } from './group.js'
+import { abs, G, multiPowN, powFixed } from './group.js'
 
 /**
  * Reveals against C_r. One check for the whole set, |g^A| = |Π c_i^ℓ_i| with A = Σ ℓ_i·α_i
@@ -75,7 +75,7 @@ export function checkReveals(set: CommitSet, reveals: Iterable<RevealInput>): Re
       candidates.map((m) => m.c),
       candidates.map((m) => m.weight),
     )
-    return abs(powN(G, A)) === abs(combined)
+    return abs(powFixed(G, A)) === abs(combined)
   }
   if (!aggregateHolds())
     for (const m of candidates)
