@@ -8,6 +8,7 @@ import {
   HeldCommits,
   type ProtocolParams,
   type Recovery,
+  type RevealCheck,
   type RevealInput,
   toHex,
 } from '@alara/protocol'
@@ -61,6 +62,7 @@ export class EpochBeacon {
   outcome: BeaconOutcome | undefined
   /** this node revealed its own α for this epoch */
   revealed = false
+  private lastCheck: { reveals: number; set: CommitSet; check: RevealCheck } | undefined
 
   constructor(
     readonly epoch: number,
@@ -112,17 +114,34 @@ export class EpochBeacon {
     const set = this.frozen
     if (set === undefined || set.members.length === 0) return undefined
     const recovered = new Set(this.recovery?.recovery.withheld.map(toHex) ?? [])
-    const check = checkReveals(set, this.revealsIn(set))
+    // the group arithmetic only once every member is covered: until then, who is missing
     if (!set.members.every((m) => this.reveals.has(m.originHex) || recovered.has(m.originHex)))
-      return { status: 'pending', withheld: check.withheld }
-    return beaconOutcome(set, h, check, this.recovery?.recovery)
+      return { status: 'pending', withheld: this.withheld() }
+    return beaconOutcome(set, h, this.checked(set), this.recovery?.recovery)
   }
 
   /** Members of C_r without a valid reveal (invalid ones included), as of now. */
   withheld(): string[] {
     const set = this.frozen
     if (set === undefined) return []
-    return checkReveals(set, this.revealsIn(set)).withheld
+    const missing = set.members.filter((m) => !this.reveals.has(m.originHex))
+    // every reveal there: the check says which are invalid (the aggregate, then one by one)
+    if (missing.length === 0) return this.checked(set).withheld
+    return missing.map((m) => m.originHex)
+  }
+
+  /**
+   * The reveals checked against C_r (one aggregate exponentiation, and one per reveal only
+   * when it fails), kept until another reveal arrives: reveals only ever add.
+   */
+  private checked(set: CommitSet): RevealCheck {
+    if (this.lastCheck?.reveals !== this.reveals.size || this.lastCheck.set !== set)
+      this.lastCheck = {
+        reveals: this.reveals.size,
+        set,
+        check: checkReveals(set, this.revealsIn(set)),
+      }
+    return this.lastCheck.check
   }
 
   private revealsIn(set: CommitSet): RevealInput[] {
