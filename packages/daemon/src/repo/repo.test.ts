@@ -133,6 +133,19 @@ describe('initRepo', () => {
     expect((await initRepo(relative(process.cwd(), home))).home).toBe(home)
   })
 
+  it('init writes the time-lock T asked for, refuses one out of range, and keeps it', async () => {
+    const home = newHome()
+    await expect(initRepo(home, { timelockSquarings: 100 })).rejects.toMatchObject({
+      code: 'ERR_BAD_CONFIG',
+    })
+    const made = await initRepo(home, { timelockSquarings: 4096 })
+    expect(made.timelockSquarings).toBe(4096)
+    expect(JSON.parse(await readFile(join(home, REPO_FILES.config), 'utf8'))).toMatchObject({
+      timelockSquarings: 4096,
+    })
+    expect((await initRepo(home)).timelockSquarings).toBe(4096)
+  })
+
   it('a second init keeps the repo: created=false, same identity and token', async () => {
     const home = newHome()
     const first = await initRepo(home, { network: 'lab' })
@@ -144,6 +157,7 @@ describe('initRepo', () => {
       home,
       peerId: first.peerId,
       network: 'lab',
+      timelockSquarings: 2 ** 24,
       closed: false,
       created: false,
     })
