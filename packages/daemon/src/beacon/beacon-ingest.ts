@@ -87,10 +87,10 @@ export class BeaconIngest {
       c: v.c,
       encoded: data.slice(),
     }
-    const beacon = this.beaconOf(r)
     const gate = state.admission.gate(r, nowMs, state.backfill.has(r))
-    if (gate.kind === 'over')
+    if (gate.kind === 'over' || r < state.replica.oldestRetainedEpoch)
       return this.refused('commit', { verdict: 'ignore', reason: 'AFTER_DEADLINE' }, opts)
+    const beacon = this.beaconOf(r)
     if (gate.kind === 'round') {
       if (!beacon.book.admits(v.idHex, gate.round, this.isCounted)) {
         if (beacon.waiting.size < BEACON_LIMITS.heldPerEpoch) beacon.waiting.set(v.idHex, held)
@@ -103,10 +103,16 @@ export class BeaconIngest {
       : this.refused('commit', { verdict: 'ignore', reason: 'COMMITS_FULL' }, opts)
   }
 
+  /**
+   * A commit already held, before its signature is checked: looked up in the epochs where
+   * commits travel (the current one and the two before); an older duplicate costs a
+   * verify and is caught when it is held.
+   */
   private holdsCommit(idHex: string): boolean {
-    const { beacons } = this.components.state
-    for (const r of beacons.epochs().reverse())
-      if (beacons.ifAny(r)?.commits.has(idHex) === true) return true
+    const { state, params, now } = this.components
+    const current = Math.floor(now() / params.epochMs)
+    for (let r = current; r >= current - 2; r--)
+      if (state.beacons.ifAny(r)?.commits.has(idHex) === true) return true
     return false
   }
 
