@@ -20,13 +20,15 @@ import { waitFor } from './helpers/wait.js'
  * whether to reveal is no choice at all: no grinding by withholding). A member that signs
  * two commits is left out, with the evidence, and the nodes still agree. A daemon killed
  * between its commit and its reveal reveals after its restart (its α was kept synced).
- * ALARA_BEACON_SUMMARY names a file for the figures.
+ * ALARA_BEACON_SUMMARY names a file for the figures, ALARA_BEACON_EPOCHS the epochs withheld.
  */
 
 // freeze at end + 1.5 s + 4 × 0.5 s = end + 3.5 s; reveal at end + 5 s; recovery due at
 // end + 8 s: room for a daemon killed at its commit to restart and reveal in time
 const h = new Harness('beacon-v2', { graceMs: 1500, roundMs: 500, finalMs: 10_000 })
 const T = Number(TEST_TIMELOCK_SQUARINGS)
+/** epochs the withholder commits and never reveals (ALARA_BEACON_EPOCHS for a longer run) */
+const WITHHELD_EPOCHS = Number(process.env.ALARA_BEACON_EPOCHS ?? 6)
 let nodes: DaemonProcess[]
 let peer: BeaconPeer
 const figures: Record<string, unknown> = {}
@@ -82,7 +84,7 @@ describe('the shared beacon, version 2', () => {
   it('a member that never reveals delays Ω_r by a recovery and never changes it', async () => {
     const epochs: number[] = []
     const first = epochAt(Date.now()) + 1
-    for (let r = first; r < first + 6; r++) {
+    for (let r = first; r < first + WITHHELD_EPOCHS; r++) {
       await sleepUntil(endOf(r) - 150)
       await peer.commit(r)
       epochs.push(r)
