@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { originOf, toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BeaconPeer } from './helpers/beacon-peer.js'
+import { apiRequest, readToken } from './helpers/api.js'
+import { BeaconPeer, leadingZeroBits } from './helpers/beacon-peer.js'
+import { randomBits } from './helpers/bits.js'
+import { cliJson, describeRun, runCli } from './helpers/cli.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import { type BeaconJson, beaconOf, EPOCH_MS, epochAt, startNodes } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
@@ -29,8 +32,11 @@ const h = new Harness('beacon-v2', { graceMs: 1500, roundMs: 500, finalMs: 10_00
 const T = Number(TEST_TIMELOCK_SQUARINGS)
 /** epochs the withholder commits and never reveals (ALARA_BEACON_EPOCHS for a longer run) */
 const WITHHELD_EPOCHS = Number(process.env.ALARA_BEACON_EPOCHS ?? 6)
+/** epochs the grinder grinds (ALARA_BEACON_EPOCHS as well) */
+const GRIND_EPOCHS = Number(process.env.ALARA_BEACON_EPOCHS ?? 8)
 let nodes: DaemonProcess[]
 let peer: BeaconPeer
+let publicUrl: string
 const figures: Record<string, unknown> = {}
 
 const sleepUntil = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now())))
@@ -50,20 +56,24 @@ async function settledOn(
   )
 }
 
-/** Leading zero bits of a hex value (what a grinder would push up). */
-function leadingZeros(hex: string): number {
-  let n = 0
-  for (const ch of hex) {
-    const v = Number.parseInt(ch, 16)
-    if (v === 0) n += 4
-    else return n + Math.clz32(v) - 28
-  }
-  return n
+/** A home with the harness's timing and the public beacon API on a free port. */
+async function homeWithPublicApi(): Promise<string> {
+  const home = await h.home()
+  const file = join(home, 'config.json')
+  const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+  await writeFile(file, JSON.stringify({ ...config, publicApi: '127.0.0.1:0' }))
+  return home
 }
 
 beforeAll(async () => {
-  nodes = await startNodes(h, 3)
+  nodes = await Promise.all([
+    homeWithPublicApi().then((home) => h.start({ home })),
+    ...(await startNodes(h, 2)).map((d) => Promise.resolve(d)),
+  ])
   await connectMesh(nodes)
+  publicUrl = (await cliJson<{ publicApiUrl?: string }>(nodes[0]?.home as string, ['id']))
+    .publicApiUrl as string
+  expect(publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   peer = await BeaconPeer.start(h.network, EPOCH_MS, T)
   for (const d of nodes) await peer.connect(d.multiaddr)
   // a LAN member of every node, subscribed to the commits topic on every side
@@ -110,7 +120,23 @@ describe('the shared beacon, version 2', () => {
       missed += nodes.length - honest.length
       // the value every α gives, the withholder's included: withholding changed nothing
       expect(a.beacon).toBe(await peer.omega(r, a.commits.map(hexOf)))
-      zeros.push(leadingZeros(a.beacon as string))
+      zeros.push(leadingZeroBits(a.beacon as string))
+    }
+    // verified without trusting the node: @alara/client through another node's CLI,
+    // from the first node's public API (final epochs), every signature and the proof
+    for (const r of epochs) {
+      const remote = await waitFor(
+        () => runCli(nodes[1]?.home as string, ['beacon', String(r), '--from', publicUrl]),
+        (res) => res.code === 0,
+        { timeoutMs: 60_000, intervalMs: 500, what: `epoch ${r} verified from the public API` },
+      )
+      expect(remote.json, describeRun(remote)).toMatchObject({
+        epoch: r,
+        status: 'recovered',
+        withheld: [peer.peerId],
+        verified: true,
+        beacon: (await beaconOf(nodes[0] as DaemonProcess, r)).beacon,
+      })
     }
     figures.withheld = {
       epochs: epochs.length,
@@ -137,6 +163,53 @@ describe('the shared beacon, version 2', () => {
     }
     figures.equivocation = { epoch: r, equivocating: a.equivocating, commits: a.commits.length }
   }, 120_000)
+
+  it('a grinding member steers the pool beacon, and the shared beacon stays at chance', async () => {
+    const tokens = await Promise.all(nodes.map((d) => readToken(d.home)))
+    const epochs: number[] = []
+    const ground: Array<{ zeros: number; tries: number }> = []
+    const first = epochAt(Date.now()) + 1
+    for (let r = first; r < first + GRIND_EPOCHS; r++) {
+      await sleepUntil(r * EPOCH_MS + 30)
+      // the honest nodes inject early in the epoch; the grinder hears them all, then grinds
+      await Promise.all(
+        nodes.map((d, i) =>
+          apiRequest(d.apiUrl, 'POST', '/v1/inject', {
+            authorization: `Bearer ${tokens[i]}`,
+            rawBody: JSON.stringify({ bits: randomBits(64) }),
+            timeoutMs: 10_000,
+          }),
+        ),
+      )
+      await sleepUntil(endOf(r) - 400)
+      if (peer.heardContributions(r) < nodes.length) continue
+      ground.push(await peer.grindPool(r, endOf(r) - 200))
+      epochs.push(r)
+    }
+    expect(epochs.length, 'epochs ground with every honest contribution heard').toBeGreaterThan(
+      GRIND_EPOCHS / 2,
+    )
+    const pool: number[] = []
+    const shared: number[] = []
+    for (const r of epochs) {
+      const all = await settledOn(r, (b) => b.status === 'revealed' && b.final)
+      for (const b of all) expect(b.beacon, `epoch ${r}`).toBe(all[0]?.beacon)
+      pool.push(leadingZeroBits(all[0]?.poolBeacon as string))
+      shared.push(leadingZeroBits(all[0]?.beacon as string))
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+    figures.grinding = {
+      epochs: epochs.length,
+      triesPerEpoch: ground.map((g) => g.tries),
+      poolBeaconZeros: pool,
+      sharedBeaconZeros: shared,
+      poolMean: mean(pool),
+      sharedMean: mean(shared),
+    }
+    // chance is 1 leading zero bit on average; a few thousand tries give ~10
+    expect(mean(pool), 'the pool beacon, ground').toBeGreaterThanOrEqual(5)
+    expect(mean(shared), 'the shared beacon, at chance').toBeLessThan(4)
+  }, 180_000)
 
   it('a daemon killed between its commit and its reveal reveals after its restart', async () => {
     const victim = nodes[2] as DaemonProcess

@@ -7,16 +7,23 @@ import {
   commitSet,
   commitValue,
   computeTimelockGenerator,
+  contributionId,
   decodeCommit,
+  decodeContribution,
   decodeReveal,
   encodeCommit,
+  encodeContribution,
   encodeElement,
   encodeReveal,
+  epochBeacon,
+  epochDigest,
   fromHex,
   originOf,
   signCommit,
+  signContribution,
   signReveal,
   toHex,
+  type UnsignedContribution,
   verifyCommit,
 } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -41,6 +48,9 @@ export class BeaconPeer {
   private readonly commits = new Map<number, Map<string, Uint8Array[]>>()
   /** epoch → origin hex → α revealed (heard) */
   private readonly reveals = new Map<number, Map<string, Uint8Array>>()
+  /** epoch → contribution id hex → its bits (heard) */
+  private readonly contributions = new Map<number, Map<string, Uint8Array>>()
+  private seq = 1
 
   private constructor(
     readonly network: string,
@@ -57,11 +67,17 @@ export class BeaconPeer {
     const node = await startPeerNode(network, epochMs, key)
     const peer = new BeaconPeer(network, epochMs, T, node, key)
     const pubsub = node.services.pubsub
-    for (const topic of [peer.topics.commits, peer.topics.reveals, peer.topics.votes])
+    for (const topic of [
+      peer.topics.commits,
+      peer.topics.reveals,
+      peer.topics.votes,
+      peer.topics.contributions,
+    ])
       pubsub.subscribe(topic)
     pubsub.addEventListener('message', (evt) => {
       if (evt.detail.topic === peer.topics.commits) peer.hearCommit(evt.detail.data)
       if (evt.detail.topic === peer.topics.reveals) peer.hearReveal(evt.detail.data)
+      if (evt.detail.topic === peer.topics.contributions) peer.hearContribution(evt.detail.data)
     })
     return peer
   }
@@ -99,6 +115,69 @@ export class BeaconPeer {
     } catch {
       // ignore
     }
+  }
+
+  private hearContribution(data: Uint8Array): void {
+    try {
+      const c = decodeContribution(data)
+      let epoch = this.contributions.get(c.epoch)
+      if (epoch === undefined) {
+        epoch = new Map()
+        this.contributions.set(c.epoch, epoch)
+      }
+      epoch.set(toHex(contributionId(c)), c.bits.slice())
+    } catch {
+      // not ours to judge
+    }
+  }
+
+  /**
+   * Version 1's grinding (issue 18): with every honest contribution of epoch r heard, it
+   * tries candidate contributions of its own offline until `untilMs`, computes the pool
+   * beacon each would give (DESIGN.md's formulas), and signs and gossips only the one
+   * whose beacon has the most leading zero bits. Returns those bits and the tries.
+   */
+  async grindPool(r: number, untilMs: number): Promise<{ zeros: number; tries: number }> {
+    const honest = [...(this.contributions.get(r) ?? new Map<string, Uint8Array>())]
+    let best: { zeros: number; unsigned: UnsignedContribution } | undefined
+    let tries = 0
+    const origin = originOf(this.node.peerId)
+    const timestampMs = r * this.epochMs + Math.floor(this.epochMs / 2)
+    while (Date.now() < untilMs || best === undefined) {
+      const unsigned: UnsignedContribution = {
+        network: this.network,
+        origin,
+        seq: this.seq,
+        epoch: r,
+        timestampMs,
+        bitLength: 256,
+        bits: new Uint8Array(randomBytes(32)),
+      }
+      const mine = toHex(contributionId(unsigned))
+      const set = [...honest, [mine, unsigned.bits] as [string, Uint8Array]].sort((a, b) =>
+        a[0] < b[0] ? -1 : 1,
+      )
+      const digest = epochDigest(
+        this.network,
+        r,
+        set.map(([id]) => fromHex(id)),
+      )
+      const beacon = toHex(
+        epochBeacon(
+          this.network,
+          r,
+          digest,
+          set.map(([, bits]) => bits),
+        ),
+      )
+      const zeros = leadingZeroBits(beacon)
+      if (best === undefined || zeros > best.zeros) best = { zeros, unsigned }
+      tries++
+    }
+    this.seq++
+    const signed = await signContribution(this.key, best.unsigned)
+    await this.node.services.pubsub.publish(this.topics.contributions, encodeContribution(signed))
+    return { zeros: best.zeros, tries }
   }
 
   private keep(map: Map<number, Map<string, Uint8Array[]>>, r: number, o: string, b: Uint8Array) {
@@ -185,7 +264,23 @@ export class BeaconPeer {
     return toHex(outcome.beacon)
   }
 
+  /** Contributions of epoch r heard (distinct ids). */
+  heardContributions(r: number): number {
+    return this.contributions.get(r)?.size ?? 0
+  }
+
   async stop(): Promise<void> {
     await this.node.stop()
   }
+}
+
+/** Leading zero bits of a hex value (what a grinder pushes up). */
+export function leadingZeroBits(hex: string): number {
+  let n = 0
+  for (const ch of hex) {
+    const v = Number.parseInt(ch, 16)
+    if (v === 0) n += 4
+    else return n + Math.clz32(v) - 28
+  }
+  return n
 }
