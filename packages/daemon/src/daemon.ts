@@ -57,6 +57,14 @@ export interface DaemonOverrides {
   byzantineRounds?: number
   mdns?: boolean
   dht?: boolean
+  // Across the internet
+  relay?: boolean
+  relayMaxReservations?: number
+  relayMaxDurationMs?: number
+  relayMaxDataBytes?: number
+  relayReservations?: number
+  holePunch?: boolean
+  upnp?: boolean
 }
 
 export interface AlaraDaemonInit {
