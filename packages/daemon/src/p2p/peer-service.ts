@@ -1,12 +1,13 @@
 import { InvalidInputError } from '@alara/protocol'
 import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { AlaraComponents, Startable } from '../components.js'
 import { DialFailedError, NetworkKeyMismatchError } from '../errors.js'
 import type { Logger } from '../util/logger.js'
 import { keyRefusalOf, OnceSet } from './closed-network.js'
 import type { Topics } from './gossip/topics.js'
+import { isRelayed } from './nat/connection-kind.js'
 
 /**
  * Peers: dialling what discovery reports, re-dialling the bootstrap list, joining a peer
@@ -14,6 +15,8 @@ import type { Topics } from './gossip/topics.js'
  */
 
 const BOOTSTRAP_REDIAL_MS = 5000
+/** a peer reached only through a relay is dialled directly at most this often */
+const DIRECT_RETRY_MS = 30_000
 
 export interface PeersInit {
   topics: Topics
@@ -25,6 +28,11 @@ export class PeerService implements Startable {
   private readonly abort = new AbortController()
   /** peers whose key refusal was logged: discovery retries every few seconds */
   private readonly refusedLogged = new OnceSet()
+  /**
+   * peers reached only through a relay: when a direct dial was last tried (bounded by
+   * the connected peers: an entry goes when its peer disconnects)
+   */
+  private readonly directTried = new Map<string, number>()
 
   constructor(
     private readonly components: AlaraComponents,
@@ -41,7 +49,13 @@ export class PeerService implements Startable {
       'peer:discovery',
       (evt) => {
         const peer = evt.detail.id
-        if (peer.equals(libp2p.peerId) || libp2p.getConnections(peer).length > 0) return
+        if (peer.equals(libp2p.peerId)) return
+        const conns = libp2p.getConnections(peer)
+        if (conns.length > 0) {
+          // reached through a relay only: a LAN or public address found now is better
+          if (conns.every((c) => isRelayed(c))) this.dialDirect(peer, evt.detail.multiaddrs)
+          return
+        }
         libp2p
           .dial(peer, { signal: AbortSignal.timeout(10_000) })
           .catch((err: Error) => this.dialFailed(peer.toString(), 'discovery', err))
@@ -62,7 +76,10 @@ export class PeerService implements Startable {
     )
     libp2p.addEventListener(
       'peer:disconnect',
-      (evt) => events.emit('peer:disconnected', { peerId: evt.detail.toString() }),
+      (evt) => {
+        this.directTried.delete(evt.detail.toString())
+        events.emit('peer:disconnected', { peerId: evt.detail.toString() })
+      },
       { signal },
     )
     this.startBootstrapRedial()
@@ -71,6 +88,29 @@ export class PeerService implements Startable {
   stop(): void {
     this.abort.abort()
     if (this.bootstrapTimer !== undefined) clearInterval(this.bootstrapTimer)
+  }
+
+  /**
+   * A peer connected only through a relay, discovered again with direct addresses (mDNS
+   * on the LAN, or the DHT): dial those, at most every DIRECT_RETRY_MS. A limited
+   * (relayed) connection is not reused by libp2p for such a dial.
+   */
+  private dialDirect(peer: PeerId, addrs: Multiaddr[]): void {
+    const id = peer.toString()
+    const now = this.components.now()
+    const last = this.directTried.get(id)
+    if (last !== undefined && now - last < DIRECT_RETRY_MS) return
+    const direct = addrs
+      .filter((a) => !a.getComponents().some((c) => c.name === 'p2p-circuit'))
+      .map((a) =>
+        a.getComponents().some((c) => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${id}`),
+      )
+    if (direct.length === 0) return
+    this.directTried.set(id, now)
+    this.components.libp2p.dial(direct, { signal: AbortSignal.timeout(10_000) }).then(
+      (conn) => this.log.debug(() => `${id}: direct at ${conn.remoteAddr.toString()}`),
+      (err: Error) => this.log.debug(() => `${id}: no direct connection: ${err.message}`),
+    )
   }
 
   /** The bootstrap module dials its list once; a LAN peer that restarts is dialled again. */

@@ -7,10 +7,11 @@ import { bootstrapRelaysOnly } from './relay-filter.js'
 
 const RELAY = '12D3KooWGzBnHAHh2MDFZ9qS7fBEQxQmhVaWPA8VD7qtdVbUXVx5'
 const OTHER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
-const fact = (ma: string, verified: boolean, expires = 0) => ({
+const fact = (ma: string, verified: boolean, expires = 0, type = 'transport') => ({
   multiaddr: multiaddr(ma),
   verified,
   expires,
+  type,
 })
 
 describe('reachability', () => {
@@ -23,23 +24,47 @@ describe('reachability', () => {
 
   it('public once a publicly routable address of its own is verified', () => {
     const addresses = [fact('/ip4/10.0.0.2/tcp/4590', true), fact('/ip4/7.0.0.1/tcp/4590', true)]
-    expect(reachabilityOf({ addresses, reachesInternet: true })).toBe('public')
+    expect(reachabilityOf({ addresses, reachesInternet: true, dialledFromInternet: false })).toBe(
+      'public',
+    )
+  })
+
+  it('public when a peer on the internet dialled it directly', () => {
+    const untested = [fact('/ip4/7.0.0.1/tcp/4590', false, 0)]
+    expect(
+      reachabilityOf({ addresses: untested, reachesInternet: true, dialledFromInternet: true }),
+    ).toBe('public')
   })
 
   it('unknown while such an address is untested, private once it was refused', () => {
     const untested = [fact('/ip4/7.0.0.1/tcp/4590', false, 0)]
-    expect(reachabilityOf({ addresses: untested, reachesInternet: true })).toBe('unknown')
+    expect(
+      reachabilityOf({ addresses: untested, reachesInternet: true, dialledFromInternet: false }),
+    ).toBe('unknown')
     const refused = [fact('/ip4/7.0.0.1/tcp/4590', false, Date.now() + 60_000)]
-    expect(reachabilityOf({ addresses: refused, reachesInternet: true })).toBe('private')
+    expect(
+      reachabilityOf({ addresses: refused, reachesInternet: true, dialledFromInternet: false }),
+    ).toBe('private')
   })
 
   it('only private addresses: private when it reaches the internet, else unknown (a LAN)', () => {
     const lan = [fact('/ip4/10.0.0.2/tcp/4590', true)]
-    expect(reachabilityOf({ addresses: lan, reachesInternet: true })).toBe('private')
-    expect(reachabilityOf({ addresses: lan, reachesInternet: false })).toBe('unknown')
+    expect(
+      reachabilityOf({ addresses: lan, reachesInternet: true, dialledFromInternet: false }),
+    ).toBe('private')
+    expect(
+      reachabilityOf({ addresses: lan, reachesInternet: false, dialledFromInternet: false }),
+    ).toBe('unknown')
+    // what peers observed (the router's address) does not hold it back while untested
+    const observed = [...lan, fact('/ip4/7.0.0.1/tcp/40123', false, 0, 'observed')]
+    expect(
+      reachabilityOf({ addresses: observed, reachesInternet: true, dialledFromInternet: false }),
+    ).toBe('private')
     // a relayed address of its own is no public address
     const relayed = [...lan, fact(`/ip4/7.0.0.1/tcp/1/p2p/${RELAY}/p2p-circuit`, true)]
-    expect(reachabilityOf({ addresses: relayed, reachesInternet: true })).toBe('private')
+    expect(
+      reachabilityOf({ addresses: relayed, reachesInternet: true, dialledFromInternet: false }),
+    ).toBe('private')
   })
 })
 

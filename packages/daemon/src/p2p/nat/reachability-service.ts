@@ -77,17 +77,22 @@ export class ReachabilityService implements Startable {
       relayedAddresses: this.components.libp2p
         .getMultiaddrs()
         .map((ma) => ma.toString())
-        .filter((a) => a.includes('/p2p-circuit')),
+        // a relay hands out its loopback address too: of no use to anyone else
+        .filter((a) => a.includes('/p2p-circuit') && !a.startsWith('/ip4/127.')),
     }
   }
 
   private check(): void {
     const { libp2p } = this.components
     const addresses = internalsOf(libp2p).addressManager?.getAddressesWithMetadata() ?? []
-    const reachesInternet = libp2p
+    const internet = libp2p
       .getConnections()
-      .some((c: Connection) => !isRelayed(c) && isPublicDirect(c.remoteAddr))
-    const next = reachabilityOf({ addresses, reachesInternet })
+      .filter((c: Connection) => !isRelayed(c) && isPublicDirect(c.remoteAddr))
+    const next = reachabilityOf({
+      addresses,
+      reachesInternet: internet.length > 0,
+      dialledFromInternet: internet.some((c) => c.direction === 'inbound'),
+    })
     if (next === this.current) return
     this.log.info(`reachability: ${next} (was ${this.current})`)
     this.current = next

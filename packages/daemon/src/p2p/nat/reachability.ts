@@ -19,12 +19,22 @@ export interface AddressFact {
   verified: boolean
   /** 0 while never tested; after a refusal, when AutoNAT tries again */
   expires: number
+  /**
+   * where it comes from: `transport` (a listener's own address), `observed` (what peers
+   * saw: behind a NAT, the router's), `ip-mapping` (UPnP), `announce`, `dns-mapping`
+   */
+  type: string
 }
 
 export interface ReachabilityInput {
   addresses: AddressFact[]
   /** a direct connection to a peer at a publicly routable address is open */
   reachesInternet: boolean
+  /**
+   * a peer at a publicly routable address dialled this node directly (not through a
+   * relay) and the connection is open: proof enough that it can be reached
+   */
+  dialledFromInternet: boolean
 }
 
 /** A direct (not relayed) IP address that libp2p would not call private. */
@@ -39,14 +49,20 @@ export function isPublicDirect(ma: Multiaddr): boolean {
 }
 
 /**
- * public: an address of its own that is publicly routable and verified; private: one
- * was tested and refused, or it has none to test and yet reaches the internet (so it
- * sits behind a NAT); unknown: nothing tested yet, or only LAN peers so far.
+ * public: an address that is publicly routable and verified, or a direct
+ * inbound connection from the internet (AutoNAT's servers refuse to check a node they
+ * reach through it as a relay, so a relay whose peers all hold reservations on it
+ * would stay unknown on AutoNAT alone); private: one
+ * was tested and refused, or none of its own (a listener's, a UPnP mapping, an announced
+ * one) is publicly routable and yet it reaches the internet, so it sits behind a NAT:
+ * what peers observed (the router's address) waits for AutoNAT only to become public;
+ * unknown: an address of its own not tested yet, or only LAN peers so far.
  */
 export function reachabilityOf(input: ReachabilityInput): Reachability {
   const candidates = input.addresses.filter((a) => isPublicDirect(a.multiaddr))
-  if (candidates.some((a) => a.verified)) return 'public'
+  if (candidates.some((a) => a.verified) || input.dialledFromInternet) return 'public'
   if (candidates.some((a) => !a.verified && a.expires > 0)) return 'private'
-  if (candidates.length === 0 && input.reachesInternet) return 'private'
+  const own = candidates.filter((a) => a.type !== 'observed')
+  if (own.length === 0 && input.reachesInternet) return 'private'
   return 'unknown'
 }
