@@ -178,17 +178,23 @@ async function agreedAcross(group: Host[], from: number, to: number): Promise<bo
 /** The consensus listing across the NATs: per epoch, count and digest on each member. */
 async function listing(group: Host[], from: number, to: number): Promise<string> {
   const listings = await Promise.all(group.map((h) => epochsOf(h)))
-  const lines = [`epoch      count  ${group.map((h) => h.name.padEnd(10)).join(' ')}`]
+  const lines = [`epoch      ${group.map((h) => h.name.padEnd(14)).join(' ')}`]
   for (let r = from; r <= to; r++) {
     const entries = listings.map((l) => l.get(r))
     const cells = entries.map((e) =>
-      e === undefined ? '-' : `${e.status.slice(0, 1)}:${e.digest.slice(0, 8)}`,
+      e === undefined ? '-' : `${e.status.slice(0, 2)} ${e.count} ${e.digest.slice(0, 8)}`,
     )
-    lines.push(
-      `${r}  ${String(entries[0]?.count ?? '-').padStart(5)}  ${cells.map((c) => c.padEnd(10)).join(' ')}`,
-    )
+    lines.push(`${r}  ${cells.map((c) => c.padEnd(14)).join(' ')}`)
   }
-  return `consensus across the NATs (a: agreed, then the digest):\n${lines.join('\n')}`
+  return `consensus across the NATs (status, contributions, digest on each member):\n${lines.join('\n')}`
+}
+
+/** `alara inject --random 256` on every member; the epochs they landed in. */
+async function injectAll(): Promise<number[]> {
+  const epochs: number[] = []
+  for (const m of net.members)
+    epochs.push((await cli<{ epoch: number }>(m, ['inject', '--random', '256'])).epoch)
+  return epochs
 }
 
 const report: string[] = []
@@ -264,9 +270,10 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
     note(`[${at()}] all four members connected to each other (epoch ${found})`)
 
     // contributions from both LANs, and agreement on every epoch from then on
-    for (const m of net.members) await cli(m, ['inject', '--random', '256'])
-    const from = found + 1
-    const to = found + 8
+    // one contribution from each member, so the agreed epochs hold entropy from both LANs
+    const injected = await injectAll()
+    const from = found
+    const to = Math.max(...injected) + 4
     await waitFor(
       () => agreedAcross(net.members, from, to),
       (ok) => ok,
@@ -277,6 +284,10 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
       },
     )
     note(`[${at()}] the four members agreed on every epoch ${from}..${to}`)
+    const counts = [...(await epochsOf(net.members[0] as Host)).values()]
+      .filter((e) => e.epoch >= from && e.epoch <= to)
+      .reduce((sum, e) => sum + e.count, 0)
+    expect(counts).toBe(net.members.length)
 
     // which cross-LAN pairs went direct (DCUtR), waited for with a deadline
     const linkOf = async (a: Host, b: Host) =>
@@ -320,9 +331,9 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
       }
     note(`direct pairs: ${directPairs.map(([a, b]) => `${a.name}-${b.name}`).join(', ')}`)
     expect(directPairs.length).toBeGreaterThan(0)
-    for (const m of net.members) await cli(m, ['inject', '--random', '256'])
+    const injected = await injectAll()
     const from = stopped + 2
-    const to = stopped + 6
+    const to = Math.max(...injected) + 3
     for (const [a, b] of directPairs)
       await waitFor(
         () => agreedAcross([a, b], from, to),
@@ -334,6 +345,7 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
         },
       )
     note(`[${at()}] direct pairs agreed on every epoch ${from}..${to} without the relay`)
+    note(await listing(net.members, from, to))
   }, 300_000)
 })
 
