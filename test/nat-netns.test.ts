@@ -332,7 +332,7 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
     note(`direct pairs: ${directPairs.map(([a, b]) => `${a.name}-${b.name}`).join(', ')}`)
     expect(directPairs.length).toBeGreaterThan(0)
     const injected = await injectAll()
-    const from = stopped + 2
+    const from = Math.min(...injected)
     const to = Math.max(...injected) + 3
     for (const [a, b] of directPairs)
       await waitFor(

@@ -17,10 +17,17 @@ import {
  * dial it through the relay. A public node, a relay, or a node with no bootstrap list
  * takes none. Reservations last while the node runs: a relay that goes away is replaced
  * by another bootstrap relay when one is there.
+ *
+ * Each time the node gains a relayed address it asks the DHT for the peers closest to
+ * itself: the relay answers with the members it knows, relayed addresses included, and
+ * the peer service dials them (libp2p reports them as discovered). Without this a member
+ * would find the other LANs' members only at the DHT's next self-query (5 minutes).
  */
 
 /** Reachability is looked at on every address or connection change, and this often. */
 const CHECK_MS = 5000
+/** a DHT lookup for the peers near this node, after a relayed address appeared */
+const LOOKUP_MS = 30_000
 
 export interface ReachabilityView {
   reachability: Reachability
@@ -47,6 +54,8 @@ export class ReachabilityService implements Startable {
   private current: Reachability = 'unknown'
   private since: number
   private reserved = false
+  private relayed = false
+  private lookup: AbortController | undefined
 
   constructor(private readonly components: AlaraComponents) {
     this.log = components.logger('alara:nat')
@@ -67,6 +76,7 @@ export class ReachabilityService implements Startable {
 
   stop(): void {
     this.abort.abort()
+    this.lookup?.abort()
     if (this.timer !== undefined) clearInterval(this.timer)
   }
 
@@ -83,6 +93,7 @@ export class ReachabilityService implements Startable {
   }
 
   private check(): void {
+    this.checkRelayed()
     const { libp2p } = this.components
     const addresses = internalsOf(libp2p).addressManager?.getAddressesWithMetadata() ?? []
     const internet = libp2p
@@ -98,6 +109,30 @@ export class ReachabilityService implements Startable {
     this.current = next
     this.since = this.components.now()
     if (next === 'private') this.reserve()
+  }
+
+  /** A relayed address appeared: find the members that can now be reached through it. */
+  private checkRelayed(): void {
+    const relayed = this.view().relayedAddresses.length > 0
+    const gained = relayed && !this.relayed
+    this.relayed = relayed
+    if (!gained || this.lookup !== undefined) return
+    const lookup = new AbortController()
+    this.lookup = lookup
+    const signal = AbortSignal.any([lookup.signal, AbortSignal.timeout(LOOKUP_MS)])
+    const self = this.components.peerId.toMultihash().bytes
+    void (async () => {
+      try {
+        let found = 0
+        for await (const _ of this.components.libp2p.peerRouting.getClosestPeers(self, { signal }))
+          found++
+        this.log.debug(() => `relayed: the DHT named ${found} peer(s) near this node`)
+      } catch (err) {
+        this.log.debug(() => `relayed: DHT lookup: ${(err as Error).message}`)
+      } finally {
+        this.lookup = undefined
+      }
+    })()
   }
 
   /** Once: one `/p2p-circuit` listener per wanted reservation (libp2p's relay search). */
