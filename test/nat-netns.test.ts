@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -103,6 +104,13 @@ const crossPairs = (): Array<[Host, Host]> =>
     .filter((m) => m.lan === 'A')
     .flatMap((a) => net.members.filter((b) => b.lan === 'B').map((b) => [a, b] as [Host, Host]))
 
+/**
+ * ALARA_NAT_TEST_LOGS=DIR keeps each daemon's output (at debug level) in DIR/NAME.log;
+ * ALARA_NAT_TEST_DEBUG adds libp2p's namespaces (its value becomes DEBUG).
+ */
+const LOG_DIR = process.env.ALARA_NAT_TEST_LOGS
+const LIBP2P_DEBUG = process.env.ALARA_NAT_TEST_DEBUG
+
 async function start(host: Host, args: string[]): Promise<void> {
   const child = spawn(
     IP as string,
@@ -117,9 +125,22 @@ async function start(host: Host, args: string[]): Promise<void> {
       'daemon',
       ...args,
     ],
-    { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: childEnv(
+        LOG_DIR === undefined
+          ? {}
+          : { ALARA_LOG: 'debug', ...(LIBP2P_DEBUG === undefined ? {} : { DEBUG: LIBP2P_DEBUG }) },
+      ),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   )
   daemons.set(host.name, child)
+  if (LOG_DIR !== undefined) {
+    const log = createWriteStream(join(LOG_DIR, `${host.name}.log`), { flags: 'a' })
+    child.stdout?.on('data', (chunk: Buffer) => log.write(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => log.write(chunk))
+    child.once('exit', () => log.end())
+  }
   await new Promise<void>((resolve, reject) => {
     let seen = ''
     const timer = setTimeout(
