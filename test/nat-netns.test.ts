@@ -32,6 +32,7 @@ import { waitFor } from './helpers/wait.js'
 
 const skipReason = netnsSkipReason()
 const EPOCH_MS = 2000
+const RELAY_MAX_RESERVATIONS = 4
 const net = planInternet()
 const hosts: Host[] = [net.relay, ...net.members]
 const daemons = new Map<string, ChildProcess>()
@@ -250,7 +251,18 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
       ids.set(m.name, init.peerId)
     }
     const common = ['--epoch-ms', String(EPOCH_MS), '--listen', '/ip4/0.0.0.0/tcp/4590']
-    await start(net.relay, [...common, '--relay', '--no-mdns'])
+    // the relay's limits, given explicitly: room for the four members' reservations only
+    await start(net.relay, [
+      ...common,
+      '--relay',
+      '--relay-max-reservations',
+      String(RELAY_MAX_RESERVATIONS),
+      '--relay-max-duration-ms',
+      '600000',
+      '--relay-max-data-bytes',
+      String(16 * 1024 * 1024),
+      '--no-mdns',
+    ])
     const bootstrap = `/ip4/${net.relay.ip}/tcp/4590/p2p/${idOf(net.relay)}`
     await Promise.all(net.members.map((m) => start(m, [...common, '--bootstrap', bootstrap])))
     note(`[${at()}] relay and four members started (epochs of ${EPOCH_MS} ms)`)
@@ -324,10 +336,11 @@ describe.skipIf(skipReason !== undefined)('members behind NATs (network namespac
     for (const [a, b, link] of links) note(`pair ${a.name}-${b.name}: ${link ?? 'not connected'}`)
 
     const relayStatus = await cli<Status>(net.relay, ['status'])
-    expect(relayStatus.relay?.reservations).toBeGreaterThan(0)
-    expect(relayStatus.relay?.reservations).toBeLessThanOrEqual(
-      relayStatus.relay?.maxReservations ?? 0,
-    )
+    // one reservation per member, within the relay's limit
+    expect(relayStatus.relay).toEqual({
+      reservations: net.members.length,
+      maxReservations: RELAY_MAX_RESERVATIONS,
+    })
     note(`peers: ${hosts.map((h) => `${h.name} = ${idOf(h)}`).join(', ')}`)
     for (const text of [
       await cliText(net.members[0] as Host, ['peers']),

@@ -143,7 +143,10 @@ export class ReachabilityService implements Startable {
     const listen = internalsOf(libp2p).transportManager?.listen
     if (listen === undefined) return
     this.reserved = true
-    const wanted = Array.from({ length: config.relayReservations }, () => multiaddr('/p2p-circuit'))
+    // never more than there are bootstrap peers to ask: a reservation still wanted keeps
+    // libp2p's relay search walking the DHT
+    const count = Math.min(config.relayReservations, config.bootstrap.length)
+    const wanted = Array.from({ length: count }, () => multiaddr('/p2p-circuit'))
     this.log.info(`private: taking ${wanted.length} relay reservation(s) among the bootstrap peers`)
     listen
       .call(internalsOf(libp2p).transportManager, wanted)
