@@ -18,16 +18,20 @@ import {
  * takes none. Reservations last while the node runs: a relay that goes away is replaced
  * by another bootstrap relay when one is there.
  *
- * Each time the node gains a relayed address it asks the DHT for the peers closest to
- * itself: the relay answers with the members it knows, relayed addresses included, and
- * the peer service dials them (libp2p reports them as discovered). Without this a member
- * would find the other LANs' members only at the DHT's next self-query (5 minutes).
+ * While the node holds a relayed address it asks the DHT for the peers closest to
+ * itself, at once and then less and less often (checkRelayed): the relay answers with
+ * the members it knows, relayed addresses included, and the peer service dials them
+ * (libp2p reports them as discovered). Without this a member would find the other LANs'
+ * members only at the DHT's next self-query (5 minutes).
  */
 
 /** Reachability is looked at on every address or connection change, and this often. */
 const CHECK_MS = 5000
-/** a DHT lookup for the peers near this node, after a relayed address appeared */
+/** a DHT lookup for the peers near this node, while it holds a relayed address */
 const LOOKUP_MS = 30_000
+/** the second lookup this long after the first, then twice as long each time, at most */
+const LOOKUP_FIRST_GAP_MS = 10_000
+const LOOKUP_MAX_GAP_MS = 5 * 60_000
 
 export interface ReachabilityView {
   reachability: Reachability
@@ -56,6 +60,8 @@ export class ReachabilityService implements Startable {
   private reserved = false
   private relayed = false
   private lookup: AbortController | undefined
+  private nextLookup = 0
+  private lookupGap = LOOKUP_FIRST_GAP_MS
 
   constructor(private readonly components: AlaraComponents) {
     this.log = components.logger('alara:nat')
@@ -111,12 +117,25 @@ export class ReachabilityService implements Startable {
     if (next === 'private') this.reserve()
   }
 
-  /** A relayed address appeared: find the members that can now be reached through it. */
+  /**
+   * While the node holds a relayed address: find the members that can be reached through
+   * the relay. The first lookup runs at once; members that reserve at the same moment
+   * are not in the relay's answers yet, so it is repeated after LOOKUP_FIRST_GAP_MS,
+   * doubling up to LOOKUP_MAX_GAP_MS, and starts over when a relayed address is gained
+   * again.
+   */
   private checkRelayed(): void {
     const relayed = this.view().relayedAddresses.length > 0
     const gained = relayed && !this.relayed
     this.relayed = relayed
-    if (!gained || this.lookup !== undefined) return
+    const now = this.components.now()
+    if (gained) {
+      this.lookupGap = LOOKUP_FIRST_GAP_MS
+      this.nextLookup = now
+    }
+    if (!relayed || this.lookup !== undefined || now < this.nextLookup) return
+    this.nextLookup = now + this.lookupGap
+    this.lookupGap = Math.min(2 * this.lookupGap, LOOKUP_MAX_GAP_MS)
     const lookup = new AbortController()
     this.lookup = lookup
     const signal = AbortSignal.any([lookup.signal, AbortSignal.timeout(LOOKUP_MS)])
