@@ -3,7 +3,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, type GossipsubOpts, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
@@ -69,6 +69,9 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
 
   const services: Record<string, unknown> = {
     identify: identify(),
+    // a node's new addresses (a relay reservation, a UPnP mapping) reach its peers at once;
+    // without it they learn them only from the next connection's identify
+    identifyPush: identifyPush(),
     // The connection monitor pings every connection on this protocol while kad-dht pings
     // new contacts: with the default of one outbound stream the two collide, the monitor's
     // ping fails and it aborts a healthy connection.

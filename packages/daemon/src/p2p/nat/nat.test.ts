@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { isRelayed, linkOf } from './connection-kind.js'
+import { freshDialBacks } from './nat-services.js'
 import { isPublicDirect, reachabilityOf } from './reachability.js'
 import { bootstrapRelaysOnly } from './relay-filter.js'
 
@@ -105,5 +106,28 @@ describe('relay discovery filter', () => {
     filter.remove(relay)
     expect(filter.has(relay)).toBe(false)
     expect(filter.has(other)).toBe(true)
+  })
+})
+
+describe('AutoNAT dial-backs', () => {
+  it('dial a single address anew, and leave lists, peers and other calls alone', async () => {
+    const calls: unknown[] = []
+    const manager = {
+      openConnection: async (target: unknown, options?: object) => {
+        calls.push([target, options])
+        return {} as never
+      },
+      getMaxConnections: () => 7,
+    }
+    const fresh = freshDialBacks(manager)
+    const ma = multiaddr(`/ip4/7.0.0.1/tcp/4590/p2p/${RELAY}`)
+    const signal = AbortSignal.timeout(1000)
+    await fresh.openConnection(ma, { signal })
+    await fresh.openConnection([ma], { signal })
+    await fresh.openConnection(peerIdFromString(RELAY), { signal })
+    expect(calls[0]).toEqual([ma, { signal, force: true }])
+    expect(calls[1]).toEqual([[ma], { signal }])
+    expect((calls[2] as unknown[])[1]).toEqual({ signal })
+    expect(fresh.getMaxConnections()).toBe(7)
   })
 })

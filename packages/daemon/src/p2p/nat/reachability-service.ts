@@ -112,6 +112,12 @@ export class ReachabilityService implements Startable {
     })
     if (next === this.current) return
     this.log.info(`reachability: ${next} (was ${this.current})`)
+    this.log.debug(
+      () =>
+        `reachability from: ${internet.length} direct connection(s) to public addresses; addresses ${addresses
+          .map((a) => `${a.multiaddr.toString()} ${a.type}${a.verified ? ' verified' : ''}`)
+          .join(', ')}`,
+    )
     this.current = next
     this.since = this.components.now()
     if (next === 'private') this.reserve()
