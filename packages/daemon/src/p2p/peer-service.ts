@@ -91,9 +91,7 @@ export class PeerService implements Startable {
     )
     libp2p.addEventListener(
       'peer:disconnect',
-      (evt) => {
-        events.emit('peer:disconnected', { peerId: evt.detail.toString() })
-      },
+      (evt) => events.emit('peer:disconnected', { peerId: evt.detail.toString() }),
       { signal },
     )
     this.startBootstrapRedial()
