@@ -1,4 +1,5 @@
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { AlaraComponents, Startable } from '../../components.js'
 import type { Logger } from '../../util/logger.js'
@@ -41,10 +42,23 @@ export interface ReachabilityView {
   relayedAddresses: string[]
 }
 
+/** The relay protocol a relay's peers open to take a reservation. */
+const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+/** a private node still without a reservation asks its bootstrap relays again this often */
+const NUDGE_MS = 15_000
+
+/** The circuit relay transport's reservation store (@libp2p/circuit-relay-v2 4.x). */
+interface ReservationStore {
+  addRelay(peer: PeerId, type: 'discovered'): Promise<unknown>
+}
+
 /** The parts of libp2p's internal components read here (libp2p 3's `components`). */
 interface Internals {
   addressManager?: { getAddressesWithMetadata(): AddressFact[] }
-  transportManager?: { listen(addrs: ReturnType<typeof multiaddr>[]): Promise<void> }
+  transportManager?: {
+    listen(addrs: ReturnType<typeof multiaddr>[]): Promise<void>
+    getTransports(): Array<{ reservationStore?: ReservationStore }>
+  }
 }
 
 function internalsOf(libp2p: Libp2p): Internals {
@@ -61,6 +75,7 @@ export class ReachabilityService implements Startable {
   private relayed = false
   private lookup: AbortController | undefined
   private nextLookup = 0
+  private lastNudge = 0
   private lookupGap = LOOKUP_FIRST_GAP_MS
 
   constructor(private readonly components: AlaraComponents) {
@@ -100,6 +115,7 @@ export class ReachabilityService implements Startable {
 
   private check(): void {
     this.checkRelayed()
+    this.nudge()
     const { libp2p } = this.components
     const addresses = internalsOf(libp2p).addressManager?.getAddressesWithMetadata() ?? []
     const internet = libp2p
@@ -160,6 +176,34 @@ export class ReachabilityService implements Startable {
     })()
   }
 
+  /**
+   * Private, reservations wanted, and still no relayed address: libp2p's relay search
+   * offers a relay once per connection, so a reservation that failed (a timeout on a busy
+   * relay or machine) is not tried again while that connection lasts. Ask the connected
+   * bootstrap relays again, at most every NUDGE_MS.
+   */
+  private nudge(): void {
+    const { libp2p, config } = this.components
+    if (!this.reserved || this.current !== 'private') return
+    if (this.view().relayedAddresses.length > 0) return
+    const now = this.components.now()
+    if (now - this.lastNudge < NUDGE_MS) return
+    this.lastNudge = now
+    const store = internalsOf(libp2p)
+      .transportManager?.getTransports()
+      .find((t) => t.reservationStore !== undefined)?.reservationStore
+    if (store === undefined) return
+    for (const peer of bootstrapPeers(config.bootstrap)) {
+      if (libp2p.getConnections(peer).length === 0) continue
+      void libp2p.peerStore
+        .get(peer)
+        .then((p) =>
+          p.protocols.includes(HOP_PROTOCOL) ? store.addRelay(peer, 'discovered') : undefined,
+        )
+        .catch((err: Error) => this.log.debug(() => `relay reservation on ${peer}: ${err.message}`))
+    }
+  }
+
   /** Once: one `/p2p-circuit` listener per wanted reservation (libp2p's relay search). */
   private reserve(): void {
     const { config, libp2p } = this.components
@@ -177,4 +221,15 @@ export class ReachabilityService implements Startable {
       .call(internalsOf(libp2p).transportManager, wanted)
       .catch((err: Error) => this.log.warn(`relay reservations: ${err.message}`))
   }
+}
+
+function bootstrapPeers(bootstrap: string[]): PeerId[] {
+  const out: PeerId[] = []
+  for (const entry of bootstrap) {
+    const id = multiaddr(entry)
+      .getComponents()
+      .findLast((c) => c.name === 'p2p')?.value
+    if (id !== undefined) out.push(peerIdFromString(id))
+  }
+  return out
 }
