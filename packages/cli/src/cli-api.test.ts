@@ -29,10 +29,13 @@ describe('commands against the API', () => {
   it('peers prints a table', async () => {
     const r = await alara(['peers'])
     expect(r.stdout.split('\n')[0]).toMatch(
-      /^PEER\s+CONNECTED\s+TRUST\s+ACTIVE\s+CONTRIBUTIONS\s+LAST SEEN\s+AGREED\/VOTED\s+LAST VOTE$/,
+      /^PEER\s+CONNECTED\s+CONNECTION\s+TRUST\s+ACTIVE\s+CONTRIBUTIONS\s+LAST SEEN\s+AGREED\/VOTED\s+LAST VOTE$/,
     )
     expect(r.stdout).toMatch(
-      new RegExp(`^${PEER}\\s+yes\\s+0\\.80\\s+yes\\s+3\\s+never\\s+3/4\\s+6$`, 'm'),
+      new RegExp(
+        `^${PEER}\\s+yes\\s+relayed since 1m ago\\s+0\\.80\\s+yes\\s+3\\s+never\\s+3/4\\s+6$`,
+        'm',
+      ),
     )
   })
 

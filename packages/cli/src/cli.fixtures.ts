@@ -56,6 +56,8 @@ export const ANSWERS: Record<string, unknown> = {
         epochsVoted: 4,
         epochsAgreed: 3,
         lastVoteEpoch: 6,
+        connection: 'relayed',
+        connectionSinceMs: Date.now() - 90_000,
       },
     ],
   },

@@ -10,6 +10,7 @@ import { nodeService } from './api/daemon-node-service.js'
 import type { NodeService } from './api/node-service.js'
 import { PublicBeacons } from './api/public-beacons.js'
 import { startPublicApi } from './api/public-server.js'
+import { natStatus } from './api/queries/peers.js'
 import { AlphaStore } from './beacon/alpha-store.js'
 import { BeaconIngest } from './beacon/beacon-ingest.js'
 import { defaultRecoveryStaggerMs } from './beacon/beacon-recovery.js'
@@ -27,6 +28,7 @@ import { TrustBook } from './membership/trust-book.js'
 import { TrustService } from './membership/trust-service.js'
 import { AlaraMetrics } from './metrics/metrics.js'
 import { startMetricsServer } from './metrics/metrics-server.js'
+import { registerNatMetrics } from './metrics/nat-metrics.js'
 import { saveDrawState } from './node/draw-state.js'
 import { EpochService } from './node/epochs.js'
 import { Ingest } from './node/ingest.js'
@@ -38,6 +40,7 @@ import { GossipService } from './p2p/gossip/gossip-service.js'
 import { msgIdFn } from './p2p/gossip/message-id.js'
 import { topicsOf } from './p2p/gossip/topics.js'
 import { type AlaraServices, createAlaraLibp2p } from './p2p/libp2p-node.js'
+import { ReachabilityService } from './p2p/nat/reachability-service.js'
 import { PeerService } from './p2p/peer-service.js'
 import { openRepo, REPO_FILES } from './repo/repo.js'
 import { lockRepo } from './repo/repo-lock.js'
@@ -66,6 +69,14 @@ export interface DaemonOverrides {
   recoveryStaggerMs?: number
   mdns?: boolean
   dht?: boolean
+  // Across the internet
+  relay?: boolean
+  relayMaxReservations?: number
+  relayMaxDurationMs?: number
+  relayMaxDataBytes?: number
+  relayReservations?: number
+  holePunch?: boolean
+  upnp?: boolean
 }
 
 export interface AlaraDaemonInit {
@@ -246,6 +257,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       waitForGossipPeer: (peer, ms) => peers.waitForGossipPeer(peer, ms),
     })
     const membership = new MembershipService(components)
+    const reachability = new ReachabilityService(components)
     const trustService = new TrustService(components, { epochs, membership })
     const services: AlaraNodeServices = {
       gossip,
@@ -268,6 +280,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
         isMember: (peerId) => trust.isMemberPeer(peerId),
       })
       metrics.start()
+      registerNatMetrics(registry, () => natStatus(components, () => reachability.view()))
       undo.push(async () => metrics.stop())
       const served = await startMetricsServer({ ...metricsAt, registry })
       undo.push(() => served.close())
@@ -307,6 +320,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       repair,
       inject,
       trustService,
+      reachability,
     ]
     for (const service of ordered) {
       await service.start()
@@ -314,7 +328,12 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
         await service.stop()
       })
     }
-    const node = nodeService(components, { peers, trust: trustService, inject })
+    const node = nodeService(components, {
+      peers,
+      trust: trustService,
+      inject,
+      reachability: () => reachability.view(),
+    })
 
     let publicApiUrl: string | undefined
     if (publicApi !== undefined) {

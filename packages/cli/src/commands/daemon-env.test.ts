@@ -129,6 +129,27 @@ describe('alara daemon: ALARA_* environment variables', () => {
       parsed(['--round-ms', '300'], { ALARA_ROUND_MS: '100', ALARA_BYZANTINE_ROUNDS: '2' }),
     ).toEqual({ roundMs: 300, byzantineRounds: 2 })
     expect(parsed(['--byzantine-rounds', '0'], {})).toEqual({ byzantineRounds: 0 })
+    // across the internet: each flag and its variable
+    expect(
+      parsed(['--relay', '--relay-max-reservations', '4', '--no-hole-punch'], {
+        ALARA_RELAY_MAX_DURATION_MS: '60000',
+        ALARA_RELAY_MAX_DATA_BYTES: '1048576',
+        ALARA_RELAY_RESERVATIONS: '0',
+        ALARA_UPNP: '1',
+      }),
+    ).toEqual({
+      relay: true,
+      relayMaxReservations: 4,
+      relayMaxDurationMs: 60_000,
+      relayMaxDataBytes: 1_048_576,
+      relayReservations: 0,
+      holePunch: false,
+      upnp: true,
+    })
+    expect(parsed([], { ALARA_RELAY: '1', ALARA_NO_HOLE_PUNCH: '1' })).toEqual({
+      relay: true,
+      holePunch: false,
+    })
     // the global --api (given on the command line) wins over ALARA_API
     expect(parsed([], { ALARA_API: '127.0.0.1:6000' }, '127.0.0.1:7000').api).toBe('127.0.0.1:7000')
   })
@@ -151,6 +172,13 @@ describe('alara daemon: ALARA_* environment variables', () => {
       'ALARA_ROUND_MS',
       'ALARA_BYZANTINE_ROUNDS',
       'ALARA_NO_MDNS',
+      'ALARA_RELAY',
+      'ALARA_RELAY_MAX_RESERVATIONS',
+      'ALARA_RELAY_MAX_DURATION_MS',
+      'ALARA_RELAY_MAX_DATA_BYTES',
+      'ALARA_RELAY_RESERVATIONS',
+      'ALARA_NO_HOLE_PUNCH',
+      'ALARA_UPNP',
     ])
       expect(help).toContain(`(env: ${name})`)
   })

@@ -100,6 +100,50 @@ export function daemonOptions(): Option[] {
       '--no-mdns',
       `no LAN discovery by mDNS; the variable turns it off when set ${shown(d.mdns ? 'mDNS on' : 'mDNS off')}`,
     ).env('ALARA_NO_MDNS'),
+    ...internetOptions(),
+  ]
+}
+
+/** Across the internet (docs/OPERATIONS.md): relay, reservations, hole punching, UPnP. */
+function internetOptions(): Option[] {
+  const d = DEFAULT_CONFIG
+  return [
+    new Option(
+      '--relay',
+      `serve as a circuit relay v2 for members behind NATs (a publicly reachable node); the variable turns it on when set ${shown(d.relay ? 'on' : 'off')}`,
+    ).env('ALARA_RELAY'),
+    new Option(
+      '--relay-max-reservations <n>',
+      `relay: reservations held at once ${shown(String(d.relayMaxReservations))}`,
+    )
+      .env('ALARA_RELAY_MAX_RESERVATIONS')
+      .argParser(parsePositiveInt),
+    new Option(
+      '--relay-max-duration-ms <n>',
+      `relay: a relayed connection is closed after this many ms ${shown(String(d.relayMaxDurationMs))}`,
+    )
+      .env('ALARA_RELAY_MAX_DURATION_MS')
+      .argParser(parsePositiveInt),
+    new Option(
+      '--relay-max-data-bytes <n>',
+      `relay: a relayed connection is closed after this many bytes each way ${shown(String(d.relayMaxDataBytes))}`,
+    )
+      .env('ALARA_RELAY_MAX_DATA_BYTES')
+      .argParser(parsePositiveInt),
+    new Option(
+      '--relay-reservations <n>',
+      `when private: relays among the bootstrap peers to take a reservation on; 0 takes none ${shown(String(d.relayReservations))}`,
+    )
+      .env('ALARA_RELAY_RESERVATIONS')
+      .argParser(parseNonNegativeInt),
+    new Option(
+      '--no-hole-punch',
+      `no DCUtR hole punching of relayed connections; the variable turns it off when set ${shown(d.holePunch ? 'on' : 'off')}`,
+    ).env('ALARA_NO_HOLE_PUNCH'),
+    new Option(
+      '--upnp',
+      `ask the router for a port mapping by UPnP; the variable turns it on when set ${shown(d.upnp ? 'on' : 'off')}`,
+    ).env('ALARA_UPNP'),
   ]
 }
 
@@ -145,6 +189,13 @@ interface DaemonFlags {
   publicApi?: string
   metrics?: string
   mdns: boolean
+  relay?: boolean
+  relayMaxReservations?: number
+  relayMaxDurationMs?: number
+  relayMaxDataBytes?: number
+  relayReservations?: number
+  holePunch: boolean
+  upnp?: boolean
 }
 
 /** Only flags or variables actually given override config.json. */
@@ -163,6 +214,14 @@ export function daemonOverrides(cmd: Command, globalApi: string | undefined): Da
   if (given('publicApi')) overrides.publicApi = flags.publicApi
   if (given('metrics')) overrides.metrics = flags.metrics
   if (given('mdns')) overrides.mdns = flags.mdns
+  // Across the internet
+  if (given('relay')) overrides.relay = flags.relay
+  if (given('relayMaxReservations')) overrides.relayMaxReservations = flags.relayMaxReservations
+  if (given('relayMaxDurationMs')) overrides.relayMaxDurationMs = flags.relayMaxDurationMs
+  if (given('relayMaxDataBytes')) overrides.relayMaxDataBytes = flags.relayMaxDataBytes
+  if (given('relayReservations')) overrides.relayReservations = flags.relayReservations
+  if (given('holePunch')) overrides.holePunch = flags.holePunch
+  if (given('upnp')) overrides.upnp = flags.upnp
   if (globalApi !== undefined) {
     // --api is also the global flag, so commander hands it to the program: check it here
     try {

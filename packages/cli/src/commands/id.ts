@@ -8,6 +8,7 @@ export function renderId(id: IdResponse): string {
     ['peer id', id.peerId],
     ['network', id.closed ? `${id.network} (closed: holds a network key)` : id.network],
     ['version', id.version],
+    ['reachability', id.reachability ?? 'unknown'],
     ['addresses', id.addresses],
     ...(id.publicApiUrl === undefined
       ? []

@@ -8,11 +8,21 @@ export function votesCell(p: Pick<PeerInfo, 'epochsVoted' | 'epochsAgreed'>): st
   return p.epochsVoted === 0 ? '-' : `${p.epochsAgreed}/${p.epochsVoted}`
 }
 
+/** "direct since 3m ago", "relayed since 12s ago", or "-" when not connected. */
+export function connectionCell(
+  p: Pick<PeerInfo, 'connection' | 'connectionSinceMs'>,
+  nowMs = Date.now(),
+): string {
+  if (p.connection === null || p.connection === undefined) return '-'
+  return `${p.connection} since ${ago(p.connectionSinceMs, nowMs)}`
+}
+
 export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
   if (peers.length === 0) return 'no known peers (connect one with: alara connect MULTIADDR)'
   const rows = peers.map((p) => [
     p.peerId,
     yesNo(p.connected),
+    connectionCell(p, nowMs),
     fixed(p.trust, 2),
     yesNo(p.active),
     String(p.contributions),
@@ -24,6 +34,7 @@ export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
     [
       'PEER',
       'CONNECTED',
+      'CONNECTION',
       { header: 'TRUST', align: 'right' },
       'ACTIVE',
       { header: 'CONTRIBUTIONS', align: 'right' },
@@ -38,7 +49,9 @@ export function renderPeers(peers: PeerInfo[], nowMs = Date.now()): string {
 export function registerPeers(program: Command, ctx: Context): void {
   program
     .command('peers')
-    .description('known peers: connected, trust, active, contributions, last seen')
+    .description(
+      'known peers: connected (directly or through a relay, since when), trust, active, contributions, last seen',
+    )
     .action(async (_opts: object, cmd: Command) => {
       const client = await ctx.client(cmd)
       const { peers } = await client.get<PeersResponse>('/v1/peers')

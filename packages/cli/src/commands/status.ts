@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { EpochConsensus, StatusResponse } from '../api-types.js'
 import type { Context } from '../context.js'
-import { fields, fixed, percent, plural, shortHex } from '../output.js'
+import { ago, fields, fixed, percent, plural, shortHex } from '../output.js'
 import { ALONE_HINT } from './consensus.js'
 
 function consensusLine(c: EpochConsensus | null): string {
@@ -19,12 +19,30 @@ function consensusLine(c: EpochConsensus | null): string {
     .join(', ')
 }
 
-export function renderStatus(s: StatusResponse): string {
+/** "private (since 2m ago), relayed at …" and the relay's load when serving as one. */
+function internetFields(s: StatusResponse, nowMs: number): Array<[string, string | string[]]> {
+  const out: Array<[string, string | string[]]> = [
+    ['reachability', `${s.reachability} (since ${ago(s.reachabilitySinceMs, nowMs)})`],
+  ]
+  if (s.relayedAddresses?.length > 0) out.push(['relayed at', s.relayedAddresses])
+  if (s.relay !== null && s.relay !== undefined)
+    out.push([
+      'relay',
+      `serving: ${s.relay.reservations} of ${s.relay.maxReservations} reservations held`,
+    ])
+  return out
+}
+
+export function renderStatus(s: StatusResponse, nowMs = Date.now()): string {
   return fields([
     ['peer id', s.peerId],
     ['network', s.closed ? `${s.network} (closed)` : s.network],
     ['epoch', `${s.epoch} (last final: ${s.lastFinalEpoch ?? 'none yet'})`],
-    ['peers', `${s.peers} connected, ${s.members} of them members`],
+    [
+      'peers',
+      `${s.peers} connected (${s.peersDirect ?? s.peers} direct, ${s.peersRelayed ?? 0} relayed), ${s.members} of them members`,
+    ],
+    ...internetFields(s, nowMs),
     ['network type', s.closed ? 'closed (network key)' : 'open'],
     [
       'entropy',
@@ -41,6 +59,6 @@ export function registerStatus(program: Command, ctx: Context): void {
     .description('one screen: node, peers, current epoch, readiness, latest consensus')
     .action(async (_opts: object, cmd: Command) => {
       const client = await ctx.client(cmd)
-      ctx.print(cmd, await client.get<StatusResponse>('/v1/status'), renderStatus)
+      ctx.print(cmd, await client.get<StatusResponse>('/v1/status'), (s) => renderStatus(s))
     })
 }

@@ -6,19 +6,21 @@ import type { NodeService } from './node-service.js'
 import { beacon, random } from './queries/beacon.js'
 import { consensus } from './queries/consensus.js'
 import { pool, quality, tests } from './queries/entropy-pool.js'
-import { id, peers, status } from './queries/peers.js'
+import { id, peers, type ReachabilitySource, status } from './queries/peers.js'
 
 /** The services the API writes through; the read side is api/queries/. */
 export interface ApiServices {
   peers: Pick<PeerService, 'connect'>
   trust: Pick<TrustService, 'list' | 'set' | 'remove'>
   inject: Pick<InjectService, 'inject'>
+  /** across the internet: reachability and relayed addresses (p2p/nat/) */
+  reachability?: ReachabilitySource
 }
 
 /** The control API's view of a running node. */
 export function nodeService(c: AlaraComponents, services: ApiServices): NodeService {
   return {
-    id: () => id(c),
+    id: () => id(c, services.reachability),
     peers: () => peers(c),
     connect: (ma) => services.peers.connect(ma),
     trustList: () => services.trust.list(),
@@ -31,6 +33,6 @@ export function nodeService(c: AlaraComponents, services: ApiServices): NodeServ
     consensus: (epochs) => consensus(c, epochs),
     beacon: (epoch, verify) => beacon(c, epoch, verify),
     random: (req) => random(c, req),
-    status: () => status(c),
+    status: () => status(c, services.reachability),
   }
 }

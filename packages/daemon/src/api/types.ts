@@ -11,6 +11,10 @@ import type { SharedBeaconStatus } from '@alara/protocol'
  */
 
 import type { TrustEntry } from '../membership/trust-book.js'
+import type { ConnectionKind } from '../p2p/nat/connection-kind.js'
+import type { Reachability } from '../p2p/nat/reachability.js'
+
+export type { ConnectionKind, Reachability }
 
 export interface IdResponse {
   peerId: string
@@ -23,6 +27,8 @@ export interface IdResponse {
   publicApiUrl?: string
   /** when the Prometheus metrics listener is on (`/metrics` under it) */
   metricsUrl?: string
+  /** AutoNAT's verdict (docs/OPERATIONS.md "Across the internet") */
+  reachability: Reachability
 }
 
 export interface PeerInfo {
@@ -40,6 +46,10 @@ export interface PeerInfo {
   epochsVoted: number
   epochsAgreed: number
   lastVoteEpoch: number | null
+  /** connected directly, or only through a circuit relay; null when not connected */
+  connection: ConnectionKind | null
+  /** wall-clock ms since which it has been so */
+  connectionSinceMs: number | null
 }
 
 export interface PeersResponse {
@@ -224,6 +234,16 @@ export interface StatusResponse {
   lastFinalEpoch: number | null
   /** the latest closed epoch's entry, null before any epoch closed */
   consensus: EpochConsensus | null
+  /** across the internet (docs/OPERATIONS.md): AutoNAT's verdict and since when */
+  reachability: Reachability
+  reachabilitySinceMs: number
+  /** connected peers by connection: direct, or only through a relay */
+  peersDirect: number
+  peersRelayed: number
+  /** relayed addresses this node announces (its relay reservations) */
+  relayedAddresses: string[]
+  /** when serving as a relay (`relay: true`): reservations held and the limit */
+  relay: { reservations: number; maxReservations: number } | null
 }
 
 export interface ApiErrorBody {

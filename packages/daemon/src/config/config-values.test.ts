@@ -28,6 +28,13 @@ describe('DEFAULT_CONFIG and mergeConfig', () => {
       dht: true,
       lanMembers: true,
       maxMembers: 1000,
+      relay: false,
+      relayMaxReservations: 32,
+      relayMaxDurationMs: 600_000,
+      relayMaxDataBytes: 16 * 1024 * 1024,
+      relayReservations: 2,
+      holePunch: true,
+      upnp: false,
     })
     expect(Object.isFrozen(DEFAULT_CONFIG)).toBe(true)
   })
@@ -200,6 +207,14 @@ describe('checkConfigValues', () => {
     ['maxMembers', -1],
     ['maxMembers', 1.5],
     ['maxMembers', '1000'],
+    ['relay', 'yes'],
+    ['relayMaxReservations', 0],
+    ['relayMaxDurationMs', 10],
+    ['relayMaxDataBytes', 1.5],
+    ['relayReservations', 9],
+    ['relayReservations', -1],
+    ['holePunch', 1],
+    ['upnp', 'on'],
   ]
   for (const [key, value] of badValues) {
     it(`refuses ${key} = ${JSON.stringify(value)} with ERR_BAD_CONFIG naming ${key}`, () => {

@@ -46,6 +46,14 @@ const configSchema = {
     dht: { type: 'boolean' },
     lanMembers: { type: 'boolean' },
     maxMembers: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    // Across the internet
+    relay: { type: 'boolean' },
+    relayMaxReservations: { type: 'integer', minimum: 1, maximum: 10_000 },
+    relayMaxDurationMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
+    relayMaxDataBytes: { type: 'integer', minimum: 1024, maximum: 1024 * 1024 * 1024 },
+    relayReservations: { type: 'integer', minimum: 0, maximum: 8 },
+    holePunch: { type: 'boolean' },
+    upnp: { type: 'boolean' },
   },
 } as const
 

@@ -80,6 +80,23 @@ export interface DaemonConfig {
    * 0 verifies on the main thread
    */
   verifyThreads?: number
+
+  // Across the internet (docs/OPERATIONS.md "Across the internet"): relays, reservations,
+  // hole punching, UPnP. AutoNAT always runs: it is what `reachability` reports.
+  /** serve as a circuit relay v2 for other members (a publicly reachable node) */
+  relay: boolean
+  /** relay: reservations held at once (each a member that can be reached through it) */
+  relayMaxReservations: number
+  /** relay: a relayed connection is closed after this long */
+  relayMaxDurationMs: number
+  /** relay: a relayed connection is closed after this many bytes (each direction) */
+  relayMaxDataBytes: number
+  /** a private node takes a reservation on this many relays among its bootstrap peers; 0: none */
+  relayReservations: number
+  /** DCUtR: try to turn a relayed connection into a direct one (hole punching) */
+  holePunch: boolean
+  /** ask the home router by UPnP for a port mapping */
+  upnp: boolean
 }
 
 export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
@@ -103,4 +120,12 @@ export const DEFAULT_CONFIG: Readonly<DaemonConfig> = Object.freeze({
   dht: true,
   lanMembers: true,
   maxMembers: 1000,
+  // Across the internet
+  relay: false,
+  relayMaxReservations: 32,
+  relayMaxDurationMs: 10 * 60_000,
+  relayMaxDataBytes: 16 * 1024 * 1024,
+  relayReservations: 2,
+  holePunch: true,
+  upnp: false,
 })

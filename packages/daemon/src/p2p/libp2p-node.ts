@@ -3,9 +3,9 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, type GossipsubOpts, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import type { ConnectionGater, Metrics, PeerDiscovery, PrivateKey } from '@libp2p/interface'
-import { kadDHT, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -17,6 +17,7 @@ import { namedPreSharedKey } from './closed-network.js'
 import { gossipFrameLimits } from './gossip/frame-limits.js'
 import { scoreParams } from './gossip/scoring.js'
 import { allTopics, topicsOf } from './gossip/topics.js'
+import { natServices, natTransport } from './nat/nat-services.js'
 
 /**
  * The libp2p node of a daemon. Gossipsub runs StrictNoSign: ALARA signs its own
@@ -68,6 +69,9 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
 
   const services: Record<string, unknown> = {
     identify: identify(),
+    // a node's new addresses (a relay reservation, a UPnP mapping) reach its peers at once;
+    // without it they learn them only from the next connection's identify
+    identifyPush: identifyPush(),
     // The connection monitor pings every connection on this protocol while kad-dht pings
     // new contacts: with the default of one outbound stream the two collide, the monitor's
     // ping fails and it aborts a healthy connection.
@@ -86,21 +90,26 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
       idontwantMinDataSize: init.params.maxMessageBytes + 1,
       allowedTopics: allTopics(topics),
       scoreParams: scoreParams(topics),
+      // members reached through a relay gossip over the relayed connection too (within
+      // the relay's limits), until DCUtR makes it direct
+      runOnLimitedConnection: true,
     }),
+    ...natServices(config),
   }
   if (config.dht)
-    // On a LAN every address is private: the default mapper would drop every peer.
+    // On a LAN every address is private: the default mapper would drop every peer; across
+    // NATs a peer is reached at its relayed (public) address. Both are handed out.
     services.dht = kadDHT({
       clientMode: false,
       protocol: `/alara/${config.network}/kad/1.0.0`,
-      peerInfoMapper: removePublicAddressesMapper,
+      peerInfoMapper: passthroughMapper,
     })
 
   return (await createLibp2p({
     privateKey: init.privateKey,
     datastore: init.datastore,
     addresses: { listen: config.listen },
-    transports: [tcp()],
+    transports: [tcp(), natTransport(config)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_STREAM_WINDOW } })],
     connectionManager: { maxConnections: config.maxPeers },

@@ -1,12 +1,14 @@
 import { InvalidInputError } from '@alara/protocol'
-import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type PeerId, type PeerUpdate } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 import type { AlaraComponents, Startable } from '../components.js'
 import { DialFailedError, NetworkKeyMismatchError } from '../errors.js'
+import { RateLimiter } from '../util/bounded/rate-limiter.js'
 import type { Logger } from '../util/logger.js'
 import { keyRefusalOf, OnceSet } from './closed-network.js'
 import type { Topics } from './gossip/topics.js'
+import { isRelayed } from './nat/connection-kind.js'
 
 /**
  * Peers: dialling what discovery reports, re-dialling the bootstrap list, joining a peer
@@ -14,6 +16,13 @@ import type { Topics } from './gossip/topics.js'
  */
 
 const BOOTSTRAP_REDIAL_MS = 5000
+/**
+ * A known peer whose addresses changed is dialled again (when not connected, or reached
+ * only through a relay) at most once in this long; 1,024 peers tracked, the least
+ * recently dialled forgotten first.
+ */
+const REDIAL_MS = 30_000
+const REDIAL_TRACKED = 1024
 
 export interface PeersInit {
   topics: Topics
@@ -25,12 +34,20 @@ export class PeerService implements Startable {
   private readonly abort = new AbortController()
   /** peers whose key refusal was logged: discovery retries every few seconds */
   private readonly refusedLogged = new OnceSet()
+  /** redials of known peers whose addresses changed (REDIAL_MS, REDIAL_TRACKED) */
+  private readonly redials: RateLimiter
 
   constructor(
     private readonly components: AlaraComponents,
     private readonly init: PeersInit,
   ) {
     this.log = components.logger('alara:peers')
+    this.redials = new RateLimiter({
+      ratePerSec: 1000 / REDIAL_MS,
+      burst: 1,
+      maxKeys: REDIAL_TRACKED,
+      now: components.now,
+    })
   }
 
   start(): void {
@@ -41,13 +58,25 @@ export class PeerService implements Startable {
       'peer:discovery',
       (evt) => {
         const peer = evt.detail.id
-        if (peer.equals(libp2p.peerId) || libp2p.getConnections(peer).length > 0) return
+        if (peer.equals(libp2p.peerId)) return
+        const conns = libp2p.getConnections(peer)
+        if (conns.length > 0) {
+          // reached through a relay only: a LAN or public address found now is better
+          if (conns.every((c) => isRelayed(c))) this.dialDirect(peer, evt.detail.multiaddrs)
+          return
+        }
         libp2p
           .dial(peer, { signal: AbortSignal.timeout(10_000) })
           .catch((err: Error) => this.dialFailed(peer.toString(), 'discovery', err))
       },
       { signal },
     )
+    // libp2p reports a peer as discovered only the first time it enters the peer store: a
+    // known peer that shows new addresses (its relayed one, found by the DHT; its LAN one,
+    // by mDNS) is dialled here
+    libp2p.addEventListener('peer:update', (evt) => this.addressesChanged(evt.detail), {
+      signal,
+    })
     libp2p.addEventListener(
       'peer:connect',
       (evt) => {
@@ -71,6 +100,43 @@ export class PeerService implements Startable {
   stop(): void {
     this.abort.abort()
     if (this.bootstrapTimer !== undefined) clearInterval(this.bootstrapTimer)
+  }
+
+  /**
+   * A known peer's addresses changed: new ones of a peer not connected are dialled (all
+   * its addresses, a relayed one included); new direct ones of a peer reached only
+   * through a relay are dialled (libp2p does not reuse a limited connection for that).
+   */
+  private addressesChanged({ peer, previous }: PeerUpdate): void {
+    const { libp2p } = this.components
+    if (previous === undefined || peer.id.equals(libp2p.peerId)) return
+    const before = new Set(previous.addresses.map((a) => a.multiaddr.toString()))
+    const added = peer.addresses.map((a) => a.multiaddr).filter((ma) => !before.has(ma.toString()))
+    if (added.length === 0) return
+    const conns = libp2p.getConnections(peer.id)
+    if (conns.length === 0) this.redial(peer.id, peer.id, 'new addresses')
+    else if (conns.every((c) => isRelayed(c))) this.dialDirect(peer.id, added)
+  }
+
+  /** A peer reached only through a relay: dial its direct addresses among `addrs`. */
+  private dialDirect(peer: PeerId, addrs: Multiaddr[]): void {
+    const id = peer.toString()
+    const direct = addrs
+      .filter((a) => !a.getComponents().some((c) => c.name === 'p2p-circuit'))
+      .map((a) =>
+        a.getComponents().some((c) => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${id}`),
+      )
+    if (direct.length > 0) this.redial(peer, direct, 'direct')
+  }
+
+  /** Dials `target` (the peer, or some of its addresses), once per REDIAL_MS a peer. */
+  private redial(peer: PeerId, target: PeerId | Multiaddr[], why: string): void {
+    const id = peer.toString()
+    if (!this.redials.take(id)) return
+    this.components.libp2p.dial(target, { signal: AbortSignal.timeout(10_000) }).then(
+      (conn) => this.log.debug(() => `${id} (${why}): connected at ${conn.remoteAddr.toString()}`),
+      (err: Error) => this.dialFailed(id, why, err),
+    )
   }
 
   /** The bootstrap module dials its list once; a LAN peer that restarts is dialled again. */
@@ -97,7 +163,7 @@ export class PeerService implements Startable {
   private dialFailed(peer: string, via: string, err: Error): void {
     const refusal = keyRefusalOf(err, this.components.closed)
     if (refusal === undefined)
-      this.log.debug(() => `dial ${peer} after ${via} failed: ${err.message}`)
+      this.log.debug(() => `dial ${peer} after ${via} failed: ${reasons(err)}`)
     else if (this.refusedLogged.first(peer)) this.log.info(`${peer} (${via}): ${refusal}`)
   }
 
@@ -148,4 +214,11 @@ export class PeerService implements Startable {
       pubsub.addEventListener('subscription-change', check)
     })
   }
+}
+
+/** An error's message, and those of the errors it aggregates (one per address dialled). */
+function reasons(err: Error): string {
+  const inner = (err as { errors?: unknown }).errors
+  if (!Array.isArray(inner) || inner.length === 0) return err.message
+  return `${err.message}: ${inner.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`
 }

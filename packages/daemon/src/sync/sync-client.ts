@@ -28,7 +28,10 @@ export function syncClient(libp2p: Libp2p<AlaraServices>): SyncRequester {
   return async (peer, req, signal) => {
     const timeout = AbortSignal.timeout(STREAM_TIMEOUT_MS)
     const all = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
-    const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: all })
+    const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, {
+      signal: all,
+      runOnLimitedConnection: true,
+    })
     try {
       const lp = lpStream(stream, { maxDataLength: SYNC_LIMITS.maxFrameBytes })
       await lp.write(encodeSyncRequest(req), { signal: all })

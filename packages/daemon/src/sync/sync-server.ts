@@ -63,6 +63,8 @@ export class SyncServer implements Startable {
       {
         maxInboundStreams: SYNC_SERVER_LIMITS.streamsPerPeer,
         maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+        // a member reached through a relay is repaired over it (within the relay's limits)
+        runOnLimitedConnection: true,
       },
     )
   }

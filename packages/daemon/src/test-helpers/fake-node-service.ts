@@ -34,6 +34,7 @@ export class FakeNodeService implements NodeService {
       network: 'default',
       closed: false,
       version: '0.1.0',
+      reachability: 'unknown' as const,
     }
   }
   async peers(): Promise<PeerInfo[]> {
@@ -124,6 +125,12 @@ export class FakeNodeService implements NodeService {
       stored: 0,
       lastFinalEpoch: null,
       consensus: null,
+      reachability: 'unknown',
+      reachabilitySinceMs: 0,
+      peersDirect: 0,
+      peersRelayed: 0,
+      relayedAddresses: [],
+      relay: null,
     }
   }
 }

@@ -2,19 +2,27 @@ import { fromHex, lastFinalEpoch, peerIdFromOrigin, type Replica } from '@alara/
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../../components.js'
 import { originHexOf } from '../../membership/trust-book.js'
+import { linkOf } from '../../p2p/nat/connection-kind.js'
+import type { ReachabilityView } from '../../p2p/nat/reachability-service.js'
 import { VERSION } from '../../version.js'
 import type { IdResponse, PeerInfo, StatusResponse } from '../types.js'
 import { epochConsensus, recentClosedEpochs, voteStatsByOrigin } from './consensus.js'
 
 /** Who this node is, whom it knows, and its one-screen status. */
 
-export function id(c: AlaraComponents): IdResponse {
+/** The reachability service's view (p2p/nat/); absent in tests that run without it. */
+export type ReachabilitySource = () => ReachabilityView
+
+const NO_VIEW: ReachabilityView = { reachability: 'unknown', sinceMs: 0, relayedAddresses: [] }
+
+export function id(c: AlaraComponents, nat?: ReachabilitySource): IdResponse {
   return {
     peerId: c.peerId.toString(),
     addresses: c.libp2p.getMultiaddrs().map((ma) => ma.toString()),
     network: c.params.network,
     closed: c.closed,
     version: VERSION,
+    reachability: (nat?.() ?? NO_VIEW).reachability,
   }
 }
 
@@ -48,6 +56,7 @@ export async function peers(c: AlaraComponents): Promise<PeerInfo[]> {
       addresses = info?.addresses.map((a) => a.multiaddr.toString()) ?? []
     }
     const votes = voteStats.get(originHexOf(peerId))
+    const link = linkOf(conns)
     out.push({
       peerId,
       addresses: [...new Set(addresses)],
@@ -60,12 +69,49 @@ export async function peers(c: AlaraComponents): Promise<PeerInfo[]> {
       epochsVoted: votes?.voted ?? 0,
       epochsAgreed: votes?.agreed ?? 0,
       lastVoteEpoch: votes?.last ?? null,
+      connection: link?.kind ?? null,
+      connectionSinceMs: link?.sinceMs ?? null,
     })
   }
   return out
 }
 
-export function status(c: AlaraComponents): StatusResponse {
+/** The relay server's reservations, when this node serves as a relay. */
+function relayOf(c: AlaraComponents): StatusResponse['relay'] {
+  if (!c.config.relay) return null
+  const relay = (c.libp2p.services as { relay?: { reservations: { size: number } } }).relay
+  return {
+    reservations: relay?.reservations.size ?? 0,
+    maxReservations: c.config.relayMaxReservations,
+  }
+}
+
+/** The status's part about NATs and relays (also what the metrics read). */
+export function natStatus(
+  c: AlaraComponents,
+  nat?: ReachabilitySource,
+): Pick<
+  StatusResponse,
+  | 'reachability'
+  | 'reachabilitySinceMs'
+  | 'peersDirect'
+  | 'peersRelayed'
+  | 'relayedAddresses'
+  | 'relay'
+> {
+  const view = nat?.() ?? NO_VIEW
+  const links = c.libp2p.getPeers().map((p) => linkOf(c.libp2p.getConnections(p)))
+  return {
+    reachability: view.reachability,
+    reachabilitySinceMs: view.sinceMs,
+    peersDirect: links.filter((l) => l?.kind === 'direct').length,
+    peersRelayed: links.filter((l) => l?.kind === 'relayed').length,
+    relayedAddresses: view.relayedAddresses,
+    relay: relayOf(c),
+  }
+}
+
+export function status(c: AlaraComponents, nat?: ReachabilitySource): StatusResponse {
   const latest = recentClosedEpochs(c, 1)[0]
   return {
     peerId: c.peerId.toString(),
@@ -82,5 +128,6 @@ export function status(c: AlaraComponents): StatusResponse {
     stored: c.state.replica.storedTotal,
     lastFinalEpoch: lastFinalEpoch(c.now(), c.params) ?? null,
     consensus: latest === undefined ? null : epochConsensus(c, latest),
+    ...natStatus(c, nat),
   }
 }
