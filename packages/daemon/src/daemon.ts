@@ -26,9 +26,7 @@ import { AlaraEventBus } from './events.js'
 import { MembershipService } from './membership/membership-service.js'
 import { TrustBook } from './membership/trust-book.js'
 import { TrustService } from './membership/trust-service.js'
-import { AlaraMetrics } from './metrics/metrics.js'
-import { startMetricsServer } from './metrics/metrics-server.js'
-import { registerNatMetrics } from './metrics/nat-metrics.js'
+import { serveNodeMetrics } from './metrics/node-metrics.js'
 import { saveDrawState } from './node/draw-state.js'
 import { EpochService } from './node/epochs.js'
 import { Ingest } from './node/ingest.js'
@@ -272,17 +270,11 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     }
     let metricsUrl: string | undefined
     if (registry !== undefined && metricsAt !== undefined) {
-      const metrics = new AlaraMetrics(registry, {
-        events,
-        creditBits: () => state.replica.creditBits,
-        currentEpoch: () => state.currentEpoch(components.now()),
-        connectedPeers: () => libp2p.getPeers().map((p) => p.toString()),
-        isMember: (peerId) => trust.isMemberPeer(peerId),
+      const served = await serveNodeMetrics(components, {
+        ...metricsAt,
+        registry,
+        nat: () => natStatus(components, () => reachability.view()),
       })
-      metrics.start()
-      registerNatMetrics(registry, () => natStatus(components, () => reachability.view()))
-      undo.push(async () => metrics.stop())
-      const served = await startMetricsServer({ ...metricsAt, registry })
       undo.push(() => served.close())
       metricsUrl = served.url
     }

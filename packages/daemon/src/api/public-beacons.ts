@@ -14,6 +14,7 @@ import {
 } from '@alara/protocol'
 import { storedEpochBeacon } from '../beacon/beacon-restore.js'
 import { NotFoundError } from '../errors.js'
+import type { BeaconRecords } from '../store/beacon-records.js'
 import type { AlaraStore } from '../store/store.js'
 
 /**
@@ -39,10 +40,9 @@ export interface PublicBeaconDeps {
   /** h = g^(2^T) for the network's T */
   timelock: Pick<TimelockGenerator, 'h'>
   selfHex: string
-  store: Pick<
-    AlaraStore,
-    'getFinal' | 'getContribution' | 'newestFinalWithIds' | 'beaconRecords' | 'beaconEpochsFrom'
-  >
+  store: Pick<AlaraStore, 'getFinal' | 'getContribution' | 'newestFinalWithIds'> & {
+    beacon: Pick<BeaconRecords, 'records' | 'epochsFrom'>
+  }
   now(): number
 }
 
@@ -104,7 +104,7 @@ export class PublicBeacons {
   async latest(): Promise<PublicBeacon> {
     let atMost = this.lastFinal()
     if (atMost === undefined) throw new NotFoundError('no epoch is final yet, so no beacon')
-    const shared = (await this.deps.store.beaconEpochsFrom(atMost - LATEST_LOOKBACK)).reverse()
+    const shared = (await this.deps.store.beacon.epochsFrom(atMost - LATEST_LOOKBACK)).reverse()
     for (let step = 0; step < LATEST_LOOKBACK && atMost >= 0; step++) {
       const bound = atMost
       const pooled = await this.deps.store.newestFinalWithIds(bound)

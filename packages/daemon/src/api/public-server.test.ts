@@ -92,15 +92,17 @@ function beaconsOver(stored: Stored, now = NOW): PublicBeacons {
         const held = [...stored.finals].filter(([r, ids]) => r <= atMost && ids.length > 0)
         return held.length === 0 ? undefined : Math.max(...held.map(([r]) => r))
       },
-      beaconRecords: async (r) =>
-        stored.shared.get(r) ?? {
-          commits: [],
-          reveals: [],
-          recovery: undefined,
-          commitSet: undefined,
-        },
-      beaconEpochsFrom: async (from) =>
-        [...stored.shared.keys()].filter((r) => r >= from).sort((a, b) => a - b),
+      beacon: {
+        records: async (r: number) =>
+          stored.shared.get(r) ?? {
+            commits: [],
+            reveals: [],
+            recovery: undefined,
+            commitSet: undefined,
+          },
+        epochsFrom: async (from: number) =>
+          [...stored.shared.keys()].filter((r) => r >= from).sort((a, b) => a - b),
+      },
     },
   })
 }

@@ -124,7 +124,7 @@ export class BeaconIngest {
     if (added === 'duplicate') return true
     if (added === 'full') return false
     const r = beacon.epoch
-    void store.putCommit(r, commit.idHex, commit.encoded).catch((err: Error) => {
+    void store.beacon.putCommit(r, commit.idHex, commit.encoded).catch((err: Error) => {
       this.log.warn(`store: commit not saved (${err.message})`)
     })
     events.emitLazy('beacon:commit', () => ({
@@ -251,7 +251,7 @@ export class BeaconIngest {
       return this.refused('reveal', { verdict: 'ignore', reason: 'NO_COMMIT' }, opts)
     const encoded = data.slice()
     beacon.reveals.set(originHex, { originHex, alpha: reveal.alpha.slice(), encoded })
-    void store.putReveal(r, originHex, encoded).catch((err: Error) => {
+    void store.beacon.putReveal(r, originHex, encoded).catch((err: Error) => {
       this.log.warn(`store: reveal not saved (${err.message})`)
     })
     this.onChange({ kind: 'reveal', epoch: r, originHex })
@@ -306,7 +306,7 @@ export class BeaconIngest {
     if (!verifyRecovery(set, recovery))
       return this.refused('recovery', { verdict: 'reject', reason: 'BAD_PROOF' }, opts)
     beacon.recovery = { recovery, encoded }
-    void this.components.store.putRecovery(beacon.epoch, encoded).catch((err: Error) => {
+    void this.components.store.beacon.putRecovery(beacon.epoch, encoded).catch((err: Error) => {
       this.log.warn(`store: recovery not saved (${err.message})`)
     })
     this.onChange({ kind: 'recovery', epoch: beacon.epoch })

@@ -11,7 +11,7 @@ import {
 import type { AlaraComponents } from '../components.js'
 import type { Logger } from '../util/logger.js'
 import type { BeaconIngest } from './beacon-ingest.js'
-import type { BeaconPublisher } from './beacon-service.js'
+import type { BeaconPublisher } from './beacon-publisher.js'
 import type { BeaconSync } from './beacon-sync.js'
 import type { RecoveryRunner } from './recovery-runner.js'
 

@@ -11,7 +11,7 @@ import {
 } from '@alara/protocol'
 import type { AlaraComponents } from '../components.js'
 import { CorruptStoreError } from '../errors.js'
-import type { AlaraStore } from '../store/store.js'
+import type { BeaconRecords } from '../store/beacon-records.js'
 import { EpochBeacon } from './epoch-beacons.js'
 
 /**
@@ -20,7 +20,7 @@ import { EpochBeacon } from './epoch-beacons.js'
  * record that does not check is skipped and counted, never trusted.
  */
 
-type Records = Awaited<ReturnType<AlaraStore['beaconRecords']>>
+type Records = Awaited<ReturnType<BeaconRecords['records']>>
 
 /** Fills `beacon` (epoch r) from its stored records; returns how many were skipped. */
 export function fillFromRecords(
@@ -94,10 +94,12 @@ export function fillFromRecords(
  * without it would have another D_r, so another Ω).
  */
 export async function storedEpochBeacon(
-  c: Pick<AlaraComponents, 'params' | 'selfHex'> & { store: Pick<AlaraStore, 'beaconRecords'> },
+  c: Pick<AlaraComponents, 'params' | 'selfHex'> & {
+    store: { beacon: Pick<BeaconRecords, 'records'> }
+  },
   r: number,
 ): Promise<EpochBeacon | undefined> {
-  const records = await c.store.beaconRecords(r)
+  const records = await c.store.beacon.records(r)
   if (records.commits.length === 0 && records.commitSet === undefined) return undefined
   const held = new EpochBeacon(r, c.params, c.selfHex)
   fillFromRecords(held, records, c)
@@ -112,8 +114,8 @@ export async function storedEpochBeacon(
 export async function restoreBeacons(c: AlaraComponents): Promise<void> {
   const { state, store } = c
   let skipped = 0
-  for (const r of await store.beaconEpochsFrom(state.replica.oldestRetainedEpoch))
-    skipped += fillFromRecords(state.beacons.of(r), await store.beaconRecords(r), c)
+  for (const r of await store.beacon.epochsFrom(state.replica.oldestRetainedEpoch))
+    skipped += fillFromRecords(state.beacons.of(r), await store.beacon.records(r), c)
   if (skipped > 0)
     c.logger('alara:restore').warn(
       `version 2: ${skipped} stored commits, reveals or recoveries did not check and were skipped`,

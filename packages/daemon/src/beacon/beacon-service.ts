@@ -18,6 +18,7 @@ import type { SyncRequester } from '../sync/sync-client.js'
 import type { Logger } from '../util/logger.js'
 import type { AlphaStore } from './alpha-store.js'
 import type { BeaconChange, BeaconIngest } from './beacon-ingest.js'
+import type { BeaconPublisher } from './beacon-publisher.js'
 import { BeaconRecovery } from './beacon-recovery.js'
 import { BeaconSync } from './beacon-sync.js'
 import { OwnCommit } from './own-commit.js'
@@ -33,12 +34,6 @@ import type { RecoveryRunner } from './recovery-runner.js'
  * lacks are fetched by sync (BEACON) and admitted in rounds; epochs this node did not see
  * freeze (it was away) take the commit set a trust quorum of the members heard voted.
  */
-
-export interface BeaconPublisher {
-  publishCommit(epoch: number, encoded: Uint8Array): Promise<void>
-  publishReveal(epoch: number, encoded: Uint8Array): Promise<void>
-  publishRecovery(epoch: number, encoded: Uint8Array): Promise<void>
-}
 
 export interface BeaconServiceInit {
   ingest: BeaconIngest
@@ -197,7 +192,7 @@ export class BeaconService implements Startable {
     beacon.waiting.clear()
     const inSet = new Set(set.members.map((m) => m.originHex))
     const ids = commits.filter((c) => inSet.has(c.originHex)).map((c) => fromHex(c.idHex))
-    await store.putCommitSet(r, ids)
+    await store.beacon.putCommitSet(r, ids)
     events.emit('beacon:frozen', {
       epoch: r,
       commitsDigestHex: toHex(set.digest),
@@ -277,7 +272,7 @@ export class BeaconService implements Startable {
     const encoded = encodeReveal(reveal)
     beacon.reveals.set(selfHex, { originHex: selfHex, alpha, encoded })
     beacon.revealed = true
-    await store.putReveal(r, selfHex, encoded)
+    await store.beacon.putReveal(r, selfHex, encoded)
     await this.init.alphas.remove(r)
     await this.init.publisher.publishReveal(r, encoded)
     this.log.debug(() => `epoch ${r}: revealed`)

@@ -12,7 +12,7 @@ import type { AlaraComponents } from '../components.js'
 import type { Logger } from '../util/logger.js'
 import type { AlphaStore } from './alpha-store.js'
 import type { BeaconIngest } from './beacon-ingest.js'
-import type { BeaconPublisher } from './beacon-service.js'
+import type { BeaconPublisher } from './beacon-publisher.js'
 
 /**
  * Step 1 of DESIGN.md "The shared beacon, version 2" for this node: prepared just before

@@ -393,5 +393,5 @@ export async function pruneStore(components: AlaraComponents, current: number): 
   await store.pruneContributionsBefore(oldest)
   await store.pruneVotesBefore(oldest)
   await store.pruneFinalsBefore(oldest)
-  await store.pruneBeaconBefore(oldest)
+  await store.beacon.pruneBefore(oldest)
 }

@@ -1,5 +1,7 @@
 import { LevelDatastore } from 'datastore-level'
 import { Level } from 'level'
+import { BeaconRecords } from './beacon-records.js'
+import { EPOCH_DIGITS, epochKey, splitIds } from './keys.js'
 import { type StoreSealer, storedContribution } from './store-seal.js'
 
 /**
@@ -20,19 +22,9 @@ const PREFIX = {
   trust: '/alara/t/',
   final: '/alara/f/',
   meta: '/alara/m/',
-  /** version 2: commits by epoch and id, reveals by epoch and origin, a recovery, C_r */
-  commit: '/alara/k/',
-  reveal: '/alara/r/',
-  recovery: '/alara/y/',
-  commitSet: '/alara/z/',
 } as const
 
-const EPOCH_DIGITS = 16
 const ID_HEX = /^[0-9a-f]{64}$/
-
-function epochKey(epoch: number): string {
-  return epoch.toString().padStart(EPOCH_DIGITS, '0')
-}
 
 export interface TrustRecord {
   trust: number
@@ -58,6 +50,8 @@ export class AlaraStore {
   readonly db: Level<string, Uint8Array>
   /** libp2p's view of the same database */
   readonly datastore: LevelDatastore
+  /** version 2's records: commits, reveals, recoveries, frozen commit sets */
+  readonly beacon: BeaconRecords
   private pending: BatchOp[] = []
   private flushing: Promise<void> = Promise.resolve()
   private flushTimer: NodeJS.Timeout | undefined
@@ -70,6 +64,7 @@ export class AlaraStore {
   ) {
     this.db = db
     this.datastore = new LevelDatastore(db)
+    this.beacon = new BeaconRecords(db)
   }
 
   /**
@@ -296,70 +291,6 @@ export class AlaraStore {
     await this.db.clear({ gte: PREFIX.vote, lt: `${PREFIX.vote}${epochKey(epoch)}` })
   }
 
-  /** A commit held (version 2); background, as gossip is: sync brings it back after a crash. */
-  async putCommit(epoch: number, idHex: string, encoded: Uint8Array): Promise<void> {
-    await this.db.put(`${PREFIX.commit}${epochKey(epoch)}/${idHex}`, encoded)
-  }
-
-  /** A reveal, synced: an own reveal is written before its α is deleted. */
-  async putReveal(epoch: number, originHex: string, encoded: Uint8Array): Promise<void> {
-    await this.db.put(`${PREFIX.reveal}${epochKey(epoch)}/${originHex}`, encoded, { sync: true })
-  }
-
-  async putRecovery(epoch: number, encoded: Uint8Array): Promise<void> {
-    await this.db.put(`${PREFIX.recovery}${epochKey(epoch)}`, encoded, { sync: true })
-  }
-
-  /** C_r's commit ids as frozen, synced: a beacon once reported cannot change after a crash. */
-  async putCommitSet(epoch: number, ids: Uint8Array[]): Promise<void> {
-    const value = new Uint8Array(ids.length * 32)
-    for (const [i, id] of ids.entries()) value.set(id, i * 32)
-    await this.db.put(`${PREFIX.commitSet}${epochKey(epoch)}`, value, { sync: true })
-  }
-
-  /** Everything version 2 kept of epoch r: commits, reveals, the recovery, C_r's ids. */
-  async beaconRecords(epoch: number): Promise<{
-    commits: Uint8Array[]
-    reveals: Uint8Array[]
-    recovery: Uint8Array | undefined
-    commitSet: Uint8Array[] | undefined
-  }> {
-    const key = epochKey(epoch)
-    const values = async (prefix: string): Promise<Uint8Array[]> => {
-      const out: Uint8Array[] = []
-      for await (const value of this.db.values({
-        gte: `${prefix}${key}/`,
-        lt: `${prefix}${key}/~`,
-      }))
-        out.push(value)
-      return out
-    }
-    const frozen = await this.db.get(`${PREFIX.commitSet}${key}`)
-    return {
-      commits: await values(PREFIX.commit),
-      reveals: await values(PREFIX.reveal),
-      recovery: await this.db.get(`${PREFIX.recovery}${key}`),
-      commitSet: frozen === undefined ? undefined : splitIds(frozen),
-    }
-  }
-
-  /** Epochs from `fromEpoch` with anything of version 2 stored (commits or a frozen set). */
-  async beaconEpochsFrom(fromEpoch: number): Promise<number[]> {
-    const out = new Set<number>()
-    for (const prefix of [PREFIX.commit, PREFIX.commitSet])
-      for await (const key of this.db.keys({
-        gte: `${prefix}${epochKey(Math.max(0, fromEpoch))}`,
-        lt: `${prefix}~`,
-      }))
-        out.add(Number(key.slice(prefix.length, prefix.length + EPOCH_DIGITS)))
-    return [...out].sort((a, b) => a - b)
-  }
-
-  async pruneBeaconBefore(epoch: number): Promise<void> {
-    for (const prefix of [PREFIX.commit, PREFIX.reveal, PREFIX.recovery, PREFIX.commitSet])
-      await this.db.clear({ gte: prefix, lt: `${prefix}${epochKey(epoch)}` })
-  }
-
   async trust(): Promise<Map<string, TrustRecord>> {
     const out = new Map<string, TrustRecord>()
     for await (const [key, value] of this.db.iterator({
@@ -410,12 +341,6 @@ export class AlaraStore {
       await this.db.close()
     }
   }
-}
-
-function splitIds(value: Uint8Array): Uint8Array[] {
-  const ids: Uint8Array[] = []
-  for (let i = 0; i + 32 <= value.length; i += 32) ids.push(value.slice(i, i + 32))
-  return ids
 }
 
 function contributionKey(epoch: number, idHex: string): string {

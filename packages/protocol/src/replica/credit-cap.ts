@@ -1,4 +1,4 @@
-import { byId, type Entry } from './state.js'
+import { byId, type Entry, type OriginFold } from './state.js'
 
 /**
  * The per-origin cap on credit (DESIGN.md, "Per-origin caps decide by the set, not by
@@ -13,13 +13,6 @@ import { byId, type Entry } from './state.js'
  * the cap (until then every one is credited and order does not matter). Entries hold
  * `credited`; creditIn/creditOut move their credit on and off the origin.
  */
-
-/** An origin's folded entries of one epoch. */
-export interface OriginFold {
-  readonly entries: Entry[]
-  /** entries are in byId order */
-  sorted: boolean
-}
 
 /** The entry was just folded: credit it if it is among its origin's `cap` smallest ids. */
 export function foldCredit(entry: Entry, cap: number): void {

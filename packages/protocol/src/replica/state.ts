@@ -2,7 +2,13 @@ import type { TrustLevel } from '../consensus.js'
 import { epochBeacon, epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
-import type { OriginFold } from './credit-cap.js'
+
+/** An origin's folded entries of one epoch. */
+export interface OriginFold {
+  readonly entries: Entry[]
+  /** entries are in byId order */
+  sorted: boolean
+}
 
 /**
  * The replica's records: one Entry per stored contribution, linked to the state of its

@@ -8,7 +8,7 @@ import {
 import type { AlaraComponents } from '../../components.js'
 import { agreementAt } from '../../node/consensus-view.js'
 import type { EpochConsensus } from '../types.js'
-import { sharedState } from './beacon.js'
+import { sharedState } from './shared-beacon.js'
 
 /** The consensus view: closed epochs, their votes and this node's agreement with them. */
 
