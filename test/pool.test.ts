@@ -81,9 +81,12 @@ describe('pool', () => {
     const lengths = [32, 24, 16, 8]
     await connectMesh(nodes)
     // every node trusts origin i at trustOf[i] (itself is always 1), set before injecting
-    for (const d of nodes)
-      for (const [i, o] of nodes.entries())
-        if (o !== d) await setTrust(d.home, o.peerId, trustOf[i] as number)
+    await Promise.all(
+      nodes.map(async (d) => {
+        for (const [i, o] of nodes.entries())
+          if (o !== d) await setTrust(d.home, o.peerId, trustOf[i] as number)
+      }),
+    )
 
     // balanced bits: the MCV estimate credits every length (8 bits with 7 ones earn 0)
     const bitsOf = lengths.map((n) => balancedBits(n))

@@ -37,20 +37,39 @@ import { eventually, waitFor } from './helpers/wait.js'
  * (b) a node killed with SIGKILL for several epochs comes back on the same home: every
  *     epoch that was not final when it left ends agreed everywhere, and the epochs it
  *     missed are back-filled from its peers (same beacon, verified from its own store).
+ * Each test has three daemons of its own, on a network of its own, and the two run at
+ * once: both mostly wait for epochs to become final (one after the other took ~80 s).
  */
 
-const h = new Harness('repair', { graceMs: 10_000, finalMs: 22_000, roundMs: 3_000 })
+const TIMING = { graceMs: 10_000, finalMs: 22_000, roundMs: 3_000 }
+const hs = {
+  kept: new Harness('repair-kept', TIMING),
+  killed: new Harness('repair-killed', TIMING),
+}
 /** final(r) is this many epochs after r ends */
-const FINAL_EPOCHS = h.timing.finalMs / h.timing.epochMs
-let a: DaemonProcess
-let b: DaemonProcess
-let c: DaemonProcess
+const FINAL_EPOCHS = hs.kept.timing.finalMs / hs.kept.timing.epochMs
+type Trio = [DaemonProcess, DaemonProcess, DaemonProcess]
+const trios = new Map<Harness, Trio>()
+/** the first epoch that began with the trio connected: it has no epochs before */
+const meshedFrom = new Map<Harness, number>()
 
 beforeAll(async () => {
-  ;[a, b, c] = (await startNodes(h, 3)) as [DaemonProcess, DaemonProcess, DaemonProcess]
-  await connectMesh([a, b, c])
+  await Promise.all(
+    Object.values(hs).map(async (h) => {
+      const nodes = (await startNodes(h, 3)) as Trio
+      await connectMesh(nodes)
+      trios.set(h, nodes)
+      meshedFrom.set(h, epochAt(Date.now()) + 1)
+    }),
+  )
 })
-afterAll(() => h.cleanup())
+afterAll(() => Promise.all(Object.values(hs).map((h) => h.cleanup())))
+
+function trioOf(h: Harness): Trio {
+  const nodes = trios.get(h)
+  if (nodes === undefined) throw new Error(`no daemons for ${h.network}`)
+  return nodes
+}
 
 /** Every counted voter agrees, agreement 1, and `must` are among the voters. */
 function expectAgreed(e: ConsensusEntryJson | undefined, must: DaemonProcess[], who: string) {
@@ -67,8 +86,10 @@ function expectAgreed(e: ConsensusEntryJson | undefined, must: DaemonProcess[], 
   }
 }
 
-describe('repair', () => {
+describe.concurrent('repair', () => {
   it('a contribution kept on one node reaches every node by repair before the epoch is final', async () => {
+    const h = hs.kept
+    const [a, b, c] = trioOf(h)
     const nodes = [a, b, c]
     const before = await Promise.all([b, c].map((d) => pool(d.home)))
     await atNextEpoch()
@@ -101,6 +122,9 @@ describe('repair', () => {
   })
 
   it('a node killed for several epochs catches up: repair and back-fill, agreed everywhere', async () => {
+    const h = hs.killed
+    const [a, b] = trioOf(h)
+    let [, , c] = trioOf(h)
     const others = [a, b]
     // three epochs with all three nodes, gossip delivered everywhere, then kill -9 C
     const injected: Injected[] = await injectRounds([a, b, c], 3)
@@ -116,6 +140,9 @@ describe('repair', () => {
     // not final when C left: final(r) > killedAt
     let firstOpen = epochAt(killedAt) - FINAL_EPOCHS - 1
     while (finalAtMs(firstOpen, h.timing) <= killedAt) firstOpen++
+    // and not before the three ran connected (the test starts right after they met, so
+    // the 22 s before the kill reach back past their start)
+    firstOpen = Math.max(firstOpen, meshedFrom.get(h) as number)
 
     // A and B go on: four epochs in a row, then (after two quiet ones) one more
     const down = epochAt(Date.now()) + 1

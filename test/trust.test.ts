@@ -3,17 +3,10 @@ import { apiPool, apiStatus } from './helpers/api.js'
 import { randomBits } from './helpers/bits.js'
 import { cliJson } from './helpers/cli.js'
 import type { DaemonProcess } from './helpers/daemon.js'
-import { finalAtMs, waitFinal } from './helpers/epochs.js'
+import { finalAtMs, startNodes } from './helpers/epochs.js'
 import { Harness } from './helpers/harness.js'
 import { connectMesh } from './helpers/network.js'
-import {
-  type InjectJson,
-  injectBits,
-  type PoolJson,
-  pool,
-  quality,
-  setTrust,
-} from './helpers/node-state.js'
+import { injectBits, type PoolJson, pool, quality, setTrust } from './helpers/node-state.js'
 import { STATE_TIMEOUT_MS, waitFor } from './helpers/wait.js'
 
 /**
@@ -27,57 +20,64 @@ import { STATE_TIMEOUT_MS, waitFor } from './helpers/wait.js'
  * before the epoch was final. The last test shows the other side of the rule: a final
  * epoch keeps its folded set whatever the trust does afterwards.
  *
- * Two daemons, A and B, shared by the tests in order; B's trust in A is what changes.
- * Each test starts once the epochs of the earlier ones are final on B: a trust change
- * re-folds every epoch that is not final, so an earlier test's contribution still open
- * would be unfolded by this test's trust 0, and frozen unfolded if its epoch became
- * final meanwhile (the cause of "folded 1 of 2 stored" after `trust rm`).
+ * Each test has its own two daemons, A and B, on a network of its own (all six started at
+ * once); B's trust in A is what changes. Sharing one pair made each test wait until the
+ * earlier tests' epochs were final on B (a trust change re-folds every epoch that is not
+ * final, so an earlier test's contribution still open would be unfolded by this test's
+ * trust 0, and frozen unfolded if its epoch became final meanwhile: "folded 1 of 2
+ * stored" after `trust rm`): 15 s per test.
  */
 
-const h = new Harness('trust', { finalMs: 15_000 })
-let a: DaemonProcess
-let b: DaemonProcess
-/** the newest epoch a test injected into */
-let lastEpoch: number | undefined
+interface Pair {
+  h: Harness
+  a: DaemonProcess
+  b: DaemonProcess
+}
+
+const TESTS = ['fold', 'rm', 'final'] as const
+const harnesses = new Map(TESTS.map((t) => [t, new Harness(`trust-${t}`, { finalMs: 15_000 })]))
+const pairs = new Map<(typeof TESTS)[number], Pair>()
 
 beforeAll(async () => {
-  ;[a, b] = (await h.startMany(2)) as [DaemonProcess, DaemonProcess]
-  await connectMesh([a, b])
+  await Promise.all(
+    [...harnesses].map(async ([t, h]) => {
+      const [a, b] = (await startNodes(h, 2)) as [DaemonProcess, DaemonProcess]
+      await connectMesh([a, b])
+      pairs.set(t, { h, a, b })
+    }),
+  )
 })
-afterAll(() => h.cleanup())
+afterAll(() => Promise.all([...harnesses.values()].map((h) => h.cleanup())))
 
-/** The moment epoch r becomes final: its end plus finalMs. */
-const finalAt = (epoch: number): number => finalAtMs(epoch, h.timing)
-
-/** Waits until the earlier tests' epochs are final on B (frozen as they are). */
-async function earlierEpochsFinal(): Promise<void> {
-  if (lastEpoch !== undefined) await waitFinal([b], lastEpoch, h.timing)
+function pairOf(t: (typeof TESTS)[number]): Pair {
+  const p = pairs.get(t)
+  if (p === undefined) throw new Error(`no daemons for ${t}`)
+  return p
 }
 
-async function injectOnA(bits: string): Promise<InjectJson> {
-  const injected = await injectBits(a.home, bits)
-  lastEpoch = injected.epoch
-  return injected
-}
+/** The moment epoch r becomes final on `p`: its end plus finalMs. */
+const finalAt = (p: Pair, epoch: number): number => finalAtMs(epoch, p.h.timing)
 
-function waitStored(stored: number): Promise<PoolJson> {
+function waitStored(p: Pair, stored: number): Promise<PoolJson> {
   return waitFor(
-    () => apiPool(b),
-    (p) => p.stored >= stored,
+    () => apiPool(p.b),
+    (pool) => pool.stored >= stored,
     { intervalMs: 50, what: `${stored} stored contributions on B` },
   )
 }
 
 describe('trust', () => {
   it('trust 0 stores but does not fold; setting 0.8 again folds it', async () => {
+    const p = pairOf('fold')
+    const { a, b } = p
     const before = await pool(b.home)
     expect(before.stored).toBe(0)
 
     expect(await setTrust(b.home, a.peerId, 0)).toMatchObject({ peerId: a.peerId, trust: 0 })
     const bits = randomBits(32)
-    const injected = await injectOnA(bits)
+    const injected = await injectBits(a.home, bits)
 
-    await waitStored(1)
+    await waitStored(p, 1)
     const blocked = await pool(b.home)
     expect(blocked.stored).toBe(1)
     expect(blocked.folded).toBe(0)
@@ -88,7 +88,7 @@ describe('trust', () => {
     await setTrust(b.home, a.peerId, 0.8)
     // the rule only promises a re-fold of epochs that are not final yet
     expect(Date.now(), 'trust set back before the epoch was final').toBeLessThan(
-      finalAt(injected.epoch),
+      finalAt(p, injected.epoch),
     )
     const restored = await pool(b.home)
     expect(restored.folded).toBe(restored.stored)
@@ -99,13 +99,14 @@ describe('trust', () => {
   })
 
   it('trust 0 stores but does not fold; trust rm (default trust) folds it', async () => {
-    await earlierEpochsFinal()
+    const p = pairOf('rm')
+    const { a, b } = p
     const before = await pool(b.home)
     await setTrust(b.home, a.peerId, 0)
     const bits = randomBits(32)
-    const injected = await injectOnA(bits)
+    const injected = await injectBits(a.home, bits)
 
-    await waitStored(before.stored + 1)
+    await waitStored(p, before.stored + 1)
     const blocked = await pool(b.home)
     expect(blocked.stored).toBe(before.stored + 1)
     expect(blocked.stored).toBeGreaterThan(blocked.folded)
@@ -116,7 +117,9 @@ describe('trust', () => {
       'rm',
       a.peerId,
     ])
-    expect(Date.now(), 'trust rm before the epoch was final').toBeLessThan(finalAt(injected.epoch))
+    expect(Date.now(), 'trust rm before the epoch was final').toBeLessThan(
+      finalAt(p, injected.epoch),
+    )
     expect(removed).toEqual({ peerId: a.peerId, removed: true })
     const restored = await pool(b.home)
     expect(restored.folded).toBe(restored.stored)
@@ -127,10 +130,11 @@ describe('trust', () => {
   })
 
   it('a final epoch keeps its folded set when the trust drops to 0 afterwards', async () => {
-    await earlierEpochsFinal()
+    const p = pairOf('final')
+    const { a, b } = p
     const before = await pool(b.home)
     const bits = randomBits(32)
-    const injected = await injectOnA(bits)
+    const injected = await injectBits(a.home, bits)
     await waitFor(
       () => apiPool(b),
       (p) => p.folded >= before.folded + 1,
@@ -145,7 +149,7 @@ describe('trust', () => {
       () => apiStatus(b),
       (s) => s.lastFinalEpoch !== null && s.lastFinalEpoch >= injected.epoch,
       {
-        timeoutMs: finalAt(injected.epoch) - Date.now() + STATE_TIMEOUT_MS,
+        timeoutMs: finalAt(p, injected.epoch) - Date.now() + STATE_TIMEOUT_MS,
         intervalMs: 100,
         what: `epoch ${injected.epoch} final on B`,
       },

@@ -23,8 +23,13 @@ export function renderReadyJson(r: ReadyInfo): string {
   return JSON.stringify(r)
 }
 
-/** After a clean stop, a library handle left open must not keep the process alive. */
-const EXIT_GRACE_MS = 2000
+/**
+ * After a clean stop, a library handle left open must not keep the process alive: libp2p
+ * leaves 1 s timers behind (the address manager's debounce, gossipsub's next heartbeat),
+ * which held every stop for a second. Everything the daemon owns is closed by then, and
+ * stdout/stderr writes to files and pipes are synchronous on Linux.
+ */
+const EXIT_GRACE_MS = 100
 
 export function registerDaemon(program: Command, ctx: Context): void {
   const command = program
