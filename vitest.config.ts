@@ -9,7 +9,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  */
 const LONG_FIRST = [
   'restart-phases', // ~75
+  'nat-netns', // ~75 (root only)
   'repair', // ~60
+  'beacon-v2', // ~55
   'sync-bounds', // ~50
   'merge', // ~43
   'sybil', // ~30
