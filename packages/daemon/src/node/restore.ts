@@ -38,15 +38,23 @@ export async function restoreState(
   // Every epoch that ended before the start and is not frozen, whatever the phase of the
   // start (final while this node was down, closed but not frozen, or ended but not yet
   // closed), is caught up from members before it freezes (DESIGN.md "Catch-up"):
-  // EpochService.freezeBackfill(). The epoch open at start is this node's to close.
+  // EpochService.freezeBackfill().
   for (let r = oldest; r < current; r++) if (!frozen.has(r)) state.backfill.add(r)
+  let votes = 0
   for await (const bytes of store.votesFrom(oldest)) {
     try {
       state.recordVote(checkStoredVote(components, bytes), bytes)
+      votes++
     } catch {
       // a vote from an older run that no longer validates is just dropped
     }
   }
+  // The epoch open at start: a node that ran before (a restart) was away for its
+  // beginning, so what it holds of it is partial by construction, and on a busy machine
+  // its catch-up can end after the epoch's admission deadline: it too is caught up
+  // (frozen with the set a quorum voted), not closed on its own partial view. A first
+  // start has no past to miss: that epoch is its own.
+  if (loaded > 0 || frozen.size > 0 || votes > 0) state.backfill.add(current)
   if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store in ${reloadMs} ms`)
   // after the window is back (the chain has absorbed it again), before any draw is served
   await restoreDrawState(components)
