@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiConsensus, apiRequest, readToken } from './helpers/api.js'
+import { apiConsensus, apiInject, apiRequest, readToken } from './helpers/api.js'
 import { randomBits } from './helpers/bits.js'
 import type { DaemonProcess } from './helpers/daemon.js'
 import { closeAtMs, EPOCH_MS, epochAt, finalAtMs, startNodes } from './helpers/epochs.js'
@@ -79,11 +79,7 @@ function injecting() {
     while (running) {
       await Promise.all(
         nodes.map((d, i) =>
-          apiRequest(d.apiUrl, 'POST', '/v1/inject', {
-            authorization: `Bearer ${tokens[i]}`,
-            rawBody: JSON.stringify({ bits: randomBits(64) }),
-            timeoutMs: 10_000,
-          }).catch(() => undefined),
+          apiInject(d, tokens[i] as string, randomBits(64)).catch(() => undefined),
         ),
       )
       await new Promise((r) => setTimeout(r, EPOCH_MS / 2))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { originOf, toHex } from '@alara/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiRequest, readToken } from './helpers/api.js'
+import { apiInject, readToken } from './helpers/api.js'
 import { BeaconPeer, leadingZeroBits } from './helpers/beacon-peer.js'
 import { randomBits } from './helpers/bits.js'
 import { cliJson, describeRun, runCli } from './helpers/cli.js'
@@ -172,15 +172,7 @@ describe('the shared beacon, version 2', () => {
     for (let r = first; r < first + GRIND_EPOCHS; r++) {
       await sleepUntil(r * EPOCH_MS + 30)
       // the honest nodes inject early in the epoch; the grinder hears them all, then grinds
-      await Promise.all(
-        nodes.map((d, i) =>
-          apiRequest(d.apiUrl, 'POST', '/v1/inject', {
-            authorization: `Bearer ${tokens[i]}`,
-            rawBody: JSON.stringify({ bits: randomBits(64) }),
-            timeoutMs: 10_000,
-          }),
-        ),
-      )
+      await Promise.all(nodes.map((d, i) => apiInject(d, tokens[i] as string, randomBits(64))))
       await sleepUntil(endOf(r) - 400)
       if (peer.heardContributions(r) < nodes.length) continue
       ground.push(await peer.grindPool(r, endOf(r) - 200))

@@ -56,6 +56,15 @@ export async function apiRequest(
   return { status: res.status, body, text }
 }
 
+/** POST /v1/inject of `bits` (a string of 0 and 1) on a daemon, with its token. */
+export function apiInject(d: DaemonProcess, token: string, bits: string): Promise<ApiReply> {
+  return apiRequest(d.apiUrl, 'POST', '/v1/inject', {
+    authorization: `Bearer ${token}`,
+    rawBody: JSON.stringify({ bits }),
+    timeoutMs: 10_000,
+  })
+}
+
 /**
  * The CLI package's API client for a running daemon (its URL from the ready line, the
  * token from its home): what the tests poll through while they wait for a state, so a
