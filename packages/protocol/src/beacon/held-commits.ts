@@ -45,6 +45,8 @@ export interface Equivocation {
 export class HeldCommits {
   private readonly byId = new Map<string, HeldCommit>()
   private readonly byOrigin = new Map<string, HeldCommit[]>()
+  /** the held-set digest, kept until a commit is added (every member vote compares it) */
+  private digest: Uint8Array | undefined
 
   constructor(
     readonly network: string,
@@ -63,11 +65,13 @@ export class HeldCommits {
       if (this.byOrigin.size >= this.maxOrigins) return 'full'
       this.byOrigin.set(commit.originHex, [commit])
       this.byId.set(commit.idHex, commit)
+      this.digest = undefined
       return 'added'
     }
     if (mine.length >= 2) return 'full'
     mine.push(commit)
     this.byId.set(commit.idHex, commit)
+    this.digest = undefined
     return 'equivocation'
   }
 
@@ -100,7 +104,8 @@ export class HeldCommits {
 
   /** The held-set digest a vote carries (`commits_digest`): epoch-digest layout over the ids. */
   heldDigest(): Uint8Array {
-    return epochDigest(this.network, this.epoch, this.ids().map(fromHex))
+    this.digest ??= epochDigest(this.network, this.epoch, this.ids().map(fromHex))
+    return this.digest
   }
 
   equivocations(): Equivocation[] {
