@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -264,12 +264,17 @@ describe('reference vectors v2', () => {
 
   const python = spawnSync('python3', ['--version']).status === 0
   it.skipIf(!python)('are what v2.py computes (python3 present; its T = 2^24 left out)', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'alara-v2-')), 'v2.json')
-    const run = spawnSync('python3', [join(VECTORS_DIR, 'v2.py'), '--quick', out], {
-      encoding: 'utf8',
-    })
-    expect(run.status, run.stderr).toBe(0)
-    const fresh = JSON.parse(readFileSync(out, 'utf8')) as Vectors
-    expect(fresh).toEqual({ ...v, timelocks: v.timelocks.filter((t) => t.T !== 2 ** 24) })
+    const dir = mkdtempSync(join(tmpdir(), 'alara-v2-'))
+    try {
+      const out = join(dir, 'v2.json')
+      const run = spawnSync('python3', [join(VECTORS_DIR, 'v2.py'), '--quick', out], {
+        encoding: 'utf8',
+      })
+      expect(run.status, run.stderr).toBe(0)
+      const fresh = JSON.parse(readFileSync(out, 'utf8')) as Vectors
+      expect(fresh).toEqual({ ...v, timelocks: v.timelocks.filter((t) => t.T !== 2 ** 24) })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
