@@ -56,6 +56,11 @@ export type AlaraServices = {
   dht?: unknown
 }
 
+/** mDNS queries repeat this often (after the one at start) */
+const MDNS_QUERY_MS = 60_000
+/** the connection monitor's liveness ping of every connection */
+const PING_INTERVAL_MS = 30_000
+
 export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<AlaraServices>> {
   const { config } = init
   const topics = topicsOf(config.network)
@@ -64,7 +69,12 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     peerDiscovery.push(bootstrap({ list: config.bootstrap, timeout: 100 }) as never)
   if (config.mdns)
     peerDiscovery.push(
-      mdns({ serviceTag: `alara-${config.network}.local`, interval: 5000 }) as never,
+      // A node queries at start and every node answers, so a newcomer finds the LAN at
+      // once; the repeat only finds a peer again after a partition, which the peer
+      // service's redial of known peers covers too. Each answer is multicast to every
+      // node and costs each a peer-store write: at 5 s, 5 nodes made ~4 writes a second
+      // per node when nothing happened (docs/BENCHMARKS.md "Idle cost").
+      mdns({ serviceTag: `alara-${config.network}.local`, interval: MDNS_QUERY_MS }) as never,
     )
 
   const services: Record<string, unknown> = {
@@ -113,6 +123,10 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_STREAM_WINDOW } })],
     connectionManager: { maxConnections: config.maxPeers },
+    // libp2p pings every connection on a new stream (and a peer-store write at each end)
+    // every 10 s by default: a third of an idle node's streams. A dead connection is now
+    // found within ~30 s instead of ~10 s (docs/BENCHMARKS.md "Idle cost")
+    connectionMonitor: { pingInterval: PING_INTERVAL_MS },
     ...(init.networkKey === undefined
       ? {}
       : { connectionProtector: namedPreSharedKey(pskOf(init.networkKey)) }),
