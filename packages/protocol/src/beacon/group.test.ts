@@ -150,7 +150,7 @@ describe('modular arithmetic', () => {
   })
 })
 
-describe('fixed-base powers (Yao, 4-bit digits)', () => {
+describe('fixed-base powers (Lim–Lee comb)', () => {
   it('equal modPow for any base, exponent and modulus', () => {
     fc.assert(
       fc.property(

@@ -67,7 +67,7 @@ const fixedBases = new Map<bigint, FixedBase>()
 const MAX_FIXED_BASES = 4
 
 /**
- * x^e mod N for a base raised again and again (g, h): Yao's fixed-base method, the table
+ * x^e mod N for a base raised again and again (g, h): a fixed-base comb (FixedBase), the table
  * kept. At most a few such bases are kept (g and the network's h).
  */
 export function powFixed(x: bigint, e: bigint): bigint {
