@@ -1,5 +1,5 @@
 import { CompactContribution } from '../compact.js'
-import { compareIds, epochBeacon, epochDigest } from '../epoch.js'
+import { epochBeacon, epochDigest } from '../epoch.js'
 import { toHex } from '../signing.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
 import { readTrustedContribution } from '../wire/trusted.js'
@@ -9,6 +9,7 @@ import {
   entryId,
   entryOrigin,
   type FrozenRecordLayout,
+  findEntry,
 } from './frozen-record.js'
 import type { EpochSummary } from './state.js'
 
@@ -57,17 +58,7 @@ export class FrozenEpoch {
 
   /** Index of a stored id (32 bytes), or −1: a binary search over the sorted ids. */
   indexOf(id: Uint8Array): number {
-    const { body, entryAt } = this.record
-    let lo = 0
-    let hi = entryAt.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const c = compareIds(entryId(body, entryAt[mid] as number), id)
-      if (c === 0) return mid
-      if (c < 0) lo = mid + 1
-      else hi = mid - 1
-    }
-    return -1
+    return findEntry(this.record, id)
   }
 
   idAt(i: number): Uint8Array {

@@ -191,6 +191,21 @@ export function decodeFrozenRecord(body: Uint8Array): FrozenRecordLayout {
   return { body, network, epoch, cap, origins, entryAt, folded: foldedTotal }
 }
 
+/** Index of the entry with this id (32 bytes) in a decoded record, or −1 (binary search). */
+export function findEntry(record: FrozenRecordLayout, id: Uint8Array): number {
+  const { body, entryAt } = record
+  let lo = 0
+  let hi = entryAt.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const c = compareIds(entryId(body, entryAt[mid] as number), id)
+    if (c === 0) return mid
+    if (c < 0) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
 /** Entry fields at an offset given by FrozenRecordLayout.entryAt. */
 export function entryId(body: Uint8Array, at: number): Uint8Array {
   return body.subarray(at, at + 32)

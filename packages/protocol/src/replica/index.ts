@@ -32,6 +32,7 @@ import {
 } from './state.js'
 
 export type { DrawState } from './draw-chain.js'
+export * from './frozen-record.js'
 export type { OriginStats } from './origins.js'
 export type { PoolBits } from './pool-view.js'
 export type { EpochSummary } from './state.js'
@@ -224,16 +225,19 @@ export class Replica extends HeldEpochs {
   /**
    * Takes back a final epoch from its record (a restart), as adding its contributions and
    * finalize(r, its folded ids) would, its folded ids absorbed into the draw chain in id
-   * order. Returns the contributions it holds (0 for an epoch below the prune floor).
+   * order. Returns the contributions it holds (0 for an epoch below the prune floor);
+   * `expectEpoch`: the epoch the caller read it under (refused if it is another).
    * Throws InvalidInputError/DecodeError for a record it cannot take (another network or
    * maxPerEpoch, an epoch already held, malformed bytes): the caller adds its
    * contributions one by one instead.
    */
-  loadFrozen(body: Uint8Array): number {
+  loadFrozen(body: Uint8Array, expectEpoch?: number): number {
     const origin = (hex: string) => this.originState(hex)
     const expect = { network: this.params.network, cap: this.params.maxPerEpoch }
     const epoch = frozenEpochOf(body, expect, origin)
     const r = epoch.epoch
+    if (expectEpoch !== undefined && r !== expectEpoch)
+      throw new InvalidInputError(`a record of epoch ${r} where ${expectEpoch} was expected`)
     if (r < this.floor) return 0
     if (this.epochs.has(r) || this.frozen.has(r))
       throw new InvalidInputError(`epoch ${r} is already held: its record is not loaded`)

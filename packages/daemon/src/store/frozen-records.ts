@@ -1,0 +1,114 @@
+import {
+  decodeFrozenRecord,
+  entryEncoded,
+  type FrozenRecordLayout,
+  findEntry,
+  fromHex,
+} from '@alara/protocol'
+import type { Level } from 'level'
+import { epochKey } from './keys.js'
+import { type StoreSealer, storedRecord } from './store-seal.js'
+
+/**
+ * Final epochs stored as one value each (docs/PROTOCOL.md, "Frozen epoch records"): the
+ * replica's record of the epoch (every stored contribution, its folded set and its
+ * origins' figures), sealed once under the store key, under `/alara/e/<epoch>`. Written in
+ * the background once the epoch is final, in one atomic batch with the deletion of that
+ * epoch's per-contribution values: a crash leaves either the record or the contributions,
+ * never neither, so nothing acknowledged is lost. A restart then reads one value and
+ * checks one seal per final epoch instead of one per contribution.
+ */
+
+const PREFIX = '/alara/e/'
+
+export interface StoredFrozenRecord {
+  epoch: number
+  /** the record (empty when the value has no record header) */
+  record: Uint8Array
+  /** its seal checks under this node's store key for the epoch its key names */
+  sealed: boolean
+}
+
+export class FrozenRecords {
+  private writes: Promise<void> = Promise.resolve()
+  /** the record getContribution read last: a public beacon reads its epoch's ids in a row */
+  private last: { epoch: number; layout: FrozenRecordLayout } | undefined
+
+  /**
+   * `contributionPrefix`: where per-contribution values live (`<prefix><epoch>/<id>`);
+   * `flush`: writes contributions queued in the background, so that none of the epoch is
+   * written after its record replaced it. Without a `sealer` nothing is compacted.
+   */
+  constructor(
+    private readonly db: Level<string, Uint8Array>,
+    private readonly sealer: StoreSealer | undefined,
+    private readonly contributionPrefix: string,
+    private readonly flush: () => Promise<void>,
+    private readonly onBackgroundError: (err: Error) => void,
+  ) {}
+
+  /** Stores epoch r's record in place of its contributions, in the background, in order. */
+  queue(epoch: number, record: Uint8Array): void {
+    if (this.sealer === undefined) return
+    this.writes = this.writes
+      .then(() => this.put(epoch, record))
+      .catch((err: Error) => this.onBackgroundError(err))
+  }
+
+  /** Resolves once every queued record is written (or failed). */
+  idle(): Promise<void> {
+    return this.writes
+  }
+
+  private async put(epoch: number, record: Uint8Array): Promise<void> {
+    const sealer = this.sealer as StoreSealer
+    await this.flush()
+    const range = `${this.contributionPrefix}${epochKey(epoch)}/`
+    const ops: Array<
+      { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+    > = [{ type: 'put', key: recordKey(epoch), value: sealer.sealRecord(epoch, record) }]
+    for await (const key of this.db.keys({ gte: range, lt: `${range}~` }))
+      ops.push({ type: 'del', key })
+    await this.db.batch(ops)
+    if (this.last?.epoch === epoch) this.last = undefined
+  }
+
+  /** Stored records from `fromEpoch` on, in epoch order, each with its seal checked. */
+  async *from(fromEpoch: number): AsyncGenerator<StoredFrozenRecord> {
+    for await (const [key, value] of this.db.iterator({
+      gte: recordKey(Math.max(0, fromEpoch)),
+      lt: `${PREFIX}~`,
+      fillCache: false,
+    })) {
+      const epoch = Number(key.slice(PREFIX.length))
+      if (this.sealer === undefined) {
+        yield { epoch, record: storedRecord(value) ?? new Uint8Array(0), sealed: false }
+        continue
+      }
+      yield { epoch, ...this.sealer.openRecord(epoch, value) }
+    }
+  }
+
+  /** The encoded contribution `idHex` of frozen epoch r, when r has a record holding it. */
+  async contribution(epoch: number, idHex: string): Promise<Uint8Array | undefined> {
+    let layout = this.last?.epoch === epoch ? this.last.layout : undefined
+    if (layout === undefined) {
+      const value = await this.db.get(recordKey(epoch))
+      const record = value === undefined ? undefined : storedRecord(value)
+      if (record === undefined) return undefined
+      layout = decodeFrozenRecord(record)
+      this.last = { epoch, layout }
+    }
+    const i = findEntry(layout, fromHex(idHex))
+    return i < 0 ? undefined : entryEncoded(layout.body, layout.entryAt[i] as number).slice()
+  }
+
+  async pruneBefore(epoch: number): Promise<void> {
+    await this.db.clear({ gte: PREFIX, lt: recordKey(epoch) })
+    this.last = undefined
+  }
+}
+
+function recordKey(epoch: number): string {
+  return `${PREFIX}${epochKey(epoch)}`
+}
