@@ -7,6 +7,10 @@
 // filled unsealed (a store older than seals) and the first start, which verifies every
 // signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
 // the default pool (THREADS=0,default). PROFILE_DIR: the daemons run with --cpu-prof there.
+// FINALS=1 (default): the epochs older than finalMs are written frozen too, as a daemon
+// that ran leaves them, one contribution per value as before frozen records; the first
+// start then rewrites them as one record per epoch (timed, "migrates"), and the starts
+// after it read the records. FINALS=0: no epoch frozen (every one caught up after start).
 
 import { spawn } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign } from 'node:crypto'
@@ -38,6 +42,7 @@ const THREADS = (process.env.THREADS ?? '0,default').split(',')
 /** seconds the daemon then stays up, idle, before its RSS is read again (V8 returns the heap
  *  a reload grew once the process is idle) */
 const SETTLE_S = Number(process.env.SETTLE_S ?? 60)
+const FINALS = process.env.FINALS !== '0'
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
@@ -70,6 +75,8 @@ try {
   const current = Math.floor(Date.now() / EPOCH_MS)
   const perEpoch = Math.ceil(COUNT / 600) // spread over 600 epochs of the 720 retained
   const t0 = performance.now()
+  /** ids by epoch, for the final records */
+  const idsOf = new Map()
   for (let i = 0; i < COUNT; i++) {
     const epoch = current - 2 - Math.floor(i / perEpoch)
     const k = i % ORIGINS
@@ -84,14 +91,22 @@ try {
     }
     const message = contributionSigningBytes(unsigned)
     const signature = new Uint8Array(sign(null, message, signers[k]))
-    store.queueContribution(
-      toHex(sha256(message)),
-      epoch,
-      encodeContribution({ ...unsigned, signature }),
-    )
+    const idHex = toHex(sha256(message))
+    store.queueContribution(idHex, epoch, encodeContribution({ ...unsigned, signature }))
+    if (!idsOf.has(epoch)) idsOf.set(epoch, [])
+    idsOf.get(epoch).push(idHex)
     if (i % 512 === 511) await store.flush()
   }
   await store.flush()
+  // frozen as a daemon freezes them: every stored id folded (unlisted origins have the
+  // default trust); the newest epochs are left open (finalMs = 3 epochs)
+  if (FINALS)
+    for (const [epoch, ids] of idsOf)
+      if (epoch < current - 4)
+        await store.putFinal(
+          epoch,
+          ids.sort().map((h) => Buffer.from(h, 'hex')),
+        )
   await store.close()
   console.error(
     `filled ${COUNT} ${UPGRADE ? 'unsealed' : 'sealed'} contributions in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
@@ -99,8 +114,17 @@ try {
 
   const runs = [
     ...(UPGRADE ? [{ store: 'unsealed (first start)', verifyThreads: undefined }] : []),
+    ...(FINALS
+      ? [
+          {
+            store: 'finals, single values (first start: migrates)',
+            verifyThreads: 0,
+            migrates: true,
+          },
+        ]
+      : []),
     ...THREADS.map((t) => ({
-      store: 'sealed',
+      store: FINALS ? 'sealed, final epochs as records' : 'sealed',
       verifyThreads: t === 'default' ? undefined : Number(t),
     })),
   ]
@@ -138,8 +162,18 @@ try {
     const [, reloaded = '0', reloadMs = '0'] =
       /reloaded (\d+) contributions from the store in (\d+) ms/.exec(log) ?? []
     const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
+    // a migrating start is left to write its records (a stop would drop those queued)
+    const migrateStart = performance.now()
+    while (run.migrates && !/rewrote \d+ final epochs/.test(log)) {
+      if (performance.now() - migrateStart > 600_000) throw new Error('no migration in 10 min')
+      await sleep(500)
+    }
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    const rewrote = /rewrote (\d+) final epochs as records in (\d+) ms/.exec(log)
+    const { migrates, ...shown } = run
     rows.push({
-      ...run,
+      ...shown,
       readyMs,
       reloadMs: Number(reloadMs),
       cpuS,
@@ -147,10 +181,12 @@ try {
       settledMb,
       reloaded,
       verified,
+      rewrote:
+        rewrote === null
+          ? ''
+          : ` (${rewrote[1]} epochs rewritten in ${(Number(rewrote[2]) / 1000).toFixed(1)} s)`,
       load,
     })
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
   }
   console.log(
     `| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | RSS ${SETTLE_S} s later (MB) | load avg (1 min) |`,
@@ -158,7 +194,7 @@ try {
   console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows)
     console.log(
-      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.settledMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
+      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store}${r.rewrote} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.settledMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     )
 } finally {
   await rm(home, { recursive: true, force: true })

@@ -83,8 +83,9 @@ function view(f: FakeComponents) {
     beacons: r.summaries().map((s) => toHex(r.beacon(s.epoch) ?? new Uint8Array(0))),
     pool: toHex(r.poolDigest()),
     bits: r.poolBits(),
-    origins: r.allOriginStats(),
-    credit: r.creditBits,
+    // credit is a float sum: its order of additions may differ in the last bits
+    origins: r.allOriginStats().map((o) => ({ ...o, creditBits: o.creditBits.toFixed(6) })),
+    credit: r.creditBits.toFixed(6),
   }
 }
 

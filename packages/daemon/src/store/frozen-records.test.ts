@@ -82,3 +82,15 @@ describe('FrozenRecords', () => {
     expect((await collect(store.frozen.from(0))).map((r) => r.epoch)).toEqual([2])
   })
 })
+
+describe('FrozenRecords: stop', () => {
+  it('drops the writes still queued (their epochs keep their single values)', async () => {
+    const store = await openStore(new StoreSealer(new Uint8Array(randomBytes(32))))
+    await store.putContributions([{ idHex: id(), epoch: 4, encoded: new Uint8Array([1]) }])
+    store.frozen.queue(4, new Uint8Array([1]))
+    store.frozen.queue(5, new Uint8Array([2]))
+    await store.frozen.stop()
+    expect(await keysUnder(store, '/alara/e/')).toHaveLength(0)
+    expect(await keysUnder(store, '/alara/c/')).toHaveLength(1)
+  })
+})

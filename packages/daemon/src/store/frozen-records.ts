@@ -31,6 +31,7 @@ export interface StoredFrozenRecord {
 
 export class FrozenRecords {
   private writes: Promise<void> = Promise.resolve()
+  private stopped = false
   /** the record getContribution read last: a public beacon reads its epoch's ids in a row */
   private last: { epoch: number; layout: FrozenRecordLayout } | undefined
 
@@ -51,12 +52,21 @@ export class FrozenRecords {
   queue(epoch: number, record: Uint8Array): void {
     if (this.sealer === undefined) return
     this.writes = this.writes
-      .then(() => this.put(epoch, record))
+      .then(() => (this.stopped ? undefined : this.put(epoch, record)))
       .catch((err: Error) => this.onBackgroundError(err))
   }
 
   /** Resolves once every queued record is written (or failed). */
   idle(): Promise<void> {
+    return this.writes
+  }
+
+  /**
+   * Lets the write under way finish and drops the queued ones (a stop does not wait for a
+   * migration): their epochs keep their single values, and the next start queues them again.
+   */
+  stop(): Promise<void> {
+    this.stopped = true
     return this.writes
   }
 

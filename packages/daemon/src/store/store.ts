@@ -361,7 +361,7 @@ export class AlaraStore {
 
   async close(): Promise<void> {
     try {
-      await this.frozen.idle()
+      await this.frozen.stop()
       await this.flush()
     } finally {
       await this.db.close()
