@@ -164,16 +164,15 @@ try {
     const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
     // a migrating start is left to write its records (a stop would drop those queued)
     const migrateStart = performance.now()
-    while (run.migrates && !/rewrote \d+ final epochs/.test(log)) {
+    while (/rewriting \d+ final epochs/.test(log) && !/rewrote \d+ final epochs/.test(log)) {
       if (performance.now() - migrateStart > 600_000) throw new Error('no migration in 10 min')
       await sleep(500)
     }
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
     const rewrote = /rewrote (\d+) final epochs as records in (\d+) ms/.exec(log)
-    const { migrates, ...shown } = run
     rows.push({
-      ...shown,
+      ...run,
       readyMs,
       reloadMs: Number(reloadMs),
       cpuS,

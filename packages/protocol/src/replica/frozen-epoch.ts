@@ -61,6 +61,24 @@ export class FrozenEpoch {
     return findEntry(this.record, id)
   }
 
+  /** The first 6 id bytes of entry i as a number (state.ts idKey), read in place. */
+  keyAt(i: number): number {
+    const { body } = this.record
+    const at = this.at(i)
+    let key = 0
+    for (let k = 0; k < 6; k++) key = key * 256 + (body[at + k] as number)
+    return key
+  }
+
+  /** Calls `fn(body, offset)` for each folded id in ascending order (no view made). */
+  forEachFoldedId(fn: (body: Uint8Array, at: number) => void): void {
+    const { body, entryAt } = this.record
+    for (let i = 0; i < entryAt.length; i++) {
+      const at = entryAt[i] as number
+      if (entryFolded(body, at)) fn(body, at)
+    }
+  }
+
   idAt(i: number): Uint8Array {
     return entryId(this.record.body, this.at(i))
   }

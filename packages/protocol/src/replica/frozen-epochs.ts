@@ -9,7 +9,7 @@ import {
   type FrozenEntry,
   type FrozenOrigin,
 } from './frozen-record.js'
-import { type EpochState, idKey, type OriginState } from './state.js'
+import type { EpochState, OriginState } from './state.js'
 
 /**
  * The replica's final epochs, each a FrozenEpoch (one record, no per-contribution
@@ -53,7 +53,7 @@ export class FrozenEpochs {
     this.byEpoch.set(epoch.epoch, epoch)
     this.stored += epoch.stored
     for (let i = 0; i < epoch.stored; i++) {
-      const key = idKey(epoch.idAt(i))
+      const key = epoch.keyAt(i)
       const slot = this.index.get(key)
       if (slot === undefined) this.index.set(key, epoch)
       else if (Array.isArray(slot)) slot.push(epoch)
@@ -68,7 +68,7 @@ export class FrozenEpochs {
     this.byEpoch.delete(r)
     this.stored -= epoch.stored
     for (let i = 0; i < epoch.stored; i++) {
-      const key = idKey(epoch.idAt(i))
+      const key = epoch.keyAt(i)
       const slot = this.index.get(key)
       if (slot === epoch) this.index.delete(key)
       else if (Array.isArray(slot)) {

@@ -244,7 +244,7 @@ export class Replica extends HeldEpochs {
     this.frozen.add(epoch)
     applyFrozen(epoch, 1, origin)
     this.folded += epoch.folded
-    for (const id of epoch.foldedIds()) this.chain.absorb(id)
+    epoch.forEachFoldedId((body, at) => this.chain.absorbAt(body, at))
     this.epochOrder = undefined
     this.pool.changed()
     return epoch.stored
