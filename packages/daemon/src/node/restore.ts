@@ -60,6 +60,7 @@ export async function restoreState(
   if (migrating > 0) {
     log.info(`rewriting ${migrating} final epochs as one record each`)
     const startedWrites = performance.now()
+    store.frozen.queueCompaction()
     // (a stop before the end drops the rest: the next start queues them again)
     void store.frozen
       .idle()

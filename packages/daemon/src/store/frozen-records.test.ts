@@ -94,3 +94,30 @@ describe('FrozenRecords: stop', () => {
     expect(await keysUnder(store, '/alara/c/')).toHaveLength(1)
   })
 })
+
+describe('FrozenRecords: compaction after a migration', () => {
+  it('runs after the queued writes and keeps every live value', async () => {
+    const store = await openStore(new StoreSealer(new Uint8Array(randomBytes(32))))
+    const kept = id()
+    await store.putContributions([
+      { idHex: id(), epoch: 1, encoded: new Uint8Array([1]) },
+      { idHex: kept, epoch: 2, encoded: new Uint8Array([2]) },
+    ])
+    const db = store.db as unknown as { compactRange(s: string, e: string): Promise<void> }
+    const compact = db.compactRange.bind(db)
+    const order: string[] = []
+    db.compactRange = (start, end) => {
+      order.push('compact')
+      return compact(start, end)
+    }
+    store.frozen.queue(1, new Uint8Array([7]))
+    store.frozen.queueCompaction()
+    await store.frozen.idle()
+    order.push('idle')
+    expect(order).toEqual(['compact', 'idle'])
+    expect(await keysUnder(store, '/alara/c/')).toEqual([
+      `/alara/c/${(2).toString().padStart(16, '0')}/${kept}`,
+    ])
+    expect(await keysUnder(store, '/alara/e/')).toHaveLength(1)
+  })
+})

@@ -10,6 +10,7 @@ import {
   entryOrigin,
   type FrozenRecordLayout,
   findEntry,
+  originOfRecord,
 } from './frozen-record.js'
 import type { EpochSummary } from './state.js'
 
@@ -98,7 +99,7 @@ export class FrozenEpoch {
   /** Stored contributions of one origin. */
   storedOf(originHex: string): number {
     const i = this.originHexes.indexOf(originHex)
-    return i < 0 ? 0 : (this.record.origins[i]?.stored ?? 0)
+    return i < 0 ? 0 : originOfRecord(this.record, i).stored
   }
 
   storedIdHexes(): string[] {

@@ -8,6 +8,7 @@ import {
   encodeFrozenRecord,
   type FrozenEntry,
   type FrozenOrigin,
+  originOfRecord,
 } from './frozen-record.js'
 import type { EpochState, OriginState } from './state.js'
 
@@ -136,7 +137,9 @@ export function frozenEpochOf(
     throw new InvalidInputError(
       `frozen epoch record made with maxPerEpoch ${record.cap}, not ${expect.cap}`,
     )
-  const hexes = record.origins.map((o) => originOf(toHex(o.origin)).originHex)
+  const hexes: string[] = []
+  for (let i = 0; i < record.originAt.length; i++)
+    hexes.push(originOf(toHex(originOfRecord(record, i).origin)).originHex)
   return new FrozenEpoch(record, hexes)
 }
 
@@ -151,7 +154,8 @@ export function applyFrozen(
   sign: 1 | -1,
   originOf: (originHex: string) => OriginState,
 ): void {
-  for (const [i, o] of epoch.record.origins.entries()) {
+  for (let i = 0; i < epoch.originHexes.length; i++) {
+    const o = originOfRecord(epoch.record, i)
     const origin = originOf(epoch.originHexes[i] as string)
     if (sign === 1) {
       origin.contributions += o.stored

@@ -10,6 +10,7 @@ import {
   entryId,
   entryOrigin,
   type FrozenRecordInput,
+  originOfRecord,
 } from './frozen-record.js'
 
 /** Records whose origin counts match their entries (what recordOfEpoch writes). */
@@ -62,7 +63,8 @@ describe('frozen epoch records', () => {
         expect(layout.epoch).toBe(input.epoch)
         expect(layout.cap).toBe(input.cap)
         expect(layout.folded).toBe(input.entries.filter((e) => e.folded).length)
-        expect(layout.origins.map((o) => ({ ...o, origin: [...o.origin] }))).toEqual(
+        const origins = [...layout.originAt.keys()].map((i) => originOfRecord(layout, i))
+        expect(origins.map((o) => ({ ...o, origin: [...o.origin] }))).toEqual(
           input.origins.map((o) => ({ ...o, origin: [...o.origin] })),
         )
         const entries = [...layout.entryAt].map((at) => ({

@@ -52,13 +52,17 @@ export interface FrozenRecordInput {
   entries: readonly FrozenEntry[]
 }
 
-/** A decoded record: the origins' figures, and where each entry starts in `body`. */
+/**
+ * A decoded record: where each origin's figures and each entry start in `body` (offsets,
+ * not objects: a replica keeps one layout per final epoch, ~1000 origins each at 10⁶).
+ */
 export interface FrozenRecordLayout {
   body: Uint8Array
   network: string
   epoch: number
   cap: number
-  origins: FrozenOrigin[]
+  /** offset of origin i (its u16 length) in body; read it with originOfRecord */
+  originAt: Uint32Array
   /** offset of entry i (its id) in body */
   entryAt: Uint32Array
   folded: number
@@ -134,23 +138,15 @@ export function decodeFrozenRecord(body: Uint8Array): FrozenRecordLayout {
   const cap = view.getUint32(at + 8)
   const m = view.getUint32(at + 12)
   at += 16
-  const origins: FrozenOrigin[] = []
+  if (m > (body.length - at) / (2 + ORIGIN_FIGURES))
+    throw new DecodeError('frozen epoch record is truncated')
+  const originAt = new Uint32Array(m)
   for (let i = 0; i < m; i++) {
     need(at, 2)
     const length = view.getUint16(at)
     need(at + 2, length + ORIGIN_FIGURES)
-    const origin = body.subarray(at + 2, at + 2 + length)
-    at += 2 + length
-    origins.push({
-      origin,
-      stored: view.getUint32(at),
-      folded: view.getUint32(at + 4),
-      credited: view.getUint32(at + 8),
-      credit: view.getFloat64(at + 12),
-      bits: view.getFloat64(at + 20),
-      newestMs: view.getFloat64(at + 28),
-    })
-    at += ORIGIN_FIGURES
+    originAt[i] = at
+    at += 2 + length + ORIGIN_FIGURES
   }
   need(at, 4)
   const n = view.getUint32(at)
@@ -178,7 +174,8 @@ export function decodeFrozenRecord(body: Uint8Array): FrozenRecordLayout {
     at += ENTRY_HEAD + length
   }
   if (at !== body.length) throw new DecodeError('frozen epoch record has trailing bytes')
-  for (const [i, o] of origins.entries())
+  for (let i = 0; i < m; i++) {
+    const o = readOrigin(view, body, originAt[i] as number)
     if (
       o.stored !== stored[i] ||
       o.folded !== folded[i] ||
@@ -188,7 +185,31 @@ export function decodeFrozenRecord(body: Uint8Array): FrozenRecordLayout {
       !Number.isFinite(o.newestMs)
     )
       throw new DecodeError(`frozen epoch record origin ${i} does not match its entries`)
-  return { body, network, epoch, cap, origins, entryAt, folded: foldedTotal }
+  }
+  return { body, network, epoch, cap, originAt, entryAt, folded: foldedTotal }
+}
+
+/** Origin i's bytes (a view of the record) and figures, read from a decoded record. */
+export function originOfRecord(record: FrozenRecordLayout, i: number): FrozenOrigin {
+  const at = record.originAt[i]
+  if (at === undefined)
+    throw new RangeError(`no origin ${i} in the record of epoch ${record.epoch}`)
+  const { body } = record
+  return readOrigin(new DataView(body.buffer, body.byteOffset, body.byteLength), body, at)
+}
+
+function readOrigin(view: DataView, body: Uint8Array, at: number): FrozenOrigin {
+  const length = view.getUint16(at)
+  const f = at + 2 + length
+  return {
+    origin: body.subarray(at + 2, f),
+    stored: view.getUint32(f),
+    folded: view.getUint32(f + 4),
+    credited: view.getUint32(f + 8),
+    credit: view.getFloat64(f + 12),
+    bits: view.getFloat64(f + 20),
+    newestMs: view.getFloat64(f + 28),
+  }
 }
 
 /** Index of the entry with this id (32 bytes) in a decoded record, or −1 (binary search). */
