@@ -62,13 +62,16 @@ export class FrozenEpoch {
     return findEntry(this.record, id)
   }
 
-  /** The first 6 id bytes of entry i as a number (state.ts idKey), read in place. */
+  /** The first 30 bits of entry i's id (the index key of frozen-epochs.ts), read in place. */
   keyAt(i: number): number {
     const { body } = this.record
     const at = this.at(i)
-    let key = 0
-    for (let k = 0; k < 6; k++) key = key * 256 + (body[at + k] as number)
-    return key
+    return (
+      ((body[at] as number) << 22) |
+      ((body[at + 1] as number) << 14) |
+      ((body[at + 2] as number) << 6) |
+      ((body[at + 3] as number) >>> 2)
+    )
   }
 
   /** Calls `fn(body, offset)` for each folded id in ascending order (no view made). */

@@ -148,3 +148,50 @@ describe('frozen epochs', () => {
     expect(r.summary(2).final).toBe(true)
   })
 })
+
+describe('frozen epochs: the id index', () => {
+  it('finds ids whose first 30 bits are equal, in one epoch or in two', () => {
+    const params2 = resolveParams({ network: 'prop', poolBits: 48, maxPerEpoch: 4 })
+    const r = new Replica({ params: params2, selfHex: SELF })
+    // ids equal in their first 4 bytes (so in their 30-bit key), two in epoch 0, one in 1
+    const ids = [0x10, 0x20, 0x30].map((last) => {
+      const id = new Uint8Array(32).fill(7)
+      id[31] = last
+      return id
+    })
+    const items = ids.map((id, i) => {
+      const v = contributionsOf(id, i === 2 ? 1 : 0)
+      return v
+    })
+    for (const v of items) r.add(v)
+    r.finalize(0)
+    r.finalize(1)
+    for (const v of items) {
+      expect(r.has(v.idHex)).toBe(true)
+      expect(r.get(v.idHex)?.idHex).toBe(v.idHex)
+    }
+    const other = new Uint8Array(32).fill(7)
+    expect(r.has(toHex(other))).toBe(false)
+    r.prune(1)
+    expect(items.map((v) => r.has(v.idHex))).toEqual([false, false, true])
+  })
+})
+
+/** A contribution with a chosen id (the replica trusts its caller for the id). */
+function contributionsOf(id: Uint8Array, epoch: number): VerifiedContribution {
+  return {
+    id,
+    idHex: toHex(id),
+    originHex: SELF,
+    contribution: {
+      network: 'prop',
+      origin: Buffer.from(SELF, 'hex'),
+      seq: 1,
+      epoch,
+      timestampMs: epoch * params.epochMs,
+      bitLength: 8,
+      bits: new Uint8Array([0xa5]),
+      signature: new Uint8Array(64),
+    },
+  }
+}
