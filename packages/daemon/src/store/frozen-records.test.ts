@@ -121,3 +121,16 @@ describe('FrozenRecords: compaction after a migration', () => {
     expect(await keysUnder(store, '/alara/e/')).toHaveLength(1)
   })
 })
+
+describe('FrozenRecords: reading', () => {
+  it('reads ahead in epoch order, and a caller that stops early leaves the store usable', async () => {
+    const store = await openStore(new StoreSealer(new Uint8Array(randomBytes(32))))
+    for (let r = 1; r <= 9; r++) store.frozen.queue(r, new Uint8Array([r]))
+    await store.frozen.idle()
+    expect(
+      (await collect(store.frozen.from(3))).map((x) => [x.epoch, x.record[0], x.sealed]),
+    ).toEqual([3, 4, 5, 6, 7, 8, 9].map((r) => [r, r, true]))
+    for await (const x of store.frozen.from(0)) if (x.epoch === 2) break
+    expect(await keysUnder(store, '/alara/e/')).toHaveLength(9)
+  })
+})

@@ -20,6 +20,8 @@ import { type StoreSealer, storedRecord } from './store-seal.js'
  */
 
 const PREFIX = '/alara/e/'
+/** records read at once (a 1M window: ~350 KB each) */
+const READ_AHEAD = 4
 
 export interface StoredFrozenRecord {
   epoch: number
@@ -98,20 +100,42 @@ export class FrozenRecords {
     if (this.last?.epoch === epoch) this.last = undefined
   }
 
-  /** Stored records from `fromEpoch` on, in epoch order, each with its seal checked. */
+  /**
+   * Stored records from `fromEpoch` on, in epoch order, each with its seal checked. The
+   * next few are read (in libuv's pool) while the caller loads these: without it a 1M
+   * reload idled ~0.3 s waiting for LevelDB.
+   */
   async *from(fromEpoch: number): AsyncGenerator<StoredFrozenRecord> {
-    for await (const [key, value] of this.db.iterator({
+    const iterator = this.db.iterator({
       gte: recordKey(Math.max(0, fromEpoch)),
       lt: `${PREFIX}~`,
       fillCache: false,
-    })) {
-      const epoch = Number(key.slice(PREFIX.length))
-      if (this.sealer === undefined) {
-        yield { epoch, record: storedRecord(value) ?? new Uint8Array(0), sealed: false }
-        continue
-      }
-      yield { epoch, ...this.sealer.openRecord(epoch, value) }
+    })
+    const read = () => {
+      const next = iterator.nextv(READ_AHEAD)
+      // handled here (no unhandled rejection), thrown where the loop awaits it
+      next.catch(() => {})
+      return next
     }
+    let reading = read()
+    try {
+      for (;;) {
+        const entries = await reading
+        if (entries.length === 0) return
+        reading = read()
+        for (const [key, value] of entries) yield this.opened(key, value)
+      }
+    } finally {
+      await reading.catch(() => {})
+      await iterator.close()
+    }
+  }
+
+  private opened(key: string, value: Uint8Array): StoredFrozenRecord {
+    const epoch = Number(key.slice(PREFIX.length))
+    if (this.sealer === undefined)
+      return { epoch, record: storedRecord(value) ?? new Uint8Array(0), sealed: false }
+    return { epoch, ...this.sealer.openRecord(epoch, value) }
   }
 
   /** The encoded contribution `idHex` of frozen epoch r, when r has a record holding it. */
