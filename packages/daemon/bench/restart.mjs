@@ -7,10 +7,14 @@
 // filled unsealed (a store older than seals) and the first start, which verifies every
 // signature and seals, is timed too. Then starts with verifyThreads 0 (main thread) and
 // the default pool (THREADS=0,default). PROFILE_DIR: the daemons run with --cpu-prof there.
+// FINALS=1 (default): the epochs older than finalMs are written frozen too, as a daemon
+// that ran leaves them, one contribution per value as before frozen records; the first
+// start then rewrites them as one record per epoch (timed, "migrates"), and the starts
+// after it read the records. FINALS=0: no epoch frozen (every one caught up after start).
 
 import { spawn } from 'node:child_process'
 import { createPrivateKey, randomBytes, sign } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -38,6 +42,7 @@ const THREADS = (process.env.THREADS ?? '0,default').split(',')
 /** seconds the daemon then stays up, idle, before its RSS is read again (V8 returns the heap
  *  a reload grew once the process is idle) */
 const SETTLE_S = Number(process.env.SETTLE_S ?? 60)
+const FINALS = process.env.FINALS !== '0'
 const ORIGINS = 1000
 const EPOCH_MS = 5000
 const cli = new URL('../../cli/dist/bin.js', import.meta.url).pathname
@@ -70,6 +75,8 @@ try {
   const current = Math.floor(Date.now() / EPOCH_MS)
   const perEpoch = Math.ceil(COUNT / 600) // spread over 600 epochs of the 720 retained
   const t0 = performance.now()
+  /** ids by epoch, for the final records */
+  const idsOf = new Map()
   for (let i = 0; i < COUNT; i++) {
     const epoch = current - 2 - Math.floor(i / perEpoch)
     const k = i % ORIGINS
@@ -84,14 +91,22 @@ try {
     }
     const message = contributionSigningBytes(unsigned)
     const signature = new Uint8Array(sign(null, message, signers[k]))
-    store.queueContribution(
-      toHex(sha256(message)),
-      epoch,
-      encodeContribution({ ...unsigned, signature }),
-    )
+    const idHex = toHex(sha256(message))
+    store.queueContribution(idHex, epoch, encodeContribution({ ...unsigned, signature }))
+    if (!idsOf.has(epoch)) idsOf.set(epoch, [])
+    idsOf.get(epoch).push(idHex)
     if (i % 512 === 511) await store.flush()
   }
   await store.flush()
+  // frozen as a daemon freezes them: every stored id folded (unlisted origins have the
+  // default trust); the newest epochs are left open (finalMs = 3 epochs)
+  if (FINALS)
+    for (const [epoch, ids] of idsOf)
+      if (epoch < current - 4)
+        await store.putFinal(
+          epoch,
+          ids.sort().map((h) => Buffer.from(h, 'hex')),
+        )
   await store.close()
   console.error(
     `filled ${COUNT} ${UPGRADE ? 'unsealed' : 'sealed'} contributions in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
@@ -99,8 +114,11 @@ try {
 
   const runs = [
     ...(UPGRADE ? [{ store: 'unsealed (first start)', verifyThreads: undefined }] : []),
+    ...(FINALS
+      ? [{ store: 'finals, single values (first start: migrates)', verifyThreads: 0 }]
+      : []),
     ...THREADS.map((t) => ({
-      store: 'sealed',
+      store: FINALS ? 'sealed, final epochs as records' : 'sealed',
       verifyThreads: t === 'default' ? undefined : Number(t),
     })),
   ]
@@ -129,6 +147,11 @@ try {
     // a shared machine than wall time, which also counts waiting for a core
     const cpuS = await cpuSeconds(child.pid)
     const rssMb = await rssOf(child.pid)
+    // file-backed pages counted in VmRSS: the node binary, and LevelDB's table files, which
+    // it maps to read them (the reload reads every stored byte): reclaimable page cache
+    const fileMb =
+      Number(/RssFile:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) /
+      1024
     // the steady state an operator sees: read once a second, the last read after SETTLE_S
     let settledMb = rssMb
     for (let s = 0; s < SETTLE_S; s++) {
@@ -138,27 +161,39 @@ try {
     const [, reloaded = '0', reloadMs = '0'] =
       /reloaded (\d+) contributions from the store in (\d+) ms/.exec(log) ?? []
     const verified = /verified (\d+) unsealed/.exec(log)?.[1] ?? '0'
+    // a migrating start is left to write its records (a stop would drop those queued)
+    const migrateStart = performance.now()
+    while (/rewriting \d+ final epochs/.test(log) && !/rewrote \d+ final epochs/.test(log)) {
+      if (performance.now() - migrateStart > 600_000) throw new Error('no migration in 10 min')
+      await sleep(500)
+    }
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    const rewrote = /rewrote (\d+) final epochs as records in (\d+) ms/.exec(log)
     rows.push({
       ...run,
       readyMs,
       reloadMs: Number(reloadMs),
       cpuS,
       rssMb,
+      fileMb,
       settledMb,
       reloaded,
       verified,
+      rewrote:
+        rewrote === null
+          ? ''
+          : ` (${rewrote[1]} epochs rewritten in ${(Number(rewrote[2]) / 1000).toFixed(1)} s)`,
       load,
     })
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
   }
   console.log(
-    `| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | RSS ${SETTLE_S} s later (MB) | load avg (1 min) |`,
+    `| stored | bits | store | verifyThreads | reloaded | verified by signature | reload (s) | start → ready (s) | CPU to ready (s) | RSS when ready (MB) | of which file-backed (MB) | RSS ${SETTLE_S} s later (MB) | load avg (1 min) |`,
   )
-  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const r of rows)
     console.log(
-      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.settledMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
+      `| ${COUNT.toLocaleString('en')} | ${BITS} | ${r.store}${r.rewrote} | ${r.verifyThreads ?? 'default'} | ${r.reloaded} | ${r.verified} | ${(r.reloadMs / 1000).toFixed(1)} | ${(r.readyMs / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${r.fileMb.toFixed(0)} | ${r.settledMb.toFixed(0)} | ${r.load.toFixed(1)} |`,
     )
 } finally {
   await rm(home, { recursive: true, force: true })

@@ -244,6 +244,9 @@ export class EpochService implements Startable {
       }
       replica.finalize(r)
     }
+    // its contributions, already on disk one per value, are rewritten as one record
+    const record = replica.frozenRecord(r)
+    if (record !== undefined) store.frozen.queue(r, record)
     state.admission.forget(r)
     const beacon = replica.beacon(r)
     events.emit('epoch:final', {

@@ -18,12 +18,31 @@ import type { SignatureVerifier } from '../verify/verify-pool.js'
  * than seals, a copied store, a new store key, a changed byte) is decoded and verified by
  * Ed25519 as a received one would be, on the verify pool, and sealed again in place.
  * Replica entries keep the encoded bytes only (CompactContribution), copied into shared
- * slabs, and one origin string shared by all of an origin's entries. Returns how many contributions were added.
+ * slabs, and one origin string shared by all of an origin's entries. Returns how many
+ * contributions were added, and the epochs that still have contributions stored one per
+ * value (final ones among them are rewritten as records: restore.ts).
  */
 export async function reloadContributions(
   components: Pick<AlaraComponents, 'state' | 'store' | 'logger'>,
   oldest: number,
   verifier: SignatureVerifier,
+): Promise<{ loaded: number; epochs: Set<number> }> {
+  const epochs = new Set<number>()
+  const batches = components.store.contributionBatchesFrom(oldest, RELOAD_BATCH)
+  const loaded = await reloadBatches(components, batches, verifier, epochs)
+  return { loaded, epochs }
+}
+
+/**
+ * Adds stored contributions batch by batch (see reloadContributions): sealed ones as
+ * they are, the others once their signature verifies, sealed again in place. Returns how
+ * many were added; `epochs` collects the epochs read.
+ */
+export async function reloadBatches(
+  components: Pick<AlaraComponents, 'state' | 'store' | 'logger'>,
+  batches: AsyncIterable<StoredRecord[]> | Iterable<StoredRecord[]>,
+  verifier: SignatureVerifier,
+  epochs = new Set<number>(),
 ): Promise<number> {
   const { state, store } = components
   const log = components.logger('alara:restore')
@@ -38,7 +57,8 @@ export async function reloadContributions(
   const slabs = new SlabCopier()
   let loaded = 0
   let verified = 0
-  for await (const batch of store.contributionBatchesFrom(oldest, RELOAD_BATCH)) {
+  for await (const batch of batches) {
+    for (const record of batch) epochs.add(record.epoch)
     const resealed: Parameters<typeof store.resealContributions>[0] = []
     // unsealed ones are verified together on the pool, then the batch is added in order
     const unsealed = batch.some((record) => !record.sealed)
@@ -81,7 +101,7 @@ export async function reloadContributions(
 }
 
 /** Read at once from the store; also the most unsealed checks queued on the pool at once. */
-const RELOAD_BATCH = 2048
+export const RELOAD_BATCH = 2048
 
 interface Reloaded {
   v: CompactContribution

@@ -1,14 +1,19 @@
 import { oldestRetainedEpoch, toHex, type VerifiedVote, validateVote } from '@alara/protocol'
 import type { AlaraComponents } from '../components.js'
 import { VoteRefusedError } from '../errors.js'
+import { splitIds } from '../store/keys.js'
 import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
 import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './epochs.js'
 import { reloadContributions } from './reload.js'
+import { reloadFrozenRecords } from './reload-frozen.js'
 
 /**
  * Restart: every stored contribution, frozen epoch and vote of the retained window back
  * into the node's state, then the saved private-draw chain, before any service starts.
+ * Final epochs come first, from their records (one value each); then the contributions
+ * stored one per value (epochs not final yet, and final ones of a store older than
+ * records, which are then rewritten as records in the background: the migration).
  */
 export async function restoreState(
   components: AlaraComponents,
@@ -23,13 +28,16 @@ export async function restoreState(
   // the window starts where it will be kept, so nothing scans from epoch 0 meanwhile
   state.prune(oldest)
   const startedMs = performance.now()
-  const loaded = await reloadContributions(components, oldest, verifier)
+  const records = await reloadFrozenRecords(components, oldest, verifier)
+  const single = await reloadContributions(components, oldest, verifier)
+  const loaded = records.loaded + single.loaded
   const reloadMs = Math.round(performance.now() - startedMs)
-  // Epochs frozen before the restart stay exactly as they were frozen.
+  // Epochs frozen before the restart stay exactly as they were frozen (those taken back
+  // from their records already are: their records were made from these very sets).
   const frozen = new Set<number>()
-  for await (const { epoch, foldedIds } of store.finalsFrom(oldest)) {
+  for await (const { epoch, joined } of store.joinedFinalsFrom(oldest)) {
     try {
-      replica.finalize(epoch, foldedIds.map(toHex))
+      if (!replica.isFinal(epoch)) replica.finalize(epoch, splitIds(joined).map(toHex))
       frozen.add(epoch)
     } catch (err) {
       log.warn(`store: epoch ${epoch} cannot be restored as frozen (${(err as Error).message})`)
@@ -39,7 +47,29 @@ export async function restoreState(
   // start (final while this node was down, closed but not frozen, or ended but not yet
   // closed), is caught up from members before it freezes (DESIGN.md "Catch-up"):
   // EpochService.freezeBackfill().
-  for (let r = oldest; r < current; r++) if (!frozen.has(r)) state.backfill.add(r)
+  for (let r = oldest; r < current; r++)
+    if (!frozen.has(r) && !replica.isFinal(r)) state.backfill.add(r)
+  // final epochs whose contributions are still stored one per value become records
+  let migrating = 0
+  for (const r of new Set([...single.epochs, ...records.expanded])) {
+    const record = replica.frozenRecord(r)
+    if (record === undefined) continue
+    store.frozen.queue(r, record)
+    migrating++
+  }
+  if (migrating > 0) {
+    log.info(`rewriting ${migrating} final epochs as one record each`)
+    const startedWrites = performance.now()
+    store.frozen.queueCompaction()
+    // (a stop before the end drops the rest: the next start queues them again)
+    void store.frozen
+      .idle()
+      .then(() =>
+        log.info(
+          `rewrote ${migrating} final epochs as records in ${Math.round(performance.now() - startedWrites)} ms`,
+        ),
+      )
+  }
   let votes = 0
   for await (const bytes of store.votesFrom(oldest)) {
     try {

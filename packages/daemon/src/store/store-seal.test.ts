@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { SEAL_HEADER_BYTES, StoreSealer, storedContribution } from './store-seal.js'
+import { SEAL_HEADER_BYTES, StoreSealer, storedContribution, storedRecord } from './store-seal.js'
 
 const key = new Uint8Array(randomBytes(32))
 const id = new Uint8Array(randomBytes(32))
@@ -60,5 +60,48 @@ describe('StoreSealer', () => {
     expect(() => new StoreSealer(key).seal('zz'.repeat(32), encoded)).toThrow(RangeError)
     const sealed = new StoreSealer(key).seal(idHex, encoded)
     expect(new StoreSealer(key).open(idHex.slice(2), sealed).sealed).toBe(false)
+  })
+})
+
+describe('StoreSealer: frozen epoch records', () => {
+  const record = new Uint8Array([0x01, ...randomBytes(300)])
+  const epochBytes = (epoch: number) => {
+    const b = Buffer.alloc(8)
+    b.writeBigUInt64BE(BigInt(epoch))
+    return b
+  }
+
+  it('seals as 0x00 0x02 ‖ HMAC-SHA-256(key, domain ‖ u64 epoch ‖ record) ‖ record', () => {
+    const sealed = new StoreSealer(key).sealRecord(77, record)
+    expect([...sealed.subarray(0, 2)]).toEqual([0x00, 0x02])
+    const mac = createHmac('sha256', key)
+      .update('alara/v1/store-epoch')
+      .update(epochBytes(77))
+      .update(record)
+      .digest()
+    expect(Buffer.from(sealed.subarray(2, SEAL_HEADER_BYTES)).equals(mac)).toBe(true)
+    expect(new StoreSealer(key).openRecord(77, sealed)).toEqual({ record, sealed: true })
+    expect(storedRecord(sealed)).toEqual(record)
+  })
+
+  it('another key, another epoch or any changed byte does not check', () => {
+    const sealed = new StoreSealer(key).sealRecord(5, record)
+    expect(new StoreSealer(new Uint8Array(randomBytes(32))).openRecord(5, sealed).sealed).toBe(
+      false,
+    )
+    expect(new StoreSealer(key).openRecord(6, sealed).sealed).toBe(false)
+    for (let i = 2; i < sealed.length; i += 11) {
+      const changed = sealed.slice()
+      changed[i] = (changed[i] as number) ^ 0x01
+      expect(new StoreSealer(key).openRecord(5, changed).sealed, `byte ${i}`).toBe(false)
+    }
+  })
+
+  it('a contribution value is no record, and a record is no contribution seal', () => {
+    const sealer = new StoreSealer(key)
+    const contribution = sealer.seal(idHex, encoded)
+    expect(sealer.openRecord(5, contribution)).toEqual({ record: new Uint8Array(0), sealed: false })
+    expect(storedRecord(contribution)).toBeUndefined()
+    expect(sealer.open(idHex, sealer.sealRecord(5, record)).sealed).toBe(false)
   })
 })

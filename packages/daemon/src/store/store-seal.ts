@@ -15,9 +15,12 @@ import { fromHex } from '@alara/protocol'
 
 const TAG = 0x00
 const VERSION = 0x01
+/** a frozen epoch's record (frozen-records.ts): another version byte, another domain */
+const RECORD_VERSION = 0x02
 const MAC_BYTES = 32
 export const SEAL_HEADER_BYTES = 2 + MAC_BYTES
 const DOMAIN = 'alara/v1/store-seal'
+const RECORD_DOMAIN = 'alara/v1/store-epoch'
 
 export interface OpenedValue {
   /** the encoded contribution */
@@ -56,6 +59,38 @@ export class StoreSealer {
     return { encoded, sealed }
   }
 
+  /**
+   * The value to store for a frozen epoch's record: `0x00 0x02 ‖ MAC ‖ record`, MAC =
+   * HMAC-SHA-256(store key, "alara/v1/store-epoch" ‖ u64 epoch ‖ record): one seal for
+   * every contribution of the epoch, bound to the epoch its key names.
+   */
+  sealRecord(epoch: number, record: Uint8Array): Uint8Array {
+    const out = new Uint8Array(SEAL_HEADER_BYTES + record.length)
+    out[0] = TAG
+    out[1] = RECORD_VERSION
+    out.set(this.recordMac(epoch, record), 2)
+    out.set(record, SEAL_HEADER_BYTES)
+    return out
+  }
+
+  /** A stored record and whether its seal checks for this epoch (`record` empty: no header). */
+  openRecord(epoch: number, value: Uint8Array): { record: Uint8Array; sealed: boolean } {
+    if (value.length < SEAL_HEADER_BYTES || value[0] !== TAG || value[1] !== RECORD_VERSION)
+      return { record: new Uint8Array(0), sealed: false }
+    const record = value.subarray(SEAL_HEADER_BYTES)
+    const sealed = timingSafeEqual(
+      value.subarray(2, SEAL_HEADER_BYTES),
+      this.recordMac(epoch, record),
+    )
+    return { record, sealed }
+  }
+
+  private recordMac(epoch: number, record: Uint8Array): Buffer {
+    const at = Buffer.alloc(8)
+    at.writeBigUInt64BE(BigInt(epoch))
+    return createHmac('sha256', this.key).update(RECORD_DOMAIN).update(at).update(record).digest()
+  }
+
   /** undefined when idHex is not 64 hex digits */
   private mac(idHex: string, encoded: Uint8Array): Buffer | undefined {
     const id = fromHex(idHex)
@@ -66,6 +101,13 @@ export class StoreSealer {
 
 function isSealed(value: Uint8Array): boolean {
   return value.length > SEAL_HEADER_BYTES && value[0] === TAG && value[1] === VERSION
+}
+
+/** A frozen epoch's record in a stored value, its seal unchecked (getContribution). */
+export function storedRecord(value: Uint8Array): Uint8Array | undefined {
+  return value.length >= SEAL_HEADER_BYTES && value[0] === TAG && value[1] === RECORD_VERSION
+    ? value.subarray(SEAL_HEADER_BYTES)
+    : undefined
 }
 
 /** The encoded contribution of a stored value, sealed or not (the seal unchecked). */

@@ -1,6 +1,7 @@
 import { LevelDatastore } from 'datastore-level'
 import { Level } from 'level'
 import { BeaconRecords } from './beacon-records.js'
+import { FrozenRecords } from './frozen-records.js'
 import { EPOCH_DIGITS, epochKey, splitIds } from './keys.js'
 import { type StoreSealer, storedContribution } from './store-seal.js'
 
@@ -52,6 +53,8 @@ export class AlaraStore {
   readonly datastore: LevelDatastore
   /** version 2's records: commits, reveals, recoveries, frozen commit sets */
   readonly beacon: BeaconRecords
+  /** final epochs as one sealed value each, in place of their contributions */
+  readonly frozen: FrozenRecords
   private pending: BatchOp[] = []
   private flushing: Promise<void> = Promise.resolve()
   private flushTimer: NodeJS.Timeout | undefined
@@ -65,6 +68,13 @@ export class AlaraStore {
     this.db = db
     this.datastore = new LevelDatastore(db)
     this.beacon = new BeaconRecords(db)
+    this.frozen = new FrozenRecords(
+      db,
+      sealer,
+      PREFIX.contribution,
+      () => this.flush(),
+      onBackgroundError,
+    )
   }
 
   /**
@@ -159,10 +169,14 @@ export class AlaraStore {
     await this.db.batch(ops)
   }
 
-  /** The encoded contribution stored under (epoch, id), its seal unchecked. */
+  /**
+   * The encoded contribution stored under (epoch, id), or in epoch's frozen record, its seal
+   * unchecked.
+   */
   async getContribution(epoch: number, idHex: string): Promise<Uint8Array | undefined> {
     const value = await this.db.get(contributionKey(epoch, idHex))
-    return value === undefined ? undefined : storedContribution(value)
+    if (value !== undefined) return storedContribution(value)
+    return ID_HEX.test(idHex) ? this.frozen.contribution(epoch, idHex) : undefined
   }
 
   /**
@@ -228,6 +242,7 @@ export class AlaraStore {
       gte: PREFIX.contribution,
       lt: `${PREFIX.contribution}${epochKey(epoch)}`,
     })
+    await this.frozen.pruneBefore(epoch)
   }
 
   async lastSeq(): Promise<number> {
@@ -252,12 +267,22 @@ export class AlaraStore {
   }
 
   async *finalsFrom(fromEpoch: number): AsyncGenerator<{ epoch: number; foldedIds: Uint8Array[] }> {
+    for await (const { epoch, joined } of this.joinedFinalsFrom(fromEpoch))
+      yield { epoch, foldedIds: splitIds(joined) }
+  }
+
+  /**
+   * finalsFrom with the ids as stored, back to back (keys.ts splitIds): a restart splits
+   * only those of epochs without a record, not a million ids.
+   */
+  async *joinedFinalsFrom(
+    fromEpoch: number,
+  ): AsyncGenerator<{ epoch: number; joined: Uint8Array }> {
     for await (const [key, value] of this.db.iterator({
       gte: `${PREFIX.final}${epochKey(Math.max(0, fromEpoch))}`,
       lt: `${PREFIX.final}~`,
-    })) {
-      yield { epoch: Number(key.slice(PREFIX.final.length)), foldedIds: splitIds(value) }
-    }
+    }))
+      yield { epoch: Number(key.slice(PREFIX.final.length)), joined: value }
   }
 
   /** The newest epoch at most `atMost` frozen here with folded ids (a reverse index scan). */
@@ -336,6 +361,7 @@ export class AlaraStore {
 
   async close(): Promise<void> {
     try {
+      await this.frozen.stop()
       await this.flush()
     } finally {
       await this.db.close()

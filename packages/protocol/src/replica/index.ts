@@ -6,10 +6,12 @@ import {
   type TrustLookup,
   trustWeight,
 } from '../consensus.js'
-import { epochDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
 import { DrawChain, type DrawState } from './draw-chain.js'
+import type { FrozenEpoch } from './frozen-epoch.js'
+import { applyFrozen, frozenEpochOf, recordOfEpoch } from './frozen-epochs.js'
+import { HeldEpochs } from './held.js'
 import {
   dropFolded,
   markFolded,
@@ -25,13 +27,12 @@ import {
   assertEpoch,
   type Entry,
   EpochState,
-  type EpochSummary,
-  emptySummary,
   idKey,
   type OriginState,
 } from './state.js'
 
 export type { DrawState } from './draw-chain.js'
+export * from './frozen-record.js'
 export type { OriginStats } from './origins.js'
 export type { PoolBits } from './pool-view.js'
 export type { EpochSummary } from './state.js'
@@ -54,7 +55,9 @@ export type { EpochSummary } from './state.js'
  *   maxPerEpoch smallest folded ids of each epoch, credit-cap.ts) are pure functions of
  *   the folded set, cached and invalidated on change, so add() stays O(1) amortised.
  * - Finality: finalize(r) freezes epoch r's folded set, hence its digest and beacon;
- *   later adds for r return 'final'. Epochs below the prune floor count as final too.
+ *   later adds for r return 'final'. Epochs below the prune floor count as final too. A
+ *   final epoch is then held as one record (frozen-epochs.ts), which the daemon also
+ *   stores (frozenRecord) and hands back on restart (loadFrozen) instead of its entries.
  * - Origin figures count contributions since start while the origin has any in the
  *   retained window; prune forgets origins left with none (bounded memory).
  */
@@ -68,22 +71,15 @@ export interface ReplicaOptions {
   trustOf?: TrustLookup
 }
 
-export class Replica {
-  readonly params: ProtocolParams
+export class Replica extends HeldEpochs {
   readonly selfHex: string
   private readonly lookup: TrustLookup | undefined
-  private readonly entries = new Map<string, Entry>()
-  private readonly epochs = new Map<number, EpochState>()
   private readonly origins = new Map<string, OriginState>()
   private readonly chain = new DrawChain()
-  /** epochs below it were pruned and count as final */
-  private floor = 0
-  private folded = 0
-  private epochOrder: number[] | undefined
   private readonly pool: PoolView
 
   constructor(options: ReplicaOptions) {
-    this.params = options.params
+    super(options.params)
     this.selfHex = options.selfHex
     this.lookup = options.trustOf
     this.pool = new PoolView(options.params.poolBits)
@@ -99,12 +95,10 @@ export class Replica {
   add(v: VerifiedContribution, receivedMs?: number): AddResult {
     const [c, id] = [v.contribution, v.id]
     assertAddable(v, c, id, this.params.network, receivedMs)
-    if (this.entries.has(v.idHex)) return 'duplicate'
+    if (this.has(v.idHex)) return 'duplicate'
     const r = c.epoch
-    if (r < this.floor) return 'final'
-    let epoch = this.epochs.get(r)
-    if (epoch?.final) return 'final'
-    if (epoch === undefined) epoch = this.createEpoch(r)
+    if (r < this.floor || this.frozen.has(r)) return 'final'
+    const epoch = this.epochs.get(r) ?? this.createEpoch(r)
 
     const origin = this.originState(v.originHex)
     const entry: Entry = {
@@ -129,97 +123,20 @@ export class Replica {
     return 'added'
   }
 
-  has(idHex: string): boolean {
-    return this.entries.has(idHex)
-  }
-
-  /** Whether a stored contribution is folded (its origin trusted): what the node reports. */
-  isFolded(idHex: string): boolean {
-    return this.entries.get(idHex)?.folded === true
-  }
-
-  get(idHex: string): VerifiedContribution | undefined {
-    return this.entries.get(idHex)?.v
-  }
-
-  /** The given id hexes (lowercase) that are not stored, each once, in the given order. */
-  missingFrom(ids: Iterable<string>): string[] {
-    const missing = new Set<string>()
-    for (const id of ids) if (!this.entries.has(id)) missing.add(id)
-    return [...missing]
-  }
-
-  /** Stored ids of epoch r, ascending (what a peer asks for during repair). */
-  storedIdsOf(r: number): string[] {
-    return (this.epochs.get(r)?.storedInOrder() ?? []).map((e) => e.v.idHex)
-  }
-
-  /** Stored contributions of `originHex` in epoch r (validation's 2 × maxPerEpoch). */
-  storedCountOf(originHex: string, r: number): number {
-    return this.epochs.get(r)?.storedPerOrigin.get(originHex) ?? 0
-  }
-
-  /** Stored contributions over the retained window. */
-  get storedTotal(): number {
-    return this.entries.size
-  }
-
-  // ---- folded contributions and derived values --------------------------------------------
-
-  /** Folded ids of epoch r, ascending: the ids behind digest(r) and beacon(r). */
-  foldedIdsOf(r: number): string[] {
-    return (this.epochs.get(r)?.foldedInOrder() ?? []).map((e) => e.v.idHex)
-  }
-
-  /** Folded contributions of epoch r in id order (to recompute and verify the beacon). */
-  foldedOf(r: number): VerifiedContribution[] {
-    return (this.epochs.get(r)?.foldedInOrder() ?? []).map((e) => e.v)
-  }
-
-  /** Folded contributions of epoch r (the count a vote carries). */
-  foldedCount(r: number): number {
-    return this.epochs.get(r)?.folded ?? 0
-  }
-
-  /** Folded contributions over the retained window. */
-  get foldedTotal(): number {
-    return this.folded
-  }
-
-  /** Epoch digest of r over its folded ids (that of the empty set when nothing is folded). */
-  digest(r: number): Uint8Array {
-    const epoch = this.epochs.get(r)
-    return (epoch?.digest() ?? epochDigest(this.params.network, r, [])).slice()
-  }
-
-  /** Beacon of r; undefined when no contribution of r is folded. */
-  beacon(r: number): Uint8Array | undefined {
-    return this.epochs.get(r)?.beacon()?.slice()
-  }
-
-  summary(r: number): EpochSummary {
-    return this.epochs.get(r)?.summary() ?? emptySummary(this.params.network, r, this.isFinal(r))
-  }
-
-  /** Summaries of every retained epoch the replica holds (contributions or finality), ascending. */
-  summaries(): EpochSummary[] {
-    return this.epochsAscending().map((r) => this.summary(r))
-  }
-
   /** Pool bits (see pool-view.ts), truncated to `limit` when given. */
   poolBits(limit?: number): PoolBits {
     return this.pool.bits(
       () =>
         this.epochsAscending()
           .reverse()
-          .map((r) => this.epochs.get(r) as EpochState),
+          .map((r) => this.epochOf(r) as EpochState | FrozenEpoch),
       limit,
     )
   }
 
   /** SHA-256 over the sorted ids of all retained folded contributions. */
   poolDigest(): Uint8Array {
-    return this.pool.digest(() => this.epochs.values())
+    return this.pool.digest(() => [...this.epochs.values(), ...this.frozen.byEpoch.values()])
   }
 
   // ---- origins and trust -------------------------------------------------------------------
@@ -264,10 +181,6 @@ export class Replica {
 
   // ---- epochs -----------------------------------------------------------------------------
 
-  isFinal(r: number): boolean {
-    return r < this.floor || (this.epochs.get(r)?.final ?? false)
-  }
-
   /**
    * Freezes epoch r: its folded set, digest and beacon never change again and later adds
    * are refused. `foldedIds` restores a set frozen before a restart (add the stored
@@ -278,16 +191,18 @@ export class Replica {
     assertEpoch(r)
     if (r < this.floor) return
     const want = foldedIds === undefined ? undefined : new Set(foldedIds)
+    const frozen = this.frozen.get(r)
+    if (frozen !== undefined) {
+      if (want === undefined) return
+      if (want.size !== frozen.folded || frozen.foldedIdHexes().some((id) => !want.has(id)))
+        throw new InvalidInputError(`epoch ${r} is already final with another folded set`)
+      return
+    }
     for (const id of want ?? [])
       if (this.entries.get(id)?.epoch.epoch !== r)
         throw new InvalidInputError(`cannot freeze epoch ${r} with ${id}: not stored in it`)
     const epoch = this.epochs.get(r) ?? this.createEpoch(r)
     if (want !== undefined) {
-      if (epoch.final) {
-        if (want.size !== epoch.folded || epoch.foldedInOrder().some((e) => !want.has(e.v.idHex)))
-          throw new InvalidInputError(`epoch ${r} is already final with another folded set`)
-        return
-      }
       for (const entry of epoch.stored.values()) {
         const fold = want.has(entry.v.idHex)
         if (fold && !entry.folded) this.fold(entry)
@@ -295,6 +210,44 @@ export class Replica {
       }
     }
     epoch.final = true
+    this.freezeLive(epoch)
+  }
+
+  /**
+   * A final epoch's record (frozen-record.ts), for the daemon to store in place of its
+   * contributions; undefined unless r is final and held with contributions.
+   */
+  frozenRecord(r: number): Uint8Array | undefined {
+    const frozen = this.frozen.get(r)
+    return frozen === undefined || frozen.stored === 0 ? undefined : frozen.body
+  }
+
+  /**
+   * Takes back a final epoch from its record (a restart), as adding its contributions and
+   * finalize(r, its folded ids) would, its folded ids absorbed into the draw chain in id
+   * order. Returns the contributions it holds (0 for an epoch below the prune floor);
+   * `expectEpoch`: the epoch the caller read it under (refused if it is another).
+   * Throws InvalidInputError/DecodeError for a record it cannot take (another network or
+   * maxPerEpoch, an epoch already held, malformed bytes): the caller adds its
+   * contributions one by one instead.
+   */
+  loadFrozen(body: Uint8Array, expectEpoch?: number): number {
+    const origin = (hex: string) => this.originState(hex)
+    const expect = { network: this.params.network, cap: this.params.maxPerEpoch }
+    const epoch = frozenEpochOf(body, expect, origin)
+    const r = epoch.epoch
+    if (expectEpoch !== undefined && r !== expectEpoch)
+      throw new InvalidInputError(`a record of epoch ${r} where ${expectEpoch} was expected`)
+    if (r < this.floor) return 0
+    if (this.epochs.has(r) || this.frozen.has(r))
+      throw new InvalidInputError(`epoch ${r} is already held: its record is not loaded`)
+    this.frozen.add(epoch)
+    applyFrozen(epoch, 1, origin)
+    this.folded += epoch.folded
+    epoch.forEachFoldedId((body, at) => this.chain.absorbAt(body, at))
+    this.epochOrder = undefined
+    this.pool.changed()
+    return epoch.stored
   }
 
   /**
@@ -318,17 +271,19 @@ export class Replica {
       }
       this.epochs.delete(r)
     }
+    for (const r of [...this.frozen.byEpoch.keys()]) {
+      if (r >= oldestRetainedEpoch) continue
+      const epoch = this.frozen.delete(r) as FrozenEpoch
+      applyFrozen(epoch, -1, (hex) => this.originState(hex))
+      this.folded -= epoch.folded
+      dropped += epoch.stored
+    }
     this.floor = oldestRetainedEpoch
     for (const [hex, origin] of this.origins)
-      if (origin.entries.size === 0) this.origins.delete(hex)
+      if (origin.entries.size === 0 && origin.frozenStored === 0) this.origins.delete(hex)
     this.epochOrder = undefined
     this.pool.changed()
     return dropped
-  }
-
-  /** Oldest epoch still accepted (epochs below were pruned). */
-  get oldestRetainedEpoch(): number {
-    return this.floor
   }
 
   // ---- private draws ----------------------------------------------------------------------
@@ -360,9 +315,18 @@ export class Replica {
 
   // ---- internals --------------------------------------------------------------------------
 
-  private epochsAscending(): number[] {
-    this.epochOrder ??= [...this.epochs.keys()].sort((a, b) => a - b)
-    return [...this.epochOrder]
+  /** A live epoch just made final becomes one record; its origins keep their figures. */
+  private freezeLive(epoch: EpochState): void {
+    const body = recordOfEpoch(epoch, this.params.maxPerEpoch)
+    const expect = { network: this.params.network, cap: this.params.maxPerEpoch }
+    const frozen = frozenEpochOf(body, expect, (hex) => this.originState(hex))
+    for (const entry of epoch.stored.values()) {
+      this.entries.delete(entry.v.idHex)
+      entry.origin.entries.delete(entry)
+      entry.origin.frozenStored++
+    }
+    this.epochs.delete(epoch.epoch)
+    this.frozen.add(frozen)
   }
 
   private createEpoch(r: number): EpochState {

@@ -1,6 +1,11 @@
-import { poolDigest } from '../epoch.js'
+import { compareIds, poolDigest } from '../epoch.js'
 import { InvalidInputError } from '../errors.js'
-import { byId, type Entry, type EpochState } from './state.js'
+import type { Contribution } from '../types.js'
+import { FrozenEpoch } from './frozen-epoch.js'
+import { type EpochState, idKey } from './state.js'
+
+/** A live epoch or a frozen one (frozen-epoch.ts): the pool reads both alike. */
+export type PoolEpoch = EpochState | FrozenEpoch
 
 /**
  * The pool as the API shows it (docs/PROTOCOL.md, "Fold and derived values"): the pool
@@ -27,7 +32,7 @@ export class PoolView {
   }
 
   /** The first `limit` pool bits (all when undefined), a fresh copy. */
-  bits(newestFirst: () => Iterable<EpochState>, limit?: number): PoolBits {
+  bits(newestFirst: () => Iterable<PoolEpoch>, limit?: number): PoolBits {
     if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
       throw new InvalidInputError(`bit limit must be a non-negative integer, got ${limit}`)
     this.bitsCache ??= poolBitsOf(newestFirst(), this.maxBits)
@@ -35,18 +40,29 @@ export class PoolView {
   }
 
   /** The pool digest, a fresh copy. */
-  digest(epochs: () => Iterable<EpochState>): Uint8Array {
+  digest(epochs: () => Iterable<PoolEpoch>): Uint8Array {
     this.digestCache ??= poolDigestOf(epochs())
     return this.digestCache.slice()
   }
 }
 
-function poolBitsOf(newestFirst: Iterable<EpochState>, maxBits: number): PoolBits {
+/** An epoch's folded contributions in id order, read one at a time. */
+function* foldedOf(epoch: PoolEpoch): Generator<Contribution> {
+  if (epoch instanceof FrozenEpoch) yield* epoch.foldedDecoded()
+  else for (const entry of epoch.foldedInOrder()) yield entry.v.contribution
+}
+
+/** An epoch's folded ids with their sort keys (state.ts, idKey). */
+function foldedIdsOf(epoch: PoolEpoch): Array<{ key: number; id: Uint8Array }> {
+  if (epoch instanceof FrozenEpoch) return epoch.foldedIds().map((id) => ({ key: idKey(id), id }))
+  return epoch.foldedInOrder().map((e) => ({ key: e.key, id: e.v.id }))
+}
+
+function poolBitsOf(newestFirst: Iterable<PoolEpoch>, maxBits: number): PoolBits {
   const out = new Uint8Array(Math.ceil(maxBits / 8))
   let n = 0
   fill: for (const epoch of newestFirst) {
-    for (const entry of epoch.foldedInOrder()) {
-      const c = entry.v.contribution
+    for (const c of foldedOf(epoch)) {
       n = appendBits(out, n, c.bits, Math.min(c.bitLength, maxBits - n))
       if (n === maxBits) break fill
     }
@@ -63,11 +79,12 @@ function truncatePoolBits(pool: PoolBits, limit: number | undefined): PoolBits {
   return { bits: out, bitLength: n }
 }
 
-function poolDigestOf(epochs: Iterable<EpochState>): Uint8Array {
-  const folded: Entry[] = []
-  for (const epoch of epochs) folded.push(...epoch.foldedInOrder())
+function poolDigestOf(epochs: Iterable<PoolEpoch>): Uint8Array {
+  const folded: Array<{ key: number; id: Uint8Array }> = []
+  for (const epoch of epochs) for (const f of foldedIdsOf(epoch)) folded.push(f)
   // sorting by the numeric key first leaves poolDigest's bytewise sort a linear pass
-  return poolDigest(folded.sort(byId).map((e) => e.v.id))
+  folded.sort((a, b) => (a.key !== b.key ? a.key - b.key : compareIds(a.id, b.id)))
+  return poolDigest(folded.map((f) => f.id))
 }
 
 /**

@@ -38,8 +38,10 @@ export interface OriginState {
   contributions: number
   bits: number
   lastSeenMs: number
-  /** its stored entries in the retained window */
+  /** its stored entries in the retained window's live (not final) epochs */
   readonly entries: Set<Entry>
+  /** its stored contributions in the retained window's frozen epochs (frozen-epochs.ts) */
+  frozenStored: number
   /** of which folded */
   folded: number
   /** of which credited: the maxPerEpoch smallest folded ids of each epoch */
