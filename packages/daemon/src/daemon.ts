@@ -38,6 +38,7 @@ import { GossipService } from './p2p/gossip/gossip-service.js'
 import { msgIdFn } from './p2p/gossip/message-id.js'
 import { topicsOf } from './p2p/gossip/topics.js'
 import { type AlaraServices, createAlaraLibp2p } from './p2p/libp2p-node.js'
+import { MdnsCadence } from './p2p/mdns-cadence.js'
 import { ReachabilityService } from './p2p/nat/reachability-service.js'
 import { PeerService } from './p2p/peer-service.js'
 import { openRepo, REPO_FILES } from './repo/repo.js'
@@ -256,6 +257,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     })
     const membership = new MembershipService(components)
     const reachability = new ReachabilityService(components)
+    const mdnsCadence = new MdnsCadence(libp2p.services.mdns)
     const trustService = new TrustService(components, { epochs, membership })
     const services: AlaraNodeServices = {
       gossip,
@@ -313,6 +315,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
       inject,
       trustService,
       reachability,
+      mdnsCadence,
     ]
     for (const service of ordered) {
       await service.start()

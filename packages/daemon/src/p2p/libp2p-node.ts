@@ -17,6 +17,7 @@ import { namedPreSharedKey } from './closed-network.js'
 import { gossipFrameLimits } from './gossip/frame-limits.js'
 import { scoreParams } from './gossip/scoring.js'
 import { allTopics, topicsOf } from './gossip/topics.js'
+import { MDNS_REPEAT_MS, type RestartableDiscovery } from './mdns-cadence.js'
 import { natServices, natTransport } from './nat/nat-services.js'
 
 /**
@@ -54,10 +55,9 @@ export type AlaraServices = {
   ping: ReturnType<ReturnType<typeof ping>>
   pubsub: GossipSub
   dht?: unknown
+  mdns?: RestartableDiscovery
 }
 
-/** mDNS queries repeat this often (after the one at start) */
-const MDNS_QUERY_MS = 60_000
 /** the connection monitor's liveness ping of every connection */
 const PING_INTERVAL_MS = 30_000
 
@@ -67,16 +67,6 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
   const peerDiscovery: Array<(components: never) => PeerDiscovery> = []
   if (config.bootstrap.length > 0)
     peerDiscovery.push(bootstrap({ list: config.bootstrap, timeout: 100 }) as never)
-  if (config.mdns)
-    peerDiscovery.push(
-      // A node queries at start and every node answers, so a newcomer finds the LAN at
-      // once; the repeat only finds a peer again after a partition, which the peer
-      // service's redial of known peers covers too. Each answer is multicast to every
-      // node and costs each a peer-store write: at 5 s, 5 nodes made ~4 writes a second
-      // per node when nothing happened (docs/BENCHMARKS.md "Idle cost").
-      mdns({ serviceTag: `alara-${config.network}.local`, interval: MDNS_QUERY_MS }) as never,
-    )
-
   const services: Record<string, unknown> = {
     identify: identify(),
     // a node's new addresses (a relay reservation, a UPnP mapping) reach its peers at once;
@@ -106,6 +96,9 @@ export async function createAlaraLibp2p(init: AlaraLibp2pInit): Promise<Libp2p<A
     }),
     ...natServices(config),
   }
+  // a service rather than a peerDiscovery entry, so that MdnsCadence can restart it
+  if (config.mdns)
+    services.mdns = mdns({ serviceTag: `alara-${config.network}.local`, interval: MDNS_REPEAT_MS })
   if (config.dht)
     // On a LAN every address is private: the default mapper would drop every peer; across
     // NATs a peer is reached at its relayed (public) address. Both are handed out.
