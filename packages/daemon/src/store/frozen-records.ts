@@ -7,6 +7,7 @@ import {
 } from '@alara/protocol'
 import type { Level } from 'level'
 import { epochKey } from './keys.js'
+import { readAhead } from './read-ahead.js'
 import { type StoreSealer, storedRecord } from './store-seal.js'
 
 /**
@@ -111,24 +112,8 @@ export class FrozenRecords {
       lt: `${PREFIX}~`,
       fillCache: false,
     })
-    const read = () => {
-      const next = iterator.nextv(READ_AHEAD)
-      // handled here (no unhandled rejection), thrown where the loop awaits it
-      next.catch(() => {})
-      return next
-    }
-    let reading = read()
-    try {
-      for (;;) {
-        const entries = await reading
-        if (entries.length === 0) return
-        reading = read()
-        for (const [key, value] of entries) yield this.opened(key, value)
-      }
-    } finally {
-      await reading.catch(() => {})
-      await iterator.close()
-    }
+    for await (const entries of readAhead(iterator, READ_AHEAD))
+      for (const [key, value] of entries) yield this.opened(key, value)
   }
 
   private opened(key: string, value: Uint8Array): StoredFrozenRecord {

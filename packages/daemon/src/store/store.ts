@@ -3,6 +3,7 @@ import { Level } from 'level'
 import { BeaconRecords } from './beacon-records.js'
 import { FrozenRecords } from './frozen-records.js'
 import { EPOCH_DIGITS, epochKey, splitIds } from './keys.js'
+import { readAhead } from './read-ahead.js'
 import { type StoreSealer, storedContribution } from './store-seal.js'
 
 /**
@@ -195,26 +196,8 @@ export class AlaraStore {
       // one pass over the whole window: keep LevelDB's block cache for the reads after it
       fillCache: false,
     })
-    const read = () => {
-      const next = iterator.nextv(size)
-      // a read ahead may fail while the caller is still busy with the batch before: marked
-      // handled here (no unhandled rejection), it is thrown where the loop awaits it
-      next.catch(() => {})
-      return next
-    }
-    let reading = read()
-    try {
-      for (;;) {
-        const entries = await reading
-        if (entries.length === 0) return
-        reading = read()
-        yield entries.map(([key, value]) => this.record(key, value))
-      }
-    } finally {
-      // an iterator closes only once its read in flight has ended (a caller that stopped early)
-      await reading.catch(() => {})
-      await iterator.close()
-    }
+    for await (const entries of readAhead(iterator, size))
+      yield entries.map(([key, value]) => this.record(key, value))
   }
 
   private record(keyBytes: Uint8Array, value: Uint8Array): StoredRecord {
