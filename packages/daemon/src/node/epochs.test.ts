@@ -1,4 +1,4 @@
-import { decodeVote, toHex } from '@alara/protocol'
+import { decodeVote, epochFinalMs, toHex } from '@alara/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { BeaconIngest } from '../beacon/beacon-ingest.js'
 import { TrustService } from '../membership/trust-service.js'
@@ -112,6 +112,67 @@ describe('epochs', () => {
     expect(state.replica.isFinal(r)).toBe(true)
     expect(state.backfill.size).toBe(0)
     expect(f.eventsOf('epoch:final').map((e) => e.epoch)).toEqual([r])
+  })
+
+  it('a back-filled epoch with no digest at the quorum waits finalMs more for re-votes', async () => {
+    const { state, params } = f.components
+    const r = state.currentEpoch(f.clock.ms) - 5
+    state.backfill.add(r)
+    const mine = state.replica.digest(r)
+    const [a, b, c, d, e] = [
+      await fakePeer(),
+      await fakePeer(),
+      await fakePeer(),
+      await fakePeer(),
+      await fakePeer(),
+    ]
+    const peers = [a, b, c, d, e]
+    const other = (n: number) => new Uint8Array(32).fill(n)
+    for (const [p, digest] of [
+      [a, mine],
+      [b, mine],
+      [c, other(1)],
+      [d, other(2)],
+      [e, other(3)],
+    ] as const)
+      ingest.vote(await signedVote(p.key, f.components, r, digest, 1), { via: 'sync' })
+    for (const p of peers) state.caughtUp.add(p.originHex)
+    // final by the clock, every voter heard, but its own digest has 2 of 5: not yet
+    expect(epochFinalMs(r, params)).toBeLessThanOrEqual(f.clock.ms)
+    await epochs.freezeBackfill()
+    expect(state.replica.isFinal(r)).toBe(false)
+    // a late re-vote that makes the quorum freezes it at once
+    f.clock.ms += 1
+    ingest.vote(await signedVote(c.key, f.components, r, mine, 1), { via: 'sync' })
+    ingest.vote(await signedVote(d.key, f.components, r, mine, 1), { via: 'sync' })
+    await epochs.freezeBackfill()
+    expect(state.replica.isFinal(r)).toBe(true)
+    expect(toHex(state.replica.digest(r))).toBe(toHex(mine))
+  })
+
+  it('without re-votes, finalMs after final it keeps the digest with the most trust', async () => {
+    const { state, params } = f.components
+    const r = state.currentEpoch(f.clock.ms) - 5
+    state.backfill.add(r)
+    const mine = state.replica.digest(r)
+    const [a, b, c, d] = [await fakePeer(), await fakePeer(), await fakePeer(), await fakePeer()]
+    for (const [p, digest] of [
+      [a, mine],
+      [b, mine],
+      [c, new Uint8Array(32).fill(1)],
+      [d, new Uint8Array(32).fill(2)],
+    ] as const) {
+      ingest.vote(await signedVote(p.key, f.components, r, digest, 1), { via: 'sync' })
+      state.caughtUp.add(p.originHex)
+    }
+    // its own digest has the most trust (2 of 4), short of the quorum
+    f.clock.ms = epochFinalMs(r, params) + params.finalMs - 1
+    await epochs.freezeBackfill()
+    expect(state.replica.isFinal(r)).toBe(false)
+    f.clock.ms += 1
+    await epochs.freezeBackfill()
+    expect(state.replica.isFinal(r)).toBe(true)
+    expect(toHex(state.replica.digest(r))).toBe(toHex(mine))
   })
 
   it('a back-filled epoch whose quorum voted another digest asks its voters for that set', async () => {

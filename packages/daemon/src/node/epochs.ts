@@ -2,6 +2,7 @@ import {
   catchUpDecision,
   encodeVote,
   epochDigest,
+  epochFinalMs,
   epochPhase,
   fromHex,
   MAX_VOUCHERS,
@@ -162,6 +163,15 @@ export class EpochService implements Startable {
         continue
       }
       const decision = catchUpDecision(voters, toHex(state.replica.digest(r)), required)
+      // No digest with the quorum yet: the voters may still be moving (a re-vote after an
+      // admission goes out at the voter's own final at the latest, and a loaded machine
+      // delivers it late), so the plurality is taken only once finalMs more have passed.
+      if (
+        decision.action !== 'wait' &&
+        !decision.agreed &&
+        nowMs < epochFinalMs(r, params) + params.finalMs
+      )
+        continue
       if (decision.action === 'keep') await this.freezeCaughtUp(r)
       else if (decision.action === 'adopt') {
         const ids = this.heldSetBehind(r, decision.digestHex)
