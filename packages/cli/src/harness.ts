@@ -3,10 +3,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { ReadyInfo } from '@alara/daemon'
 import { CliError } from './errors.js'
+import { NODE_FLAGS } from './node-flags.js'
 
 /**
  * One `alara daemon --json` child process, as `alara devnet` and the multi-daemon tests
- * run it: ready once it printed the JSON ready line (`{"event":"ready",…}`), waited for
+ * run it (with the V8 flags of node-flags.ts, as the `alara` command runs): ready once it printed the JSON ready line (`{"event":"ready",…}`), waited for
  * with a deadline; all its output goes to `onOutput`; stopped with SIGTERM, then
  * SIGKILL after a grace period.
  */
@@ -81,7 +82,7 @@ export class DaemonChild {
     this.label = init.label ?? 'daemon'
     this.process = spawn(
       init.nodePath ?? process.execPath,
-      [init.binPath ?? CLI_BIN, ...init.args],
+      [...NODE_FLAGS, init.binPath ?? CLI_BIN, ...init.args],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: init.detached === true,

@@ -34,3 +34,4 @@ export {
 } from './harness.js'
 export type { Io, OutStream, StopSignal } from './io.js'
 export { processIo } from './io.js'
+export { NODE_FLAGS } from './node-flags.js'

@@ -27,6 +27,7 @@ import {
 } from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { NODE_FLAGS } from '../../cli/dist/node-flags.js'
 import { initRepo } from '../dist/index.js'
 import { AlaraStore } from '../dist/store/store.js'
 import { loadStoreKey } from '../dist/store/store-key.js'
@@ -131,9 +132,14 @@ try {
     const load = loadavg()[0]
     const flags = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]
     const t = performance.now()
-    const child = spawn(process.execPath, [...flags, cli, 'daemon', '--home', home, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    // as the `alara` command starts Node (its shebang's V8 flags)
+    const child = spawn(
+      process.execPath,
+      [...NODE_FLAGS, ...flags, cli, 'daemon', '--home', home, '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let log = ''
     child.stderr.on('data', (d) => {
       log += d
