@@ -34,14 +34,18 @@ import { eventually } from './helpers/wait.js'
  * merge all four inject in two more epochs.
  *
  * The timing holds by construction: final is end + 15 s here (config.json finalMs), so m
- * is far from final when the groups meet, and every check reads the epoch each
- * injection really got (`inject` reports it), never the one it was aimed at. On a busy
+ * is far from final when the groups meet; an epoch closes at end + 5 s, so an item has
+ * seconds to reach every node; and every check reads the epoch each injection really
+ * got (`inject` reports it), never the one it was aimed at. On a busy
  * machine the four injections of a round can land in two epochs, so a frozen epoch may
  * hold one group's contributions only: the other group then has none folded there and
  * says so (`beacon R` answers ERR_NOT_FOUND), which is what "apart" means.
  */
 
-const h = new Harness('merge', { finalMs: 15_000 })
+// Closed at end + 5 s, admission rounds of 2 s (deadline end + 13 s, before final at
+// end + 15 s): an item that missed a node by gossip while the mesh spans the groups has
+// seconds to arrive, not 250 ms rounds (one did not, beside another file and stress-ng)
+const h = new Harness('merge', { graceMs: 5_000, finalMs: 15_000, roundMs: 2_000 })
 afterAll(() => h.cleanup())
 
 const sortIds = (b: BeaconJson | undefined): string[] => [...(b?.contributions ?? [])].sort()
