@@ -1,18 +1,17 @@
 import {
   catchUpDecision,
   encodeVote,
+  encodeWithEvidence,
   epochDigest,
   epochFinalMs,
   epochPhase,
   fromHex,
   MAX_VOUCHERS,
   oldestRetainedEpoch,
-  type ProtocolParams,
   peerIdFromOrigin,
   requiredAgreement,
   signVote,
   toHex,
-  type Vote,
   type VoucherEvidence,
   voteId,
 } from '@alara/protocol'
@@ -353,7 +352,10 @@ export class EpochService implements Startable {
       ...(commits !== undefined ? { commitsDigest: commits.commitsDigest } : {}),
     })
     await store.putVote(r, selfHex, encoded)
-    await this.init.gossip.publishVote(r, withEvidence(vote, ids, this.vouchersOf(r), params))
+    await this.init.gossip.publishVote(
+      r,
+      encodeWithEvidence(vote, ids, this.vouchersOf(r), params.maxVoteBytes),
+    )
   }
 
   /**
@@ -374,26 +376,6 @@ export class EpochService implements Startable {
       }
     return [...out.values()]
   }
-}
-
-/**
- * The vote as gossiped: with its evidence (its own ids, then its vouchers) outside the
- * signature, so that a receiver checks the vouchers with no request; without the
- * vouchers, then without any evidence, when that would pass maxVoteBytes.
- */
-export function withEvidence(
-  vote: Vote,
-  ownIds: readonly string[],
-  vouchers: readonly VoucherEvidence[],
-  params: Pick<ProtocolParams, 'maxVoteBytes'>,
-): Uint8Array {
-  const own = { ids: ownIds.map(fromHex) }
-  const entries = vouchers.map((v) => ({ vote: v.vote, ids: v.ids.map(fromHex) }))
-  for (const evidence of [[own, ...entries], [own]]) {
-    const encoded = encodeVote({ ...vote, evidence })
-    if (encoded.length <= params.maxVoteBytes) return encoded
-  }
-  return encodeVote(vote)
 }
 
 /**

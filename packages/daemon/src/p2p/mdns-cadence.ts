@@ -1,4 +1,4 @@
-import type { Startable } from '../components.js'
+import type { Startable } from '@libp2p/interface'
 
 /**
  * When mDNS asks the LAN. @libp2p/mdns queries once when it starts and then every
