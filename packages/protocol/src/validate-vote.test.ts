@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it, vi } from 'vitest'
 import { originOf, signVote, toHex, voteId } from './signing.js'
 import type { UnsignedVote } from './types.js'
-import { epoch, key, nowMs, origin, originHex, params } from './validate.fixtures.js'
+import { epoch, key, nowMs, originHex, params, unsignedVote } from './validate.fixtures.js'
 import {
   VOTE_VERDICTS,
   type VoteValidationContext,
@@ -27,16 +27,6 @@ function expectVoteRefusal(
 
 describe('validateVote', () => {
   const currentEpoch = epoch
-  const unsignedVote = (patch: Partial<UnsignedVote> = {}): UnsignedVote => ({
-    network: params.network,
-    origin,
-    epoch: currentEpoch - 1,
-    digest: new Uint8Array(32).fill(1),
-    count: 3,
-    beacon: new Uint8Array(32).fill(2),
-    timestampMs: nowMs - 100,
-    ...patch,
-  })
   const voteBytes = async (patch: Partial<UnsignedVote> = {}) =>
     encodeVote(await signVote(key, unsignedVote(patch)))
   const vctx = (patch: Partial<VoteValidationContext> = {}): VoteValidationContext => ({

@@ -3,7 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { type ProtocolParams, resolveParams } from './config.js'
 import { originOf, signContribution, toHex } from './signing.js'
-import type { Contribution, UnsignedContribution } from './types.js'
+import type { Contribution, UnsignedContribution, UnsignedVote } from './types.js'
 import type { ValidationContext } from './validate.js'
 import { encodeContribution } from './wire/codec.js'
 
@@ -43,6 +43,20 @@ export function unsigned(patch: Partial<UnsignedContribution> = {}): UnsignedCon
     timestampMs,
     bitLength: 256,
     bits: healthyBits(256),
+    ...patch,
+  }
+}
+
+/** A vote of the epoch before the fixtures' clock, unsigned (sign with `key`). */
+export function unsignedVote(patch: Partial<UnsignedVote> = {}): UnsignedVote {
+  return {
+    network: params.network,
+    origin,
+    epoch: epoch - 1,
+    digest: new Uint8Array(32).fill(1),
+    count: 3,
+    beacon: new Uint8Array(32).fill(2),
+    timestampMs: nowMs - 100,
     ...patch,
   }
 }

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../signing.js'
+import { signVote, toHex } from '../signing.js'
 import type { Vote } from '../types.js'
+import { key, unsignedVote } from '../validate.fixtures.js'
 import { decodeVote, encodeVote } from '../wire/codec.js'
 import type { VoucherEvidence } from './book.js'
 import { encodeWithEvidence } from './re-vote.js'
 
-const vote: Vote = {
-  network: 'default',
-  origin: new Uint8Array([0, 36, 8, 1, 18, 32, ...new Array(32).fill(7)]),
-  epoch: 352_840_320,
-  digest: new Uint8Array(32).fill(1),
-  count: 2,
-  beacon: new Uint8Array(32).fill(2),
-  timestampMs: 1_764_201_611_000,
-  signature: new Uint8Array(64).fill(4),
-}
+const vote: Vote = await signVote(key, unsignedVote({ count: 2 }))
 const idHex = (b: number) => toHex(new Uint8Array(32).fill(b))
 const own = [idHex(1), idHex(3)]
 const vouchers: VoucherEvidence[] = [
