@@ -21,7 +21,7 @@ import { loadTimelockGenerator } from './beacon/timelock-generator.js'
 import type { AlaraComponents, Startable } from './components.js'
 import { checkConfigValues, mergeConfig, parseHostPort, protocolParams } from './config/config.js'
 import type { DaemonConfig } from './config/defaults.js'
-import { BadConfigError, PortInUseError } from './errors.js'
+import { PortInUseError } from './errors.js'
 import { AlaraEventBus } from './events.js'
 import { MembershipService } from './membership/membership-service.js'
 import { TrustBook } from './membership/trust-book.js'
@@ -134,7 +134,6 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     'flags',
   )
   const config = mergeConfig(repo.config, overrides)
-  checkBootstrap(config.bootstrap)
   const api = parseHostPort(config.api)
   const publicApi =
     config.publicApi === undefined
@@ -390,12 +389,4 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     await unwind()
     throw err
   }
-}
-
-function checkBootstrap(list: string[]): void {
-  for (const entry of list)
-    if (!/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(entry))
-      throw new BadConfigError(
-        `bootstrap address '${entry}' must end with /p2p/<peer id> (as printed by alara id)`,
-      )
 }

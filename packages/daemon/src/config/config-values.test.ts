@@ -114,7 +114,11 @@ describe('checkConfigValues', () => {
           maxBits: fc.integer({ min: 1, max: 8 * 1024 * 1024 }),
           maxPerEpoch: fc.integer({ min: 1, max: 1_000_000 }),
           listen: fc.array(fc.string({ minLength: 1 })),
-          bootstrap: fc.array(fc.string({ minLength: 1 })),
+          bootstrap: fc.array(
+            fc
+              .tuple(fc.string(), fc.stringMatching(/^[1-9A-HJ-NP-Za-km-z]{1,60}$/))
+              .map(([prefix, id]) => `${prefix}/p2p/${id}`),
+          ),
           api: fc
             .tuple(fc.stringMatching(/^[^\s:[\]]+$/), fc.integer({ min: 0, max: 65535 }))
             .map(([h, p]) => `${h}:${p}`),
@@ -186,6 +190,8 @@ describe('checkConfigValues', () => {
     ['listen', [4590]],
     ['bootstrap', 'x'],
     ['bootstrap', ['']],
+    ['bootstrap', ['/ip4/1.2.3.4/tcp/4590']],
+    ['bootstrap', ['/ip4/1.2.3.4/tcp/4590/p2p/0OIl']],
     ['api', '5890'],
     ['api', ':5890'],
     ['api', 'localhost:'],

@@ -76,6 +76,12 @@ export function checkConfigValues(values: unknown, source: string): Partial<Daem
   if (partial.api !== undefined) parseHostPort(partial.api, source)
   if (partial.publicApi !== undefined) parseHostPort(partial.publicApi, source, 'publicApi')
   if (partial.metrics !== undefined) parseHostPort(partial.metrics, source, 'metrics')
+  for (const entry of partial.bootstrap ?? [])
+    if (!/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(entry))
+      throw badConfig(
+        source,
+        `bootstrap address '${entry}' must end with /p2p/<peer id> (as printed by alara id)`,
+      )
   checkTiming(partial, source)
   return partial
 }
