@@ -1,12 +1,13 @@
 import type { AlaraComponents } from '../components.js'
 import type { TrustService } from '../membership/trust-service.js'
 import type { InjectService } from '../node/inject.js'
+import type { ReachabilitySource } from '../p2p/nat/nat-status.js'
 import type { PeerService } from '../p2p/peer-service.js'
 import type { NodeService } from './node-service.js'
 import { beacon, random } from './queries/beacon.js'
 import { consensus } from './queries/consensus.js'
 import { pool, quality, tests } from './queries/entropy-pool.js'
-import { id, peers, type ReachabilitySource, status } from './queries/peers.js'
+import { id, peers, status } from './queries/peers.js'
 
 /** The services the API writes through; the read side is api/queries/. */
 export interface ApiServices {

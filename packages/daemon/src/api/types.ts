@@ -12,6 +12,7 @@ import type { SharedBeaconStatus } from '@alara/protocol'
 
 import type { TrustEntry } from '../membership/trust-book.js'
 import type { ConnectionKind } from '../p2p/nat/connection-kind.js'
+import type { NatStatus } from '../p2p/nat/nat-status.js'
 import type { Reachability } from '../p2p/nat/reachability.js'
 
 export type { ConnectionKind, Reachability }
@@ -214,7 +215,7 @@ export interface RandomResponse {
   epoch?: number
 }
 
-export interface StatusResponse {
+export interface StatusResponse extends NatStatus {
   peerId: string
   network: string
   /** holds a network key (network.key): a closed network, every peer is a member */
@@ -234,16 +235,6 @@ export interface StatusResponse {
   lastFinalEpoch: number | null
   /** the latest closed epoch's entry, null before any epoch closed */
   consensus: EpochConsensus | null
-  /** across the internet (docs/OPERATIONS.md): AutoNAT's verdict and since when */
-  reachability: Reachability
-  reachabilitySinceMs: number
-  /** connected peers by connection: direct, or only through a relay */
-  peersDirect: number
-  peersRelayed: number
-  /** relayed addresses this node announces (its relay reservations) */
-  relayedAddresses: string[]
-  /** when serving as a relay (`relay: true`): reservations held and the limit */
-  relay: { reservations: number; maxReservations: number } | null
 }
 
 export interface ApiErrorBody {

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client'
-import type { StatusResponse } from '../api/types.js'
+import type { NatStatus } from '../p2p/nat/nat-status.js'
 import type { Reachability } from '../p2p/nat/reachability.js'
 
 /**
@@ -10,7 +10,7 @@ import type { Reachability } from '../p2p/nat/reachability.js'
 const STATES: readonly Reachability[] = ['public', 'private', 'unknown']
 
 export type NatSource = () => Pick<
-  StatusResponse,
+  NatStatus,
   'reachability' | 'peersDirect' | 'peersRelayed' | 'relay'
 >
 

@@ -3,17 +3,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { AlaraComponents } from '../../components.js'
 import { originHexOf } from '../../membership/trust-book.js'
 import { linkOf } from '../../p2p/nat/connection-kind.js'
-import type { ReachabilityView } from '../../p2p/nat/reachability-service.js'
+import { NO_VIEW, natStatus, type ReachabilitySource } from '../../p2p/nat/nat-status.js'
 import { VERSION } from '../../version.js'
 import type { IdResponse, PeerInfo, StatusResponse } from '../types.js'
 import { epochConsensus, recentClosedEpochs, voteStatsByOrigin } from './consensus.js'
 
 /** Who this node is, whom it knows, and its one-screen status. */
-
-/** The reachability service's view (p2p/nat/); absent in tests that run without it. */
-export type ReachabilitySource = () => ReachabilityView
-
-const NO_VIEW: ReachabilityView = { reachability: 'unknown', sinceMs: 0, relayedAddresses: [] }
 
 export function id(c: AlaraComponents, nat?: ReachabilitySource): IdResponse {
   return {
@@ -74,41 +69,6 @@ export async function peers(c: AlaraComponents): Promise<PeerInfo[]> {
     })
   }
   return out
-}
-
-/** The relay server's reservations, when this node serves as a relay. */
-function relayOf(c: AlaraComponents): StatusResponse['relay'] {
-  if (!c.config.relay) return null
-  const relay = (c.libp2p.services as { relay?: { reservations: { size: number } } }).relay
-  return {
-    reservations: relay?.reservations.size ?? 0,
-    maxReservations: c.config.relayMaxReservations,
-  }
-}
-
-/** The status's part about NATs and relays (also what the metrics read). */
-export function natStatus(
-  c: AlaraComponents,
-  nat?: ReachabilitySource,
-): Pick<
-  StatusResponse,
-  | 'reachability'
-  | 'reachabilitySinceMs'
-  | 'peersDirect'
-  | 'peersRelayed'
-  | 'relayedAddresses'
-  | 'relay'
-> {
-  const view = nat?.() ?? NO_VIEW
-  const links = c.libp2p.getPeers().map((p) => linkOf(c.libp2p.getConnections(p)))
-  return {
-    reachability: view.reachability,
-    reachabilitySinceMs: view.sinceMs,
-    peersDirect: links.filter((l) => l?.kind === 'direct').length,
-    peersRelayed: links.filter((l) => l?.kind === 'relayed').length,
-    relayedAddresses: view.relayedAddresses,
-    relay: relayOf(c),
-  }
 }
 
 export function status(c: AlaraComponents, nat?: ReachabilitySource): StatusResponse {
