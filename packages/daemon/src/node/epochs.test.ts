@@ -92,6 +92,32 @@ describe('epochs', () => {
     expect((await ingest.contribution(late, { via: 'sync' })).verdict).not.toBe('accept')
   })
 
+  it('a restart that starts epochs after its restore catches those up too; a first start does not', async () => {
+    const { state, params } = f.components
+    const first = await fakeComponents()
+    const fresh = new EpochService(first.components, {
+      gossip: new GossipService(first.components, {
+        topics: topicsOf(first.components.params.network),
+        ingest: new Ingest(first.components),
+        beacon: new BeaconIngest(first.components),
+      }),
+    })
+    await fresh.start()
+    expect([...first.components.state.backfill]).toEqual([])
+    await fresh.stop()
+    await first.close()
+    // restored in epoch r (restore.ts adds the epoch open then), started two epochs later
+    const r = state.currentEpoch(f.clock.ms)
+    state.backfill.add(r - 3)
+    state.backfill.add(r)
+    f.clock.ms += 2 * params.epochMs
+    await epochs.start()
+    expect([...state.backfill].sort((x, y) => x - y)).toEqual([r - 3, r, r + 1, r + 2])
+    // none of them is closed or voted on the clock: catch-up freezes them
+    await epochs.closeEpoch(r + 1)
+    expect(votesPublished()).toEqual([])
+  })
+
   it('a back-filled epoch freezes once members with the quorum of its votes are heard', async () => {
     const { state } = f.components
     const r = state.currentEpoch(f.clock.ms) - 5
