@@ -13,10 +13,13 @@ import {
   signedVote,
   voteCovering,
 } from '../test-helpers/fake-components.js'
+import { useRestartableNodes } from '../test-helpers/restartable.js'
 import { EpochService } from './epochs.js'
 import { Ingest } from './ingest.js'
+import { restoreState } from './restore.js'
 
 let f: FakeComponents
+const restartable = useRestartableNodes('epochs')
 let ingest: Ingest
 let epochs: EpochService
 
@@ -92,30 +95,41 @@ describe('epochs', () => {
     expect((await ingest.contribution(late, { via: 'sync' })).verdict).not.toBe('accept')
   })
 
-  it('a restart that starts epochs after its restore catches those up too; a first start does not', async () => {
-    const { state, params } = f.components
-    const first = await fakeComponents()
-    const fresh = new EpochService(first.components, {
-      gossip: new GossipService(first.components, {
-        topics: topicsOf(first.components.params.network),
-        ingest: new Ingest(first.components),
-        beacon: new BeaconIngest(first.components),
-      }),
-    })
-    await fresh.start()
-    expect([...first.components.state.backfill]).toEqual([])
-    await fresh.stop()
-    await first.close()
-    // restored in epoch r (restore.ts adds the epoch open then), started two epochs later
-    const r = state.currentEpoch(f.clock.ms)
-    state.backfill.add(r - 3)
-    state.backfill.add(r)
-    f.clock.ms += 2 * params.epochMs
-    await epochs.start()
-    expect([...state.backfill].sort((x, y) => x - y)).toEqual([r - 3, r, r + 1, r + 2])
-    // none of them is closed or voted on the clock: catch-up freezes them
-    await epochs.closeEpoch(r + 1)
-    expect(votesPublished()).toEqual([])
+  it('epochs opened between a restart’s restore and its start are caught up; not on a first start', async () => {
+    const { params } = f.components
+    const epochsOn = (c: FakeComponents) =>
+      new EpochService(c.components, {
+        gossip: new GossipService(c.components, {
+          topics: topicsOf(c.components.params.network),
+          ingest: new Ingest(c.components),
+          beacon: new BeaconIngest(c.components),
+        }),
+      })
+    // a first start: the window before it is caught up, its own first epochs are not
+    const dir = await restartable.storeDir()
+    const first = await restartable.node(dir)
+    const r = first.components.state.currentEpoch(first.clock.ms)
+    await restoreState(first.components)
+    first.clock.ms += 2 * params.epochMs
+    const firstEpochs = epochsOn(first)
+    await firstEpochs.start()
+    expect(Math.max(...first.components.state.backfill)).toBe(r - 1)
+    await new Ingest(first.components).contribution(
+      await signedContribution((await fakePeer()).key, first.components),
+      { via: 'gossip' },
+    )
+    await firstEpochs.stop()
+    await restartable.stop(first)
+    // a restart on that store, restored in epoch r + 2, its services started two epochs later
+    const again = await restartable.node(dir, { startMs: first.clock.ms })
+    await restoreState(again.components)
+    again.clock.ms += 2 * params.epochMs
+    const againEpochs = epochsOn(again)
+    await againEpochs.start()
+    const { backfill } = again.components.state
+    for (const e of [r + 2, r + 3, r + 4]) expect(backfill.has(e), `epoch ${e}`).toBe(true)
+    expect(backfill.has(r + 5)).toBe(false)
+    await againEpochs.stop()
   })
 
   it('a back-filled epoch freezes once members with the quorum of its votes are heard', async () => {

@@ -63,8 +63,8 @@ export class EpochService implements Startable {
     // A restart caught up the epoch open at restore (restore.ts); a slow start (libp2p,
     // on a loaded machine seconds) can open more before this node receives anything:
     // held in part just as much, and caught up the same way.
-    if (state.backfill.size > 0)
-      for (let r = Math.max(...state.backfill) + 1; r <= state.currentEpoch(now()); r++)
+    if (state.restartedInEpoch !== undefined)
+      for (let r = state.restartedInEpoch + 1; r <= state.currentEpoch(now()); r++)
         state.backfill.add(r)
     // members it could expect to hear from: listed ones, or on a closed network any key
     // holder it has met (libp2p's peer store)

@@ -84,7 +84,10 @@ export async function restoreState(
   // its catch-up can end after the epoch's admission deadline: it too is caught up
   // (frozen with the set a quorum voted), not closed on its own partial view. A first
   // start has no past to miss: that epoch is its own.
-  if (loaded > 0 || frozen.size > 0 || votes > 0) state.backfill.add(current)
+  if (loaded > 0 || frozen.size > 0 || votes > 0) {
+    state.backfill.add(current)
+    state.restartedInEpoch = current
+  }
   if (loaded > 0) log.info(`reloaded ${loaded} contributions from the store in ${reloadMs} ms`)
   // after the window is back (the chain has absorbed it again), before any draw is served
   await restoreDrawState(components)

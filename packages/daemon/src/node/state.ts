@@ -132,6 +132,11 @@ export class NodeState {
   /** when the node's services started (ms) */
   startedAtMs = 0
   /**
+   * A restart's restore: the epoch open then (caught up, as every epoch opened before
+   * the epoch service starts); undefined on a first start, whose first epoch is its own.
+   */
+  restartedInEpoch: number | undefined
+  /**
    * health-test failures per origin (rejected contributions never reach the replica),
    * per epoch of the failing contribution: forgotten with the retained window
    */
