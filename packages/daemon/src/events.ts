@@ -61,6 +61,11 @@ export interface AlaraEvents {
   }>
   /** a voter advertises `digestHex` for a closed epoch where this node has another */
   'repair:needed': CustomEvent<{ epoch: number; peerId: string; digestHex?: string }>
+  /**
+   * a back-filled epoch is final with no digest at the quorum of its heard voters: their
+   * newest votes are asked again (a re-vote gossiped while this node was joining is missed)
+   */
+  'catch-up:wanted': CustomEvent<{ epoch: number; peerIds: string[] }>
   'repair:done': CustomEvent<{
     epoch: number
     peerId: string
@@ -124,6 +129,7 @@ const EVENT_NAMES: Record<AlaraEventName, true> = {
   'consensus:changed': true,
   'epoch:final': true,
   'repair:needed': true,
+  'catch-up:wanted': true,
   'repair:done': true,
   'peer:connected': true,
   'peer:disconnected': true,

@@ -1,25 +1,22 @@
 import {
+  type CatchUpVoter,
   catchUpDecision,
-  encodeVote,
-  encodeWithEvidence,
   epochDigest,
   epochFinalMs,
   epochPhase,
   fromHex,
-  MAX_VOUCHERS,
   oldestRetainedEpoch,
   peerIdFromOrigin,
   requiredAgreement,
-  signVote,
   toHex,
-  type VoucherEvidence,
-  voteId,
 } from '@alara/protocol'
 import type { AlaraComponents, Startable } from '../components.js'
 import type { GossipService } from '../p2p/gossip/gossip-service.js'
 import type { Logger } from '../util/logger.js'
 import { agreementAt, askRepairIfDiffers, catchUpVoters } from './consensus-view.js'
 import { EpochClock } from './epoch-clock.js'
+import { OwnVotes } from './own-votes.js'
+import { pruneStore } from './prune-store.js'
 
 /**
  * The epoch life cycle on the clock's ticks: close (vote, compare with votes already
@@ -34,7 +31,10 @@ export interface EpochsInit {
 export class EpochService implements Startable {
   private readonly log: Logger
   private readonly clock: EpochClock
+  private readonly votes: OwnVotes
   private readonly freezing = new Map<number, Promise<void>>()
+  /** back-filled epochs whose voters were asked again (askVotersAgain) */
+  private readonly askedAgain = new Set<number>()
   /** at start, this node knew members it could catch up from (else it starts alone) */
   private knewMembers = false
   private unsubscribe: (() => void) | undefined
@@ -43,9 +43,10 @@ export class EpochService implements Startable {
 
   constructor(
     private readonly components: AlaraComponents,
-    private readonly init: EpochsInit,
+    init: EpochsInit,
   ) {
     this.log = components.logger('alara:epochs')
+    this.votes = new OwnVotes(components, init.gossip)
     this.clock = new EpochClock(
       components.params,
       { close: (r) => this.closeEpoch(r), finalize: (r) => this.finalizeEpoch(r) },
@@ -95,7 +96,7 @@ export class EpochService implements Startable {
     // vote would count against the others' (two nodes catching up would each adopt the
     // other's partial set). It votes nothing; catch-up freezes it with the quorum's set.
     if (state.backfill.has(r)) return
-    await this.publishVote(r)
+    await this.votes.publish(r)
     const digestHex = toHex(state.replica.digest(r))
     events.emit('epoch:closed', { epoch: r, digestHex, count: state.replica.foldedCount(r) })
     // the consensus at close, with the votes already here; later votes move it (ingest.ts)
@@ -159,6 +160,7 @@ export class EpochService implements Startable {
     for (const r of [...state.backfill].sort((a, b) => a - b)) {
       if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) {
         state.settled(r)
+        this.askedAgain.delete(r)
         continue
       }
       if (epochPhase(r, nowMs, params) !== 'final') continue
@@ -175,8 +177,10 @@ export class EpochService implements Startable {
         decision.action !== 'wait' &&
         !decision.agreed &&
         nowMs < epochFinalMs(r, params) + params.finalMs
-      )
+      ) {
+        this.askVotersAgain(r, voters)
         continue
+      }
       if (decision.action === 'keep') await this.freezeCaughtUp(r)
       else if (decision.action === 'adopt') {
         const ids = this.heldSetBehind(r, decision.digestHex)
@@ -190,6 +194,20 @@ export class EpochService implements Startable {
             })
       }
     }
+  }
+
+  /**
+   * Once per epoch: the heard voters' newest votes, by catch-up (a re-vote gossiped while
+   * this node joined their mesh never reached it: seen in restart-phases, where the
+   * plurality then took a voter's superseded digest).
+   */
+  private askVotersAgain(r: number, voters: readonly CatchUpVoter[]): void {
+    if (this.askedAgain.has(r)) return
+    this.askedAgain.add(r)
+    const peerIds = voters
+      .filter((v) => v.heard)
+      .map((v) => peerIdFromOrigin(fromHex(v.originHex)).toString())
+    this.components.events.emit('catch-up:wanted', { epoch: r, peerIds })
   }
 
   /** The ids behind a digest of epoch r, when known and all held here. */
@@ -218,11 +236,12 @@ export class EpochService implements Startable {
   private async freezeCaughtUp(r: number, ids?: string[]): Promise<void> {
     const { state, selfHex } = this.components
     state.settled(r)
+    this.askedAgain.delete(r)
     await this.freeze(r, ids)
     // a vote this node gave before catching up says what it no longer holds
     const voted = state.votes.voteOf(r, selfHex)
     if (voted !== undefined && toHex(voted.digest) !== toHex(state.replica.digest(r)))
-      await this.publishVote(r)
+      await this.votes.publish(r)
   }
 
   /** Where an epoch is frozen: its folded set is fixed and written. Once per epoch. */
@@ -286,30 +305,9 @@ export class EpochService implements Startable {
       if (state.replica.isFinal(r)) continue
       // stored but not folded (trust 0) leaves the digest as voted: nothing to say again
       const voted = state.votes.voteOf(r, selfHex)
-      if (voted !== undefined && this.saysAsVoted(r, voted)) continue
-      await this.publishVote(r)
+      if (voted !== undefined && this.votes.saysAsVoted(r, voted)) continue
+      await this.votes.publish(r)
     }
-  }
-
-  /** The vote still says what this node holds: the same digest and held commits. */
-  private saysAsVoted(
-    r: number,
-    voted: { digest: Uint8Array; commitsDigest?: Uint8Array },
-  ): boolean {
-    const { state } = this.components
-    if (toHex(voted.digest) !== toHex(state.replica.digest(r))) return false
-    const held = this.heldCommits(r)
-    return (
-      (voted.commitsDigest === undefined ? '' : toHex(voted.commitsDigest)) ===
-      (held === undefined ? '' : toHex(held.commitsDigest))
-    )
-  }
-
-  /** Version 2: what this node's vote of r says of the commits it holds (none: nothing). */
-  private heldCommits(r: number): { commitsDigest: Uint8Array; commitCount: number } | undefined {
-    const commits = this.components.state.beacons.ifAny(r)?.commits
-    if (commits === undefined || commits.count === 0) return undefined
-    return { commitsDigest: commits.heldDigest(), commitCount: commits.count }
   }
 
   /** A closed epoch's held commits moved (admitted after close): vote again at once. */
@@ -319,80 +317,4 @@ export class EpochService implements Startable {
       this.log.warn(`re-vote after a commit: ${err.message}`),
     )
   }
-
-  /** Signs, records, stores and publishes this node's vote for epoch r. */
-  private async publishVote(r: number): Promise<void> {
-    const { state, store, selfHex, params, privateKey, now } = this.components
-    const replica = state.replica
-    const count = replica.foldedCount(r)
-    const commits = this.heldCommits(r)
-    const vote = await signVote(privateKey, {
-      ...commits,
-      network: params.network,
-      origin: fromHex(selfHex),
-      epoch: r,
-      digest: replica.digest(r),
-      count,
-      beacon: replica.beacon(r) ?? new Uint8Array(0),
-      // strictly increasing per epoch, so a re-vote always replaces the previous one
-      timestampMs: Math.max(now(), (state.votes.voteOf(r, selfHex)?.timestampMs ?? 0) + 1),
-    })
-    const encoded = encodeVote(vote)
-    // the ids behind every digest this node voted stay known: BEHIND serves them
-    const digestHex = toHex(vote.digest)
-    const ids = replica.foldedIdsOf(r)
-    // (a vote after the freeze, of a set caught up on, needs no book: final serves itself)
-    if (!replica.isFinal(r)) {
-      const book = state.admission.book(r)
-      book.addVote(selfHex, digestHex, count, encoded)
-      book.addIds(digestHex, ids)
-    }
-    state.votes.record({
-      idHex: toHex(voteId(vote)),
-      originHex: selfHex,
-      epoch: r,
-      digest: vote.digest,
-      timestampMs: vote.timestampMs,
-      count,
-      encoded,
-      ...(commits !== undefined ? { commitsDigest: commits.commitsDigest } : {}),
-    })
-    await store.putVote(r, selfHex, encoded)
-    await this.init.gossip.publishVote(
-      r,
-      encodeWithEvidence(vote, ids, this.vouchersOf(r), params.maxVoteBytes),
-    )
-  }
-
-  /**
-   * The vouchers this node counted for what it admitted after close (DESIGN.md "Re-votes
-   * carry their evidence"): for each such item its round's vouchers, distinct voters, the
-   * latest-admitted items first, at most MAX_VOUCHERS.
-   */
-  private vouchersOf(r: number): VoucherEvidence[] {
-    const { state, trust } = this.components
-    const book = state.admission.bookIfAny(r)
-    if (book === undefined) return []
-    const out = new Map<string, VoucherEvidence>()
-    const admitted = [...state.admission.admittedAfterClose(r)].reverse()
-    for (const [idHex, round] of admitted)
-      for (const voucher of book.evidenceFor(idHex, round, (o) => trust.isMember(o))) {
-        if (out.size >= MAX_VOUCHERS) return [...out.values()]
-        if (!out.has(voucher.originHex)) out.set(voucher.originHex, voucher)
-      }
-    return [...out.values()]
-  }
-}
-
-/**
- * The store keeps `storeEpochs` (more than the replica's window): final epochs older
- * than the replica's window stay verifiable from disk (`alara beacon R --verify`).
- */
-export async function pruneStore(components: AlaraComponents, current: number): Promise<void> {
-  const { config, params, store } = components
-  const oldest = oldestRetainedEpoch(current, Math.max(config.storeEpochs, params.retainEpochs))
-  await store.pruneContributionsBefore(oldest)
-  await store.pruneVotesBefore(oldest)
-  await store.pruneFinalsBefore(oldest)
-  await store.beacon.pruneBefore(oldest)
 }

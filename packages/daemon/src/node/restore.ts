@@ -4,7 +4,7 @@ import { VoteRefusedError } from '../errors.js'
 import { splitIds } from '../store/keys.js'
 import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
 import { restoreDrawState } from './draw-state.js'
-import { pruneStore } from './epochs.js'
+import { pruneStore } from './prune-store.js'
 import { reloadContributions } from './reload.js'
 import { reloadFrozenRecords } from './reload-frozen.js'
 

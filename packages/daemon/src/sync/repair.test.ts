@@ -239,6 +239,20 @@ describe('catch-up decisions', () => {
     await vi.waitFor(() => expect(votesAsked(other)).toEqual([whole]))
   })
 
+  it('catch-up:wanted asks each member named for its votes again', async () => {
+    const [p, q] = [(await fakePeer()).peerId.toString(), (await fakePeer()).peerId.toString()]
+    repair.start()
+    local.components.events.emit('catch-up:wanted', { epoch: 1, peerIds: [p, q] })
+    await vi.waitFor(() =>
+      expect(
+        requests
+          .filter((r) => r.kind === 'votes')
+          .map((r) => r.peer)
+          .sort(),
+      ).toEqual([p, q].sort()),
+    )
+  })
+
   it('an anti-entropy round asks for the recent epochs; with back-fill waiting, the window', async () => {
     const { state, params } = local.components
     const current = state.currentEpoch(local.clock.ms)

@@ -133,6 +133,10 @@ export class RepairService implements Startable {
           ),
         ),
       ),
+      // a back-filled epoch without a quorum digest: its voters' newest votes, again
+      events.on('catch-up:wanted', ({ peerIds }) => {
+        for (const peerId of peerIds) this.scheduleCatchUp(peerIdFromString(peerId), 'recent')
+      }),
       // a final epoch takes nothing more: its waiting jobs go
       events.on('epoch:final', ({ epoch }) => this.repairs.forget(epoch)),
     )
