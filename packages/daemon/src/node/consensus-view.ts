@@ -52,12 +52,14 @@ export function askRepairIfDiffers(
 /**
  * The members (not this node) that voted on epoch r, as catch-up weighs them (DESIGN.md
  * "Catch-up"): trust, the digest `digestOf` reads from the vote (the pool's, or version
- * 2's held-commits digest; a vote without one is left out), and whether they were heard.
+ * 2's held-commits digest; a vote without one is left out), and whether they were heard
+ * by a catch-up or vote refresh that began at `heardSince` or later.
  */
 export function catchUpVoters(
   c: Pick<AlaraComponents, 'state' | 'trust' | 'selfHex'>,
   r: number,
   digestOf: (vote: HeldVote) => Uint8Array | undefined,
+  heardSince = Number.NEGATIVE_INFINITY,
 ): CatchUpVoter[] {
   const { state, trust, selfHex } = c
   const voters: CatchUpVoter[] = []
@@ -70,7 +72,7 @@ export function catchUpVoters(
       originHex: v.originHex,
       trust: standing.trust,
       digestHex: toHex(digest),
-      heard: state.caughtUp.has(v.originHex),
+      heard: (state.caughtUp.get(v.originHex) ?? Number.NaN) >= heardSince,
     })
   }
   return voters

@@ -138,7 +138,7 @@ describe('epochs', () => {
     state.backfill.add(r)
     // no vote known for r: hearing a peer freezes nothing (not on nobody's word)
     const [a, b, c] = [await fakePeer(), await fakePeer(), await fakePeer()]
-    state.caughtUp.add(a.originHex)
+    state.caughtUp.set(a.originHex, f.clock.ms)
     await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)
     const mine = state.replica.digest(r)
@@ -147,7 +147,7 @@ describe('epochs', () => {
     // one of three voters heard: not yet
     await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)
-    state.caughtUp.add(b.originHex)
+    state.caughtUp.set(b.originHex, f.clock.ms)
     await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(true)
     expect(state.backfill.size).toBe(0)
@@ -176,7 +176,7 @@ describe('epochs', () => {
       [e, other(3)],
     ] as const)
       ingest.vote(await signedVote(p.key, f.components, r, digest, 1), { via: 'sync' })
-    for (const p of peers) state.caughtUp.add(p.originHex)
+    for (const p of peers) state.caughtUp.set(p.originHex, f.clock.ms)
     // final by the clock, every voter heard, but its own digest has 2 of 5: not yet
     expect(epochFinalMs(r, params)).toBeLessThanOrEqual(f.clock.ms)
     await epochs.freezeBackfill()
@@ -209,7 +209,7 @@ describe('epochs', () => {
       [d, new Uint8Array(32).fill(2)],
     ] as const) {
       ingest.vote(await signedVote(p.key, f.components, r, digest, 1), { via: 'sync' })
-      state.caughtUp.add(p.originHex)
+      state.caughtUp.set(p.originHex, f.clock.ms)
     }
     // its own digest has the most trust (2 of 4), short of the quorum
     f.clock.ms = epochFinalMs(r, params) + params.finalMs - 1
@@ -229,7 +229,7 @@ describe('epochs', () => {
     const theirs = new Uint8Array(32).fill(1)
     for (const p of [a, b]) {
       ingest.vote(await signedVote(p.key, f.components, r, theirs, 1), { via: 'sync' })
-      state.caughtUp.add(p.originHex)
+      state.caughtUp.set(p.originHex, f.clock.ms)
     }
     await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)

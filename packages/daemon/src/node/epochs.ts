@@ -147,7 +147,8 @@ export class EpochService implements Startable {
   /**
    * Freezes the epochs that wait for catch-up (DESIGN.md "Catch-up"), each once it is
    * final by the clock and members holding the quorum of its counted votes were heard
-   * (a catch-up with them completed since this node started): the set behind the
+   * (a catch-up or vote refresh with them that began after the epoch's final, so that
+   * each vote weighed is the voter's final one): the set behind the
    * digest with the most trust among them, this node's own when it has it, else the one
    * its voters serve (repair fetches it, checked against the digest), never a union. An
    * epoch no member voted on freezes only on a node alone since it started.
@@ -164,20 +165,22 @@ export class EpochService implements Startable {
         continue
       }
       if (epochPhase(r, nowMs, params) !== 'final') continue
-      const voters = catchUpVoters(this.components, r, (v) => v.digest)
+      // heard after r's final: a vote heard before may since have been superseded by the
+      // voter's re-vote (an item admitted after close), which gossip did not bring here
+      const voters = catchUpVoters(this.components, r, (v) => v.digest, epochFinalMs(r, params))
       if (voters.length === 0) {
         if (this.aloneSinceStart(nowMs)) await this.freezeCaughtUp(r)
         continue
       }
       const decision = catchUpDecision(voters, toHex(state.replica.digest(r)), required)
+      if (decision.action === 'wait') {
+        this.askVotersAgain(r, voters)
+        continue
+      }
       // No digest with the quorum yet: the voters may still be moving (a re-vote after an
       // admission goes out at the voter's own final at the latest, and a loaded machine
       // delivers it late), so the plurality is taken only once finalMs more have passed.
-      if (
-        decision.action !== 'wait' &&
-        !decision.agreed &&
-        nowMs < epochFinalMs(r, params) + params.finalMs
-      ) {
+      if (!decision.agreed && nowMs < epochFinalMs(r, params) + params.finalMs) {
         this.askVotersAgain(r, voters)
         continue
       }
@@ -194,19 +197,21 @@ export class EpochService implements Startable {
             })
       }
     }
+    // a concurrent call (a catch-up and a vote refresh finishing together) may be writing
+    // a freeze this one skipped: return once those are done too
+    await Promise.all(this.freezing.values())
   }
 
   /**
-   * Once per epoch: the heard voters' newest votes, by catch-up (a re-vote gossiped while
-   * this node joined their mesh never reached it: seen in restart-phases, where the
-   * plurality then took a voter's superseded digest).
+   * Once per epoch, once it is final: its voters' newest votes, asked again by sync
+   * (`catch-up:wanted`; repair.ts). Votes heard before the final may have been superseded
+   * by a re-vote this node's gossip missed (it was joining their mesh): seen in
+   * restart-phases under load, where the restarted node froze a superseded digest.
    */
   private askVotersAgain(r: number, voters: readonly CatchUpVoter[]): void {
     if (this.askedAgain.has(r)) return
     this.askedAgain.add(r)
-    const peerIds = voters
-      .filter((v) => v.heard)
-      .map((v) => peerIdFromOrigin(fromHex(v.originHex)).toString())
+    const peerIds = voters.map((v) => peerIdFromOrigin(fromHex(v.originHex)).toString())
     this.components.events.emit('catch-up:wanted', { epoch: r, peerIds })
   }
 

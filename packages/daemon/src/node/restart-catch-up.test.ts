@@ -171,13 +171,21 @@ describe('a restarted node and the epoch that was not final when it started', ()
     },
   )
 
-  it('catch-up before the epoch is final: it freezes at final, with the peers’ set', async () => {
+  it('catch-up before the epoch is final: at final its voters’ final votes, then the peers’ set', async () => {
     const { l, epochs, repair, r, peers, peersDigest } = await scenario(300, { localHolds: 1 })
     for (const p of peers) await repair.catchUp(p.f.components.peerId)
     expect(l.components.state.replica.isFinal(r)).toBe(false) // not final by the clock yet
     l.clock.ms = finalMsOf(l, r) + 1
     await epochs.finalizeEpoch(r)
-    expect(l.components.state.replica.isFinal(r)).toBe(true)
+    // the votes heard before final may have been superseded since: asked again, then frozen
+    expect(l.components.state.replica.isFinal(r)).toBe(false)
+    expect(l.eventsOf('catch-up:wanted')).toEqual([
+      {
+        epoch: r,
+        peerIds: expect.arrayContaining(peers.map((p) => p.f.components.peerId.toString())),
+      },
+    ])
+    await vi.waitFor(() => expect(l.components.state.replica.isFinal(r)).toBe(true))
     expect(toHex(l.components.state.replica.digest(r))).toBe(peersDigest)
   })
 
@@ -226,7 +234,7 @@ describe('a restarted node and the epoch that was not final when it started', ()
     for (const p of peers) await repair.catchUp(p.f.components.peerId)
     l.clock.ms = finalMsOf(l, r) + 1
     await epochs.finalizeEpoch(r)
-    expect(l.components.state.replica.isFinal(r)).toBe(true)
+    await vi.waitFor(() => expect(l.components.state.replica.isFinal(r)).toBe(true))
     // every member drops; epoch r + 1 reaches final meanwhile
     l.connected.splice(0)
     await epochs.closeEpoch(r + 1)

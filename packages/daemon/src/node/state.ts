@@ -120,8 +120,12 @@ export class NodeState {
    * then reported as catching up.
    */
   readonly backfill = new Set<number>()
-  /** members whose catch-up completed since start (origin hex): catch-up's quorum */
-  readonly caughtUp = new Set<string>()
+  /**
+   * Members heard since start (origin hex): when, by this node's clock, the latest
+   * completed catch-up or vote refresh with each began. A vote fetched then is at least
+   * that recent: heard after an epoch's final, it is the member's final vote of it.
+   */
+  readonly caughtUp = new Map<string, number>()
   /**
    * After close: every distinct member vote, the ids behind digests (checked against
    * them: what catch-up adopts and BEHIND answers serve), items held for vouchers

@@ -51,7 +51,7 @@ beforeEach(async () => {
       },
       freezeBackfill: async () => {
         epochsCalls.backfill++
-        heardAtBackfill = [...local.components.state.caughtUp]
+        heardAtBackfill = [...local.components.state.caughtUp.keys()]
       },
     },
     request,

@@ -133,9 +133,9 @@ export class RepairService implements Startable {
           ),
         ),
       ),
-      // a back-filled epoch without a quorum digest: its voters' newest votes, again
-      events.on('catch-up:wanted', ({ peerIds }) => {
-        for (const peerId of peerIds) this.scheduleCatchUp(peerIdFromString(peerId), 'recent')
+      // a back-filled epoch final without the quorum's final votes: its voters' votes again
+      events.on('catch-up:wanted', ({ epoch, peerIds }) => {
+        for (const peerId of peerIds) this.scheduleVoteRefresh(peerIdFromString(peerId), epoch)
       }),
       // a final epoch takes nothing more: its waiting jobs go
       events.on('epoch:final', ({ epoch }) => this.repairs.forget(epoch)),
@@ -188,9 +188,42 @@ export class RepairService implements Startable {
    * reconnects soon after its last catch-up (reconnectScope).
    */
   scheduleCatchUp(peer: PeerId, scope: CatchUpScope = 'window'): void {
-    if (!this.isMember(peer)) return
-    const key = catchUpKey(peer.toString())
-    if (this.inflight.has(key)) return
+    this.enqueue(peer, catchUpKey(peer.toString()), 'catch-up', (signal) =>
+      this.catchUp(peer, signal, scope),
+    )
+  }
+
+  /**
+   * `peer`'s votes of `epoch` again (one small request), for a member already caught up
+   * with; any other gets a whole catch-up. Counts the peer heard from when it began.
+   */
+  scheduleVoteRefresh(peer: PeerId, epoch: number): void {
+    const origin = toHex(peer.toMultihash().bytes)
+    const { state, params, now } = this.components
+    if (!state.caughtUp.has(origin)) return this.scheduleCatchUp(peer)
+    this.enqueue(peer, `votes:${peer.toString()}:${epoch}`, `votes of ${epoch}`, async (signal) => {
+      const began = now()
+      const req = {
+        kind: 'votes',
+        network: params.network,
+        fromEpoch: epoch,
+        toEpoch: epoch,
+      } as const
+      for await (const page of pagesOf(this.init.request, peer, req, signal))
+        for (const bytes of page.votes) this.init.ingest.vote(bytes, { via: 'sync', from: peer })
+      this.heard(origin, began)
+      if (state.backfill.size > 0) await this.init.epochs.freezeBackfill()
+    })
+  }
+
+  /** A member's catch-up job, once per `key` at a time, in the bounded catch-up queue. */
+  private enqueue(
+    peer: PeerId,
+    key: string,
+    what: string,
+    job: (signal: AbortSignal) => Promise<void>,
+  ): void {
+    if (!this.isMember(peer) || this.inflight.has(key)) return
     if (this.catchUps.size >= REPAIR_LIMITS.maxCatchUps) {
       this.components.events.emitLazy('limit:hit', () => ({
         what: 'catch-up-queue',
@@ -201,11 +234,17 @@ export class RepairService implements Startable {
     }
     this.inflight.add(key)
     this.catchUps
-      .add(() => this.catchUp(peer, AbortSignal.timeout(REPAIR_LIMITS.catchUpDeadlineMs), scope))
+      .add(() => job(AbortSignal.timeout(REPAIR_LIMITS.catchUpDeadlineMs)))
       .catch((err: Error) =>
-        this.log.debug(() => `catch-up with ${peer.toString()}: ${err.message}`),
+        this.log.debug(() => `${what} with ${peer.toString()}: ${err.message}`),
       )
       .finally(() => this.inflight.delete(key))
+  }
+
+  /** `origin` was heard from by an exchange that began at `began` (this node's clock). */
+  private heard(origin: string, began: number): void {
+    const caughtUp = this.components.state.caughtUp
+    caughtUp.set(origin, Math.max(caughtUp.get(origin) ?? began, began))
   }
 
   /**
@@ -317,7 +356,8 @@ export class RepairService implements Startable {
   async catchUp(peer: PeerId, signal?: AbortSignal, scope: CatchUpScope = 'window'): Promise<void> {
     const { state, params, now } = this.components
     const network = params.network
-    const current = state.currentEpoch(now())
+    const began = now()
+    const current = state.currentEpoch(began)
     const oldest = state.replica.oldestRetainedEpoch
     // while epochs wait for back-fill, every catch-up is over the whole window
     const window =
@@ -342,7 +382,7 @@ export class RepairService implements Startable {
       await this.repairEpoch(peer, epoch, signal, digest)
     }
     await this.init.epochs.commitRepairs()
-    state.caughtUp.add(toHex(peer.toMultihash().bytes))
+    this.heard(origin, began)
     this.rememberCaughtUp(peer.toString(), current)
     if (state.backfill.size > 0) await this.init.epochs.freezeBackfill()
   }
