@@ -73,19 +73,33 @@ export function packThreadJobs(jobs: readonly ThreadJob[]): ArrayBuffer {
 }
 
 /** What a verify thread does with a packed batch: one answer record per job. */
-export function runThreadJobs(batch: ArrayBuffer, params: InspectParams): Uint8Array {
-  const view = new DataView(batch)
-  const bytes = new Uint8Array(batch)
-  const n = view.getUint32(0)
+export function runThreadJobs(batch: ArrayBuffer, params: InspectParams): Uint8Array<ArrayBuffer> {
+  const n = threadJobCount(batch)
   const answers = new Uint8Array(n * ANSWER_BYTES)
   for (let i = 0; i < n; i++) {
-    const payload = bytes.subarray(view.getUint32(4 + 4 * i), view.getUint32(8 + 4 * i))
-    const kind = bytes[4 + 4 * (n + 1) + i]
+    const job = threadJob(batch, i)
     const at = i * ANSWER_BYTES
-    if (kind === KIND.signature) answers[at] = checkSignature(readCheck(payload)) ? 1 : 0
-    else writeContribution(answers, at, payload, params, kind === KIND.contributionVerified)
+    if (job.kind === 'signature') answers[at] = checkSignature(job.check) ? 1 : 0
+    else writeContribution(answers, at, job.bytes, params, job.verify)
   }
   return answers
+}
+
+export function threadJobCount(batch: ArrayBuffer): number {
+  return new DataView(batch).getUint32(0)
+}
+
+/** Job `i` of a packed batch, its bytes as views of the batch (no copy). */
+export function threadJob(batch: ArrayBuffer, i: number): ThreadJob {
+  const view = new DataView(batch)
+  const n = view.getUint32(0)
+  const payload = new Uint8Array(batch, view.getUint32(4 + 4 * i)).subarray(
+    0,
+    view.getUint32(8 + 4 * i) - view.getUint32(4 + 4 * i),
+  )
+  const kind = view.getUint8(4 + 4 * (n + 1) + i)
+  if (kind === KIND.signature) return { kind: 'signature', check: readCheck(payload) }
+  return { kind: 'contribution', bytes: payload, verify: kind === KIND.contributionVerified }
 }
 
 /** A signature job's answer. */
