@@ -19,13 +19,6 @@ import type { ContributionChecker } from './checker.js'
 import { FairQueue } from './fair-queue.js'
 import type { VerifyAnswer, VerifyBatch, VerifyThreadData, VerifyThreadReady } from './worker.js'
 
-export {
-  type ContributionChecker,
-  inThreadChecker,
-  inThreadVerifier,
-  type SignatureVerifier,
-} from './checker.js'
-
 export interface VerifyPoolInit {
   /** worker threads; default: one per core (os.availableParallelism()) */
   threads?: number
