@@ -151,7 +151,8 @@ export function signatureCheckOf(pending: PendingContribution): SignatureCheck {
 /**
  * Every check of validateContribution before the signature, in the same order: the
  * stateless ones (inspectContribution, which a verify thread may run instead) and then
- * the state's (precheckInspected).
+ * the state's (precheckInspected). The health tests run only for a message the state
+ * does not refuse first.
  */
 export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext): PrecheckResult {
   return precheckInspected(inspectContribution(bytes, ctx.params), ctx)
@@ -160,8 +161,8 @@ export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext):
 /**
  * The stateful half of the checks before the signature, on an inspection made here or on a
  * verify thread: the clock and the node's state (epoch ahead, final, closed, held, quota),
- * then the inspection's late refusal in its place (BAD_ORIGIN before STRANGER, the health
- * tests after it). So the verdict and reason are those of one pass in the documented order.
+ * then the inspection's late refusals in their place (BAD_ORIGIN before STRANGER, the
+ * health tests after it). So the verdict and reason are those of one pass in the documented order.
  */
 export function precheckInspected(inspection: Inspection, ctx: ValidationContext): PrecheckResult {
   if (inspection.verdict !== 'inspected') return inspection
@@ -172,12 +173,11 @@ export function precheckInspected(inspection: Inspection, ctx: ValidationContext
   // so a forged message cannot use it up, and one over it costs no verify.
   const held = refuseByHeld(v.idHex, v.originHex, v.contribution.epoch, ctx)
   if (held !== undefined) return held
-  const late = inspection.late
-  if (late?.reason === 'BAD_ORIGIN') return late
+  const badOrigin = inspection.originRefusal()
+  if (badOrigin !== undefined) return badOrigin
   if (ctx.admits !== undefined && !ctx.admits(v.originHex))
     return refuseContribution('STRANGER', `origin ${v.originHex} is not a member here`)
-  if (late !== undefined) return late
-  return { verdict: 'pending', contribution: v }
+  return inspection.healthRefusal() ?? { verdict: 'pending', contribution: v }
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   type Contribution,
   type ContributionCheck,
+  precheckContribution,
   precheckInspected,
   readTrustedContribution,
   settleContribution,
@@ -21,17 +22,19 @@ import type { ContributionChecker } from '../verify/checker.js'
  *
  * 1. here, ~1 µs: a peek at its origin and epoch (readTrustedContribution, a hint only,
  *    never trusted for the verdict) and whether the state could still take it
- *    (worthVerifying: epoch open, quota not full, a member);
+ *    (worthVerifying: epoch open, quota not full, a member). If not (a stranger's, a late
+ *    or an over-quota message), it is judged here at once (precheckContribution: a decode,
+ *    no health tests, no verify), as before the split: a stranger's flood starts no
+ *    thread (~10–45 MB each) and never reaches one;
  * 2. on a verify thread, in a batch: the stateless checks (decode, canonical encoding,
- *    shape, id, origin key, health tests) and, only when step 1 said so, the signature;
+ *    shape, id, origin key, health tests) and the signature;
  * 3. here: the state's verdict on the thread's answer (precheckInspected, then
  *    settleContribution), in the documented order.
  *
  * One hop, not two (inspect → state → signature): the peek gives step 1 what the state
- * checks need, so a stranger's message still costs no verify and only a decode (on the
- * thread), and the main thread handles each message once. When the state moved between 1
- * and 3 so that a signature is needed after all (a trust change while queued; bytes the
- * peek could not read), it is verified then, like a lone check.
+ * checks need, so the main thread handles each message once. When the state moved between
+ * 1 and 3 so that a signature is needed after all (bytes the peek could not read, a trust
+ * change while queued), it is verified then, like a lone check.
  */
 
 /** A refusal: protocol's `Verdict` other than accept, with the protocol's reason. */
@@ -68,9 +71,17 @@ export async function judgeContribution(
   // a job the pool would shed is not worth the peek before it
   if (checker.hasRoomFor?.(source) === false) return BUSY
   const decoded = peek(data, components.params.maxMessageBytes)
-  const verify =
-    decoded !== undefined &&
-    worthVerifying(toHex(decoded.origin), decoded.epoch, validationContext(components, viaRepair))
+  if (decoded !== undefined) {
+    const ctx = validationContext(components, viaRepair)
+    // refused by the state whatever its signature (a stranger's, late, over quota): judged
+    // here, as cheaply as before the split (no health tests), and a stranger's flood
+    // starts no thread (each costs ~10–45 MB)
+    if (!worthVerifying(toHex(decoded.origin), decoded.epoch, ctx)) {
+      const here = precheckContribution(data, ctx)
+      if (here.verdict !== 'pending') return { verdict: here.verdict, reason: here.reason }
+    }
+  }
+  const verify = decoded !== undefined
   const checked = await unlessOverloaded(checker.checkContribution(data, verify, source, decoded))
   if ('verdict' in checked) return checked
   const check = checked.value

@@ -260,7 +260,7 @@ describe('VerifyPool', () => {
     const summary = (checks: typeof here) =>
       checks.map(({ inspection, signature }) =>
         inspection.verdict === 'inspected'
-          ? `${inspection.contribution.idHex} ${inspection.late?.reason} ${signature}`
+          ? `${inspection.contribution.idHex} ${(inspection.originRefusal() ?? inspection.healthRefusal())?.reason} ${signature}`
           : `${inspection.verdict} ${inspection.reason} ${signature}`,
       )
     expect(summary(pooled as typeof here)).toEqual(summary(here))

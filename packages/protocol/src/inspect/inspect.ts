@@ -18,15 +18,20 @@ import { decodeContribution } from '../wire/codec.js'
  * and are final here; the **late** ones (BAD_ORIGIN, HEALTH_RCT, HEALTH_APT) come after
  * the state checks (a stranger's or an over-quota message is ignored, not rejected, even
  * with unhealthy bits), so they are carried to precheckInspected (validate.ts), which
- * applies them in their place. The first of them is kept: BAD_ORIGIN precedes the health
- * tests.
+ * applies them in their place: BAD_ORIGIN before STRANGER, the health tests after it.
+ * Both are worked out on first asking, so that where the state refuses first (a
+ * stranger's flood judged on the main thread) the health tests never run, as before the
+ * split.
  */
 
-/** The stateless checks passed up to the state checks; `late`: a refusal to apply after them. */
+/** The stateless checks passed up to the state checks, with the late refusals to apply after them. */
 export interface InspectedContribution {
   verdict: 'inspected'
   contribution: VerifiedContribution
-  late?: ContributionRefusal
+  /** BAD_ORIGIN: the origin is not an Ed25519 peer id (applied before STRANGER) */
+  originRefusal(): ContributionRefusal | undefined
+  /** HEALTH_RCT or HEALTH_APT (applied after STRANGER) */
+  healthRefusal(): ContributionRefusal | undefined
   /** the signing bytes, where the inspection was made (not sent back by a verify thread) */
   signingBytes?: Uint8Array
 }
@@ -55,11 +60,21 @@ export function inspectContribution(bytes: Uint8Array, params: InspectParams): I
   const signingBytes = contributionSigningBytes(c)
   const id = sha256(signingBytes)
   const originHex = toHex(c.origin)
-  const contribution = { id, idHex: toHex(id), originHex, contribution: c }
-  const late = lateRefusal(c, originHex)
-  return late === undefined
-    ? { verdict: 'inspected', contribution, signingBytes }
-    : { verdict: 'inspected', contribution, late, signingBytes }
+  return {
+    verdict: 'inspected',
+    contribution: { id, idHex: toHex(id), originHex, contribution: c },
+    originRefusal: once(() => originRefusal(c, originHex)),
+    healthRefusal: once(() => healthRefusal(c)),
+    signingBytes,
+  }
+}
+
+function once<T>(work: () => T): () => T {
+  let done: { value: T } | undefined
+  return () => {
+    done ??= { value: work() }
+    return done.value
+  }
 }
 
 function shapeRefusal(c: Contribution, params: InspectParams): ContributionRefusal | undefined {
@@ -83,9 +98,12 @@ function shapeRefusal(c: Contribution, params: InspectParams): ContributionRefus
   return undefined
 }
 
-function lateRefusal(c: Contribution, originHex: string): ContributionRefusal | undefined {
+function originRefusal(c: Contribution, originHex: string): ContributionRefusal | undefined {
   const key = keyOf(c.origin, originHex)
-  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
+  return typeof key === 'string' ? refuse('BAD_ORIGIN', key) : undefined
+}
+
+function healthRefusal(c: Contribution): ContributionRefusal | undefined {
   const health = healthTest(c.bits, c.bitLength)
   if (health.rct === 'fail')
     return refuse(

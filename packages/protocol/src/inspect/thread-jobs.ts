@@ -124,10 +124,15 @@ export function contributionAnswer(
   const id = answers.slice(at + 4, at + ANSWER_BYTES)
   const contribution = { id, idHex: toHex(id), originHex: toHex(c.origin), contribution: c }
   const lateCode = answers[at + 1] as number
-  const inspection: Inspection =
-    lateCode === 0
-      ? { verdict: 'inspected', contribution }
-      : { verdict: 'inspected', contribution, late: threadRefusal(lateCode) }
+  const late = lateCode === 0 ? undefined : threadRefusal(lateCode)
+  const badOrigin = late?.reason === 'BAD_ORIGIN' ? late : undefined
+  const unhealthy = late?.reason === 'BAD_ORIGIN' ? undefined : late
+  const inspection: Inspection = {
+    verdict: 'inspected',
+    contribution,
+    originRefusal: () => badOrigin,
+    healthRefusal: () => unhealthy,
+  }
   const signature = answers[at + 2] as number
   return signature === SIGNATURE_UNCHECKED
     ? { inspection }
@@ -154,7 +159,7 @@ export function checkContributionHere(
  * the bits (or anyone could blame it).
  */
 function signatureOf(inspection: Inspection): boolean | undefined {
-  if (inspection.verdict !== 'inspected' || inspection.late?.reason === 'BAD_ORIGIN')
+  if (inspection.verdict !== 'inspected' || inspection.originRefusal() !== undefined)
     return undefined
   const v = inspection.contribution
   const c = v.contribution
@@ -174,7 +179,9 @@ function writeContribution(
     answers[at] = codeOf(inspection)
     return
   }
-  if (inspection.late !== undefined) answers[at + 1] = codeOf(inspection.late)
+  // the first late refusal: BAD_ORIGIN comes before the health tests (and has no key to verify)
+  const late = inspection.originRefusal() ?? inspection.healthRefusal()
+  if (late !== undefined) answers[at + 1] = codeOf(late)
   answers[at + 2] =
     signature === undefined ? SIGNATURE_UNCHECKED : signature ? SIGNATURE_VALID : SIGNATURE_INVALID
   answers.set(inspection.contribution.id, at + 4)
