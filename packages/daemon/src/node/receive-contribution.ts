@@ -8,6 +8,7 @@ import {
   signatureCheckOf,
   toHex,
   type ValidationContext,
+  type ValidationResult,
   type Verdict,
   type VerifiedContribution,
   worthVerifying,
@@ -85,19 +86,21 @@ export async function judgeContribution(
   const checked = await unlessOverloaded(checker.checkContribution(data, verify, source, decoded))
   if ('verdict' in checked) return checked
   const check = checked.value
-  const pre = precheckInspected(check.inspection, validationContext(components, viaRepair))
+  const after = validationContext(components, viaRepair)
+  const pre = precheckInspected(check.inspection, after)
   if (pre.verdict !== 'pending') {
     if (pre.reason === 'HEALTH_RCT' || pre.reason === 'HEALTH_APT')
       await countHealthFailure(components, checker, check)
     return { verdict: pre.verdict, reason: pre.reason }
   }
-  let valid = check.signature
-  if (valid === undefined) {
-    const verified = await unlessOverloaded(checker.verify(signatureCheckOf(pre), source))
-    if ('verdict' in verified) return verified
-    valid = verified.value
-  }
-  const result = settleContribution(pre, valid, validationContext(components, viaRepair))
+  // the thread verified it: the state is the one just read
+  if (check.signature !== undefined) return judged(settleContribution(pre, check.signature, after))
+  const verified = await unlessOverloaded(checker.verify(signatureCheckOf(pre), source))
+  if ('verdict' in verified) return verified
+  return judged(settleContribution(pre, verified.value, validationContext(components, viaRepair)))
+}
+
+function judged(result: ValidationResult): Judgement {
   return result.verdict === 'accept'
     ? { verdict: 'accept', v: result.contribution }
     : { verdict: result.verdict, reason: result.reason }
