@@ -42,9 +42,9 @@ export interface VerifyPoolStats {
   threads: number
   queued: number
   inFlight: number
-  /** checks verified by the threads */
+  /** jobs (checks, contributions) done by the threads */
   pooled: number
-  /** checks verified on the calling thread: a lone check on a quiet node, or stopped */
+  /** jobs done on the calling thread: a lone one on a quiet node, or stopped */
   inline: number
   /** checks refused or evicted because the queue was full */
   shed: number
@@ -114,11 +114,13 @@ const DEFAULT_WORKER_URL = new URL(
 
 /**
  * Ed25519 verification, and received contributions' stateless checks with it, on worker
- * threads, one per core, batched: a thread takes the queued jobs (up to maxBatch, one per source in turn: fair-queue.ts) when it becomes
- * free, so batches grow with the load and a quiet node sends single checks; a batch is at
- * most ~10 ms of a thread's measured work. A lone check while every thread is idle is
- * verified in the calling thread (a thread hop costs more than the verify). A thread that dies has its
- * batch verified in the calling thread and is replaced. stop() rejects what is pending.
+ * threads, one per core, batched: a thread takes the queued jobs (up to maxBatch, one per
+ * source in turn: fair-queue.ts) when it becomes free, so batches grow with the load and a
+ * quiet node sends single jobs; a batch is at most ~10 ms of a thread's measured work and
+ * travels as one transferred buffer each way (protocol packThreadJobs / runThreadJobs). A
+ * lone job while every thread is idle is done in the calling thread (a thread hop costs
+ * more than the verify). A thread that dies has its batch done in the calling thread and
+ * is replaced. stop() rejects what is pending.
  */
 export class VerifyPool implements ContributionChecker, Startable {
   private readonly size: number
