@@ -300,10 +300,6 @@ export class VerifyPool implements ContributionChecker, Startable {
     for (let round = 0; round < BATCHES_PER_THREAD; round++)
       for (const t of this.threads) {
         if (this.queue.size === 0) return
-        // A thread at work is sent full batches only: a partial one costs a postMessage and
-        // an answer for a few jobs (a flood's frame of 16 messages each) while the thread
-        // is busy anyway; an idle thread takes what there is at once.
-        if (round > 0 && this.queue.size < size) return
         if (!t.ready || t.batches.size > round) continue
         const items = this.queue.take(size)
         const batch: VerifyBatch = {
