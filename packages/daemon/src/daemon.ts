@@ -218,6 +218,7 @@ export async function createAlaraDaemon(init: AlaraDaemonInit): Promise<AlaraDae
     // construction, and the restore's back-fill set ends where they begin.
     // Ed25519 on every core, for reload, gossip and sync; stopped after libp2p.
     const verifier = new VerifyPool({
+      params,
       logger: forComponent(log, 'alara:verify'),
       ...(config.verifyThreads !== undefined ? { threads: config.verifyThreads } : {}),
     })

@@ -1,7 +1,6 @@
-import { isWellPacked, packedLength } from './bits.js'
 import type { ProtocolParams } from './config.js'
 import { DecodeError, NonCanonicalError } from './errors.js'
-import { healthTest } from './health.js'
+import { type Inspection, inspectContribution } from './inspect/inspect.js'
 import {
   checkSignature,
   contributionSigningBytes,
@@ -12,11 +11,12 @@ import {
   verifySignature,
   voteSigningBytes,
 } from './signing.js'
-import type { Contribution, VerifiedContribution, Vote } from './types.js'
+import type { VerifiedContribution, Vote } from './types.js'
 import { type VerifiedEvidence, verifyEvidence } from './validate-evidence.js'
+import { CONTRIBUTION_VERDICTS, type ContributionRefusal } from './validate-reasons.js'
 import { keyOf, type Refusal, refuser } from './verdicts.js'
 import { voteShapeProblem } from './vote-shape.js'
-import { decodeContribution, decodeVote } from './wire/codec.js'
+import { decodeVote } from './wire/codec.js'
 
 /**
  * Network-level validation (docs/PROTOCOL.md, "Validation"): is this a well-formed, authentic
@@ -29,29 +29,6 @@ import { decodeContribution, decodeVote } from './wire/codec.js'
  * local folding policy, not validity. A vote's evidence (validate-evidence.ts) is checked
  * last, once the vote itself is known genuine and current.
  */
-
-/** Reason code of each refusal and the verdict it carries. */
-export const CONTRIBUTION_VERDICTS = {
-  TOO_LARGE: 'reject',
-  DECODE: 'reject',
-  NON_CANONICAL: 'reject',
-  WRONG_NETWORK: 'reject',
-  BIT_LENGTH: 'reject',
-  BITS_LENGTH: 'reject',
-  BITS_PADDING: 'reject',
-  WRONG_EPOCH: 'reject',
-  EPOCH_TOO_FAR_AHEAD: 'ignore',
-  EPOCH_FINAL: 'ignore',
-  EPOCH_CLOSED: 'ignore',
-  DUPLICATE: 'ignore',
-  BAD_ORIGIN: 'reject',
-  /** the origin is not a member here (docs/PROTOCOL.md, "Membership"): costs a decode only */
-  STRANGER: 'ignore',
-  HEALTH_RCT: 'reject',
-  HEALTH_APT: 'reject',
-  BAD_SIGNATURE: 'reject',
-  TOO_MANY_IN_EPOCH: 'reject',
-} as const
 
 export const VOTE_VERDICTS = {
   TOO_LARGE: 'reject',
@@ -81,14 +58,18 @@ export const VOTE_VERDICTS = {
   BAD_EVIDENCE: 'reject',
 } as const
 
+export {
+  CONTRIBUTION_VERDICTS,
+  type ContributionReason,
+  type ContributionRefusal,
+} from './validate-reasons.js'
 export type { Refusal } from './verdicts.js'
 
-export type ContributionReason = keyof typeof CONTRIBUTION_VERDICTS
 export type VoteReason = keyof typeof VOTE_VERDICTS
 
 export type ValidationResult =
   | { verdict: 'accept'; contribution: VerifiedContribution }
-  | Refusal<typeof CONTRIBUTION_VERDICTS>
+  | ContributionRefusal
 
 export type VoteValidationResult =
   /** `evidence`: the re-vote's evidence, verified, when it carries some */
@@ -146,94 +127,70 @@ export interface VoteValidationContext {
 export function validateContribution(bytes: Uint8Array, ctx: ValidationContext): ValidationResult {
   const checked = precheckContribution(bytes, ctx)
   if (checked.verdict !== 'pending') return checked
-  return settleContribution(checked, checkSignature(checked.signature), ctx)
+  return settleContribution(checked, checkSignature(signatureCheckOf(checked)), ctx)
 }
 
 /**
  * A contribution that passed every check before the signature: what is left is the
- * Ed25519 verify (`signature`, a pure function of its fields: see checkSignature) and
- * settleContribution. The split lets a caller verify elsewhere (a worker thread).
+ * Ed25519 verify (signatureCheckOf, a pure function of its fields) and settleContribution.
+ * The split lets a caller verify elsewhere (a worker thread).
  */
 export interface PendingContribution {
   verdict: 'pending'
   contribution: VerifiedContribution
-  signature: SignatureCheck
 }
 
-export type PrecheckResult = PendingContribution | Refusal<typeof CONTRIBUTION_VERDICTS>
+export type PrecheckResult = PendingContribution | ContributionRefusal
 
-/** Every check of validateContribution before the signature, in the same order. */
+/** The Ed25519 check of a contribution: its origin, signing bytes and signature. */
+export function signatureCheckOf(pending: PendingContribution): SignatureCheck {
+  const c = pending.contribution.contribution
+  return { origin: c.origin, message: contributionSigningBytes(c), signature: c.signature }
+}
+
+/**
+ * Every check of validateContribution before the signature, in the same order: the
+ * stateless ones (inspectContribution, which a verify thread may run instead) and then
+ * the state's (precheckInspected). The health tests run only for a message the state
+ * does not refuse first.
+ */
 export function precheckContribution(bytes: Uint8Array, ctx: ValidationContext): PrecheckResult {
-  const { params } = ctx
-  const refuse = refuseContribution
+  return precheckInspected(inspectContribution(bytes, ctx.params), ctx)
+}
 
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
-
-  let c: Contribution
-  try {
-    c = decodeContribution(bytes)
-  } catch (err) {
-    if (err instanceof NonCanonicalError) return refuse('NON_CANONICAL', err.message)
-    if (err instanceof DecodeError) return refuse('DECODE', err.message)
-    throw err
-  }
-
-  if (c.network !== params.network)
-    return refuse('WRONG_NETWORK', `network '${c.network}', expected '${params.network}'`)
-  if (c.bitLength < 1 || c.bitLength > params.maxBits)
-    return refuse('BIT_LENGTH', `bit_length ${c.bitLength} is outside 1..${params.maxBits}`)
-  if (c.bits.length !== packedLength(c.bitLength))
-    return refuse(
-      'BITS_LENGTH',
-      `${c.bitLength} bits need ${packedLength(c.bitLength)} bytes, got ${c.bits.length}`,
-    )
-  if (!isWellPacked(c.bits, c.bitLength))
-    return refuse('BITS_PADDING', 'unused low bits of the last byte are not zero')
-  const expectedEpoch = Math.floor(c.timestampMs / params.epochMs)
-  if (c.epoch !== expectedEpoch)
-    return refuse(
-      'WRONG_EPOCH',
-      `epoch ${c.epoch}, but timestamp ${c.timestampMs} is in epoch ${expectedEpoch}`,
-    )
-
-  const current = Math.floor(ctx.nowMs / params.epochMs)
-  if (c.epoch > current + 1)
-    return refuse('EPOCH_TOO_FAR_AHEAD', `epoch ${c.epoch} is more than one ahead of ${current}`)
-  const stateRefusal = refuseByState(c.epoch, ctx)
-  if (stateRefusal !== undefined) return stateRefusal
-
-  const signingBytes = contributionSigningBytes(c)
-  const id = sha256(signingBytes)
-  const idHex = toHex(id)
-  const originHex = toHex(c.origin)
+/**
+ * The stateful half of the checks before the signature, on an inspection made here or on a
+ * verify thread: the clock and the node's state (epoch ahead, final, closed, held, quota),
+ * then the inspection's late refusals in their place (BAD_ORIGIN before STRANGER, the
+ * health tests after it). So the verdict and reason are those of one pass in the documented order.
+ */
+export function precheckInspected(inspection: Inspection, ctx: ValidationContext): PrecheckResult {
+  if (inspection.verdict !== 'inspected') return inspection
+  const v = inspection.contribution
+  const early = refuseBeforeId(v.contribution.epoch, ctx)
+  if (early !== undefined) return early
   // The quota before the signature: the count is of verified, stored contributions only,
   // so a forged message cannot use it up, and one over it costs no verify.
-  const held = refuseByHeld(idHex, originHex, c.epoch, ctx)
+  const held = refuseByHeld(v.idHex, v.originHex, v.contribution.epoch, ctx)
   if (held !== undefined) return held
+  const badOrigin = inspection.originRefusal()
+  if (badOrigin !== undefined) return badOrigin
+  if (ctx.admits !== undefined && !ctx.admits(v.originHex))
+    return refuseContribution('STRANGER', `origin ${v.originHex} is not a member here`)
+  return inspection.healthRefusal() ?? { verdict: 'pending', contribution: v }
+}
 
-  const key = keyOf(c.origin, originHex)
-  if (typeof key === 'string') return refuse('BAD_ORIGIN', key)
-  if (ctx.admits !== undefined && !ctx.admits(originHex))
-    return refuse('STRANGER', `origin ${originHex} is not a member here`)
-
-  const health = healthTest(c.bits, c.bitLength)
-  if (health.rct === 'fail')
-    return refuse(
-      'HEALTH_RCT',
-      `a run of ${health.longestRun} identical bits fails the repetition count test`,
-    )
-  if (health.apt === 'fail')
-    return refuse('HEALTH_APT', 'a 1024-bit window fails the adaptive proportion test')
-
-  return {
-    verdict: 'pending',
-    contribution: { id, idHex, originHex, contribution: c },
-    signature: { origin: c.origin, message: signingBytes, signature: c.signature },
-  }
+/**
+ * Whether a contribution of this origin and epoch could still be accepted once its
+ * signature verifies, by what the state says before its id is known: false when it would
+ * be refused whatever its signature (too far ahead, final, closed, quota full, stranger).
+ * A verify thread is asked for the signature only when true, so that what DESIGN.md says
+ * costs no verify (a stranger's message above all) costs none there either.
+ */
+export function worthVerifying(originHex: string, epoch: number, ctx: ValidationContext): boolean {
+  if (refuseBeforeId(epoch, ctx) !== undefined) return false
+  if (ctx.countFor(originHex, epoch) >= 2 * ctx.params.maxPerEpoch) return false
+  return ctx.admits === undefined || ctx.admits(originHex)
 }
 
 /**
@@ -258,6 +215,17 @@ export function settleContribution(
   return { verdict: 'accept', contribution: v }
 }
 
+/** The clock's and the epoch state's refusals, which come before the id's. */
+function refuseBeforeId(epoch: number, ctx: ValidationContext): ContributionRefusal | undefined {
+  const current = Math.floor(ctx.nowMs / ctx.params.epochMs)
+  if (epoch > current + 1)
+    return refuseContribution(
+      'EPOCH_TOO_FAR_AHEAD',
+      `epoch ${epoch} is more than one ahead of ${current}`,
+    )
+  return refuseByState(epoch, ctx)
+}
+
 /**
  * What the node already holds refuses a contribution: the same one stored (DUPLICATE), or
  * its origin's quota for the epoch full. An origin's contributions are taken up to
@@ -271,7 +239,7 @@ function refuseByHeld(
   originHex: string,
   epoch: number,
   ctx: ValidationContext,
-): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
+): ContributionRefusal | undefined {
   if (ctx.seen(idHex))
     return refuseContribution('DUPLICATE', `contribution ${idHex} is already stored`)
   const count = ctx.countFor(originHex, epoch)
@@ -283,10 +251,7 @@ function refuseByHeld(
   )
 }
 
-function refuseByState(
-  epoch: number,
-  ctx: ValidationContext,
-): Refusal<typeof CONTRIBUTION_VERDICTS> | undefined {
+function refuseByState(epoch: number, ctx: ValidationContext): ContributionRefusal | undefined {
   if (ctx.isFinal(epoch)) return refuseContribution('EPOCH_FINAL', `epoch ${epoch} is final`)
   if (ctx.viaRepair !== true && ctx.isClosed(epoch))
     return refuseContribution(

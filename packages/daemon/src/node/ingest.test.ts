@@ -108,7 +108,7 @@ describe('ingest: contributions', () => {
 describe('ingest: contributions through the verification pool', () => {
   let pool: VerifyPool
   beforeEach(async () => {
-    pool = new VerifyPool({ threads: 2 })
+    pool = new VerifyPool({ threads: 2, params: f.components.params })
     pool.start()
     await pool.warm() // loaded threads: a burst goes to them, not to this thread meanwhile
   })
@@ -165,7 +165,7 @@ describe('ingest: contributions through the verification pool', () => {
   })
 
   it('sheds what a full pool refuses: ignored as BUSY (no penalty), nothing stored', async () => {
-    const small = new VerifyPool({ threads: 1, maxQueued: 2 })
+    const small = new VerifyPool({ threads: 1, maxQueued: 2, params: f.components.params })
     small.start()
     try {
       const peer = await fakePeer()

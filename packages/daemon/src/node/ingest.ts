@@ -1,14 +1,7 @@
 import {
   CompactContribution,
-  contributionSigningBytes,
-  decodeContribution,
   encodeBareVote,
-  precheckContribution,
-  type SignatureCheck,
-  settleContribution,
   toHex,
-  type ValidationContext,
-  type Verdict,
   type VerifiedContribution,
   type VerifiedEvidence,
   type VerifiedVote,
@@ -16,11 +9,11 @@ import {
 } from '@alara/protocol'
 import type { PeerId } from '@libp2p/interface'
 import type { AlaraComponents } from '../components.js'
-import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Via } from '../events.js'
 import type { Logger } from '../util/logger.js'
-import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
+import { type ContributionChecker, inThreadChecker } from '../verify/checker.js'
 import { agreementAt, askRepairIfDiffers } from './consensus-view.js'
+import { judgeContribution, type Refused } from './receive-contribution.js'
 import { STATE_LIMITS } from './state.js'
 
 /**
@@ -29,9 +22,6 @@ import { STATE_LIMITS } from './state.js'
  * One verdict vocabulary (accept / reject / ignore with the protocol's reason); p2p/gossip/
  * maps it to gossipsub's, sync counts it.
  */
-
-/** A refusal: protocol's `Verdict` other than accept, with the protocol's reason. */
-type Refused = { verdict: Exclude<Verdict, 'accept'>; reason: string }
 
 export type ContributionResult = { verdict: 'accept'; v: VerifiedContribution } | Refused
 
@@ -56,66 +46,29 @@ export class Ingest {
 
   constructor(
     private readonly components: AlaraComponents,
-    /** where Ed25519 checks run (the daemon passes its VerifyPool) */
-    private readonly verifier: SignatureVerifier = inThreadVerifier,
+    /** where the stateless checks and Ed25519 run (the daemon passes its VerifyPool) */
+    private readonly checker: ContributionChecker = inThreadChecker(components.params),
     /** version 2: a member's vote also vouches for the commits behind its commits digest */
     private readonly beaconVote?: (v: VerifiedVote, bare: Uint8Array) => void,
   ) {
     this.log = components.logger('alara:ingest')
   }
 
-  private context(viaRepair: boolean): ValidationContext {
-    const { params, state, now } = this.components
-    const replica = state.replica
-    const nowMs = now()
-    return {
-      params,
-      nowMs,
-      seen: (idHex) => replica.has(idHex),
-      countFor: (originHex, epoch) => replica.storedCountOf(originHex, epoch),
-      isClosed: (epoch) => state.isClosed(epoch, nowMs),
-      isFinal: (epoch) => replica.isFinal(epoch),
-      viaRepair,
-      // strangers cost a decode only: ignored before the signature (docs/PROTOCOL.md)
-      admits: (originHex) => this.components.trust.admits(originHex),
-    }
-  }
-
   /**
    * Validates and, when valid, stores and folds one encoded contribution. Sync (repair)
-   * may fill epochs that are closed but not final; gossip may not. Three steps: the cheap
-   * checks (here, synchronously), the Ed25519 verify (the verifier: worker threads), and
-   * the verdict against the state as it is once the signature is known.
+   * may fill epochs that are closed but not final; gossip may not. The verdict comes from
+   * receive-contribution.ts (the stateless checks and the signature on a verify thread, the
+   * state's verdict here); then the admission gate, store and fold.
    */
   async contribution(data: Uint8Array, opts: ReceiveOptions): Promise<ContributionResult> {
     const viaRepair = opts.via === 'sync'
     const source = opts.from?.toString() ?? opts.via
-    // a check the pool would shed is not worth the decode and health tests before it
-    if (this.verifier.hasRoomFor?.(source) === false)
-      return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
-    const checked = precheckContribution(data, this.context(viaRepair))
-    if (checked.verdict !== 'pending') {
-      // Health tests run before the signature check (they are cheaper); count a failure
-      // against an origin only when the origin really signed it, or anyone could blame it.
-      if (checked.reason === 'HEALTH_RCT' || checked.reason === 'HEALTH_APT')
-        await this.countHealthFailure(data)
-      return this.refused(checked, opts)
-    }
-    let signatureValid: boolean
-    try {
-      signatureValid = await this.verifier.verify(checked.signature, source)
-    } catch (err) {
-      // Overload (queue full) or shutdown: not judged, so ignored (no penalty, not
-      // forwarded); an honest contribution shed here comes back by repair.
-      if (err instanceof VerifyPoolBusyError)
-        return this.refused({ verdict: 'ignore', reason: 'BUSY' }, opts)
-      if (err instanceof VerifyPoolStoppedError)
-        return this.refused({ verdict: 'ignore', reason: 'STOPPING' }, opts)
-      throw err
-    }
-    const result = settleContribution(checked, signatureValid, this.context(viaRepair))
+    const result = await judgeContribution(this.components, this.checker, data, {
+      viaRepair,
+      source,
+    })
     if (result.verdict !== 'accept') return this.refused(result, opts)
-    const v = result.contribution
+    const v = result.v
     const r = v.contribution.epoch
     const { state, now } = this.components
     const gate = state.admission.gate(r, now(), state.backfill.has(r))
@@ -160,21 +113,6 @@ export class Ingest {
       admitted++
     }
     return admitted
-  }
-
-  private async countHealthFailure(data: Uint8Array): Promise<void> {
-    let check: SignatureCheck
-    let epoch: number
-    try {
-      const c = decodeContribution(data)
-      check = { origin: c.origin, message: contributionSigningBytes(c), signature: c.signature }
-      epoch = c.epoch
-    } catch {
-      return
-    }
-    // forged: not counted (the reject already costs the sender its score)
-    if (await this.verifier.verify(check).catch(() => false))
-      this.components.state.addHealthFailure(toHex(check.origin), epoch)
   }
 
   private refused(

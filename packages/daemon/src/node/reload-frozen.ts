@@ -7,7 +7,7 @@ import {
 } from '@alara/protocol'
 import type { AlaraComponents } from '../components.js'
 import type { StoredRecord } from '../store/store.js'
-import type { SignatureVerifier } from '../verify/verify-pool.js'
+import type { SignatureVerifier } from '../verify/checker.js'
 import { RELOAD_BATCH, reloadBatches } from './reload.js'
 
 /**

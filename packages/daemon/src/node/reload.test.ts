@@ -14,7 +14,7 @@ import {
   signedContribution,
 } from '../test-helpers/fake-components.js'
 import { useRestartableNodes } from '../test-helpers/restartable.js'
-import type { SignatureVerifier } from '../verify/verify-pool.js'
+import type { SignatureVerifier } from '../verify/checker.js'
 import { restoreState } from './restore.js'
 
 /**

@@ -9,7 +9,7 @@ import {
 import type { AlaraComponents } from '../components.js'
 import type { StoredRecord } from '../store/store.js'
 import { SlabCopier } from '../util/slab.js'
-import type { SignatureVerifier } from '../verify/verify-pool.js'
+import type { SignatureVerifier } from '../verify/checker.js'
 
 /**
  * The stored window back into the replica on restart, in store order. A contribution

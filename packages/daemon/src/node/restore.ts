@@ -2,7 +2,7 @@ import { oldestRetainedEpoch, toHex, type VerifiedVote, validateVote } from '@al
 import type { AlaraComponents } from '../components.js'
 import { VoteRefusedError } from '../errors.js'
 import { splitIds } from '../store/keys.js'
-import { inThreadVerifier, type SignatureVerifier } from '../verify/verify-pool.js'
+import { inThreadVerifier, type SignatureVerifier } from '../verify/checker.js'
 import { restoreDrawState } from './draw-state.js'
 import { pruneStore } from './prune-store.js'
 import { reloadContributions } from './reload.js'

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { checkSignature, originOf, type SignatureCheck } from '@alara/protocol'
+import {
+  checkContributionHere,
+  checkSignature,
+  encodeContribution,
+  originOf,
+  resolveParams,
+  type SignatureCheck,
+  signContribution,
+} from '@alara/protocol'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -218,5 +226,50 @@ describe('VerifyPool', () => {
     expect(pool.stats()).toMatchObject({ replaced: 1, threads: 1 })
     const again = await Promise.all(cs.map((c) => pool?.verify(c)))
     expect(again).toEqual(valid)
+  })
+
+  it('checks received contributions on the threads: the answers of the same checks made in place', async () => {
+    const params = resolveParams({ network: 'pooltest' })
+    const key = await generateKeyPair('Ed25519')
+    const origin = originOf(peerIdFromPrivateKey(key))
+    const epoch = Math.floor(Date.now() / params.epochMs)
+    const messages: Uint8Array[] = []
+    for (let seq = 1; seq <= 40; seq++) {
+      const c = await signContribution(key, {
+        network: params.network,
+        origin,
+        seq,
+        epoch,
+        timestampMs: epoch * params.epochMs,
+        bitLength: 256,
+        bits: new Uint8Array(randomBytes(32)),
+      })
+      const bytes = encodeContribution(c)
+      if (seq % 4 === 0) bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 1 // forged
+      if (seq % 10 === 5) bytes[0] = 0xff // does not decode
+      messages.push(bytes)
+    }
+    pool = new VerifyPool({ threads: 2, maxBatch: 8, params })
+    pool.start()
+    await pool.warm()
+    // every other one not to be verified (a stranger's, say): inspected, signature unchecked
+    const pooled = await Promise.all(
+      messages.map((m, i) => pool?.checkContribution(m, i % 2 === 1, 'peer')),
+    )
+    const here = messages.map((m, i) => checkContributionHere(m, params, i % 2 === 1))
+    const summary = (checks: typeof here) =>
+      checks.map(({ inspection, signature }) =>
+        inspection.verdict === 'inspected'
+          ? `${inspection.contribution.idHex} ${(inspection.originRefusal() ?? inspection.healthRefusal())?.reason} ${signature}`
+          : `${inspection.verdict} ${inspection.reason} ${signature}`,
+      )
+    expect(summary(pooled as typeof here)).toEqual(summary(here))
+    expect(summary(here).filter((s) => s.endsWith(' false'))).toHaveLength(10) // forged, verified
+    expect(pool.stats().pooled).toBeGreaterThanOrEqual(39)
+  })
+
+  it('a pool without the network parameters refuses contribution jobs', async () => {
+    pool = new VerifyPool({ threads: 1 })
+    await expect(pool.checkContribution(Uint8Array.of(1), true)).rejects.toBeInstanceOf(TypeError)
   })
 })

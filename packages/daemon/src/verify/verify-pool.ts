@@ -1,33 +1,23 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { checkSignature, type SignatureCheck } from '@alara/protocol'
+import {
+  type Contribution,
+  type ContributionCheck,
+  checkContributionHere,
+  checkSignature,
+  contributionAnswer,
+  type InspectParams,
+  packThreadJobs,
+  type SignatureCheck,
+  signatureAnswer,
+  type ThreadJob,
+} from '@alara/protocol'
 import type { Startable } from '../components.js'
 import { VerifyPoolBusyError, VerifyPoolStoppedError } from '../errors.js'
 import type { Logger } from '../util/logger.js'
+import type { ContributionChecker } from './checker.js'
 import { FairQueue } from './fair-queue.js'
-import type { VerifyAnswer, VerifyBatch, VerifyThreadReady } from './worker.js'
-
-/**
- * Where the receive path sends its Ed25519 checks. The in-thread verifier is the
- * fallback (and what unit tests of services use); the VerifyPool spreads the work over
- * every core.
- */
-export interface SignatureVerifier {
-  /**
-   * `source`: where the message came from (the forwarding peer, or `sync`); checks are
-   * queued fairly per source, so one peer's flood waits behind itself, not before others.
-   */
-  verify(check: SignatureCheck, source?: string): Promise<boolean>
-  /**
-   * False when a check from `source` would be shed now (the queue is full and `source`
-   * holds the most of it): the caller can skip decoding what it would not verify.
-   */
-  hasRoomFor?(source: string): boolean
-}
-
-export const inThreadVerifier: SignatureVerifier = {
-  verify: async (check) => checkSignature(check),
-}
+import type { VerifyAnswer, VerifyBatch, VerifyThreadData, VerifyThreadReady } from './worker.js'
 
 export interface VerifyPoolInit {
   /** worker threads; default: one per core (os.availableParallelism()) */
@@ -41,6 +31,8 @@ export interface VerifyPoolInit {
    * stalls on a flood's verifies, and a flood sheds its own messages, not others'.
    */
   maxQueued?: number
+  /** the network's parameters: needed for contribution jobs (checkContribution) */
+  params?: InspectParams
   /** the worker module (tests substitute one) */
   workerUrl?: URL
   logger?: Logger
@@ -50,9 +42,9 @@ export interface VerifyPoolStats {
   threads: number
   queued: number
   inFlight: number
-  /** checks verified by the threads */
+  /** jobs (checks, contributions) done by the threads */
   pooled: number
-  /** checks verified on the calling thread: a lone check on a quiet node, or stopped */
+  /** jobs done on the calling thread: a lone one on a quiet node, or stopped */
   inline: number
   /** checks refused or evicted because the queue was full */
   shed: number
@@ -66,9 +58,11 @@ export interface VerifyPoolStats {
   batchSize: number
 }
 
+/** A job waiting for a thread: it is answered from a thread's record, or done here. */
 interface Pending {
-  check: SignatureCheck
-  resolve(valid: boolean): void
+  job: ThreadJob
+  answer(answers: Uint8Array, i: number): void
+  here(): void
   reject(err: Error): void
 }
 
@@ -119,14 +113,16 @@ const DEFAULT_WORKER_URL = new URL(
 )
 
 /**
- * Ed25519 verification on worker threads, one per core, batched: a thread takes the
- * queued checks (up to maxBatch, one per source in turn: fair-queue.ts) when it becomes
- * free, so batches grow with the load and a quiet node sends single checks; a batch is at
- * most ~10 ms of a thread's measured work. A lone check while every thread is idle is
- * verified in the calling thread (a thread hop costs more than the verify). A thread that dies has its
- * batch verified in the calling thread and is replaced. stop() rejects what is pending.
+ * Ed25519 verification, and received contributions' stateless checks with it, on worker
+ * threads, one per core, batched: a thread takes the queued jobs (up to maxBatch, one per
+ * source in turn: fair-queue.ts) when it becomes free, so batches grow with the load and a
+ * quiet node sends single jobs; a batch is at most ~10 ms of a thread's measured work and
+ * travels as one transferred buffer each way (protocol packThreadJobs / runThreadJobs). A
+ * lone job while every thread is idle is done in the calling thread (a thread hop costs
+ * more than the verify). A thread that dies has its batch done in the calling thread and
+ * is replaced. stop() rejects what is pending.
  */
-export class VerifyPool implements SignatureVerifier, Startable {
+export class VerifyPool implements ContributionChecker, Startable {
   private readonly size: number
   private readonly maxBatch: number
   private readonly maxQueued: number
@@ -200,29 +196,71 @@ export class VerifyPool implements SignatureVerifier, Startable {
   }
 
   verify(check: SignatureCheck, source = ''): Promise<boolean> {
-    if (!this.running) return Promise.resolve(this.inline(check))
+    return new Promise<boolean>((resolve, reject) => {
+      this.submit(source, {
+        job: { kind: 'signature', check },
+        answer: (answers, i) => resolve(signatureAnswer(answers, i)),
+        here: () => resolve(checkSignature(check)),
+        reject,
+      })
+    })
+  }
+
+  /**
+   * A received contribution, as one job: a thread inspects it and verifies its signature
+   * when `verify` (the caller's state said it could be accepted), and sends back the packed
+   * record; the verdict against the state is the caller's (protocol precheckInspected).
+   */
+  checkContribution(
+    bytes: Uint8Array,
+    verify: boolean,
+    source = '',
+    decoded?: Contribution,
+  ): Promise<ContributionCheck> {
+    const params = this.init.params
+    if (params === undefined)
+      return Promise.reject(new TypeError('VerifyPool: contribution jobs need its params'))
+    return new Promise<ContributionCheck>((resolve, reject) => {
+      this.submit(source, {
+        job: { kind: 'contribution', bytes, verify },
+        answer: (answers, i) => resolve(contributionAnswer(answers, i, bytes, decoded)),
+        here: () => resolve(checkContributionHere(bytes, params, verify)),
+        reject,
+      })
+    })
+  }
+
+  /**
+   * Done here when stopped, or when it comes alone to idle threads (a thread hop costs
+   * more than the job); otherwise queued fairly for `source`, or shed when full.
+   */
+  private submit(source: string, p: Pending): void {
+    if (!this.running) {
+      this.inline(p)
+      return
+    }
     const now = performance.now()
     const quiet = now - this.lastCheckAt >= QUIET_GAP_MS
     this.lastCheckAt = now
-    if (quiet && this.queue.size === 0 && this.threads.every((t) => t.batches.size === 0))
-      return Promise.resolve(this.inline(check))
-    return new Promise<boolean>((resolve, reject) => {
-      const { admitted, evicted } = this.queue.push(source, { check, resolve, reject })
-      if (evicted !== undefined) this.shed(evicted)
-      if (!admitted) {
-        this.shed({ check, resolve, reject })
-        return
-      }
-      if (this.queue.size > this.counts.maxQueuedSeen) this.counts.maxQueuedSeen = this.queue.size
-      // after the current task has queued what it had, so that a burst goes as a batch
-      if (!this.flushScheduled) {
-        this.flushScheduled = true
-        queueMicrotask(() => {
-          this.flushScheduled = false
-          this.dispatch()
-        })
-      }
-    })
+    if (quiet && this.queue.size === 0 && this.threads.every((t) => t.batches.size === 0)) {
+      this.inline(p)
+      return
+    }
+    const { admitted, evicted } = this.queue.push(source, p)
+    if (evicted !== undefined) this.shed(evicted)
+    if (!admitted) {
+      this.shed(p)
+      return
+    }
+    if (this.queue.size > this.counts.maxQueuedSeen) this.counts.maxQueuedSeen = this.queue.size
+    // after the current task has queued what it had, so that a burst goes as a batch
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(() => {
+        this.flushScheduled = false
+        this.dispatch()
+      })
+    }
   }
 
   hasRoomFor(source: string): boolean {
@@ -234,9 +272,9 @@ export class VerifyPool implements SignatureVerifier, Startable {
     p.reject(this.busy)
   }
 
-  private inline(check: SignatureCheck): boolean {
+  private inline(p: Pending): void {
     this.counts.inline++
-    return checkSignature(check)
+    p.here()
   }
 
   /** Checks per batch: BATCH_TARGET_MS of a thread's measured time, within 1..maxBatch. */
@@ -264,14 +302,17 @@ export class VerifyPool implements SignatureVerifier, Startable {
         if (this.queue.size === 0) return
         if (!t.ready || t.batches.size > round) continue
         const items = this.queue.take(size)
-        const batch: VerifyBatch = { id: this.nextBatchId++, checks: items.map((p) => p.check) }
+        const batch: VerifyBatch = {
+          id: this.nextBatchId++,
+          jobs: packThreadJobs(items.map((p) => p.job)),
+        }
         t.batches.set(batch.id, items)
-        t.worker.postMessage(batch)
+        t.worker.postMessage(batch, [batch.jobs])
       }
   }
 
   private verifyWhileStarting(): void {
-    for (const p of this.queue.take(this.batchSize())) p.resolve(this.inline(p.check))
+    for (const p of this.queue.take(this.batchSize())) this.inline(p)
     if (this.queue.size === 0 || this.drainScheduled) return
     this.drainScheduled = true
     setImmediate(() => {
@@ -291,7 +332,9 @@ export class VerifyPool implements SignatureVerifier, Startable {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(this.workerUrl, { resourceLimits: WORKER_LIMITS })
+    const workerData: VerifyThreadData =
+      this.init.params === undefined ? {} : { params: pickInspectParams(this.init.params) }
+    const worker = new Worker(this.workerUrl, { resourceLimits: WORKER_LIMITS, workerData })
     const online = Promise.withResolvers<void>()
     const thread: Thread = { worker, ready: false, online: online.promise, batches: new Map() }
     worker.on('message', (answer: VerifyAnswer | VerifyThreadReady) => {
@@ -307,7 +350,7 @@ export class VerifyPool implements SignatureVerifier, Startable {
       this.measure(answer, items.length)
       this.counts.pooled += items.length
       items.forEach((p, i) => {
-        p.resolve(answer.results[i] === 1)
+        p.answer(answer.answers, i)
       })
       this.dispatch()
     })
@@ -332,7 +375,17 @@ export class VerifyPool implements SignatureVerifier, Startable {
     dead.batches.clear()
     this.counts.replaced++
     this.threads[i] = this.spawn()
-    for (const p of lost) p.resolve(this.inline(p.check))
+    for (const p of lost) this.inline(p)
     this.dispatch()
+  }
+}
+
+/** Only what the stateless checks read crosses to a thread (a caller may pass all the params). */
+function pickInspectParams(p: InspectParams): InspectParams {
+  return {
+    network: p.network,
+    maxMessageBytes: p.maxMessageBytes,
+    maxBits: p.maxBits,
+    epochMs: p.epochMs,
   }
 }

@@ -1,3 +1,4 @@
+import { type ContributionCheck, checkContributionHere } from '@alara/protocol'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BeaconIngest } from '../../beacon/beacon-ingest.js'
@@ -7,6 +8,7 @@ import {
   fakeComponents,
   fakePeer,
 } from '../../test-helpers/fake-components.js'
+import type { ContributionChecker } from '../../verify/checker.js'
 import { GOSSIP_PEER_RATES, GossipService } from './gossip-service.js'
 import { topicsOf } from './topics.js'
 
@@ -69,5 +71,57 @@ describe('gossip: per-peer rate', () => {
     )
     expect(verdicts.every((v) => v === TopicValidatorResult.Reject)).toBe(true)
     expect(gossip.overRate.votes).toBe(0)
+  })
+})
+
+describe('gossip: per-peer back-pressure', () => {
+  it("pauses reading a peer whose contributions pile up, resumes it once they drain, and never pauses another's", async () => {
+    const { params, libp2p } = f.components
+    // a checker that holds every job until released: the messages stay "being judged"
+    const held: (() => void)[] = []
+    const checker: ContributionChecker = {
+      verify: async () => true,
+      checkContribution: (bytes, verify) =>
+        new Promise<ContributionCheck>((resolve) => {
+          held.push(() => resolve(checkContributionHere(bytes, params, verify)))
+        }),
+    }
+    const paused = new GossipService(f.components, {
+      topics: topicsOf(params.network),
+      ingest: new Ingest(f.components, checker),
+      beacon: new BeaconIngest(f.components),
+      pauseAt: 4,
+    })
+    gossip.stop()
+    paused.start()
+    const flooder = (await fakePeer()).peerId
+    const honest = (await fakePeer()).peerId
+    const log: string[] = []
+    const rawStream = (peer: string) => ({
+      pause: () => log.push(`pause ${peer}`),
+      resume: () => log.push(`resume ${peer}`),
+    })
+    Object.assign(libp2p.services.pubsub, {
+      streamsInbound: new Map([
+        [flooder.toString(), { rawStream: rawStream('flooder') }],
+        [honest.toString(), { rawStream: rawStream('honest') }],
+      ]),
+    })
+    const validate = libp2p.services.pubsub.topicValidators.get(
+      topicsOf(params.network).contributions,
+    ) as unknown as (from: unknown, msg: { data: Uint8Array }) => Promise<TopicValidatorResult>
+    const garbage = { data: new Uint8Array([0xff, 0xff]) }
+    const verdicts = [
+      ...Array.from({ length: 6 }, () => validate(flooder, garbage)),
+      ...Array.from({ length: 3 }, () => validate(honest, garbage)),
+    ]
+    await Promise.resolve()
+    expect(log).toEqual(['pause flooder'])
+    expect(paused.backPressure.isPaused(flooder.toString())).toBe(true)
+    expect(paused.backPressure.isPaused(honest.toString())).toBe(false)
+    for (const release of held.splice(0)) release()
+    expect(new Set(await Promise.all(verdicts))).toEqual(new Set([TopicValidatorResult.Reject]))
+    expect(log).toEqual(['pause flooder', 'resume flooder'])
+    paused.stop()
   })
 })

@@ -6,6 +6,7 @@ import type { AlaraComponents, Startable } from '../../components.js'
 import type { Ingest } from '../../node/ingest.js'
 import { RateLimiter } from '../../util/bounded/rate-limiter.js'
 import type { Logger } from '../../util/logger.js'
+import { InboundBackPressure, type PausableStream } from './inbound-back-pressure.js'
 import { allTopics, type Topics } from './topics.js'
 
 /** The ingest verdict (protocol's `Verdict`) as gossipsub's: the one place the two vocabularies meet. */
@@ -36,6 +37,23 @@ export const GOSSIP_PEER_RATES = Object.freeze({
 })
 
 /**
+ * Contributions of one forwarding peer being judged at once above which its inbound stream
+ * is paused (inbound-back-pressure.ts), until they drain below half: ~2 verify threads'
+ * four batches each, so the threads stay busy with the peer's work while it waits.
+ */
+export const GOSSIP_PAUSE_AT = 512
+
+/**
+ * A peer's inbound gossipsub stream, the raw libp2p stream (gossipsub's `streamsInbound`:
+ * public on the GossipSub class, not on the exported interface).
+ */
+function inboundStreamOf(pubsub: unknown, peer: string): PausableStream | undefined {
+  const inbound = (pubsub as { streamsInbound?: Map<string, { rawStream?: PausableStream }> })
+    .streamsInbound
+  return inbound?.get(peer)?.rawStream
+}
+
+/**
  * gossipsub's direct peers (its `directPeers` option, and the `direct` set of the GossipSub
  * class: readonly and public there, but not on the exported interface).
  */
@@ -48,6 +66,8 @@ export interface GossipInit {
   ingest: Ingest
   /** version 2's receive path (commits, reveals, recoveries) */
   beacon: Pick<BeaconIngest, 'commit' | 'reveal' | 'recovery'>
+  /** default GOSSIP_PAUSE_AT */
+  pauseAt?: number
 }
 
 type RatedTopic = keyof typeof GOSSIP_PEER_RATES & keyof Topics
@@ -68,11 +88,18 @@ export class GossipService implements Startable {
     recoveries: 0,
   }
 
+  /** pauses reading a peer whose contributions pile up here */
+  readonly backPressure: InboundBackPressure
+
   constructor(
     private readonly components: AlaraComponents,
     private readonly init: GossipInit,
   ) {
     this.log = components.logger('alara:gossip')
+    this.backPressure = new InboundBackPressure({
+      pauseAt: init.pauseAt ?? GOSSIP_PAUSE_AT,
+      streamOf: (peer) => inboundStreamOf(components.libp2p.services.pubsub, peer),
+    })
     const limiter = (rate: { ratePerSec: number; burst: number }) =>
       new RateLimiter({ ...rate, maxKeys: GOSSIP_PEER_RATES.trackedPeers, now: components.now })
     this.rates = {
@@ -93,13 +120,18 @@ export class GossipService implements Startable {
     const { topics, ingest } = this.init
     // Async: gossipsub awaits the verdict (the signature is verified on a pool thread)
     // before it forwards or penalizes; a peer over its rate costs nothing more.
-    pubsub.topicValidators.set(topics.contributions, async (from: PeerId, msg) =>
-      this.withinRate('contributions', from)
-        ? topicValidatorResult(
-            (await ingest.contribution(msg.data, { via: 'gossip', from })).verdict,
-          )
-        : TopicValidatorResult.Ignore,
-    )
+    pubsub.topicValidators.set(topics.contributions, async (from: PeerId, msg) => {
+      if (!this.withinRate('contributions', from)) return TopicValidatorResult.Ignore
+      const peer = from.toString()
+      this.backPressure.begin(peer)
+      try {
+        return topicValidatorResult(
+          (await ingest.contribution(msg.data, { via: 'gossip', from })).verdict,
+        )
+      } finally {
+        this.backPressure.end(peer)
+      }
+    })
     pubsub.topicValidators.set(topics.votes, (from: PeerId, msg) =>
       this.withinRate('votes', from)
         ? topicValidatorResult(ingest.vote(msg.data, { via: 'gossip', from }).verdict)
