@@ -200,7 +200,10 @@ export class RepairService implements Startable {
   scheduleVoteRefresh(peer: PeerId, epoch: number): void {
     const origin = toHex(peer.toMultihash().bytes)
     const { state, params, now } = this.components
-    if (!state.caughtUp.has(origin)) return this.scheduleCatchUp(peer)
+    if (!state.caughtUp.has(origin)) {
+      this.scheduleCatchUp(peer)
+      return
+    }
     this.enqueue(peer, `votes:${peer.toString()}:${epoch}`, `votes of ${epoch}`, async (signal) => {
       const began = now()
       const req = {
