@@ -25,11 +25,10 @@ import { pagesOf, type SyncRequester } from './sync-client.js'
 
 /**
  * Repair and catch-up: what a peer has that this node lacks is fetched, page by page,
- * and goes through the ingest path (signatures, health, quotas; a closed epoch still
- * takes it, a final one does not); changed digests are voted again. Work comes from
- * events: `repair:needed` (a disagreeing vote) and `peer:connected` (catch-up), plus a
- * periodic anti-entropy catch-up with one random peer. Repairs go through the bounded
- * RepairQueue (repair-queue.ts); catch-ups through a small bounded queue of their own.
+ * through the ingest path (a closed epoch still takes it, a final one does not). Work
+ * comes from events: `repair:needed` (a disagreeing vote), `peer:connected` (catch-up),
+ * `catch-up:wanted` (a back-filled epoch's final votes), and a periodic anti-entropy
+ * catch-up, each through a bounded queue (repair-queue.ts; the catch-up queue).
  */
 
 export const REPAIR_LIMITS = Object.freeze({
