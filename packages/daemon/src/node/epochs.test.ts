@@ -181,12 +181,15 @@ describe('epochs', () => {
     expect(epochFinalMs(r, params)).toBeLessThanOrEqual(f.clock.ms)
     await epochs.freezeBackfill()
     expect(state.replica.isFinal(r)).toBe(false)
-    // their newest votes are asked again, by catch-up, once
+    // their newest votes are asked again, by sync: at most once an epoch while it waits
     await epochs.freezeBackfill()
     expect(f.eventsOf('catch-up:wanted')).toEqual([
       { epoch: r, peerIds: expect.arrayContaining(peers.map((p) => p.peerId.toString())) },
     ])
     expect(f.eventsOf('catch-up:wanted')[0]?.peerIds).toHaveLength(5)
+    f.clock.ms += params.epochMs
+    await epochs.freezeBackfill()
+    expect(f.eventsOf('catch-up:wanted')).toHaveLength(2)
     // a late re-vote that makes the quorum freezes it at once
     f.clock.ms += 1
     ingest.vote(await signedVote(c.key, f.components, r, mine, 1), { via: 'sync' })

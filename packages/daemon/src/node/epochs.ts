@@ -33,8 +33,8 @@ export class EpochService implements Startable {
   private readonly clock: EpochClock
   private readonly votes: OwnVotes
   private readonly freezing = new Map<number, Promise<void>>()
-  /** back-filled epochs whose voters were asked again (askVotersAgain) */
-  private readonly askedAgain = new Set<number>()
+  /** back-filled epochs whose voters were asked again, and when (askVotersAgain) */
+  private readonly askedAgain = new Map<number, number>()
   /** at start, this node knew members it could catch up from (else it starts alone) */
   private knewMembers = false
   private unsubscribe: (() => void) | undefined
@@ -203,16 +203,20 @@ export class EpochService implements Startable {
   }
 
   /**
-   * Once per epoch, once it is final: its voters' newest votes, asked again by sync
-   * (`catch-up:wanted`; repair.ts). Votes heard before the final may have been superseded
-   * by a re-vote this node's gossip missed (it was joining their mesh): seen in
-   * restart-phases under load, where the restarted node froze a superseded digest.
+   * Once it is final, and again every epoch while it still waits: its voters' newest
+   * votes, by sync (`catch-up:wanted`; repair.ts). Votes heard before the final may have
+   * been superseded by a re-vote this node's gossip missed (it was joining their mesh):
+   * seen in restart-phases under load, where the restarted node froze a superseded
+   * digest. Asked once only, a refresh lost to a busy queue left the epoch to the next
+   * anti-entropy round (12 epochs, seen under stress-ng).
    */
   private askVotersAgain(r: number, voters: readonly CatchUpVoter[]): void {
-    if (this.askedAgain.has(r)) return
-    this.askedAgain.add(r)
+    const { now, params, events } = this.components
+    const nowMs = now()
+    if (nowMs < (this.askedAgain.get(r) ?? Number.NEGATIVE_INFINITY) + params.epochMs) return
+    this.askedAgain.set(r, nowMs)
     const peerIds = voters.map((v) => peerIdFromOrigin(fromHex(v.originHex)).toString())
-    this.components.events.emit('catch-up:wanted', { epoch: r, peerIds })
+    events.emit('catch-up:wanted', { epoch: r, peerIds })
   }
 
   /** The ids behind a digest of epoch r, when known and all held here. */
