@@ -6,7 +6,7 @@ import type { ProtocolParams } from './config.js'
 import { BadElementError } from './errors.js'
 import { sha256, toHex, verifySignature } from './signing.js'
 import type { VerifiedCommit, VerifiedReveal } from './signing-v2.js'
-import { decodeOr, keyOf, type Refusal, refuser } from './verdicts.js'
+import { decodeWithin, keyOf, type Refusal, refuser } from './verdicts.js'
 import { COMMITS_DIGEST_BYTES } from './vote-commits.js'
 import { decodeCommit, decodeRecovery, decodeReveal } from './wire/codec-v2.js'
 
@@ -156,12 +156,7 @@ export function validateCommit(
 ): CommitValidationResult {
   const { params } = ctx
   const refuse = refuseCommit
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
-  const decoded = decodeOr(decodeCommit, bytes)
+  const decoded = decodeWithin(decodeCommit, bytes, params.maxMessageBytes)
   if (!('value' in decoded)) return refuse(decoded.reason, decoded.message)
   const c = decoded.value
 
@@ -213,12 +208,7 @@ export function validateReveal(
 ): RevealValidationResult {
   const { params } = ctx
   const refuse = refuseReveal
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
-  const decoded = decodeOr(decodeReveal, bytes)
+  const decoded = decodeWithin(decodeReveal, bytes, params.maxMessageBytes)
   if (!('value' in decoded)) return refuse(decoded.reason, decoded.message)
   const r = decoded.value
 
@@ -259,12 +249,7 @@ export function validateRecovery(
 ): RecoveryValidationResult {
   const { params } = ctx
   const refuse = refuseRecovery
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
-  const decoded = decodeOr(decodeRecovery, bytes)
+  const decoded = decodeWithin(decodeRecovery, bytes, params.maxMessageBytes)
   if (!('value' in decoded)) return refuse(decoded.reason, decoded.message)
   const m = decoded.value
 

@@ -46,3 +46,17 @@ export function decodeOr<M>(
     throw err
   }
 }
+
+/** decodeOr, after refusing bytes over the size limit (`maxMessageBytes`) undecoded. */
+export function decodeWithin<M>(
+  decode: (bytes: Uint8Array) => M,
+  bytes: Uint8Array,
+  maxMessageBytes: number,
+): { value: M } | { reason: 'TOO_LARGE' | 'NON_CANONICAL' | 'DECODE'; message: string } {
+  if (bytes.length > maxMessageBytes)
+    return {
+      reason: 'TOO_LARGE',
+      message: `${bytes.length} bytes, above maxMessageBytes ${maxMessageBytes}`,
+    }
+  return decodeOr(decode, bytes)
+}

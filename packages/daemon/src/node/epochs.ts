@@ -33,7 +33,10 @@ export class EpochService implements Startable {
   private readonly clock: EpochClock
   private readonly votes: OwnVotes
   private readonly freezing = new Map<number, Promise<void>>()
-  /** back-filled epochs whose voters were asked again, and when (askVotersAgain) */
+  /**
+   * Back-filled epochs whose voters were asked again, and when (askVotersAgain); those no
+   * longer back-filled are dropped at the next freezeBackfill.
+   */
   private readonly askedAgain = new Map<number, number>()
   /** at start, this node knew members it could catch up from (else it starts alone) */
   private knewMembers = false
@@ -158,10 +161,10 @@ export class EpochService implements Startable {
     await this.commitRepairs()
     const required = requiredAgreement(params.byzantineThreshold)
     const nowMs = now()
+    for (const r of this.askedAgain.keys()) if (!state.backfill.has(r)) this.askedAgain.delete(r)
     for (const r of [...state.backfill].sort((a, b) => a - b)) {
       if (r < state.replica.oldestRetainedEpoch || state.replica.isFinal(r)) {
         state.settled(r)
-        this.askedAgain.delete(r)
         continue
       }
       if (epochPhase(r, nowMs, params) !== 'final') continue
@@ -245,7 +248,6 @@ export class EpochService implements Startable {
   private async freezeCaughtUp(r: number, ids?: string[]): Promise<void> {
     const { state, selfHex } = this.components
     state.settled(r)
-    this.askedAgain.delete(r)
     await this.freeze(r, ids)
     // a vote this node gave before catching up says what it no longer holds
     const voted = state.votes.voteOf(r, selfHex)

@@ -13,7 +13,7 @@ import type { Via } from '../events.js'
 import type { Logger } from '../util/logger.js'
 import { type ContributionChecker, inThreadChecker } from '../verify/checker.js'
 import { agreementAt, askRepairIfDiffers } from './consensus-view.js'
-import { judgeContribution, type Refused } from './receive-contribution.js'
+import { type Judgement, judgeContribution, type Refused } from './receive-contribution.js'
 import { STATE_LIMITS } from './state.js'
 
 /**
@@ -23,7 +23,7 @@ import { STATE_LIMITS } from './state.js'
  * maps it to gossipsub's, sync counts it.
  */
 
-export type ContributionResult = { verdict: 'accept'; v: VerifiedContribution } | Refused
+export type ContributionResult = Judgement
 
 export type VoteResult = { verdict: 'accept' } | Refused
 

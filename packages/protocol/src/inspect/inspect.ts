@@ -4,7 +4,7 @@ import { healthTest } from '../health.js'
 import { contributionSigningBytes, sha256, toHex } from '../signing.js'
 import type { Contribution, VerifiedContribution } from '../types.js'
 import { CONTRIBUTION_VERDICTS, type ContributionRefusal } from '../validate-reasons.js'
-import { decodeOr, keyOf, refuser } from '../verdicts.js'
+import { decodeWithin, keyOf, refuser } from '../verdicts.js'
 import { decodeContribution } from '../wire/codec.js'
 
 /**
@@ -47,12 +47,7 @@ export type InspectParams = Pick<
 const refuse = refuser(CONTRIBUTION_VERDICTS)
 
 export function inspectContribution(bytes: Uint8Array, params: InspectParams): Inspection {
-  if (bytes.length > params.maxMessageBytes)
-    return refuse(
-      'TOO_LARGE',
-      `${bytes.length} bytes, above maxMessageBytes ${params.maxMessageBytes}`,
-    )
-  const decoded = decodeOr(decodeContribution, bytes)
+  const decoded = decodeWithin(decodeContribution, bytes, params.maxMessageBytes)
   if (!('value' in decoded)) return refuse(decoded.reason, decoded.message)
   const c = decoded.value
   const shape = shapeRefusal(c, params)
